@@ -1,0 +1,5 @@
+"""``python -m corpus_cli``."""
+
+from .cli import main
+
+main()

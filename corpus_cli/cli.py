@@ -1,0 +1,863 @@
+"""The ``corpus`` command: options in, core calls, output writers out.
+
+Every command takes the corpus options (``-C/--corpus``, ``--glob``, ``--doc``,
+``--norm``) and the output options (``--format``, ``--color``) after its name as well as
+before it.  Errors from the core become one ``corpus: …`` line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from . import __version__
+from .environment import ColorWhen, Environment
+from .errors import CorpusError
+from .normalize import Level, Normalizer
+from .output import Format, GrepFormat
+
+app = typer.Typer(
+    name="corpus",
+    help="Query Arabic text corpora: list, grep, concordance (kwic), frequencies.\n\n"
+    "Matching ignores what readers ignore (diacritics, tatweel, alef variants...) "
+    "while everything shown is the original text.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# --------------------------------------------------------------------------- options
+
+CORPUS_PANEL = "Corpus"
+MATCH_PANEL = "Matching"
+OUTPUT_PANEL = "Output"
+
+CorpusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--corpus",
+        "-C",
+        metavar="PATH",
+        help="File, directory (recursive) or - for stdin; repeatable. "
+        "Default: $CORPUS_PATH, else the bundled seeds.",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+GlobOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--glob",
+        metavar="PATTERN",
+        help="Which files of a directory to read [default: *.txt].",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+DocOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--doc",
+        metavar="ID",
+        help="Only this document (id or unique prefix); repeatable.",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+NormOpt = Annotated[
+    Level | None,
+    typer.Option(
+        "--norm",
+        help="Normalization level for matching and counting [default: standard].",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        help="Output format [default: table on a terminal, tsv in a pipe].",
+        rich_help_panel=OUTPUT_PANEL,
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+GrepFormatOpt = Annotated[
+    GrepFormat | None,
+    typer.Option(
+        "--format",
+        help="Output format [default: table on a terminal, plain in a pipe].",
+        rich_help_panel=OUTPUT_PANEL,
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+ColorOpt = Annotated[
+    ColorWhen | None,
+    typer.Option(
+        "--color",
+        help="Colour: auto (terminal only; honours NO_COLOR, FORCE_COLOR, CLICOLOR), always, never.",
+        rich_help_panel=OUTPUT_PANEL,
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+NoHeaderOpt = Annotated[
+    bool,
+    typer.Option("--no-header", help="Omit the header row of tsv/csv output.", rich_help_panel=OUTPUT_PANEL),
+]
+FixedOpt = Annotated[
+    bool,
+    typer.Option("--fixed-strings", "-F", help="PATTERN is a literal string.", rich_help_panel=MATCH_PANEL),
+]
+IgnoreCaseOpt = Annotated[
+    bool,
+    typer.Option("--ignore-case", "-i", help="Ignore Latin letter case.", rich_help_panel=MATCH_PANEL),
+]
+PatternArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="PATTERN",
+        help="Regular expression (regex module syntax) matched on normalized text.",
+        show_default=False,
+    ),
+]
+
+
+@dataclass
+class Defaults:
+    """Options given before the subcommand name."""
+
+    corpus: list[str] = field(default_factory=list)
+    glob: str | None = None
+    norm: Level | None = None
+    color: ColorWhen | None = None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"corpus {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    corpus: CorpusOpt = None,
+    glob: GlobOpt = None,
+    norm: NormOpt = None,
+    color: ColorOpt = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    ctx.obj = Defaults(corpus or [], glob, norm, color)
+
+
+# --------------------------------------------------------------------------- session
+
+
+class Session:
+    """What one command run needs: environment, normalizer, colour, the corpus."""
+
+    def __init__(
+        self,
+        ctx: typer.Context,
+        corpus: list[str] | None,
+        glob: str | None,
+        docs: list[str] | None,
+        norm: Level | None,
+        color: ColorWhen | None,
+    ) -> None:
+        from . import environment
+
+        defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
+        self.env = environment.current()
+        self.paths = list(corpus or defaults.corpus)
+        if not self.paths:
+            from .corpus import paths_from_env
+
+            env_paths = self.env.environ.get("CORPUS_PATH")
+            self.paths = paths_from_env(env_paths)
+            if env_paths is not None and env_paths.strip() and not self.paths:
+                raise CorpusError("CORPUS_PATH names no path")
+        self.glob = glob or defaults.glob or "*.txt"
+        self.docs = list(docs or [])
+        self.level = norm or defaults.norm or Level.standard
+        self.normalizer = Normalizer.for_level(self.level)
+        self.color = self.env.color(color or defaults.color)
+        self.stdout = self.env.stdout
+
+    def warn(self, message: str) -> None:
+        self.env.stderr.write(f"corpus: warning: {message}\n")
+
+    @functools.cached_property
+    def corpus(self):  # type: ignore[no-untyped-def]
+        from .corpus import load_corpus
+
+        stdin = self.env.stdin
+        corpus = load_corpus(
+            self.paths,
+            glob=self.glob,
+            stdin=(lambda: stdin.read() if stdin else b""),
+            warn=self.warn,
+            progress=_progress(self.env),
+        )
+        return corpus.select(self.docs)
+
+    def table_or(self, requested: Any, piped: str) -> str:
+        if requested is not None:
+            return str(requested.value)
+        return "table" if self.env.stdout_isatty else piped
+
+
+def _progress(env: Environment) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr, shown only when a load takes more than a second."""
+    if not env.stderr_isatty:
+        return None
+    started = time.monotonic()
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            if time.monotonic() - started < 1.0 or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            bar = Progress(console=Console(file=env.stderr), transient=True)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("loading", total=total)
+        bar.update(state["task"], completed=done)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command whose errors become ``corpus: …`` and an exit code."""
+
+    def register(fn: F) -> F:
+        @functools.wraps(fn)
+        def run(*args: Any, **kw: Any) -> Any:
+            try:
+                result = fn(*args, **kw)
+                sys.stdout.flush()
+                return result
+            except CorpusError as exc:
+                _error(str(exc))
+                raise typer.Exit(2) from None
+            except BrokenPipeError:
+                _silence_stdout()
+                raise typer.Exit(0) from None
+            except KeyboardInterrupt:
+                raise typer.Exit(130) from None
+            except (typer.Exit, typer.Abort):
+                raise
+            except Exception as exc:
+                if os.environ.get("CORPUS_DEBUG"):
+                    raise
+                _error(f"internal error: {type(exc).__name__}: {exc} (set CORPUS_DEBUG=1 for a traceback)")
+                raise typer.Exit(2) from None
+
+        app.command(name, **kwargs)(run)
+        return fn
+
+    return register
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"corpus: {message}\n")
+    sys.stderr.flush()
+
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the exit-time flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main() -> None:
+    """Entry point of the ``corpus`` script."""
+    try:
+        app()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+# --------------------------------------------------------------------------- list
+
+
+@command("list", rich_help_panel="Commands")
+def list_(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    no_header: NoHeaderOpt = False,
+    corpus: CorpusOpt = None,
+    glob: GlobOpt = None,
+    doc: DocOpt = None,
+    norm: NormOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """List the documents: id, title, characters, tokens, types, lines."""
+    from .freq import count_tokens
+    from .screen import print_table
+
+    session = Session(ctx, corpus, glob, doc, norm, color)
+    docs = session.corpus.documents
+    counts = count_tokens(docs, session.normalizer, keep_per_doc=True)
+    rows = [
+        {
+            "id": d.id,
+            "path": d.path,
+            "title": d.title,
+            "chars": len(d.text),
+            "tokens": counts.doc_totals[d.id],
+            "types": len(counts.per_doc[d.id]),
+            "lines": len(d.lines),
+        }
+        for d in docs
+    ]
+    fmt_name = session.table_or(fmt, "tsv")
+    if fmt_name == "table":
+        columns = ["id", "title", "chars", "tokens", "types", "lines"]
+        footer = [
+            f"{len(rows)} documents",
+            "",
+            sum(r["chars"] for r in rows),
+            counts.total,
+            len(counts.counts),
+            sum(r["lines"] for r in rows),
+        ]
+        print_table(
+            session.env,
+            session.color,
+            columns,
+            [[r[c] for c in columns] for r in rows],
+            numeric=("chars", "tokens", "types", "lines"),
+            footer=footer,
+        )
+        return
+    _write_rows(
+        session, fmt_name, ["id", "path", "title", "chars", "tokens", "types", "lines"], rows, no_header
+    )
+
+
+def _write_rows(
+    session: Session,
+    fmt_name: str,
+    columns: list[str],
+    rows: Iterable[dict[str, Any]],
+    no_header: bool = False,
+) -> int:
+    from .output import RowWriter
+
+    writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header)
+    return writer.write_all(rows)
+
+
+# --------------------------------------------------------------------------- show
+
+
+@command(rich_help_panel="Commands")
+def show(
+    ctx: typer.Context,
+    document: Annotated[str, typer.Argument(metavar="DOC", help="Document id or unique prefix.")],
+    highlight: Annotated[
+        str | None,
+        typer.Option(
+            "--highlight",
+            metavar="PATTERN",
+            help="Highlight the matches of PATTERN.",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = None,
+    fixed: FixedOpt = False,
+    word: Annotated[
+        bool, typer.Option("--word-regexp", "-w", help="Whole words only.", rich_help_panel=MATCH_PANEL)
+    ] = False,
+    ignore_case: IgnoreCaseOpt = False,
+    fmt: GrepFormatOpt = None,
+    no_header: NoHeaderOpt = False,
+    corpus: CorpusOpt = None,
+    glob: GlobOpt = None,
+    norm: NormOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Print a document's original text, with the matches of --highlight marked.
+
+    In a pipe the text is written exactly as loaded; --format tsv/csv/jsonl give one
+    record per line (jsonl with the match offsets, as grep).
+    """
+    from .pattern import MatchOptions, compile_query
+    from .search import line_spans
+
+    session = Session(ctx, corpus, glob, None, norm, color)
+    doc = session.corpus.resolve(document)
+    query = (
+        compile_query(highlight, session.normalizer, MatchOptions(fixed, word, ignore_case))
+        if highlight
+        else None
+    )
+    fmt_name = session.table_or(fmt, "plain")
+    out = session.stdout
+    if fmt_name == "plain" and query is None:
+        out.write(doc.text)
+        if doc.text and not doc.text.endswith("\n"):
+            out.write("\n")
+        return
+    records = (
+        _line_record(doc.id, n, line, tuple(line_spans(line, query)) if query else ())
+        for n, line in enumerate(doc.lines, 1)
+    )
+    if fmt_name in ("tsv", "csv", "jsonl"):
+        columns = ["doc", "line", "text"] if fmt_name != "jsonl" else []
+        _write_rows(session, fmt_name, columns, records, no_header)
+        return
+    from .screen import HEADING, LINE_NO, paint
+    from .screen import highlight as paint_spans
+
+    use_color = session.color
+    if fmt_name == "table":
+        out.write(paint(f"{doc.id}", HEADING, use_color) + f"  {doc.path}\n")
+        width = len(str(len(doc.lines)))
+        for record in records:
+            spans = [(m["start"], m["end"]) for m in record["matches"]]
+            number = paint(str(record["line"]).rjust(width), LINE_NO, use_color)
+            out.write(f"{number}\u200e  {paint_spans(record['text'], spans, use_color)}\n")
+        return
+    for record in records:  # plain with --highlight
+        spans = [(m["start"], m["end"]) for m in record["matches"]]
+        out.write(paint_spans(record["text"], spans, use_color) + "\n")
+
+
+def _line_record(doc_id: str, line_no: int, text: str, spans: Iterable[tuple[int, int]]) -> dict[str, Any]:
+    return {
+        "doc": doc_id,
+        "line": line_no,
+        "text": text,
+        "matches": [{"start": s, "end": e, "text": text[s:e]} for s, e in spans],
+    }
+
+
+# --------------------------------------------------------------------------- grep
+
+
+@command(rich_help_panel="Commands")
+def grep(
+    ctx: typer.Context,
+    pattern: PatternArg,
+    fixed: FixedOpt = False,
+    word: Annotated[
+        bool,
+        typer.Option(
+            "--word-regexp",
+            "-w",
+            help="Whole words only (Arabic-aware: marks are part of words).",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = False,
+    ignore_case: IgnoreCaseOpt = False,
+    invert: Annotated[
+        bool,
+        typer.Option(
+            "--invert-match", "-v", help="Select lines that do not match.", rich_help_panel=MATCH_PANEL
+        ),
+    ] = False,
+    max_count: Annotated[
+        int | None,
+        typer.Option(
+            "--max-count",
+            "-m",
+            min=0,
+            metavar="N",
+            help="Stop a document after N selected lines.",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = None,
+    count: Annotated[
+        bool,
+        typer.Option(
+            "--count",
+            "-c",
+            help="Print the number of selected lines per document.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    count_matches: Annotated[
+        bool,
+        typer.Option(
+            "--count-matches", help="Print the number of matches per document.", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = False,
+    files_with_matches: Annotated[
+        bool,
+        typer.Option(
+            "--files-with-matches",
+            "-l",
+            help="Print only the ids of documents with a match.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    only_matching: Annotated[
+        bool,
+        typer.Option(
+            "--only-matching", "-o", help="Print each match on its own line.", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = False,
+    after_context: Annotated[
+        int | None,
+        typer.Option(
+            "--after-context",
+            "-A",
+            min=0,
+            metavar="N",
+            help="Show N lines after each selected line.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    before_context: Annotated[
+        int | None,
+        typer.Option(
+            "--before-context",
+            "-B",
+            min=0,
+            metavar="N",
+            help="Show N lines before each selected line.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    context: Annotated[
+        int | None,
+        typer.Option(
+            "--context",
+            "-C",
+            min=0,
+            metavar="N",
+            help="Show N lines before and after.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    line_number: Annotated[
+        bool,
+        typer.Option(
+            "--line-number/--no-line-number", "-n/-N", help="Show line numbers.", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = True,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print nothing; exit 0 at the first match.", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = False,
+    fmt: GrepFormatOpt = None,
+    no_header: NoHeaderOpt = False,
+    corpus: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--corpus",
+            metavar="PATH",
+            help="File, directory or - for stdin; repeatable (-C is --context here).",
+            rich_help_panel=CORPUS_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    glob: GlobOpt = None,
+    doc: DocOpt = None,
+    norm: NormOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Print the lines that match PATTERN, like grep, on normalized text.
+
+    In a pipe: doc:line:text (doc:count with -c, doc with -l). On a terminal:
+    grouped by document, matches highlighted, long lines cut around the match.
+    Exit status: 0 a line was selected, 1 none, 2 an error.
+    """
+    from .grep_output import GrepRequest, run_grep
+    from .pattern import MatchOptions, compile_query
+
+    if count and files_with_matches:
+        raise CorpusError("-c/--count and -l/--files-with-matches cannot be combined")
+    if only_matching and fmt is GrepFormat.jsonl:
+        raise CorpusError(
+            "-o/--only-matching cannot be combined with --format jsonl (its records carry every match)"
+        )
+    session = Session(ctx, corpus, glob, doc, norm, color)
+    query = compile_query(pattern, session.normalizer, MatchOptions(fixed, word, ignore_case))
+    request = GrepRequest(
+        invert=invert,
+        max_count=max_count,
+        count=count,
+        count_matches=count_matches,
+        files_with_matches=files_with_matches,
+        only_matching=only_matching,
+        before=before_context if before_context is not None else (context or 0),
+        after=after_context if after_context is not None else (context or 0),
+        line_number=line_number,
+        quiet=quiet,
+        header=not no_header,
+    )
+    found = run_grep(
+        session.corpus.documents,
+        query,
+        request,
+        session.table_or(fmt, "plain"),
+        session.env,
+        session.color,
+    )
+    raise typer.Exit(0 if found else 1)
+
+
+# --------------------------------------------------------------------------- kwic
+
+
+@command(rich_help_panel="Commands")
+def kwic(
+    ctx: typer.Context,
+    pattern: PatternArg,
+    fixed: FixedOpt = False,
+    substring: Annotated[
+        bool,
+        typer.Option(
+            "--substring", help="Match inside words too (default: whole words).", rich_help_panel=MATCH_PANEL
+        ),
+    ] = False,
+    ignore_case: IgnoreCaseOpt = False,
+    max_count: Annotated[
+        int | None,
+        typer.Option(
+            "--max-count",
+            "-m",
+            min=0,
+            metavar="N",
+            help="Stop a document after N matching lines.",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = None,
+    width: Annotated[
+        int,
+        typer.Option(
+            "--width",
+            min=0,
+            metavar="N",
+            help="Context: N characters on each side.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = 40,
+    words: Annotated[
+        int | None,
+        typer.Option(
+            "--words",
+            min=0,
+            metavar="N",
+            help="Context: N words on each side (instead of --width).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", min=0, metavar="N", help="Show at most N lines.", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option("--sort", metavar="KEY", help="position, match or doc.", rich_help_panel=OUTPUT_PANEL),
+    ] = "position",
+    fmt: FormatOpt = None,
+    no_header: NoHeaderOpt = False,
+    corpus: CorpusOpt = None,
+    glob: GlobOpt = None,
+    doc: DocOpt = None,
+    norm: NormOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Concordance: every hit of PATTERN with its context (before, match, after).
+
+    Whole words by default. On a terminal the rows stay aligned for right-to-left
+    text; in a pipe, tsv columns doc, line, start, end, before, match, after
+    (start/end: character offsets into the document), no padding or controls.
+    """
+    from .kwic_output import run_kwic
+    from .pattern import MatchOptions, compile_query
+
+    session = Session(ctx, corpus, glob, doc, norm, color)
+    query = compile_query(pattern, session.normalizer, MatchOptions(fixed, not substring, ignore_case))
+    found = run_kwic(
+        session.corpus.documents,
+        query,
+        session,
+        fmt_name=session.table_or(fmt, "tsv"),
+        width=width,
+        words=words,
+        limit=limit,
+        sort=sort,
+        max_count=max_count,
+        header=not no_header,
+    )
+    raise typer.Exit(0 if found else 1)
+
+
+# --------------------------------------------------------------------------- freq
+
+
+@command(rich_help_panel="Commands")
+def freq(
+    ctx: typer.Context,
+    terms: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[TERM]...",
+            help="Count exactly these terms (normalized), zeros included.",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top",
+            min=0,
+            metavar="N",
+            help="Show the N most frequent (0 = all).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = 20,
+    min_count: Annotated[
+        int,
+        typer.Option(
+            "--min-count",
+            min=1,
+            metavar="N",
+            help="Only terms seen at least N times.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = 1,
+    by_doc: Annotated[
+        bool, typer.Option("--by-doc", help="One row per document and term.", rich_help_panel=OUTPUT_PANEL)
+    ] = False,
+    fmt: FormatOpt = None,
+    no_header: NoHeaderOpt = False,
+    corpus: CorpusOpt = None,
+    glob: GlobOpt = None,
+    doc: DocOpt = None,
+    norm: NormOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Frequency list of normalized word and number tokens.
+
+    A count is the number of tokens whose normalized form equals the key; the term
+    shown is that key's most frequent original spelling. per_million is relative to
+    all tokens (of the document, with --by-doc); docs is the number of documents
+    that contain the key. Punctuation, URLs and emoji are not counted.
+    """
+    from .freq import count_tokens, frequency_rows, frequency_rows_by_doc, term_rows
+    from .screen import print_table
+
+    session = Session(ctx, corpus, glob, doc, norm, color)
+    counts = count_tokens(session.corpus.documents, session.normalizer, keep_per_doc=by_doc)
+    if terms:
+        rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc)
+        found = any(r.count for r in rows)
+    else:
+        make = frequency_rows_by_doc if by_doc else frequency_rows
+        rows = make(counts, top=top, min_count=min_count)
+        found = True
+    fmt_name = session.table_or(fmt, "tsv")
+    columns = ["rank", "term", "key", "count", "per_million", "docs"]
+    if by_doc:
+        columns = ["doc", *columns]
+    records = [{c: getattr(r, c) for c in columns} for r in rows]
+    if fmt_name == "table":
+        shown = [c for c in columns if c != "key"]
+        print_table(
+            session.env,
+            session.color,
+            [c.replace("_", " ") for c in shown],
+            [[rec[c] for c in shown] for rec in records],
+            numeric=("rank", "count", "per million", "docs"),
+            caption=f"{counts.total:,} tokens, {len(counts.counts):,} types, "
+            f"normalization: {session.level.value}",
+        )
+    else:
+        _write_rows(session, fmt_name, columns, records, no_header)
+    raise typer.Exit(0 if found else 1)
+
+
+# --------------------------------------------------------------------------- normalize
+
+
+@command(rich_help_panel="Commands")
+def normalize(
+    ctx: typer.Context,
+    texts: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[TEXT]...",
+            help="Text to normalize; without it, standard input line by line.",
+            show_default=False,
+        ),
+    ] = None,
+    norm: NormOpt = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="plain (default), tsv, csv or jsonl (input and normalized form).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    no_header: NoHeaderOpt = False,
+) -> None:
+    """Print the normalized form of TEXT (or of each line of standard input)."""
+    defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
+    level = norm or defaults.norm or Level.standard
+    normalizer = Normalizer.for_level(level)
+    from . import environment
+
+    env = environment.current()
+    fmt_name = (fmt or "plain").lower()
+    if fmt_name not in ("plain", "tsv", "csv", "jsonl", "table"):
+        raise CorpusError(f"unknown format '{fmt}' (plain, tsv, csv, jsonl)")
+    inputs: Iterable[str] = texts if texts else _stdin_lines(env)
+    if fmt_name in ("plain", "table"):
+        for text in inputs:
+            env.stdout.write(normalizer.normalize(text) + "\n")
+        return
+    from .output import RowWriter
+
+    writer = RowWriter(env.stdout, fmt_name, ["input", "normalized"], header=not no_header)
+    for text in inputs:
+        writer.write({"input": text, "normalized": normalizer.normalize(text)})
+
+
+def _stdin_lines(env: Environment) -> Iterator[str]:
+    if env.stdin is None:
+        return
+    if env.stdin_isatty:
+        env.stderr.write("corpus: reading text from standard input (Ctrl-D to end)\n")
+    for number, raw in enumerate(env.stdin):
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        yield text.lstrip("\ufeff") if number == 0 else text

@@ -1,0 +1,172 @@
+"""Frequency lists of normalized tokens.
+
+A count is the number of word and number tokens whose normalized form equals the key;
+the term shown for a key is its most frequent original spelling.  Distinct original
+forms are normalized together in one pass (normalization never crosses a line end, so
+joining them with ``\\n`` and splitting the result is exact), which keeps a big corpus
+to one normalization call per document plus one for its vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .corpus import Document
+from .normalize import Normalizer
+from .tokenize import words
+
+
+@dataclass(frozen=True)
+class FreqRow:
+    rank: int | None
+    term: str
+    key: str
+    count: int
+    per_million: float
+    docs: int
+    doc: str | None = None
+
+
+@dataclass
+class Counts:
+    """Token counts of a set of documents, by normalized key."""
+
+    total: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    doc_freq: Counter[str] = field(default_factory=Counter)
+    forms: dict[str, Counter[str]] = field(default_factory=dict)
+    per_doc: dict[str, Counter[str]] = field(default_factory=dict)
+    doc_totals: dict[str, int] = field(default_factory=dict)
+
+    def term(self, key: str) -> str:
+        """The most frequent original spelling (ties: the one that sorts first)."""
+        forms = self.forms.get(key)
+        if not forms:
+            return key
+        return min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def normalize_many(forms: Iterable[str], normalizer: Normalizer) -> dict[str, str]:
+    """Normalize many newline-free strings with one call."""
+    forms = list(forms)
+    if not forms:
+        return {}
+    keys = normalizer.normalize("\n".join(forms)).split("\n")
+    return dict(zip(forms, keys, strict=True))
+
+
+def count_tokens(docs: Iterable[Document], normalizer: Normalizer, *, keep_per_doc: bool = False) -> Counts:
+    """Count every word/number token of ``docs`` under its normalized key."""
+    result = Counts()
+    raw_per_doc: list[tuple[str, Counter[str]]] = []
+    raw_total: Counter[str] = Counter()
+    cache: dict[str, str] = {}
+    for doc in docs:
+        raw = Counter(words(doc.text))
+        result.doc_totals[doc.id] = sum(raw.values())
+        result.total += result.doc_totals[doc.id]
+        raw_total.update(raw)
+        new = [form for form in raw if form not in cache]
+        cache.update(normalize_many(new, normalizer))
+        keys = {cache[form] for form in raw}
+        keys.discard("")
+        result.doc_freq.update(keys)
+        if keep_per_doc:
+            raw_per_doc.append((doc.id, raw))
+    for form, count in raw_total.items():
+        key = cache[form]
+        if not key:
+            continue
+        result.counts[key] += count
+        result.forms.setdefault(key, Counter())[form] += count
+    for doc_id, raw in raw_per_doc:
+        per: Counter[str] = Counter()
+        for form, count in raw.items():
+            if cache[form]:
+                per[cache[form]] += count
+        result.per_doc[doc_id] = per
+    return result
+
+
+def _per_million(count: int, total: int) -> float:
+    return count * 1_000_000 / total if total else 0.0
+
+
+def _ranked(counter: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+def frequency_rows(counts: Counts, *, top: int = 20, min_count: int = 1) -> list[FreqRow]:
+    """The frequency list, most frequent first (ties in key order)."""
+    rows = []
+    for rank, (key, count) in enumerate(_ranked(counts.counts), 1):
+        if count < min_count or (top and rank > top):
+            break
+        rows.append(
+            FreqRow(
+                rank,
+                counts.term(key),
+                key,
+                count,
+                _per_million(count, counts.total),
+                counts.doc_freq[key],
+            )
+        )
+    return rows
+
+
+def frequency_rows_by_doc(counts: Counts, *, top: int = 20, min_count: int = 1) -> list[FreqRow]:
+    """One list per document, each ranked within its document."""
+    rows = []
+    for doc_id, per in counts.per_doc.items():
+        total = counts.doc_totals[doc_id]
+        for rank, (key, count) in enumerate(_ranked(per), 1):
+            if count < min_count or (top and rank > top):
+                break
+            rows.append(
+                FreqRow(
+                    rank,
+                    counts.term(key),
+                    key,
+                    count,
+                    _per_million(count, total),
+                    counts.doc_freq[key],
+                    doc_id,
+                )
+            )
+    return rows
+
+
+def term_rows(
+    counts: Counts, terms: Sequence[str], normalizer: Normalizer, *, by_doc: bool = False
+) -> list[FreqRow]:
+    """Counts of exactly the given terms (normalized), zeros included, in given order.
+
+    ``rank`` is the term's place in the full frequency list (None when absent).
+    """
+    rows = []
+    scopes: list[tuple[str | None, Counter[str], int]]
+    if by_doc:
+        scopes = [(d, c, counts.doc_totals[d]) for d, c in counts.per_doc.items()]
+    else:
+        scopes = [(None, counts.counts, counts.total)]
+    for doc_id, counter, total in scopes:
+        ranks = {key: rank for rank, (key, _) in enumerate(_ranked(counter), 1)}
+        for term in terms:
+            key = normalizer.normalize(term)
+            count = counter.get(key, 0)
+            shown = counts.term(key) if counts.forms.get(key) else term
+            rows.append(
+                FreqRow(
+                    ranks.get(key),
+                    shown,
+                    key,
+                    count,
+                    _per_million(count, total),
+                    counts.doc_freq.get(key, 0),
+                    doc_id,
+                )
+            )
+    return rows

@@ -1,0 +1,231 @@
+"""grep's behaviour around the matcher: selection, context lines, counts, and output.
+
+Formats: ``plain`` is grep's own (``doc:line:text``, context lines ``doc-line-text``,
+``--`` between groups); ``tsv``/``csv``/``jsonl`` are records; ``table`` is the screen
+(grouped by document, highlighted, long lines cut around the hit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .corpus import Document
+from .environment import Environment
+from .output import RowWriter
+from .pattern import Query
+from .screen import DIM, HEADING, LINE_NO, MATCH, cell_width, fit_line, highlight, paint
+from .search import LineMatch, search_lines
+
+
+@dataclass(frozen=True)
+class GrepRequest:
+    invert: bool = False
+    max_count: int | None = None
+    count: bool = False
+    count_matches: bool = False
+    files_with_matches: bool = False
+    only_matching: bool = False
+    before: int = 0
+    after: int = 0
+    line_number: bool = True
+    quiet: bool = False
+    header: bool = True
+
+
+@dataclass(frozen=True)
+class Row:
+    """A line to print: a selected line, or a context line around one."""
+
+    doc: Document
+    line_no: int
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    selected: bool
+    gap_before: bool  # a "--" separator belongs before this row
+
+
+def run_grep(
+    docs: Iterable[Document],
+    query: Query,
+    request: GrepRequest,
+    fmt: str,
+    env: Environment,
+    color: bool,
+) -> bool:
+    """Search ``docs`` and print in ``fmt``; True when any line was selected."""
+    if request.quiet:
+        return any(next(search_lines(d, query, invert=request.invert, max_count=1), None) for d in docs)
+    if request.count or request.count_matches or request.files_with_matches:
+        return _summaries(docs, query, request, fmt, env, color)
+    return _lines(docs, query, request, fmt, env, color)
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _summaries(
+    docs: Iterable[Document],
+    query: Query,
+    request: GrepRequest,
+    fmt: str,
+    env: Environment,
+    color: bool,
+) -> bool:
+    out = env.stdout
+    columns = ["doc"] if request.files_with_matches else ["doc", "count"]
+    writer = RowWriter(out, fmt, columns, header=request.header) if fmt in ("tsv", "csv", "jsonl") else None
+    found = False
+    for doc in docs:
+        lines = list(search_lines(doc, query, invert=request.invert, max_count=request.max_count))
+        if not lines:
+            continue
+        found = True
+        if request.count_matches and not request.invert:
+            number = sum(len(line.spans) for line in lines)
+        else:
+            number = len(lines)
+        if writer is not None:
+            record: dict[str, Any] = {"doc": doc.id}
+            if not request.files_with_matches:
+                record["count"] = number
+            writer.write(record)
+        else:
+            name = paint(doc.id, HEADING, color)
+            out.write(name + "\n" if request.files_with_matches else f"{name}:{number}\n")
+    return found
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
+    """Selected lines of ``doc`` with their context lines, in order, each once."""
+    selected = search_lines(doc, query, invert=request.invert, max_count=request.max_count)
+    if not request.before and not request.after:
+        for line in selected:
+            yield Row(doc, line.line_no, line.text, line.spans, True, False)
+        return
+    matches: list[LineMatch] = list(selected)
+    by_number = {m.line_no: m for m in matches}
+    wanted: set[int] = set()
+    for m in matches:
+        lo = max(1, m.line_no - request.before)
+        hi = min(len(doc.lines), m.line_no + request.after)
+        wanted.update(range(lo, hi + 1))
+    last = 0
+    for number in sorted(wanted):
+        gap = last != 0 and number != last + 1
+        match = by_number.get(number)
+        if match is not None:
+            yield Row(doc, number, match.text, match.spans, True, gap)
+        else:
+            yield Row(doc, number, doc.lines[number - 1], (), False, gap)
+        last = number
+
+
+def _lines(
+    docs: Iterable[Document],
+    query: Query,
+    request: GrepRequest,
+    fmt: str,
+    env: Environment,
+    color: bool,
+) -> bool:
+    with_context = bool(request.before or request.after)
+    if fmt == "table":
+        return _screen(docs, query, request, env, color)
+    writer = None
+    if fmt in ("tsv", "csv", "jsonl"):
+        if request.only_matching:
+            columns = ["doc", "line", "start", "end", "match"]
+        else:
+            columns = ["doc", "line", "text"] + (["type"] if with_context else [])
+        writer = RowWriter(env.stdout, fmt, columns, header=request.header)
+    out = env.stdout
+    found = False
+    last_doc: Document | None = None
+    for doc in docs:
+        for row in _rows(doc, query, request):
+            found = found or row.selected
+            if writer is not None:
+                _write_record(writer, fmt, row, request, with_context)
+                continue
+            if with_context and last_doc is not None and (row.gap_before or row.doc is not last_doc):
+                out.write("--\n")
+            last_doc = row.doc
+            _write_plain(out, row, request, color)
+    return found
+
+
+def _write_record(writer: RowWriter, fmt: str, row: Row, request: GrepRequest, with_context: bool) -> None:
+    if request.only_matching:
+        for start, end in row.spans:
+            writer.write(
+                {
+                    "doc": row.doc.id,
+                    "line": row.line_no,
+                    "start": start,
+                    "end": end,
+                    "match": row.text[start:end],
+                }
+            )
+        return
+    record: dict[str, Any] = {"doc": row.doc.id, "line": row.line_no, "text": row.text}
+    if fmt == "jsonl":
+        record["matches"] = [{"start": s, "end": e, "text": row.text[s:e]} for s, e in row.spans]
+    if with_context:
+        record["type"] = "match" if row.selected else "context"
+    writer.write(record)
+
+
+def _write_plain(out: Any, row: Row, request: GrepRequest, color: bool) -> None:
+    sep = ":" if row.selected else "-"
+    name = paint(row.doc.id, HEADING, color)
+    number = paint(str(row.line_no), LINE_NO, color) + sep if request.line_number else ""
+    if request.only_matching:
+        for start, end in row.spans:
+            out.write(f"{name}:{number}{paint(row.text[start:end], MATCH, color)}\n")
+        return
+    text = highlight(row.text, row.spans, color) if color else row.text
+    out.write(f"{name}{sep}{number}{text}\n")
+
+
+def _screen(
+    docs: Iterable[Document],
+    query: Query,
+    request: GrepRequest,
+    env: Environment,
+    color: bool,
+) -> bool:
+    """Grouped by document: a heading, then numbered lines cut to the terminal width."""
+    out = env.stdout
+    columns = env.columns
+    found = False
+    first_doc = True
+    for doc in docs:
+        width = len(str(len(doc.lines)))
+        heading_done = False
+        for row in _rows(doc, query, request):
+            found = found or row.selected
+            if not heading_done:
+                if not first_doc:
+                    out.write("\n")
+                out.write(paint(doc.id, HEADING, color) + "\n")
+                heading_done = True
+                first_doc = False
+            if row.gap_before:
+                out.write(paint("--", DIM, color) + "\n")
+            prefix = ""
+            if request.line_number:
+                mark = ":" if row.selected else "-"
+                prefix = paint(str(row.line_no).rjust(width), LINE_NO, color) + mark + "\u200e "
+            room = columns - cell_width(prefix)
+            if request.only_matching:
+                for start, end in row.spans:
+                    out.write(prefix + paint(row.text[start:end], MATCH, color) + "\n")
+                continue
+            text = fit_line(row.text, row.spans, room, color)
+            out.write(prefix + (text if row.selected else paint(text, DIM, color)) + "\n")
+    return found

@@ -1,0 +1,92 @@
+"""kwic's output: records in a pipe, aligned right-to-left rows on a screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from .corpus import Document
+from .errors import CorpusError
+from .kwic import Line, SortKey, concordance, sort_lines
+from .output import RowWriter
+from .pattern import Query
+from .screen import HEADING, LINE_NO, cell_width, kwic_row, paint
+from .search import iter_hits
+
+if TYPE_CHECKING:
+    from .cli import Session
+
+COLUMNS = ["doc", "line", "start", "end", "before", "match", "after"]
+
+
+def parse_sort(value: str) -> SortKey:
+    try:
+        return SortKey(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(k.value for k in SortKey)
+        raise CorpusError(f"unknown sort key '{value}' (choose from {choices})") from None
+
+
+def run_kwic(
+    docs: Iterable[Document],
+    query: Query,
+    session: Session,
+    *,
+    fmt_name: str,
+    width: int,
+    words: int | None,
+    limit: int | None,
+    sort: str,
+    max_count: int | None,
+    header: bool,
+) -> bool:
+    """Print the concordance of ``query``; True when there was at least one hit."""
+    key = parse_sort(sort)
+    env = session.env
+    screen = fmt_name == "table"
+    hits = iter_hits(docs, query, max_count=max_count)
+    if screen:
+        prefix_room = 16
+        width = max(8, min(width, (env.columns - prefix_room - 12) // 2))
+    lines: Iterable[Line] = concordance(hits, width=width, words=words)
+    if key is SortKey.position:
+        lines = islice(lines, limit) if limit is not None else lines
+    else:
+        lines = sort_lines(list(lines), key, session.normalizer)
+        lines = lines[:limit] if limit is not None else lines
+    if screen:
+        return _screen(lines, session, width)
+    writer = RowWriter(env.stdout, fmt_name, COLUMNS, header=header)
+    found = False
+    for line in lines:
+        found = True
+        hit = line.hit
+        writer.write(
+            {
+                "doc": hit.doc.id,
+                "line": hit.line_no,
+                "start": hit.start,
+                "end": hit.end,
+                "before": line.before,
+                "match": line.match,
+                "after": line.after,
+            }
+        )
+    return found
+
+
+def _screen(lines: Iterable[Line], session: Session, width: int) -> bool:
+    rows = list(lines)
+    if not rows:
+        return False
+    color = session.color
+    labels = [f"{ln.hit.doc.id[:12]}:{ln.hit.line_no}" for ln in rows]
+    label_width = max(cell_width(label) for label in labels)
+    out = session.env.stdout
+    for label, line in zip(labels, rows, strict=True):
+        doc, _, number = label.rpartition(":")
+        prefix = paint(doc, HEADING, color) + ":" + paint(number, LINE_NO, color)
+        prefix += " " * (label_width - cell_width(label) + 1)
+        out.write(kwic_row(prefix, line.before, line.match, line.after, width, color) + "\n")
+    return True

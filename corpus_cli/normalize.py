@@ -1,0 +1,394 @@
+"""Arabic normalization for matching, with a map back to the original text.
+
+Matching happens on normalized text; what is shown is always the original.  Every step
+here is one of three kinds, and each kind has two drivers that must agree exactly:
+
+* a fast driver (``Normalizer.normalize``) built on C-level ``re``/``str`` operations,
+  used on whole documents;
+* a mapped driver (``Normalizer.normalize_mapped``) that also records, for every output
+  character, the range of original characters it came from.  It is used on queries and
+  on the few lines that hold a hit, so its Python-level cost never touches the corpus.
+
+The levels (``none``, ``light``, ``standard``, ``aggressive``) are presets over
+independent toggles, in the fixed order of the specification: NFC, presentation forms,
+NFC, invisibles and tatweel, tanween-alef, marks, NFC, letter folds, elongation, spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields, replace
+from enum import Enum
+from functools import lru_cache
+
+# --------------------------------------------------------------------------- classes
+
+TATWEEL = "\u0640"
+ZWJ = "\u200d"
+#: Format characters that readers never see (bidi controls, ZWNJ, BOM, soft hyphen).
+INVISIBLES = "\u200b\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\u2060\ufeff\u00ad"
+#: Harakat, Quranic annotation signs and the extended-Arabic marks.
+MARKS = (
+    "\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
+    "\u06ea-\u06ed\u08d3-\u08e1\u08e3-\u08ff\u06dd\u06de\u06e9\u06e5\u06e6"
+)
+#: Spacing marks written after a letter that belong to it (for highlight extension).
+LETTER_MARKS_EXTRA = "\u06e5\u06e6"
+#: Horizontal spaces (Unicode Zs); tabs and newlines are left alone.
+HSPACES = "\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+EMOJI = "\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+EMOJI_TAIL = EMOJI + "\ufe0f\U0001f3fb-\U0001f3ff"
+ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a"
+PRESENTATION = "\ufb50-\ufdff\ufe70-\ufefe"
+PHRASE_LIGATURES = {
+    "\ufdfa": "صلى الله عليه وسلم",
+    "\ufdfb": "جل جلاله",
+    "\ufdfd": "بسم الله الرحمن الرحيم",
+}
+
+ALEF_FOLD = dict.fromkeys("\u0622\u0623\u0625\u0671\u0672\u0673", "\u0627")
+LOOKALIKE_FOLD = {
+    "\u06a9": "\u0643",
+    "\u06aa": "\u0643",
+    "\u06cc": "\u064a",
+    "\u06c1": "\u0647",
+    "\u06be": "\u0647",
+    "\u06c3": "\u0629",
+}
+DIGIT_FOLD = {
+    **{chr(0x0660 + i): str(i) for i in range(10)},
+    **{chr(0x06F0 + i): str(i) for i in range(10)},
+    "\u066b": ".",
+    "\u066c": ",",
+    "\u066a": "%",
+}
+YEH_FOLD = {"\u0649": "\u064a"}
+TEH_FOLD = {"\u0629": "\u0647"}
+HAMZA_FOLD = {"\u0624": "\u0648", "\u0626": "\u064a"}
+PUNCT_FOLD = {"\u060c": ",", "\u061b": ";", "\u061f": "?"}
+
+
+class Level(str, Enum):
+    """The four presets; ``standard`` is what every command uses unless told."""
+
+    none = "none"
+    light = "light"
+    standard = "standard"
+    aggressive = "aggressive"
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """A set of independent folding steps.  Build one with ``Normalizer.for_level``."""
+
+    nfc: bool = False
+    presentation: bool = False
+    ligatures: bool = False
+    tatweel: bool = False
+    invisibles: bool = False
+    spaces: bool = False
+    tanween_alef: bool = False
+    marks: bool = False
+    alef: bool = False
+    lookalikes: bool = False
+    digits: bool = False
+    yeh: bool = False
+    teh: bool = False
+    hamza: bool = False
+    punct: bool = False
+    elongation: bool = False
+
+    @staticmethod
+    def for_level(level: Level | str) -> Normalizer:
+        return _LEVELS[Level(level)]
+
+    @staticmethod
+    def step_names() -> list[str]:
+        return [f.name for f in fields(Normalizer)]
+
+    def with_steps(self, **toggles: bool) -> Normalizer:
+        return replace(self, **toggles)
+
+    @property
+    def active_steps(self) -> list[str]:
+        return [name for name in self.step_names() if getattr(self, name)]
+
+    @property
+    def is_identity(self) -> bool:
+        return not self.active_steps
+
+    def normalize(self, text: str) -> str:
+        """Normalize ``text`` (fast path: whole documents)."""
+        for step in _pipeline(self):
+            text = step.apply(text)
+        return text
+
+    def normalize_mapped(self, text: str) -> Mapped:
+        """Normalize ``text`` and keep, per output character, its original range."""
+        n = len(text)
+        mapped = Mapped(text, text, list(range(n)), list(range(1, n + 1)))
+        for step in _pipeline(self):
+            mapped = step.apply_mapped(mapped)
+        return mapped
+
+
+_LIGHT = Normalizer(nfc=True, presentation=True, tatweel=True, invisibles=True, spaces=True)
+_STANDARD = replace(_LIGHT, ligatures=True, marks=True, alef=True, lookalikes=True, digits=True)
+_AGGRESSIVE = replace(
+    _STANDARD,
+    tanween_alef=True,
+    yeh=True,
+    teh=True,
+    hamza=True,
+    punct=True,
+    elongation=True,
+)
+_LEVELS = {
+    Level.none: Normalizer(),
+    Level.light: _LIGHT,
+    Level.standard: _STANDARD,
+    Level.aggressive: _AGGRESSIVE,
+}
+
+
+def normalize(text: str, level: Level | str = Level.standard) -> str:
+    """Normalize ``text`` at a named level (the function queries and texts share)."""
+    return Normalizer.for_level(level).normalize(text)
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+_EXTEND_RE = re.compile(f"[\\u0300-\\u036f{MARKS}{LETTER_MARKS_EXTRA}]")
+
+
+@dataclass
+class Mapped:
+    """A normalized string with, per character, the original range it came from."""
+
+    original: str
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalized span to the exact original characters.
+
+        The start skips whatever was deleted before the hit; the end does not swallow
+        deletions that follow it (tatweel, bidi marks, brackets), but it does extend
+        over the combining marks written on the hit's last letter.
+        """
+        n = len(self.text)
+        if start >= n:
+            pos = len(self.original) if n == 0 else self.ends[n - 1]
+            return pos, pos
+        orig_start = self.starts[start]
+        if end <= start:
+            return orig_start, orig_start
+        orig_end = self.ends[end - 1]
+        original = self.original
+        if orig_end > orig_start and not original[orig_end - 1].isspace():
+            while orig_end < len(original) and _EXTEND_RE.match(original, orig_end):
+                orig_end += 1
+        return orig_start, orig_end
+
+
+# --------------------------------------------------------------------------- steps
+
+
+class _Step:
+    def apply(self, text: str) -> str:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def apply_mapped(self, mapped: Mapped) -> Mapped:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+
+class _RegexStep(_Step):
+    """Replace every match of ``pattern``; each output char maps to the whole match."""
+
+    def __init__(
+        self,
+        pattern: str,
+        repl: Callable[[re.Match[str]], str] | str,
+        guard: str | None = None,
+    ) -> None:
+        self.regex = re.compile(pattern)
+        self.repl = repl
+        self.guard = re.compile(guard) if guard else None
+
+    def _replacement(self, match: re.Match[str]) -> str:
+        return self.repl(match) if callable(self.repl) else self.repl
+
+    def apply(self, text: str) -> str:
+        if self.guard is not None and not self.guard.search(text):
+            return text
+        return self.regex.sub(self.repl, text)
+
+    def apply_mapped(self, mapped: Mapped) -> Mapped:
+        text, starts, ends = mapped.text, mapped.starts, mapped.ends
+        out: list[str] = []
+        new_starts: list[int] = []
+        new_ends: list[int] = []
+        last = 0
+        for match in self.regex.finditer(text):
+            s, e = match.span()
+            out.append(text[last:s])
+            new_starts.extend(starts[last:s])
+            new_ends.extend(ends[last:s])
+            repl = self._replacement(match)
+            if repl:
+                out.append(repl)
+                first, final = starts[s], ends[e - 1]
+                new_starts.extend([first] * len(repl))
+                new_ends.extend([final] * len(repl))
+            last = e
+        if last == 0 and not out:
+            return mapped
+        out.append(text[last:])
+        new_starts.extend(starts[last:])
+        new_ends.extend(ends[last:])
+        return Mapped(mapped.original, "".join(out), new_starts, new_ends)
+
+
+class _CharMapStep(_RegexStep):
+    """One-to-one (or one-to-none) character folds: ``str.replace`` on the fast path."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+        chars = "".join(re.escape(c) for c in table)
+        super().__init__(f"[{chars}]", lambda m: table[m.group()])
+
+    def apply(self, text: str) -> str:
+        for source, target in self.table.items():
+            if source in text:
+                text = text.replace(source, target)
+        return text
+
+
+class _NFCStep(_Step):
+    """Unicode NFC; a recomposed cluster maps to the whole original cluster."""
+
+    def apply(self, text: str) -> str:
+        if unicodedata.is_normalized("NFC", text):
+            return text
+        return unicodedata.normalize("NFC", text)
+
+    def apply_mapped(self, mapped: Mapped) -> Mapped:
+        text = mapped.text
+        if unicodedata.is_normalized("NFC", text):
+            return mapped
+        target = unicodedata.normalize("NFC", text)
+        for chunks in (_starter_chunks(text), _space_chunks(text), [(0, len(text))]):
+            pieces = [(s, e, unicodedata.normalize("NFC", text[s:e])) for s, e in chunks]
+            if "".join(p for _, _, p in pieces) == target:
+                break
+        starts: list[int] = []
+        ends: list[int] = []
+        for s, e, piece in pieces:
+            if piece == text[s:e]:
+                starts.extend(mapped.starts[s:e])
+                ends.extend(mapped.ends[s:e])
+            else:
+                starts.extend([mapped.starts[s]] * len(piece))
+                ends.extend([mapped.ends[e - 1]] * len(piece))
+        return Mapped(mapped.original, target, starts, ends)
+
+
+def _starter_chunks(text: str) -> list[tuple[int, int]]:
+    """Split before every character of combining class 0 (NFC works inside these)."""
+    bounds = [i for i, c in enumerate(text) if i == 0 or unicodedata.combining(c) == 0]
+    return list(zip(bounds, [*bounds[1:], len(text)], strict=True))
+
+
+def _space_chunks(text: str) -> list[tuple[int, int]]:
+    bounds = [0] + [m.end() for m in re.finditer(r"\s", text)]
+    bounds = sorted(set(b for b in bounds if b < len(text))) or [0]
+    return list(zip(bounds, [*bounds[1:], len(text)], strict=True))
+
+
+def _presentation_replacement(ligatures: bool) -> Callable[[re.Match[str]], str]:
+    def fold(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in PHRASE_LIGATURES:
+            return PHRASE_LIGATURES[char] if ligatures else char
+        folded = unicodedata.normalize("NFKC", char)
+        # Isolated tashkeel forms decompose to "space + mark": keep only the mark.
+        if len(folded) > 1 and folded[0] == " " and unicodedata.combining(folded[1]):
+            folded = folded[1:]
+        return folded
+
+    return fold
+
+
+def _deletion_step(classes: Iterable[str], zwj: bool) -> _RegexStep | None:
+    body = "".join(classes)
+    alternatives = []
+    if body:
+        alternatives.append(f"[{body}]+")
+    if zwj:
+        # ZWJ glues emoji sequences (family, flags): keep it only between emoji.
+        alternatives.append(f"(?<![{EMOJI_TAIL}]){ZWJ}|{ZWJ}(?![{EMOJI}])")
+    if not alternatives:
+        return None
+    return _RegexStep("|".join(alternatives), "")
+
+
+@lru_cache(maxsize=64)
+def _pipeline(norm: Normalizer) -> tuple[_Step, ...]:
+    steps: list[_Step] = []
+    if norm.nfc:
+        steps.append(_NFCStep())
+    if norm.presentation:
+        steps.append(
+            _RegexStep(
+                f"[{PRESENTATION}]",
+                _presentation_replacement(norm.ligatures),
+                guard=f"[{PRESENTATION}]",
+            )
+        )
+        if norm.nfc:
+            steps.append(_NFCStep())
+    elif norm.ligatures:
+        steps.append(
+            _RegexStep(f"[{''.join(PHRASE_LIGATURES)}]", lambda m: PHRASE_LIGATURES[m.group()])
+        )
+    early = [TATWEEL] * norm.tatweel + [INVISIBLES] * norm.invisibles
+    if norm.tanween_alef:
+        step = _deletion_step(early, zwj=norm.invisibles)
+        if step:
+            steps.append(step)
+        steps.append(_RegexStep("\u0627\u064b|\u064b\u0627", ""))
+        step = _deletion_step([MARKS] * norm.marks, zwj=False)
+    else:
+        step = _deletion_step(early + [MARKS] * norm.marks, zwj=norm.invisibles)
+    if step:
+        steps.append(step)
+    if norm.nfc:
+        steps.append(_NFCStep())
+    table: dict[str, str] = {}
+    for enabled, fold in (
+        (norm.alef, ALEF_FOLD),
+        (norm.lookalikes, LOOKALIKE_FOLD),
+        (norm.digits, DIGIT_FOLD),
+        (norm.yeh, YEH_FOLD),
+        (norm.teh, TEH_FOLD),
+        (norm.hamza, HAMZA_FOLD),
+        (norm.punct, PUNCT_FOLD),
+    ):
+        if enabled:
+            # Compose: a later fold applies to what an earlier one produced (ۃ → ة → ه).
+            table = {k: fold.get(v, v) for k, v in table.items()}
+            for k, v in fold.items():
+                table.setdefault(k, v)
+    table = {k: v for k, v in table.items() if k != v}
+    if table:
+        steps.append(_CharMapStep(table))
+    if norm.elongation:
+        steps.append(_RegexStep(f"([{ARABIC_LETTERS}])\\1{{2,}}", lambda m: m.group(1)))
+    if norm.spaces:
+        other = HSPACES.replace("\u0020", "")
+        steps.append(_RegexStep(f"[{HSPACES}]{{2,}}|[{other}]", " "))
+    return tuple(steps)

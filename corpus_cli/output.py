@@ -1,0 +1,87 @@
+"""Machine output: TSV, CSV and JSON Lines, written row by row.
+
+These writers are the hot data path, so they use nothing but ``str`` and ``json``:
+no colour, no padding, no bidi controls.  TSV escapes tab, newline, carriage return and
+backslash as ``\\t \\n \\r \\\\`` so one record is always one line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
+from typing import Any, TextIO
+
+
+class Format(str, Enum):
+    table = "table"
+    tsv = "tsv"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class GrepFormat(str, Enum):
+    """grep also has ``plain``: ``doc:line:text``, the default in a pipe."""
+
+    plain = "plain"
+    table = "table"
+    tsv = "tsv"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def tsv_field(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value).translate(_TSV_ESCAPES)
+
+
+def csv_field(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return "" if value is None else value
+
+
+def json_line(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+
+
+class RowWriter:
+    """Writes records (dicts) as TSV, CSV or JSON Lines to a text stream."""
+
+    def __init__(self, stream: TextIO, fmt: str, columns: Sequence[str], *, header: bool = True) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.columns = list(columns)
+        self._csv = csv.writer(stream, lineterminator="\n") if fmt == "csv" else None
+        if header:
+            self._write_header()
+
+    def _write_header(self) -> None:
+        if self.fmt == "tsv":
+            self.stream.write("\t".join(self.columns) + "\n")
+        elif self._csv is not None:
+            self._csv.writerow(self.columns)
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        if self.fmt == "jsonl":
+            self.stream.write(json_line(record) + "\n")
+        elif self.fmt == "tsv":
+            self.stream.write("\t".join(tsv_field(record.get(c)) for c in self.columns) + "\n")
+        elif self._csv is not None:
+            self._csv.writerow([csv_field(record.get(c)) for c in self.columns])
+        else:  # pragma: no cover - guarded by the callers
+            raise ValueError(f"not a row format: {self.fmt}")
+
+    def write_all(self, records: Iterable[Mapping[str, Any]]) -> int:
+        n = 0
+        for record in records:
+            self.write(record)
+            n += 1
+        return n

@@ -1,0 +1,196 @@
+"""Turning what the user typed into a compiled query over normalized text.
+
+The query goes through the very function the text goes through.  For a regular
+expression only its literal parts are normalized: escapes, classes' syntax, group
+openers and quantifiers are kept, so ``أ+`` and ``[أإ]ن`` mean what they say, and a
+folded character that happens to be a metacharacter (``؟`` → ``?`` at ``aggressive``) is
+escaped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .errors import CorpusError
+from .normalize import Normalizer
+from .tokenize import WORD_END, WORD_START
+
+_QUANTIFIER = regex.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})[?+]?")
+_ESCAPE = regex.compile(
+    r"\\(?:[pP]\{[^}]*\}|[pP].|N\{[^}]*\}|x\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{2}"
+    r"|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|g<[^>]*>|k<[^>]*>|.)",
+    regex.DOTALL,
+)
+_GROUP_OPEN = regex.compile(r"\(\?(?:P?<[^>=!]+>|P=[^)]+\)|#[^)]*\)|[:=!>|]|<[=!]|[a-zA-Z\-]+[:)])|\(")
+_META = set(".^$|)")
+# Lookarounds and absolute anchors can see past a line end when a whole document is
+# searched at once: patterns with them are searched line by line.
+_NEEDS_LINES = regex.compile(r"\(\?<?[=!]|\\[AZzG]")
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    """How a pattern is read: as a literal (``-F``), whole words, Latin case."""
+
+    fixed: bool = False
+    word: bool = False
+    ignore_case: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """A compiled query: ``regex`` runs on text normalized by ``normalizer``."""
+
+    source: str
+    normalized: str
+    regex: regex.Pattern[str]
+    normalizer: Normalizer
+    options: MatchOptions
+    line_by_line: bool
+
+
+def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = MatchOptions()) -> Query:
+    """Compile ``pattern`` for matching normalized text; errors say what is wrong."""
+    if pattern == "":
+        raise CorpusError("empty pattern")
+    if options.fixed:
+        literal = normalizer.normalize(pattern)
+        body = regex.escape(literal, special_only=True)
+    else:
+        body = normalize_regex(pattern, normalizer)
+        literal = body
+    if not literal:
+        raise CorpusError(
+            f"pattern '{pattern}' is empty after normalization: it has only marks, "
+            "tatweel or invisible characters, which this level ignores "
+            "(search them with --norm light or --norm none)"
+        )
+    if options.word:
+        body = f"{WORD_START}(?:{body}){WORD_END}"
+    flags = regex.MULTILINE | regex.V0
+    if options.ignore_case:
+        flags |= regex.IGNORECASE
+    try:
+        compiled = regex.compile(body, flags)
+    except regex.error as exc:
+        pos = getattr(exc, "pos", None)
+        where = f" at position {pos}" if pos is not None else ""
+        message = getattr(exc, "msg", str(exc))
+        shown = pattern if literal == pattern else f"{pattern}' (normalized '{literal}"
+        raise CorpusError(f"invalid pattern '{shown}': {message}{where}") from None
+    needs_lines = not options.fixed and bool(_NEEDS_LINES.search(pattern))
+    return Query(pattern, literal, compiled, normalizer, options, needs_lines)
+
+
+def normalize_regex(pattern: str, normalizer: Normalizer) -> str:
+    """Normalize the literal runs of a regular expression and keep its syntax."""
+    out: list[str] = []
+    run: list[str] = []
+    i = 0
+    n = len(pattern)
+
+    def flush() -> bool:
+        """Emit the pending literal run; False when it normalized to nothing."""
+        if not run:
+            return True
+        text = normalizer.normalize("".join(run))
+        run.clear()
+        out.append(regex.escape(text, special_only=True))
+        return bool(text)
+
+    while i < n:
+        char = pattern[i]
+        if char == "\\":
+            match = _ESCAPE.match(pattern, i)
+            end = match.end() if match else n
+            flush()
+            out.append(pattern[i:end])
+            i = end
+        elif char == "[":
+            flush()
+            end = _class_end(pattern, i)
+            out.append(_normalize_class(pattern[i:end], normalizer))
+            i = end
+        elif char == "(":
+            flush()
+            match = _GROUP_OPEN.match(pattern, i)
+            end = match.end() if match else i + 1
+            out.append(pattern[i:end])
+            i = end
+        elif char in _META:
+            flush()
+            out.append(char)
+            i += 1
+        else:
+            quantifier = _QUANTIFIER.match(pattern, i)
+            if quantifier and (char != "{" or quantifier.end() > i + 1):
+                if flush() or not out:
+                    out.append(quantifier.group())
+                # A quantifier on a run that normalized away has nothing to repeat.
+                i = quantifier.end()
+            else:
+                run.append(char)
+                i += 1
+    flush()
+    return "".join(out)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index just past the ``]`` that closes the class opened at ``start``."""
+    i = start + 1
+    if i < len(pattern) and pattern[i] == "^":
+        i += 1
+    if i < len(pattern) and pattern[i] == "]":
+        i += 1
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] == "[" and pattern.startswith("[:", i):
+            close = pattern.find(":]", i + 2)
+            if close != -1:
+                i = close + 2
+                continue
+        if pattern[i] == "]":
+            return i + 1
+        i += 1
+    return len(pattern)  # unterminated: let the regex compiler report it
+
+
+def _normalize_class(cls: str, normalizer: Normalizer) -> str:
+    """Normalize the single characters of a ``[...]`` class; ranges stay as written."""
+    if not cls.endswith("]") or len(cls) < 2:
+        return cls
+    head = "[^" if cls.startswith("[^") else "["
+    body = cls[len(head) : -1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            match = _ESCAPE.match(body, i)
+            end = match.end() if match else len(body)
+            out.append(body[i:end])
+            i = end
+        elif i + 2 < len(body) and body[i + 1] == "-":
+            out.append(body[i : i + 3])
+            i += 3
+        else:
+            folded = normalizer.normalize(char)
+            if len(folded) == 1:
+                out.append(_escape_in_class(folded))
+            elif len(folded) > 1:
+                out.append(_escape_in_class(char))
+            i += 1
+    if not out:
+        raise CorpusError(
+            f"character class {cls} is empty after normalization: its characters "
+            "are all ignored at this level (try --norm light or --norm none)"
+        )
+    return head + "".join(out) + "]"
+
+
+def _escape_in_class(char: str) -> str:
+    return "\\" + char if char in "\\]^-[" else char

@@ -1,0 +1,177 @@
+"""What a person sees on a terminal: highlights, cut lines, aligned RTL concordances.
+
+Only used when stdout is a terminal (or ``--format table``).  Match highlighting writes
+SGR codes directly (Rich's styling is ~200× slower per line); Rich draws tables only.
+Corpus text is never read as Rich markup.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from .environment import Environment
+from .kwic import after_chars, before_chars
+
+RESET = "\x1b[0m"
+MATCH = "\x1b[1;31m"
+HEADING = "\x1b[1;35m"
+LINE_NO = "\x1b[32m"
+DIM = "\x1b[2m"
+
+LRM, RLE, PDF, RLI, PDI, NBSP = "\u200e", "\u202b", "\u202c", "\u2067", "\u2069", "\u00a0"
+ELLIPSIS = "…"
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    return f"{style}{text}{RESET}" if color and text else text
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells: marks and format characters take none, wide CJK/emoji take two."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def is_rtl(text: str) -> bool:
+    """Direction of a paragraph from its first strong character (UAX #9, P2)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def visible(text: str) -> str:
+    """Tabs and other control characters would break a screen row: show them as spaces."""
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int]], color: bool, offset: int = 0) -> str:
+    """``text`` with the spans (relative to ``offset``) painted as matches."""
+    if not color or not spans:
+        return visible(text)
+    out = []
+    last = 0
+    for start, end in spans:
+        start, end = max(start - offset, last), min(end - offset, len(text))
+        if end <= start:
+            continue
+        out.append(visible(text[last:start]))
+        out.append(paint(visible(text[start:end]), MATCH, color))
+        last = end
+    out.append(visible(text[last:]))
+    return "".join(out)
+
+
+def fit_line(line: str, spans: Sequence[tuple[int, int]], room: int, color: bool) -> str:
+    """The line, or a window of it around the first hit cut with ``…``, highlighted."""
+    if cell_width(line) <= room or room < 10:
+        return highlight(line, spans, color)
+    anchor_start, anchor_end = spans[0] if spans else (0, 0)
+    side = max(4, (room - cell_width(line[anchor_start:anchor_end])) // 2 - 1)
+    left = before_chars(line, anchor_start, side)
+    right = after_chars(line, anchor_end, side)
+    inside = [(s, e) for s, e in spans if s >= left and e <= right]
+    hidden = len(spans) - len(inside)
+    body = highlight(line[left:right], inside, color, offset=left)
+    text = (ELLIPSIS if left > 0 else "") + body + (ELLIPSIS if right < len(line) else "")
+    if hidden:
+        text += paint(f" [+{hidden}]", DIM, color)
+    return text
+
+
+def kwic_row(prefix: str, before: str, match: str, after: str, width: int, color: bool) -> str:
+    """One aligned concordance row (cli-conventions, "KWIC alignment for RTL text").
+
+    RTL rows are built in logical order inside an RTL embedding with each context in
+    an isolate and NBSP padding, so the keyword stays in one column both in terminals
+    that run the bidi algorithm and in those that do not.
+    """
+    before = _fit_start(before, width)
+    after = _fit_end(after, width)
+    keyword = paint(visible(match), MATCH, color)
+    pad_before = NBSP * (width - cell_width(before))
+    pad_after = NBSP * (width - cell_width(after))
+    if is_rtl(before + match + after):
+        return f"{prefix}{RLE}{pad_before}{RLI}{before}{PDI} {keyword} {RLI}{after}{PDI}{pad_after}{PDF}{LRM}"
+    return f"{prefix}{pad_before}{before} {keyword} {after}{pad_after}"
+
+
+def _fit_start(text: str, width: int) -> str:
+    """The end of ``text`` that fits in ``width`` cells (cut at its start)."""
+    text = visible(text)
+    if cell_width(text) <= width:
+        return text
+    start = before_chars(text, len(text), max(0, width - 1))
+    return ELLIPSIS + text[start:]
+
+
+def _fit_end(text: str, width: int) -> str:
+    """The start of ``text`` that fits in ``width`` cells (cut at its end)."""
+    text = visible(text)
+    if cell_width(text) <= width:
+        return text
+    end = after_chars(text, 0, max(0, width - 1))
+    return text[:end] + ELLIPSIS
+
+
+def isolate(text: str) -> str:
+    """Wrap RTL text in an isolate so a table cell cannot swap with its neighbours."""
+    return f"{RLI}{text}{PDI}" if is_rtl(text) else text
+
+
+def print_table(
+    env: Environment,
+    color: bool,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    numeric: Sequence[str] = (),
+    footer: Sequence[Any] | None = None,
+    caption: str | None = None,
+) -> None:
+    """A Rich table on stdout; every corpus string is plain text, never markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(
+        file=env.stdout,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        width=env.columns,
+    )
+    table = Table(show_footer=footer is not None, caption=caption, header_style="bold")
+    for i, name in enumerate(columns):
+        table.add_column(
+            name,
+            justify="right" if name in numeric else "left",
+            footer=Text(_cell(footer[i])) if footer is not None else "",
+            overflow="ellipsis",
+            no_wrap=name not in numeric,
+        )
+    for row in rows:
+        table.add_row(*(Text(isolate(_cell(v))) for v in row))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

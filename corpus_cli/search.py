@@ -1,0 +1,109 @@
+"""Finding a query in documents and reporting hits in original coordinates.
+
+A document is normalized once (fast path) and searched whole; only the lines that hold
+a hit are normalized again with an offset map, so the cost of exact highlighting is
+paid per hit, not per corpus.  Normalization never adds or removes a line end, so line
+``k`` of the normalized document is the normalization of line ``k`` of the original.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .corpus import Document
+from .pattern import Query
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class LineMatch:
+    """A selected line: its number (from 1), original text and the hits in it."""
+
+    doc: Document
+    line_no: int
+    text: str
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One match in a document: ``start``/``end`` are offsets into ``doc.text``."""
+
+    doc: Document
+    line_no: int
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start : self.end]
+
+
+def _candidate_lines(norm_doc: str, query: Query) -> list[int] | None:
+    """0-based lines that may hold a hit, or None when every line must be searched."""
+    if query.line_by_line:
+        return None
+    newlines: list[int] | None = None
+    lines: list[int] = []
+    for match in query.regex.finditer(norm_doc):
+        if "\n" in match.group():
+            return None  # a hit across a line end: fall back to lines
+        if newlines is None:
+            newlines = [m.start() for m in re.finditer("\n", norm_doc)]
+        line = bisect_right(newlines, match.start())
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def search_lines(
+    doc: Document,
+    query: Query,
+    *,
+    invert: bool = False,
+    max_count: int | None = None,
+) -> Iterator[LineMatch]:
+    """The lines of ``doc`` that match (or, with ``invert``, that do not)."""
+    if max_count == 0 or not doc.lines:
+        return
+    normalizer = query.normalizer
+    norm_doc = normalizer.normalize(doc.text)
+    norm_lines = norm_doc.split("\n")
+    candidates = None if invert else _candidate_lines(norm_doc, query)
+    numbers: Iterable[int] = range(len(doc.lines)) if candidates is None else candidates
+    selected = 0
+    for index in numbers:
+        norm_line = norm_lines[index]
+        found = query.regex.search(norm_line) is not None
+        if found == invert:
+            continue
+        line = doc.lines[index]
+        spans: tuple[Span, ...] = ()
+        if found:
+            spans = tuple(line_spans(line, query))
+        yield LineMatch(doc, index + 1, line, spans)
+        selected += 1
+        if max_count is not None and selected >= max_count:
+            return
+
+
+def line_spans(line: str, query: Query) -> Iterator[Span]:
+    """Every hit of ``query`` in one original line, as exact original spans."""
+    mapped = query.normalizer.normalize_mapped(line)
+    for match in query.regex.finditer(mapped.text):
+        yield mapped.span_to_original(*match.span())
+
+
+def iter_hits(docs: Iterable[Document], query: Query, *, max_count: int | None = None) -> Iterator[Hit]:
+    """Every hit in document order; ``max_count`` stops a document after N lines."""
+    for doc in docs:
+        starts = doc.line_starts
+        for line in search_lines(doc, query, max_count=max_count):
+            offset = starts[line.line_no - 1]
+            for start, end in line.spans:
+                if end > start:
+                    yield Hit(doc, line.line_no, offset + start, offset + end)

@@ -1,0 +1,94 @@
+"""Tokens of Arabic (and mixed) text, found on the original text with exact spans.
+
+A word is a run of letters, marks, digits, tatweel and ZWNJ/ZWJ, so a vocalized word
+(``ٱلْمَلَٰٓئِكَةَ``) stays whole; one internal ``. _ ' ’ -`` joins two runs (``3.5``,
+``COVID-19``, ``أ.ف.ب``, ``اليوم_الوطني``) and ``٫ ٬`` join digits (``٣٫٥``).  Invisible
+format characters inside a word do not split it (normalization deletes them, so grep
+and freq must agree).  URLs and e-mail addresses are single tokens, emoji are tokens of
+their own, punctuation is never a word token, and a run of tatweel alone is no token.
+
+The same classes define whole-word matching (``-w``): never Python's ``\\b``, which
+breaks words at harakat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+
+import regex
+
+from .normalize import INVISIBLES
+
+WORD_CHAR = r"[\p{L}\p{M}\p{N}\u0640\u200c\u200d]"
+INVISIBLE = f"[{INVISIBLES.replace(chr(0x200C), '')}]"
+JOINER = r"[._'’\-]"
+DIGIT_JOINER = r"[\u066b\u066c]"
+_CORE = (
+    f"{WORD_CHAR}+(?:{INVISIBLE}+{WORD_CHAR}+)*"
+    f"(?:(?:{JOINER}(?=[\\p{{L}}\\p{{N}}])|(?<=\\p{{N}}){DIGIT_JOINER}(?=\\p{{N}}))"
+    f"{WORD_CHAR}+(?:{INVISIBLE}+{WORD_CHAR}+)*)*"
+)
+_URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+[^\s<>\"«»“”.,;:!?)\]}'،؛؟]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_EMOJI = r"\p{Extended_Pictographic}(?:\p{EMod}|\ufe0f|\u200d\p{Extended_Pictographic})*"
+
+TOKEN_RE = regex.compile(
+    f"(?P<url>{_URL})|(?P<word>{_CORE})|(?P<emoji>{_EMOJI})|(?P<punct>[^\\s\\p{{L}}\\p{{M}}\\p{{N}}])"
+)
+#: Word and number tokens only (what ``freq`` and ``list`` count); a URL matches the
+#: first, empty-handed alternative so that its parts are never counted as words.
+WORD_RE = regex.compile(f"{_URL}|({_CORE})")
+_HAS_CONTENT = regex.compile(r"[\p{L}\p{N}--\u0640]", regex.V1)
+_HAS_LETTER = regex.compile(r"[\p{L}--\u0640]", regex.V1)
+
+#: Whole-word boundaries for matching, in the same terms as the tokenizer.
+WORD_START = f"(?<!{WORD_CHAR}{INVISIBLE}*)(?<!{WORD_CHAR}{JOINER})(?<!\\p{{N}}{DIGIT_JOINER})"
+WORD_END = f"(?!{INVISIBLE}*{WORD_CHAR})(?!{JOINER}[\\p{{L}}\\p{{N}}])(?!{DIGIT_JOINER}\\p{{N}})"
+
+
+class Kind(str, Enum):
+    word = "word"
+    number = "number"
+    url = "url"
+    emoji = "emoji"
+    punct = "punct"
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    kind: Kind
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """Every token of ``text`` with its kind and span in ``text``."""
+    for match in TOKEN_RE.finditer(text):
+        group = match.lastgroup
+        value = match.group()
+        if group == "word":
+            if not _HAS_CONTENT.search(value):
+                continue  # tatweel or marks alone
+            kind = Kind.word if _HAS_LETTER.search(value) else Kind.number
+        else:
+            kind = Kind(group)
+        yield Token(value, match.start(), match.end(), kind)
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of word and number tokens: what counts, and what ``--words`` walks over."""
+    for match in WORD_RE.finditer(text):
+        if match.start(1) >= 0 and _HAS_CONTENT.search(match.group(1)):
+            yield match.span(1)
+
+
+def words(text: str) -> list[str]:
+    """Word and number tokens of ``text`` as strings (the fast path of ``freq``)."""
+    return [w for w in WORD_RE.findall(text) if w and _HAS_CONTENT.search(w)]
+
+
+def is_word(token: str) -> bool:
+    """True when ``token`` has a letter or digit other than tatweel."""
+    return _HAS_CONTENT.search(token) is not None
