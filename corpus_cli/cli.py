@@ -12,8 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 import typer
 
@@ -134,11 +133,10 @@ PatternArg = Annotated[
 ]
 
 
-@dataclass
-class Defaults:
+class Defaults(NamedTuple):
     """Options given before the subcommand name."""
 
-    corpus: list[str] = field(default_factory=list)
+    corpus: tuple[str, ...] = ()
     glob: str | None = None
     norm: Level | None = None
     color: ColorWhen | None = None
@@ -162,7 +160,7 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
-    ctx.obj = Defaults(corpus or [], glob, norm, color)
+    ctx.obj = Defaults(tuple(corpus or ()), glob, norm, color)
 
 
 # --------------------------------------------------------------------------- session
@@ -296,10 +294,50 @@ def _silence_stdout() -> None:
         pass
 
 
+#: Root options that take a value (so the subcommand name can be found after them).
+_ROOT_VALUE_OPTIONS = {"--corpus", "-C", "--glob", "--norm", "--color"}
+
+
+def _invoked_command(argv: list[str]) -> str | None:
+    """The subcommand named on the command line, if any."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _ROOT_VALUE_OPTIONS:
+            i += 2
+        elif arg.startswith("-"):
+            i += 1
+        else:
+            return arg
+    return None
+
+
+def _app_for(argv: list[str]) -> typer.Typer:
+    """An app holding only the invoked command.
+
+    Typer builds every command's parameters on each run; building just the one that
+    runs keeps start-up short (Click's "lazily loading subcommands" idea).
+    """
+    name = _invoked_command(argv)
+    chosen = [c for c in app.registered_commands if c.name == name]
+    if not chosen:
+        return app
+    lean = typer.Typer(
+        name=app.info.name,
+        help=app.info.help,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings=app.info.context_settings,
+    )
+    lean.registered_callback = app.registered_callback
+    lean.registered_commands = chosen
+    return lean
+
+
 def main() -> None:
     """Entry point of the ``corpus`` script."""
     try:
-        app()
+        _app_for(sys.argv[1:])()
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
@@ -381,7 +419,7 @@ def _write_rows(
 # --------------------------------------------------------------------------- show
 
 
-@command(rich_help_panel="Commands")
+@command("show", rich_help_panel="Commands")
 def show(
     ctx: typer.Context,
     document: Annotated[str, typer.Argument(metavar="DOC", help="Document id or unique prefix.")],
@@ -465,7 +503,7 @@ def _line_record(doc_id: str, line_no: int, text: str, spans: Iterable[tuple[int
 # --------------------------------------------------------------------------- grep
 
 
-@command(rich_help_panel="Commands")
+@command("grep", rich_help_panel="Commands")
 def grep(
     ctx: typer.Context,
     pattern: PatternArg,
@@ -609,7 +647,7 @@ def grep(
     request = GrepRequest(
         invert=invert,
         max_count=max_count,
-        count=count,
+        count_lines=count,
         count_matches=count_matches,
         files_with_matches=files_with_matches,
         only_matching=only_matching,
@@ -633,7 +671,7 @@ def grep(
 # --------------------------------------------------------------------------- kwic
 
 
-@command(rich_help_panel="Commands")
+@command("kwic", rich_help_panel="Commands")
 def kwic(
     ctx: typer.Context,
     pattern: PatternArg,
@@ -723,7 +761,7 @@ def kwic(
 # --------------------------------------------------------------------------- freq
 
 
-@command(rich_help_panel="Commands")
+@command("freq", rich_help_panel="Commands")
 def freq(
     ctx: typer.Context,
     terms: Annotated[
@@ -808,7 +846,7 @@ def freq(
 # --------------------------------------------------------------------------- normalize
 
 
-@command(rich_help_panel="Commands")
+@command("normalize", rich_help_panel="Commands")
 def normalize(
     ctx: typer.Context,
     texts: Annotated[

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -25,13 +24,16 @@ Warn = Callable[[str], None]
 Progress = Callable[[int, int], None]
 
 
-@dataclass
 class Document:
     """One text: its id (path relative to the corpus argument, without ``.txt``)."""
 
-    id: str
-    path: str
-    text: str
+    def __init__(self, id: str, path: str, text: str) -> None:
+        self.id = id
+        self.path = path
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Document(id={self.id!r}, path={self.path!r}, chars={len(self.text)})"
 
     @cached_property
     def lines(self) -> list[str]:
@@ -63,16 +65,16 @@ class Document:
         return ""
 
 
-@dataclass
 class Corpus:
     """The loaded documents, in a stable order (argument order, then path order)."""
 
-    documents: list[Document] = field(default_factory=list)
+    def __init__(self, documents: list[Document] | None = None) -> None:
+        self.documents = documents if documents is not None else []
 
     def __len__(self) -> int:
         return len(self.documents)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Document]:
         return iter(self.documents)
 
     def resolve(self, ref: str) -> Document:

@@ -11,9 +11,8 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import IO, TextIO
+from typing import IO, NamedTuple, TextIO
 
 
 class ColorWhen(str, Enum):
@@ -29,8 +28,7 @@ def _isatty(stream: IO[str] | IO[bytes] | None) -> bool:
         return False
 
 
-@dataclass
-class Environment:
+class Environment(NamedTuple):
     """The process's streams and settings, as the commands see them."""
 
     stdout: TextIO
@@ -39,7 +37,7 @@ class Environment:
     stdout_isatty: bool
     stderr_isatty: bool
     stdin_isatty: bool
-    environ: Mapping[str, str] = field(default_factory=dict)
+    environ: Mapping[str, str] = {}
 
     @classmethod
     def from_system(cls) -> Environment:

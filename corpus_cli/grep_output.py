@@ -8,8 +8,7 @@ Formats: ``plain`` is grep's own (``doc:line:text``, context lines ``doc-line-te
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .corpus import Document
 from .environment import Environment
@@ -19,11 +18,10 @@ from .screen import DIM, HEADING, LINE_NO, MATCH, cell_width, fit_line, highligh
 from .search import LineMatch, search_lines
 
 
-@dataclass(frozen=True)
-class GrepRequest:
+class GrepRequest(NamedTuple):
     invert: bool = False
     max_count: int | None = None
-    count: bool = False
+    count_lines: bool = False
     count_matches: bool = False
     files_with_matches: bool = False
     only_matching: bool = False
@@ -34,8 +32,7 @@ class GrepRequest:
     header: bool = True
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """A line to print: a selected line, or a context line around one."""
 
     doc: Document
@@ -57,7 +54,7 @@ def run_grep(
     """Search ``docs`` and print in ``fmt``; True when any line was selected."""
     if request.quiet:
         return any(next(search_lines(d, query, invert=request.invert, max_count=1), None) for d in docs)
-    if request.count or request.count_matches or request.files_with_matches:
+    if request.count_lines or request.count_matches or request.files_with_matches:
         return _summaries(docs, query, request, fmt, env, color)
     return _lines(docs, query, request, fmt, env, color)
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
-from .normalize import INVISIBLES, MARKS, Normalizer
+from .normalize import Normalizer
 from .search import Hit
 from .tokenize import word_spans
+from .visible import after_chars, before_chars
 
-_ZERO_WIDTH = re.compile(f"[\\u0300-\\u036f{MARKS}{INVISIBLES}\\u200d\\ufe0f]")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -27,46 +27,13 @@ class SortKey(str, Enum):
     doc = "doc"
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One concordance line."""
 
     hit: Hit
     before: str
     match: str
     after: str
-
-
-def _visible(char: str) -> bool:
-    return not _ZERO_WIDTH.match(char)
-
-
-def before_chars(text: str, pos: int, width: int) -> int:
-    """Start of the ``width`` visible characters that end at ``pos``."""
-    count = 0
-    i = pos
-    while i > 0 and count < width:
-        i -= 1
-        if _visible(text[i]):
-            count += 1
-    # Do not start on a mark: it belongs to the letter before, which was cut.
-    while i < pos and not _visible(text[i]):
-        i += 1
-    return i
-
-
-def after_chars(text: str, pos: int, width: int) -> int:
-    """End of the ``width`` visible characters that start at ``pos`` (marks kept)."""
-    count = 0
-    i = pos
-    n = len(text)
-    while i < n:
-        if _visible(text[i]):
-            if count == width:
-                break
-            count += 1
-        i += 1
-    return i
 
 
 def before_words(text: str, pos: int, words: int) -> int:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields, replace
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 # --------------------------------------------------------------------------- classes
 
@@ -79,8 +79,7 @@ class Level(str, Enum):
     aggressive = "aggressive"
 
 
-@dataclass(frozen=True)
-class Normalizer:
+class Normalizer(NamedTuple):
     """A set of independent folding steps.  Build one with ``Normalizer.for_level``."""
 
     nfc: bool = False
@@ -106,10 +105,10 @@ class Normalizer:
 
     @staticmethod
     def step_names() -> list[str]:
-        return [f.name for f in fields(Normalizer)]
+        return list(Normalizer._fields)
 
     def with_steps(self, **toggles: bool) -> Normalizer:
-        return replace(self, **toggles)
+        return self._replace(**toggles)
 
     @property
     def active_steps(self) -> list[str]:
@@ -135,9 +134,8 @@ class Normalizer:
 
 
 _LIGHT = Normalizer(nfc=True, presentation=True, tatweel=True, invisibles=True, spaces=True)
-_STANDARD = replace(_LIGHT, ligatures=True, marks=True, alef=True, lookalikes=True, digits=True)
-_AGGRESSIVE = replace(
-    _STANDARD,
+_STANDARD = _LIGHT._replace(ligatures=True, marks=True, alef=True, lookalikes=True, digits=True)
+_AGGRESSIVE = _STANDARD._replace(
     tanween_alef=True,
     yeh=True,
     teh=True,
@@ -161,11 +159,10 @@ def normalize(text: str, level: Level | str = Level.standard) -> str:
 # --------------------------------------------------------------------------- mapping
 
 
-_EXTEND_RE = re.compile(f"[\\u0300-\\u036f{MARKS}{LETTER_MARKS_EXTRA}]")
+_EXTEND = f"[\\u0300-\\u036f{MARKS}{LETTER_MARKS_EXTRA}]"
 
 
-@dataclass
-class Mapped:
+class Mapped(NamedTuple):
     """A normalized string with, per character, the original range it came from."""
 
     original: str
@@ -190,7 +187,8 @@ class Mapped:
         orig_end = self.ends[end - 1]
         original = self.original
         if orig_end > orig_start and not original[orig_end - 1].isspace():
-            while orig_end < len(original) and _EXTEND_RE.match(original, orig_end):
+            extend = re.compile(_EXTEND)  # cached by re after the first call
+            while orig_end < len(original) and extend.match(original, orig_end):
                 orig_end += 1
         return orig_start, orig_end
 
@@ -209,22 +207,18 @@ class _Step:
 class _RegexStep(_Step):
     """Replace every match of ``pattern``; each output char maps to the whole match."""
 
-    def __init__(
-        self,
-        pattern: str,
-        repl: Callable[[re.Match[str]], str] | str,
-        guard: str | None = None,
-    ) -> None:
-        self.regex = re.compile(pattern)
+    def __init__(self, pattern: str, repl: Callable[[re.Match[str]], str] | str) -> None:
+        self.pattern = pattern
         self.repl = repl
-        self.guard = re.compile(guard) if guard else None
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
 
     def _replacement(self, match: re.Match[str]) -> str:
         return self.repl(match) if callable(self.repl) else self.repl
 
     def apply(self, text: str) -> str:
-        if self.guard is not None and not self.guard.search(text):
-            return text
         return self.regex.sub(self.repl, text)
 
     def apply_mapped(self, mapped: Mapped) -> Mapped:
@@ -266,6 +260,12 @@ class _CharMapStep(_RegexStep):
             if source in text:
                 text = text.replace(source, target)
         return text
+
+    def apply_mapped(self, mapped: Mapped) -> Mapped:
+        if all(len(target) == 1 for target in self.table.values()):
+            # One character for one: positions do not move.
+            return mapped._replace(text=self.apply(mapped.text))
+        return super().apply_mapped(mapped)
 
 
 class _NFCStep(_Step):
@@ -346,15 +346,12 @@ def _pipeline(norm: Normalizer) -> tuple[_Step, ...]:
             _RegexStep(
                 f"[{PRESENTATION}]",
                 _presentation_replacement(norm.ligatures),
-                guard=f"[{PRESENTATION}]",
             )
         )
         if norm.nfc:
             steps.append(_NFCStep())
     elif norm.ligatures:
-        steps.append(
-            _RegexStep(f"[{''.join(PHRASE_LIGATURES)}]", lambda m: PHRASE_LIGATURES[m.group()])
-        )
+        steps.append(_RegexStep(f"[{''.join(PHRASE_LIGATURES)}]", lambda m: PHRASE_LIGATURES[m.group()]))
     early = [TATWEEL] * norm.tatweel + [INVISIBLES] * norm.invisibles
     if norm.tanween_alef:
         step = _deletion_step(early, zwj=norm.invisibles)

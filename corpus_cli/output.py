@@ -7,8 +7,6 @@ backslash as ``\\t \\n \\r \\\\`` so one record is always one line.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any, TextIO
@@ -49,6 +47,8 @@ def csv_field(value: Any) -> Any:
 
 
 def json_line(record: Mapping[str, Any]) -> str:
+    import json  # imported on use: plain output should not pay for it
+
     return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
 
 
@@ -59,7 +59,11 @@ class RowWriter:
         self.stream = stream
         self.fmt = fmt
         self.columns = list(columns)
-        self._csv = csv.writer(stream, lineterminator="\n") if fmt == "csv" else None
+        self._csv = None
+        if fmt == "csv":
+            import csv
+
+            self._csv = csv.writer(stream, lineterminator="\n")
         if header:
             self._write_header()
 

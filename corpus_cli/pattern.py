@@ -9,29 +9,27 @@ escaped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import regex
+import re
+from typing import Any, NamedTuple
 
 from .errors import CorpusError
 from .normalize import Normalizer
 from .tokenize import WORD_END, WORD_START
 
-_QUANTIFIER = regex.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})[?+]?")
-_ESCAPE = regex.compile(
+_QUANTIFIER = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})[?+]?")
+_ESCAPE = re.compile(
     r"\\(?:[pP]\{[^}]*\}|[pP].|N\{[^}]*\}|x\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{2}"
     r"|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|g<[^>]*>|k<[^>]*>|.)",
-    regex.DOTALL,
+    re.DOTALL,
 )
-_GROUP_OPEN = regex.compile(r"\(\?(?:P?<[^>=!]+>|P=[^)]+\)|#[^)]*\)|[:=!>|]|<[=!]|[a-zA-Z\-]+[:)])|\(")
+_GROUP_OPEN = re.compile(r"\(\?(?:P?<[^>=!]+>|P=[^)]+\)|#[^)]*\)|[:=!>|]|<[=!]|[a-zA-Z\-]+[:)])|\(")
 _META = set(".^$|)")
 # Lookarounds and absolute anchors can see past a line end when a whole document is
 # searched at once: patterns with them are searched line by line.
-_NEEDS_LINES = regex.compile(r"\(\?<?[=!]|\\[AZzG]")
+_NEEDS_LINES = re.compile(r"\(\?<?[=!]|\\[AZzG]")
 
 
-@dataclass(frozen=True)
-class MatchOptions:
+class MatchOptions(NamedTuple):
     """How a pattern is read: as a literal (``-F``), whole words, Latin case."""
 
     fixed: bool = False
@@ -39,13 +37,12 @@ class MatchOptions:
     ignore_case: bool = False
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """A compiled query: ``regex`` runs on text normalized by ``normalizer``."""
 
     source: str
     normalized: str
-    regex: regex.Pattern[str]
+    regex: Any  # a compiled ``regex`` (or, for plain patterns, ``re``) pattern
     normalizer: Normalizer
     options: MatchOptions
     line_by_line: bool
@@ -57,7 +54,7 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
         raise CorpusError("empty pattern")
     if options.fixed:
         literal = normalizer.normalize(pattern)
-        body = regex.escape(literal, special_only=True)
+        body = re.escape(literal)
     else:
         body = normalize_regex(pattern, normalizer)
         literal = body
@@ -69,12 +66,10 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
         )
     if options.word:
         body = f"{WORD_START}(?:{body}){WORD_END}"
-    flags = regex.MULTILINE | regex.V0
-    if options.ignore_case:
-        flags |= regex.IGNORECASE
+    flags = re.MULTILINE | (re.IGNORECASE if options.ignore_case else 0)
     try:
-        compiled = regex.compile(body, flags)
-    except regex.error as exc:
+        compiled = _compile(body, flags)
+    except Exception as exc:  # regex.error: only importable when regex is used
         pos = getattr(exc, "pos", None)
         where = f" at position {pos}" if pos is not None else ""
         message = getattr(exc, "msg", str(exc))
@@ -82,6 +77,23 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
         raise CorpusError(f"invalid pattern '{shown}': {message}{where}") from None
     needs_lines = not options.fixed and bool(_NEEDS_LINES.search(pattern))
     return Query(pattern, literal, compiled, normalizer, options, needs_lines)
+
+
+# Patterns made of letters, escaped literals and the basic operators mean the same in
+# ``re`` and ``regex``; they skip importing ``regex`` (a tenth of the start-up time).
+_PLAIN = re.compile(r"(?:[^\\()\[\]{}]|\\\W)*")
+
+
+def _compile(body: str, flags: int) -> Any:
+    """Compile with ``re`` when that is certain to mean the same, else with ``regex``."""
+    if _PLAIN.fullmatch(body):
+        try:
+            return re.compile(body, flags)
+        except re.error:
+            pass  # e.g. possessive quantifiers before Python 3.11: let regex decide
+    import regex
+
+    return regex.compile(body, flags)
 
 
 def normalize_regex(pattern: str, normalizer: Normalizer) -> str:
@@ -97,7 +109,7 @@ def normalize_regex(pattern: str, normalizer: Normalizer) -> str:
             return True
         text = normalizer.normalize("".join(run))
         run.clear()
-        out.append(regex.escape(text, special_only=True))
+        out.append(re.escape(text))
         return bool(text)
 
     while i < n:

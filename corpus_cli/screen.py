@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .environment import Environment
-from .kwic import after_chars, before_chars
+from .visible import after_chars, before_chars
 
 RESET = "\x1b[0m"
 MATCH = "\x1b[1;31m"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .corpus import Document
 from .pattern import Query
@@ -19,8 +19,7 @@ from .pattern import Query
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class LineMatch:
+class LineMatch(NamedTuple):
     """A selected line: its number (from 1), original text and the hits in it."""
 
     doc: Document
@@ -29,8 +28,7 @@ class LineMatch:
     spans: tuple[Span, ...]
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One match in a document: ``start``/``end`` are offsets into ``doc.text``."""
 
     doc: Document

@@ -14,12 +14,14 @@ breaks words at harakat.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum
-
-import regex
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from .normalize import INVISIBLES
+
+if TYPE_CHECKING:
+    import regex
 
 WORD_CHAR = r"[\p{L}\p{M}\p{N}\u0640\u200c\u200d]"
 INVISIBLE = f"[{INVISIBLES.replace(chr(0x200C), '')}]"
@@ -33,14 +35,24 @@ _CORE = (
 _URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+[^\s<>\"«»“”.,;:!?)\]}'،؛؟]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _EMOJI = r"\p{Extended_Pictographic}(?:\p{EMod}|\ufe0f|\u200d\p{Extended_Pictographic})*"
 
-TOKEN_RE = regex.compile(
-    f"(?P<url>{_URL})|(?P<word>{_CORE})|(?P<emoji>{_EMOJI})|(?P<punct>[^\\s\\p{{L}}\\p{{M}}\\p{{N}}])"
-)
+_TOKEN = f"(?P<url>{_URL})|(?P<word>{_CORE})|(?P<emoji>{_EMOJI})|(?P<punct>[^\\s\\p{{L}}\\p{{M}}\\p{{N}}])"
 #: Word and number tokens only (what ``freq`` and ``list`` count); a URL matches the
 #: first, empty-handed alternative so that its parts are never counted as words.
-WORD_RE = regex.compile(f"{_URL}|({_CORE})")
-_HAS_CONTENT = regex.compile(r"[\p{L}\p{N}--\u0640]", regex.V1)
-_HAS_LETTER = regex.compile(r"[\p{L}--\u0640]", regex.V1)
+_WORDS = f"{_URL}|({_CORE})"
+
+
+@cache
+def _compiled() -> tuple[regex.Pattern[str], regex.Pattern[str], regex.Pattern[str], regex.Pattern[str]]:
+    """The token patterns, compiled on first use (grep without -w never needs them)."""
+    import regex
+
+    return (
+        regex.compile(_TOKEN),
+        regex.compile(_WORDS),
+        regex.compile(r"[\p{L}\p{N}--\u0640]", regex.V1),  # has content: not tatweel alone
+        regex.compile(r"[\p{L}--\u0640]", regex.V1),  # has a letter
+    )
+
 
 #: Whole-word boundaries for matching, in the same terms as the tokenizer.
 WORD_START = f"(?<!{WORD_CHAR}{INVISIBLE}*)(?<!{WORD_CHAR}{JOINER})(?<!\\p{{N}}{DIGIT_JOINER})"
@@ -55,8 +67,7 @@ class Kind(str, Enum):
     punct = "punct"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str
     start: int
     end: int
@@ -65,13 +76,14 @@ class Token:
 
 def tokenize(text: str) -> Iterator[Token]:
     """Every token of ``text`` with its kind and span in ``text``."""
-    for match in TOKEN_RE.finditer(text):
+    token_re, _, has_content, has_letter = _compiled()
+    for match in token_re.finditer(text):
         group = match.lastgroup
         value = match.group()
         if group == "word":
-            if not _HAS_CONTENT.search(value):
+            if not has_content.search(value):
                 continue  # tatweel or marks alone
-            kind = Kind.word if _HAS_LETTER.search(value) else Kind.number
+            kind = Kind.word if has_letter.search(value) else Kind.number
         else:
             kind = Kind(group)
         yield Token(value, match.start(), match.end(), kind)
@@ -79,16 +91,18 @@ def tokenize(text: str) -> Iterator[Token]:
 
 def word_spans(text: str) -> Iterator[tuple[int, int]]:
     """Spans of word and number tokens: what counts, and what ``--words`` walks over."""
-    for match in WORD_RE.finditer(text):
-        if match.start(1) >= 0 and _HAS_CONTENT.search(match.group(1)):
+    _, word_re, has_content, _ = _compiled()
+    for match in word_re.finditer(text):
+        if match.start(1) >= 0 and has_content.search(match.group(1)):
             yield match.span(1)
 
 
 def words(text: str) -> list[str]:
     """Word and number tokens of ``text`` as strings (the fast path of ``freq``)."""
-    return [w for w in WORD_RE.findall(text) if w and _HAS_CONTENT.search(w)]
+    _, word_re, has_content, _ = _compiled()
+    return [w for w in word_re.findall(text) if w and has_content.search(w)]
 
 
 def is_word(token: str) -> bool:
     """True when ``token`` has a letter or digit other than tatweel."""
-    return _HAS_CONTENT.search(token) is not None
+    return _compiled()[2].search(token) is not None
