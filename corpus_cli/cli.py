@@ -395,6 +395,7 @@ def list_(
             columns,
             [[r[c] for c in columns] for r in rows],
             numeric=("chars", "tokens", "types", "lines"),
+            flexible="title",
             footer=footer,
         )
         return
@@ -835,6 +836,7 @@ def freq(
             [c.replace("_", " ") for c in shown],
             [[rec[c] for c in shown] for rec in records],
             numeric=("rank", "count", "per million", "docs"),
+            flexible="term",
             caption=f"{counts.total:,} tokens, {len(counts.counts):,} types, "
             f"normalization: {session.level.value}",
         )

@@ -92,15 +92,11 @@ class Corpus:
         raise CorpusError(f"ambiguous document '{ref}' matches {len(ids)}: {_sample(ids)}")
 
     def select(self, refs: Sequence[str]) -> Corpus:
-        """The sub-corpus of the named documents (all of them when none is named)."""
+        """The named documents in corpus order (all of them when none is named)."""
         if not refs:
             return self
-        chosen: list[Document] = []
-        for ref in refs:
-            doc = self.resolve(ref)
-            if doc not in chosen:
-                chosen.append(doc)
-        return Corpus(chosen)
+        wanted = {id(self.resolve(ref)) for ref in refs}
+        return Corpus([d for d in self.documents if id(d) in wanted])
 
 
 def _sample(ids: Sequence[str], limit: int = 10) -> str:

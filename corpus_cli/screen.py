@@ -135,10 +135,16 @@ def print_table(
     rows: Sequence[Sequence[Any]],
     *,
     numeric: Sequence[str] = (),
+    flexible: str | None = None,
     footer: Sequence[Any] | None = None,
     caption: str | None = None,
 ) -> None:
-    """A Rich table on stdout; every corpus string is plain text, never markup."""
+    """A Rich table on stdout; every corpus string is plain text, never markup.
+
+    Only the ``flexible`` column is cut (with …) to fit the terminal; ids and numbers
+    are always shown whole.  RTL cells are isolated so that a bidi terminal cannot
+    move them across column borders.
+    """
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -153,18 +159,33 @@ def print_table(
         emoji=False,
         width=env.columns,
     )
-    table = Table(show_footer=footer is not None, caption=caption, header_style="bold")
+    table = Table(show_footer=footer is not None, header_style="bold")
+    cells = [[_cell(v) for v in row] for row in rows]
+    feet = [_cell(v) for v in footer] if footer is not None else None
+    widths = [
+        max([cell_width(name)] + [cell_width(r[i]) for r in cells] + ([cell_width(feet[i])] if feet else []))
+        for i, name in enumerate(columns)
+    ]
+    if flexible in columns:
+        i = columns.index(flexible)
+        # Each column costs 3 cells of border and padding, plus one for the last border.
+        room = env.columns - (sum(widths) - widths[i]) - 3 * len(columns) - 1
+        widths[i] = max(min(widths[i], room), min(widths[i], 8))
     for i, name in enumerate(columns):
         table.add_column(
             name,
             justify="right" if name in numeric else "left",
-            footer=Text(_cell(footer[i])) if footer is not None else "",
+            footer=Text(feet[i]) if feet is not None else "",
+            no_wrap=True,
             overflow="ellipsis",
-            no_wrap=name not in numeric,
+            width=widths[i],
         )
-    for row in rows:
-        table.add_row(*(Text(isolate(_cell(v))) for v in row))
+    for row in cells:
+        # Cut before isolating: a cut isolate would swallow the rest of the row.
+        table.add_row(*(Text(isolate(_fit_end(v, widths[i]))) for i, v in enumerate(row)))
     console.print(table)
+    if caption:
+        console.print(Text(caption, style="dim"))
 
 
 def _cell(value: Any) -> str:
