@@ -374,7 +374,7 @@ def list_(
             "chars": len(d.text),
             "tokens": counts.doc_totals[d.id],
             "types": len(counts.per_doc[d.id]),
-            "lines": len(d.lines),
+            "lines": d.line_count,
         }
         for d in docs
     ]
@@ -469,7 +469,7 @@ def show(
         return
     records = (
         _line_record(doc.id, n, line, tuple(line_spans(line, query)) if query else ())
-        for n, line in enumerate(doc.lines, 1)
+        for n, line in enumerate(doc.split_lines(), 1)
     )
     if fmt_name in ("tsv", "csv", "jsonl"):
         columns = ["doc", "line", "text"] if fmt_name != "jsonl" else []
@@ -481,7 +481,7 @@ def show(
     use_color = session.color
     if fmt_name == "table":
         out.write(paint(f"{doc.id}", HEADING, use_color) + f"  {doc.path}\n")
-        width = len(str(len(doc.lines)))
+        width = len(str(doc.line_count))
         for record in records:
             spans = [(m["start"], m["end"]) for m in record["matches"]]
             number = paint(str(record["line"]).rjust(width), LINE_NO, use_color)

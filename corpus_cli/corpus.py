@@ -35,9 +35,11 @@ class Document:
     def __repr__(self) -> str:
         return f"Document(id={self.id!r}, path={self.path!r}, chars={len(self.text)})"
 
-    @cached_property
-    def lines(self) -> list[str]:
-        """The lines without their ``\\n``; a final line end adds no empty line."""
+    def split_lines(self) -> list[str]:
+        """The lines without their ``\\n``; a final line end adds no empty line.
+
+        Not kept: on a big corpus a second copy of every text would double memory.
+        """
         if not self.text:
             return []
         lines = self.text.split("\n")
@@ -45,23 +47,45 @@ class Document:
             lines.pop()
         return lines
 
+    @property
+    def line_count(self) -> int:
+        text = self.text
+        if not text:
+            return 0
+        return text.count("\n") + (0 if text.endswith("\n") else 1)
+
     @cached_property
     def line_starts(self) -> list[int]:
         """Offset of the first character of every line in ``text``."""
         starts = [0]
-        for line in self.lines[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
-        return starts
+        text = self.text
+        pos = text.find("\n")
+        while pos != -1 and pos + 1 < len(text):
+            starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+        return starts if text else []
 
     def line_of(self, offset: int) -> int:
         """The 1-based number of the line that holds ``offset``."""
         return max(1, bisect_right(self.line_starts, offset))
 
+    def line(self, number: int) -> str:
+        """Line ``number`` (from 1) without its line end."""
+        start = self.line_starts[number - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:] if end == -1 else self.text[start:end]
+
     @property
     def title(self) -> str:
-        for line in self.lines:
-            if line.strip():
-                return " ".join(line.split())
+        """The first non-empty line, with runs of whitespace made single spaces."""
+        text = self.text
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start)
+            end = len(text) if end == -1 else end
+            if text[start:end].strip():
+                return " ".join(text[start:end].split())
+            start = end + 1
         return ""
 
 

@@ -109,7 +109,7 @@ def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
     wanted: set[int] = set()
     for m in matches:
         lo = max(1, m.line_no - request.before)
-        hi = min(len(doc.lines), m.line_no + request.after)
+        hi = min(doc.line_count, m.line_no + request.after)
         wanted.update(range(lo, hi + 1))
     last = 0
     for number in sorted(wanted):
@@ -118,7 +118,7 @@ def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
         if match is not None:
             yield Row(doc, number, match.text, match.spans, True, gap)
         else:
-            yield Row(doc, number, doc.lines[number - 1], (), False, gap)
+            yield Row(doc, number, doc.line(number), (), False, gap)
         last = number
 
 
@@ -202,7 +202,7 @@ def _screen(
     found = False
     first_doc = True
     for doc in docs:
-        width = len(str(len(doc.lines)))
+        width = len(str(doc.line_count))
         heading_done = False
         for row in _rows(doc, query, request):
             found = found or row.selected

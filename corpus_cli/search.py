@@ -66,20 +66,24 @@ def search_lines(
     max_count: int | None = None,
 ) -> Iterator[LineMatch]:
     """The lines of ``doc`` that match (or, with ``invert``, that do not)."""
-    if max_count == 0 or not doc.lines:
+    if max_count == 0 or not doc.text:
         return
     normalizer = query.normalizer
     norm_doc = normalizer.normalize(doc.text)
-    norm_lines = norm_doc.split("\n")
     candidates = None if invert else _candidate_lines(norm_doc, query)
-    numbers: Iterable[int] = range(len(doc.lines)) if candidates is None else candidates
+    if candidates == []:
+        return  # the common case on a big corpus: no hit, nothing more to do
+    lines = doc.split_lines()
+    norm_lines = norm_doc.split("\n")
+    numbers: Iterable[int] = range(len(lines)) if candidates is None else candidates
     selected = 0
     for index in numbers:
-        norm_line = norm_lines[index]
-        found = query.regex.search(norm_line) is not None
+        if index >= len(lines):
+            break  # a match on the empty text after a final line end
+        found = query.regex.search(norm_lines[index]) is not None
         if found == invert:
             continue
-        line = doc.lines[index]
+        line = lines[index]
         spans: tuple[Span, ...] = ()
         if found:
             spans = tuple(line_spans(line, query))
