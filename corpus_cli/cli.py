@@ -463,9 +463,7 @@ def show(
     fmt_name = session.table_or(fmt, "plain")
     out = session.stdout
     if fmt_name == "plain" and query is None:
-        out.write(doc.text)
-        if doc.text and not doc.text.endswith("\n"):
-            out.write("\n")
+        out.write(doc.text)  # exactly as loaded, like cat
         return
     records = (
         _line_record(doc.id, n, line, tuple(line_spans(line, query)) if query else ())

@@ -64,11 +64,11 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
             "tatweel or invisible characters, which this level ignores "
             "(search them with --norm light or --norm none)"
         )
-    if options.word:
-        body = f"{WORD_START}(?:{body}){WORD_END}"
     flags = re.MULTILINE | (re.IGNORECASE if options.ignore_case else 0)
     try:
-        compiled = _compile(body, flags)
+        compiled = _compile(body, flags)  # alone first: error positions are the user's
+        if options.word:
+            compiled = _compile(f"{WORD_START}(?:{body}){WORD_END}", flags)
     except Exception as exc:  # regex.error: only importable when regex is used
         pos = getattr(exc, "pos", None)
         where = f" at position {pos}" if pos is not None else ""

@@ -9,7 +9,7 @@ paid per hit, not per corpus.  Normalization never adds or removes a line end, s
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -52,7 +52,7 @@ def _candidate_lines(norm_doc: str, query: Query) -> list[int] | None:
             return None  # a hit across a line end: fall back to lines
         if newlines is None:
             newlines = [m.start() for m in re.finditer("\n", norm_doc)]
-        line = bisect_right(newlines, match.start())
+        line = bisect_left(newlines, match.start())  # newlines before the match
         if not lines or lines[-1] != line:
             lines.append(line)
     return lines
