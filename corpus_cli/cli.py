@@ -56,7 +56,7 @@ GlobOpt = Annotated[
     typer.Option(
         "--glob",
         metavar="PATTERN",
-        help="Which files of a directory to read [default: *.txt].",
+        help="Which files of a directory to read \\[default: *.txt].",
         rich_help_panel=CORPUS_PANEL,
         show_default=False,
     ),
@@ -75,7 +75,7 @@ NormOpt = Annotated[
     Level | None,
     typer.Option(
         "--norm",
-        help="Normalization level for matching and counting [default: standard].",
+        help="Normalization level for matching and counting \\[default: standard].",
         rich_help_panel=CORPUS_PANEL,
         show_default=False,
         case_sensitive=False,
@@ -85,7 +85,7 @@ FormatOpt = Annotated[
     Format | None,
     typer.Option(
         "--format",
-        help="Output format [default: table on a terminal, tsv in a pipe].",
+        help="Output format \\[default: table on a terminal, tsv in a pipe].",
         rich_help_panel=OUTPUT_PANEL,
         show_default=False,
         case_sensitive=False,
@@ -95,7 +95,7 @@ GrepFormatOpt = Annotated[
     GrepFormat | None,
     typer.Option(
         "--format",
-        help="Output format [default: table on a terminal, plain in a pipe].",
+        help="Output format \\[default: table on a terminal, plain in a pipe].",
         rich_help_panel=OUTPUT_PANEL,
         show_default=False,
         case_sensitive=False,

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from .clitics import CliticMode, clitic_pattern
 from .errors import CorpusError
-from .normalize import Normalizer
+from .normalize import MARKS, Normalizer
 from .tokenize import WORD_END, WORD_START
+from .vocalization import MarkConstraint, mark_constraint
 
 _QUANTIFIER = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})[?+]?")
 _ESCAPE = re.compile(
@@ -30,15 +32,21 @@ _NEEDS_LINES = re.compile(r"\(\?<?[=!]|\\[AZzG]")
 
 
 class MatchOptions(NamedTuple):
-    """How a pattern is read: as a literal (``-F``), whole words, Latin case."""
+    """How a pattern is read: literal (``-F``), whole words, Latin case, clitics, marks."""
 
     fixed: bool = False
     word: bool = False
     ignore_case: bool = False
+    clitics: CliticMode | None = None
+    strict_marks: bool = False
 
 
 class Query(NamedTuple):
-    """A compiled query: ``regex`` runs on text normalized by ``normalizer``."""
+    """A compiled query: ``regex`` runs on text normalized by ``normalizer``.
+
+    ``constraint`` holds the marks typed in a literal query (checked on each hit's
+    original text); ``clitics`` says the pattern has pre/stem/post groups.
+    """
 
     source: str
     normalized: str
@@ -46,28 +54,51 @@ class Query(NamedTuple):
     normalizer: Normalizer
     options: MatchOptions
     line_by_line: bool
+    constraint: MarkConstraint | None = None
+
+    @property
+    def clitics(self) -> bool:
+        return self.options.clitics is not None
+
+    @property
+    def filters_hits(self) -> bool:
+        """True when a regex match may still be rejected (so it cannot prefilter lines)."""
+        return self.constraint is not None
 
 
 def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = MatchOptions()) -> Query:
     """Compile ``pattern`` for matching normalized text; errors say what is wrong."""
     if pattern == "":
         raise CorpusError("empty pattern")
+    is_literal = options.fixed or not _METACHARS.search(pattern)
     if options.fixed:
         literal = normalizer.normalize(pattern)
-        body = re.escape(literal)
+        body = _literal_body(literal, normalizer)
     else:
         body = normalize_regex(pattern, normalizer)
-        literal = body
+        literal = normalizer.normalize(pattern) if is_literal else body
     if not literal:
         raise CorpusError(
             f"pattern '{pattern}' is empty after normalization: it has only marks, "
             "tatweel or invisible characters, which this level ignores "
             "(search them with --norm light or --norm none)"
         )
+    constraint = None
+    if is_literal:
+        constraint = mark_constraint(pattern, normalizer, strict=options.strict_marks)
+    if options.clitics is not None:
+        if not is_literal:
+            raise CorpusError("--clitics takes a word, not a regular expression")
+        if normalizer.teh:
+            raise CorpusError(
+                "--clitics needs ة kept apart from ه (the pronoun ه): "
+                "use --norm standard or --keep teh"
+            )
+        body = clitic_pattern(literal, options.clitics)
     flags = re.MULTILINE | (re.IGNORECASE if options.ignore_case else 0)
     try:
         compiled = _compile(body, flags)  # alone first: error positions are the user's
-        if options.word:
+        if options.word and options.clitics is None:
             compiled = _compile(f"{WORD_START}(?:{body}){WORD_END}", flags)
     except Exception as exc:  # regex.error: only importable when regex is used
         pos = getattr(exc, "pos", None)
@@ -76,7 +107,27 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
         shown = pattern if literal == pattern else f"{pattern}' (normalized '{literal}"
         raise CorpusError(f"invalid pattern '{shown}': {message}{where}") from None
     needs_lines = not options.fixed and bool(_NEEDS_LINES.search(pattern))
-    return Query(pattern, literal, compiled, normalizer, options, needs_lines)
+    return Query(pattern, literal, compiled, normalizer, options, needs_lines, constraint)
+
+
+_METACHARS = re.compile(r"[\\.^$|?*+()\[\]{}]")
+
+
+def _literal_body(text: str, normalizer: Normalizer) -> str:
+    """A literal as a pattern; where marks are kept (``light``) they become optional.
+
+    Marks typed in a query are constraints checked on each hit (``vocalization``), so
+    the pattern itself must match every vocalization of the letters.
+    """
+    if normalizer.is_identity or normalizer.marks:
+        return re.escape(text)
+    bare = _MARKS_RE.sub("", text)
+    # One group per letter, so that a quantifier typed after it repeats letter + marks.
+    return "".join(re.escape(c) if c.isspace() else f"(?:{re.escape(c)}{_OPTIONAL_MARKS})" for c in bare)
+
+
+_MARKS_RE = re.compile(f"[{MARKS}]")
+_OPTIONAL_MARKS = f"[{MARKS}]*"
 
 
 # Patterns made of letters, escaped literals and the basic operators mean the same in
@@ -109,7 +160,7 @@ def normalize_regex(pattern: str, normalizer: Normalizer) -> str:
             return True
         text = normalizer.normalize("".join(run))
         run.clear()
-        out.append(re.escape(text))
+        out.append(_literal_body(text, normalizer))
         return bool(text)
 
     while i < n:

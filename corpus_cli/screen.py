@@ -149,7 +149,11 @@ def print_table(
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(
+    class PipeAwareConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError  # Rich would exit 1; a closed pipe is a clean end (0)
+
+    console = PipeAwareConsole(
         file=env.stdout,
         force_terminal=color,
         no_color=not color,

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from .clitics import Split, split_match
 from .corpus import Document
 from .pattern import Query
 
@@ -20,12 +21,16 @@ Span = tuple[int, int]
 
 
 class LineMatch(NamedTuple):
-    """A selected line: its number (from 1), original text and the hits in it."""
+    """A selected line: its number (from 1), original text and the hits in it.
+
+    ``splits`` runs beside ``spans``: the clitic split of each hit (or None).
+    """
 
     doc: Document
     line_no: int
     text: str
     spans: tuple[Span, ...]
+    splits: tuple[Split | None, ...] = ()
 
 
 class Hit(NamedTuple):
@@ -35,6 +40,7 @@ class Hit(NamedTuple):
     line_no: int
     start: int
     end: int
+    split: Split | None = None
 
     @property
     def text(self) -> str:
@@ -81,23 +87,41 @@ def search_lines(
         if index >= len(lines):
             break  # a match on the empty text after a final line end
         found = query.regex.search(norm_lines[index]) is not None
+        line = lines[index]
+        hits: list[tuple[Span, Split | None]] = []
+        if found:
+            hits = list(line_hits(line, query))
+            found = bool(hits)  # typed marks may reject every regex match
         if found == invert:
             continue
-        line = lines[index]
-        spans: tuple[Span, ...] = ()
-        if found:
-            spans = tuple(line_spans(line, query))
-        yield LineMatch(doc, index + 1, line, spans)
+        spans = tuple(span for span, _ in hits)
+        splits = tuple(split for _, split in hits) if query.clitics else ()
+        yield LineMatch(doc, index + 1, line, spans, splits)
         selected += 1
         if max_count is not None and selected >= max_count:
             return
 
 
-def line_spans(line: str, query: Query) -> Iterator[Span]:
-    """Every hit of ``query`` in one original line, as exact original spans."""
+def line_hits(line: str, query: Query) -> Iterator[tuple[Span, Split | None]]:
+    """Every hit of ``query`` in one original line: its exact original span and split."""
     mapped = query.normalizer.normalize_mapped(line)
     for match in query.regex.finditer(mapped.text):
-        yield mapped.span_to_original(*match.span())
+        span = mapped.span_to_original(*match.span())
+        split = None
+        judged = line[span[0] : span[1]]
+        if query.clitics:
+            stem_start, stem_end = mapped.span_to_original(*match.span("stem"))
+            judged = line[stem_start:stem_end]
+            split = split_match(match, judged)
+        if query.constraint is not None and not query.constraint.accepts(judged, query.normalizer):
+            continue
+        yield span, split
+
+
+def line_spans(line: str, query: Query) -> Iterator[Span]:
+    """Every hit of ``query`` in one original line, as exact original spans."""
+    for span, _ in line_hits(line, query):
+        yield span
 
 
 def iter_hits(docs: Iterable[Document], query: Query, *, max_count: int | None = None) -> Iterator[Hit]:
@@ -106,6 +130,7 @@ def iter_hits(docs: Iterable[Document], query: Query, *, max_count: int | None =
         starts = doc.line_starts
         for line in search_lines(doc, query, max_count=max_count):
             offset = starts[line.line_no - 1]
-            for start, end in line.spans:
+            splits = line.splits or (None,) * len(line.spans)
+            for (start, end), split in zip(line.spans, splits, strict=True):
                 if end > start:
-                    yield Hit(doc, line.line_no, offset + start, offset + end)
+                    yield Hit(doc, line.line_no, offset + start, offset + end, split)
