@@ -12,15 +12,20 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Annotated, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from . import __version__
+from .clitics import CliticMode
 from .environment import ColorWhen, Environment
 from .errors import CorpusError
 from .normalize import Level, Normalizer
 from .output import Format, GrepFormat
+
+if TYPE_CHECKING:
+    from .pattern import MatchOptions, Query
 
 app = typer.Typer(
     name="corpus",
@@ -79,6 +84,56 @@ NormOpt = Annotated[
         rich_help_panel=CORPUS_PANEL,
         show_default=False,
         case_sensitive=False,
+    ),
+]
+FoldOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fold",
+        metavar="STEPS",
+        help="Add normalization steps to the level, comma-separated (e.g. yeh,teh,hamza).",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+KeepOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--keep",
+        metavar="STEPS",
+        help="Remove normalization steps from the level (e.g. digits,alef).",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+CliticsOpt = Annotated[
+    CliticMode | None,
+    typer.Option(
+        "--clitics",
+        help="Also match the word with clitics: pro (و ف ب ك ل س ال before it), enc "
+        "(pronouns after it) or both (the default when given bare). Each hit shows its "
+        "split (و+ال+أمن). False friends are shown, not hidden: كمال for مال, مصري for مصر. "
+        "Needs a word of 3+ letters (shorter words match only themselves).",
+        rich_help_panel=MATCH_PANEL,
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+StrictMarksOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict-marks",
+        help="Marks typed in the query must be written in the text (unvocalized text no "
+        "longer matches a vocalized query).",
+        rich_help_panel=MATCH_PANEL,
+    ),
+]
+ExplainOpt = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="Print on stderr the normalized query, the active steps and the compiled pattern.",
+        rich_help_panel=MATCH_PANEL,
     ),
 ]
 FormatOpt = Annotated[
@@ -166,6 +221,40 @@ def root(
 # --------------------------------------------------------------------------- session
 
 
+_STEP_ALIASES = {"tanween": "tanween_alef", "diacritics": "marks", "ligature": "ligatures"}
+
+
+def _steps(value: str | None, option: str) -> list[str]:
+    names = [n.strip().lower().replace("-", "_") for n in (value or "").split(",") if n.strip()]
+    names = [_STEP_ALIASES.get(n, n) for n in names]
+    known = Normalizer.step_names()
+    for name in names:
+        if name not in known:
+            raise CorpusError(f"{option}: unknown step '{name}' (steps: {', '.join(known)})")
+    return names
+
+
+def adjust_normalizer(normalizer: Normalizer, fold: str | None, keep: str | None) -> Normalizer:
+    """The level's steps, plus ``--fold`` steps, minus ``--keep`` steps."""
+    toggles = {name: True for name in _steps(fold, "--fold")}
+    for name in _steps(keep, "--keep"):
+        if name in toggles:
+            raise CorpusError(f"step '{name}' is both in --fold and --keep")
+        toggles[name] = False
+    return normalizer.with_steps(**toggles) if toggles else normalizer
+
+
+def describe_normalizer(level: Level, normalizer: Normalizer) -> str:
+    """``standard +yeh -digits``: the level and what --fold/--keep changed."""
+    base = Normalizer.for_level(level)
+    changes = [
+        ("+" if getattr(normalizer, n) else "-") + n
+        for n in Normalizer.step_names()
+        if getattr(normalizer, n) != getattr(base, n)
+    ]
+    return " ".join([level.value, *changes])
+
+
 class Session:
     """What one command run needs: environment, normalizer, colour, the corpus."""
 
@@ -177,6 +266,8 @@ class Session:
         docs: list[str] | None,
         norm: Level | None,
         color: ColorWhen | None,
+        fold: str | None = None,
+        keep: str | None = None,
     ) -> None:
         from . import environment
 
@@ -193,12 +284,69 @@ class Session:
         self.glob = glob or defaults.glob or "*.txt"
         self.docs = list(docs or [])
         self.level = norm or defaults.norm or Level.standard
-        self.normalizer = Normalizer.for_level(self.level)
+        self.normalizer = adjust_normalizer(Normalizer.for_level(self.level), fold, keep)
         self.color = self.env.color(color or defaults.color)
         self.stdout = self.env.stdout
 
     def warn(self, message: str) -> None:
         self.env.stderr.write(f"corpus: warning: {message}\n")
+
+    def note(self, message: str) -> None:
+        self.env.stderr.write(f"corpus: {message}\n")
+
+    @property
+    def settings(self) -> str:
+        return describe_normalizer(self.level, self.normalizer)
+
+    def query(self, pattern: str, options: MatchOptions, explain: bool = False) -> Query:
+        """Compile ``pattern``; with ``explain``, say on stderr how it will be matched."""
+        from .pattern import compile_query
+
+        query = compile_query(pattern, self.normalizer, options)
+        if explain:
+            self.note(f"query: '{pattern}' -> normalized '{query.normalized}'")
+            self.note(f"normalization: {self.settings}: {', '.join(self.normalizer.active_steps) or 'none'}")
+            flags = [
+                name
+                for name, on in (
+                    ("literal", options.fixed),
+                    ("whole words", options.word),
+                    ("ignore case", options.ignore_case),
+                    ("strict marks", options.strict_marks),
+                )
+                if on
+            ]
+            if options.clitics is not None:
+                flags.append(f"clitics={options.clitics.value}")
+            self.note(f"options: {', '.join(flags) or 'none'}")
+            if query.constraint is not None:
+                self.note(f"typed marks (constraints): {query.constraint.describe()}")
+            self.note(f"pattern: {query.regex.pattern}")
+        return query
+
+    def report_zero(
+        self, pattern: str, options: MatchOptions, *, norm_given: bool, whole_words: bool
+    ) -> None:
+        """No silent zero: say what would have matched with options the user did not set."""
+        from .pattern import compile_query
+        from .search import iter_hits
+
+        tries: list[tuple[str, Normalizer, MatchOptions]] = []
+        if options.clitics is None and not options.fixed:
+            tries.append(("--clitics", self.normalizer, options._replace(clitics=CliticMode.both)))
+        if not norm_given and self.level is not Level.aggressive:
+            tries.append(("--norm aggressive", Normalizer.for_level(Level.aggressive), options))
+        if whole_words and options.word:
+            tries.append(("--substring", self.normalizer, options._replace(word=False)))
+        found = []
+        for label, normalizer, variant in tries:
+            try:
+                query = compile_query(pattern, normalizer, variant)
+            except CorpusError:
+                continue
+            count = sum(1 for _ in iter_hits(self.corpus.documents, query))
+            found.append(f"{count} with {label}")
+        self.note("; ".join(["0 hits", *found]))
 
     @functools.cached_property
     def corpus(self):  # type: ignore[no-untyped-def]
@@ -248,6 +396,24 @@ def _progress(env: Environment) -> Callable[[int, int], None] | None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_CLITIC_MODES = {m.value for m in CliticMode}
+
+
+def expand_bare_options(args: list[str]) -> list[str]:
+    """``--clitics`` given without a mode means ``--clitics both``."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        out.append(arg)
+        if arg == "--clitics" and (i + 1 == len(args) or args[i + 1].lower() not in _CLITIC_MODES):
+            out.append(CliticMode.both.value)
+    return out
+
+
+class _Command(TyperCommand):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, expand_bare_options(args))
+
+
 def command(name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
     """Register a command whose errors become ``corpus: …`` and an exit code."""
 
@@ -274,10 +440,15 @@ def command(name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
                 _error(f"internal error: {type(exc).__name__}: {exc} (set CORPUS_DEBUG=1 for a traceback)")
                 raise typer.Exit(2) from None
 
-        app.command(name, **kwargs)(run)
+        app.command(name, cls=_Command, **kwargs)(run)
         return fn
 
     return register
+
+
+def _norm_given(ctx: typer.Context, norm: Level | None) -> bool:
+    defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
+    return norm is not None or defaults.norm is not None
 
 
 def _error(message: str) -> None:
@@ -343,6 +514,11 @@ def main() -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # outside a command (option parsing, start-up)
+        if os.environ.get("CORPUS_DEBUG"):
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc} (set CORPUS_DEBUG=1 for a traceback)")
+        sys.exit(2)
 
 
 # --------------------------------------------------------------------------- list
@@ -357,13 +533,15 @@ def list_(
     glob: GlobOpt = None,
     doc: DocOpt = None,
     norm: NormOpt = None,
+    fold: FoldOpt = None,
+    keep: KeepOpt = None,
     color: ColorOpt = None,
 ) -> None:
     """List the documents: id, title, characters, tokens, types, lines."""
     from .freq import count_tokens
     from .screen import print_table
 
-    session = Session(ctx, corpus, glob, doc, norm, color)
+    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
     docs = session.corpus.documents
     counts = count_tokens(docs, session.normalizer, keep_per_doc=True)
     rows = [
@@ -438,11 +616,16 @@ def show(
         bool, typer.Option("--word-regexp", "-w", help="Whole words only.", rich_help_panel=MATCH_PANEL)
     ] = False,
     ignore_case: IgnoreCaseOpt = False,
+    clitics: CliticsOpt = None,
+    strict_marks: StrictMarksOpt = False,
+    explain: ExplainOpt = False,
     fmt: GrepFormatOpt = None,
     no_header: NoHeaderOpt = False,
     corpus: CorpusOpt = None,
     glob: GlobOpt = None,
     norm: NormOpt = None,
+    fold: FoldOpt = None,
+    keep: KeepOpt = None,
     color: ColorOpt = None,
 ) -> None:
     """Print a document's original text, with the matches of --highlight marked.
@@ -450,13 +633,13 @@ def show(
     In a pipe the text is written exactly as loaded; --format tsv/csv/jsonl give one
     record per line (jsonl with the match offsets, as grep).
     """
-    from .pattern import MatchOptions, compile_query
+    from .pattern import MatchOptions
     from .search import line_spans
 
-    session = Session(ctx, corpus, glob, None, norm, color)
+    session = Session(ctx, corpus, glob, None, norm, color, fold, keep)
     doc = session.corpus.resolve(document)
     query = (
-        compile_query(highlight, session.normalizer, MatchOptions(fixed, word, ignore_case))
+        session.query(highlight, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
         if highlight
         else None
     )
@@ -517,6 +700,9 @@ def grep(
         ),
     ] = False,
     ignore_case: IgnoreCaseOpt = False,
+    clitics: CliticsOpt = None,
+    strict_marks: StrictMarksOpt = False,
+    explain: ExplainOpt = False,
     invert: Annotated[
         bool,
         typer.Option(
@@ -624,6 +810,8 @@ def grep(
     glob: GlobOpt = None,
     doc: DocOpt = None,
     norm: NormOpt = None,
+    fold: FoldOpt = None,
+    keep: KeepOpt = None,
     color: ColorOpt = None,
 ) -> None:
     """Print the lines that match PATTERN, like grep, on normalized text.
@@ -633,7 +821,7 @@ def grep(
     Exit status: 0 a line was selected, 1 none, 2 an error.
     """
     from .grep_output import GrepRequest, run_grep
-    from .pattern import MatchOptions, compile_query
+    from .pattern import MatchOptions
 
     if count and files_with_matches:
         raise CorpusError("-c/--count and -l/--files-with-matches cannot be combined")
@@ -641,8 +829,8 @@ def grep(
         raise CorpusError(
             "-o/--only-matching cannot be combined with --format jsonl (its records carry every match)"
         )
-    session = Session(ctx, corpus, glob, doc, norm, color)
-    query = compile_query(pattern, session.normalizer, MatchOptions(fixed, word, ignore_case))
+    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
+    query = session.query(pattern, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
     request = GrepRequest(
         invert=invert,
         max_count=max_count,
@@ -664,6 +852,8 @@ def grep(
         session.env,
         session.color,
     )
+    if not found and not quiet and not invert:
+        session.report_zero(pattern, query.options, norm_given=_norm_given(ctx, norm), whole_words=False)
     raise typer.Exit(0 if found else 1)
 
 
@@ -682,6 +872,9 @@ def kwic(
         ),
     ] = False,
     ignore_case: IgnoreCaseOpt = False,
+    clitics: CliticsOpt = None,
+    strict_marks: StrictMarksOpt = False,
+    explain: ExplainOpt = False,
     max_count: Annotated[
         int | None,
         typer.Option(
@@ -729,6 +922,8 @@ def kwic(
     glob: GlobOpt = None,
     doc: DocOpt = None,
     norm: NormOpt = None,
+    fold: FoldOpt = None,
+    keep: KeepOpt = None,
     color: ColorOpt = None,
 ) -> None:
     """Concordance: every hit of PATTERN with its context (before, match, after).
@@ -738,10 +933,12 @@ def kwic(
     (start/end: character offsets into the document), no padding or controls.
     """
     from .kwic_output import run_kwic
-    from .pattern import MatchOptions, compile_query
+    from .pattern import MatchOptions
 
-    session = Session(ctx, corpus, glob, doc, norm, color)
-    query = compile_query(pattern, session.normalizer, MatchOptions(fixed, not substring, ignore_case))
+    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
+    query = session.query(
+        pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
+    )
     found = run_kwic(
         session.corpus.documents,
         query,
@@ -754,6 +951,8 @@ def kwic(
         max_count=max_count,
         header=not no_header,
     )
+    if not found:
+        session.report_zero(pattern, query.options, norm_given=_norm_given(ctx, norm), whole_words=True)
     raise typer.Exit(0 if found else 1)
 
 
@@ -800,6 +999,8 @@ def freq(
     glob: GlobOpt = None,
     doc: DocOpt = None,
     norm: NormOpt = None,
+    fold: FoldOpt = None,
+    keep: KeepOpt = None,
     color: ColorOpt = None,
 ) -> None:
     """Frequency list of normalized word and number tokens.
@@ -812,7 +1013,7 @@ def freq(
     from .freq import count_tokens, frequency_rows, frequency_rows_by_doc, term_rows
     from .screen import print_table
 
-    session = Session(ctx, corpus, glob, doc, norm, color)
+    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
     counts = count_tokens(session.corpus.documents, session.normalizer, keep_per_doc=by_doc)
     if terms:
         rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc)
@@ -858,6 +1059,8 @@ def normalize(
         ),
     ] = None,
     norm: NormOpt = None,
+    fold: FoldOpt = None,
+    keep: KeepOpt = None,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -872,7 +1075,7 @@ def normalize(
     """Print the normalized form of TEXT (or of each line of standard input)."""
     defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
     level = norm or defaults.norm or Level.standard
-    normalizer = Normalizer.for_level(level)
+    normalizer = adjust_normalizer(Normalizer.for_level(level), fold, keep)
     from . import environment
 
     env = environment.current()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
+from .clitics import Split
 from .corpus import Document
 from .environment import Environment
 from .output import RowWriter
@@ -41,6 +42,10 @@ class Row(NamedTuple):
     spans: tuple[tuple[int, int], ...]
     selected: bool
     gap_before: bool  # a "--" separator belongs before this row
+    splits: tuple[Split | None, ...] = ()
+
+    def split_texts(self) -> list[str]:
+        return [str(s) for s in self.splits if s is not None]
 
 
 def run_grep(
@@ -102,7 +107,7 @@ def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
     selected = search_lines(doc, query, invert=request.invert, max_count=request.max_count)
     if not request.before and not request.after:
         for line in selected:
-            yield Row(doc, line.line_no, line.text, line.spans, True, False)
+            yield Row(doc, line.line_no, line.text, line.spans, True, False, line.splits)
         return
     matches: list[LineMatch] = list(selected)
     by_number = {m.line_no: m for m in matches}
@@ -116,7 +121,7 @@ def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
         gap = last != 0 and number != last + 1
         match = by_number.get(number)
         if match is not None:
-            yield Row(doc, number, match.text, match.spans, True, gap)
+            yield Row(doc, number, match.text, match.spans, True, gap, match.splits)
         else:
             yield Row(doc, number, doc.line(number), (), False, gap)
         last = number
@@ -139,6 +144,8 @@ def _lines(
             columns = ["doc", "line", "start", "end", "match"]
         else:
             columns = ["doc", "line", "text"] + (["type"] if with_context else [])
+        if query.clitics:
+            columns.append("clitics")
         writer = RowWriter(env.stdout, fmt, columns, header=request.header)
     out = env.stdout
     found = False
@@ -157,24 +164,38 @@ def _lines(
 
 
 def _write_record(writer: RowWriter, fmt: str, row: Row, request: GrepRequest, with_context: bool) -> None:
+    splits = row.splits or (None,) * len(row.spans)
     if request.only_matching:
-        for start, end in row.spans:
-            writer.write(
-                {
-                    "doc": row.doc.id,
-                    "line": row.line_no,
-                    "start": start,
-                    "end": end,
-                    "match": row.text[start:end],
-                }
-            )
+        for (start, end), split in zip(row.spans, splits, strict=True):
+            hit: dict[str, Any] = {
+                "doc": row.doc.id,
+                "line": row.line_no,
+                "start": start,
+                "end": end,
+                "match": row.text[start:end],
+            }
+            if split is not None:
+                hit["clitics"] = split.as_dict() if fmt == "jsonl" else str(split)
+            writer.write(hit)
         return
     record: dict[str, Any] = {"doc": row.doc.id, "line": row.line_no, "text": row.text}
     if fmt == "jsonl":
-        record["matches"] = [{"start": s, "end": e, "text": row.text[s:e]} for s, e in row.spans]
+        record["matches"] = [
+            _match_record(row.text, span, split) for span, split in zip(row.spans, splits, strict=True)
+        ]
+    elif row.splits:
+        record["clitics"] = " ".join(row.split_texts())
     if with_context:
         record["type"] = "match" if row.selected else "context"
     writer.write(record)
+
+
+def _match_record(text: str, span: tuple[int, int], split: Split | None) -> dict[str, Any]:
+    start, end = span
+    record: dict[str, Any] = {"start": start, "end": end, "text": text[start:end]}
+    if split is not None:
+        record["clitics"] = split.as_dict()
+    return record
 
 
 def _write_plain(out: Any, row: Row, request: GrepRequest, color: bool) -> None:
@@ -223,6 +244,10 @@ def _screen(
                 for start, end in row.spans:
                     out.write(prefix + paint(row.text[start:end], MATCH, color) + "\n")
                 continue
-            text = fit_line(row.text, row.spans, room, color)
-            out.write(prefix + (text if row.selected else paint(text, DIM, color)) + "\n")
+            splits = row.split_texts()
+            note = "  [" + " ".join(splits) + "]" if splits else ""
+            text = fit_line(row.text, row.spans, room - cell_width(note), color)
+            out.write(
+                prefix + (text if row.selected else paint(text, DIM, color)) + paint(note, DIM, color) + "\n"
+            )
     return found

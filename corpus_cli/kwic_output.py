@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .clitics import Split
 from .corpus import Document
 from .errors import CorpusError
 from .kwic import Line, SortKey, concordance, sort_lines
 from .output import RowWriter
 from .pattern import Query
-from .screen import HEADING, LINE_NO, cell_width, kwic_row, paint
+from .screen import DIM, HEADING, LINE_NO, cell_width, isolate, kwic_row, paint
 from .search import iter_hits
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ def run_kwic(
         lines = lines[:limit] if limit is not None else lines
     if screen:
         return _screen(lines, session, width)
-    writer = RowWriter(env.stdout, fmt_name, COLUMNS, header=header)
+    columns = [*COLUMNS, "clitics"] if query.clitics else COLUMNS
+    writer = RowWriter(env.stdout, fmt_name, columns, header=header)
     found = False
     for line in lines:
         found = True
@@ -71,9 +73,16 @@ def run_kwic(
                 "before": line.before,
                 "match": line.match,
                 "after": line.after,
+                **_clitics(hit.split, fmt_name),
             }
         )
     return found
+
+
+def _clitics(split: Split | None, fmt_name: str) -> dict[str, Any]:
+    if split is None:
+        return {}
+    return {"clitics": split.as_dict() if fmt_name == "jsonl" else str(split)}
 
 
 def _screen(lines: Iterable[Line], session: Session, width: int) -> bool:
@@ -83,10 +92,16 @@ def _screen(lines: Iterable[Line], session: Session, width: int) -> bool:
     color = session.color
     labels = [f"{ln.hit.doc.id[:12]}:{ln.hit.line_no}" for ln in rows]
     label_width = max(cell_width(label) for label in labels)
+    splits = [str(ln.hit.split) if ln.hit.split else "" for ln in rows]
+    split_width = max(cell_width(s) for s in splits)
     out = session.env.stdout
-    for label, line in zip(labels, rows, strict=True):
+    out.write(paint(f"{len(rows)} lines · normalization {session.settings}", DIM, color) + "\n")
+    for label, split, line in zip(labels, splits, rows, strict=True):
         doc, _, number = label.rpartition(":")
         prefix = paint(doc, HEADING, color) + ":" + paint(number, LINE_NO, color)
         prefix += " " * (label_width - cell_width(label) + 1)
+        if split_width:
+            # The clitic split as a column of its own, isolated so it cannot move.
+            prefix += paint(isolate(split), DIM, color) + " " * (split_width - cell_width(split) + 1)
         out.write(kwic_row(prefix, line.before, line.match, line.after, width, color) + "\n")
     return True
