@@ -914,8 +914,43 @@ def kwic(
     ] = None,
     sort: Annotated[
         str,
-        typer.Option("--sort", metavar="KEY", help="position, match or doc.", rich_help_panel=OUTPUT_PANEL),
+        typer.Option(
+            "--sort",
+            metavar="KEYS",
+            help="Comma-separated, applied in order: position, match, doc, B1-B3 (1st-3rd word "
+            "before the match), A1-A3 (after). Words compare in normalized form; the sort is stable.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
     ] = "position",
+    sample_size: Annotated[
+        int | None,
+        typer.Option(
+            "--sample",
+            min=0,
+            metavar="N",
+            help="A random sample of N lines (see --seed).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            metavar="S",
+            help="Seed of --sample: the same seed gives the same lines.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    per_doc: Annotated[
+        int | None,
+        typer.Option(
+            "--per-doc",
+            min=0,
+            metavar="N",
+            help="At most N lines from each document.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
     corpus: CorpusOpt = None,
@@ -950,6 +985,9 @@ def kwic(
         sort=sort,
         max_count=max_count,
         header=not no_header,
+        sample_size=sample_size,
+        seed=seed,
+        per_doc=per_doc,
     )
     if not found:
         session.report_zero(pattern, query.options, norm_given=_norm_given(ctx, norm), whole_words=True)

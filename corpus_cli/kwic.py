@@ -9,10 +9,10 @@ words, and line ends inside it are shown as spaces.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from enum import Enum
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
+from .errors import CorpusError
 from .normalize import Normalizer
 from .search import Hit
 from .tokenize import word_spans
@@ -21,10 +21,19 @@ from .visible import after_chars, before_chars
 _WHITESPACE = re.compile(r"\s+")
 
 
-class SortKey(str, Enum):
-    position = "position"
-    match = "match"
-    doc = "doc"
+SORT_KEYS = ("position", "match", "doc", "B1", "B2", "B3", "A1", "A2", "A3")
+
+
+def parse_sort(value: str) -> list[str]:
+    """``A1,B1`` → ``["A1", "B1"]``: keys applied in order (the first one decides first)."""
+    keys = []
+    for raw in value.split(","):
+        key = raw.strip()
+        key = key.upper() if key[:1].lower() in ("a", "b") and key[1:].isdigit() else key.lower()
+        if key not in SORT_KEYS:
+            raise CorpusError(f"unknown sort key '{raw.strip()}' (choose from {', '.join(SORT_KEYS)})")
+        keys.append(key)
+    return keys or ["position"]
 
 
 class Line(NamedTuple):
@@ -89,10 +98,57 @@ def concordance(hits: Iterable[Hit], *, width: int = 40, words: int | None = Non
         )
 
 
-def sort_lines(lines: list[Line], key: SortKey, normalizer: Normalizer) -> list[Line]:
-    """Stable sort; text keys compare normalized forms so spelling variants group."""
-    if key is SortKey.position:
+def context_words(hit: Hit, count: int) -> tuple[list[str], list[str]]:
+    """Up to ``count`` words before the hit (nearest first) and after it."""
+    text = hit.doc.text
+    left = before_words(text, hit.start, count)
+    right = after_words(text, hit.end, count)
+    before = [text[left + s : left + e] for s, e in word_spans(text[left : hit.start])]
+    after = [text[hit.end + s : hit.end + e] for s, e in word_spans(text[hit.end : right])]
+    return before[::-1], after
+
+
+def sort_lines(lines: list[Line], keys: Sequence[str], normalizer: Normalizer) -> list[Line]:
+    """Stable sort by the keys in order; words compare in normalized form."""
+    if keys == ["position"]:
         return lines
-    if key is SortKey.doc:
-        return sorted(lines, key=lambda ln: ln.hit.doc.id)
-    return sorted(lines, key=lambda ln: normalizer.normalize(ln.match))
+    depth = max([int(k[1]) for k in keys if k[0] in "AB"] or [0])
+
+    def key(line: Line) -> tuple[str | int, ...]:
+        before, after = context_words(line.hit, depth) if depth else ([], [])
+        parts: list[str | int] = []
+        for k in keys:
+            if k == "position":
+                parts.append(0)  # the input order: stable sorting keeps it
+            elif k == "doc":
+                parts.append(line.hit.doc.id)
+            elif k == "match":
+                parts.append(normalizer.normalize(line.match))
+            else:
+                words = before if k[0] == "B" else after
+                index = int(k[1]) - 1
+                parts.append(normalizer.normalize(words[index]) if index < len(words) else "")
+        return tuple(parts)
+
+    return sorted(lines, key=key)
+
+
+def per_document(lines: Iterable[Line], limit: int) -> Iterator[Line]:
+    """At most ``limit`` lines from each document, in order."""
+    seen: dict[str, int] = {}
+    for line in lines:
+        doc_id = line.hit.doc.id
+        if seen.get(doc_id, 0) < limit:
+            seen[doc_id] = seen.get(doc_id, 0) + 1
+            yield line
+
+
+def sample(lines: Iterable[Line], size: int, seed: int | None) -> list[Line]:
+    """A reproducible random sample of ``size`` lines, kept in corpus order."""
+    import random
+
+    pool = list(lines)
+    if size >= len(pool):
+        return pool
+    chosen = sorted(random.Random(seed).sample(range(len(pool)), size))
+    return [pool[i] for i in chosen]

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .clitics import Split
 from .corpus import Document
-from .errors import CorpusError
-from .kwic import Line, SortKey, concordance, sort_lines
+from .kwic import Line, concordance, parse_sort, per_document, sample, sort_lines
 from .output import RowWriter
 from .pattern import Query
 from .screen import DIM, HEADING, LINE_NO, cell_width, isolate, kwic_row, paint
@@ -19,14 +18,6 @@ if TYPE_CHECKING:
     from .cli import Session
 
 COLUMNS = ["doc", "line", "start", "end", "before", "match", "after"]
-
-
-def parse_sort(value: str) -> SortKey:
-    try:
-        return SortKey(value.strip().lower())
-    except ValueError:
-        choices = ", ".join(k.value for k in SortKey)
-        raise CorpusError(f"unknown sort key '{value}' (choose from {choices})") from None
 
 
 def run_kwic(
@@ -41,9 +32,16 @@ def run_kwic(
     sort: str,
     max_count: int | None,
     header: bool,
+    sample_size: int | None = None,
+    seed: int | None = None,
+    per_doc: int | None = None,
 ) -> bool:
-    """Print the concordance of ``query``; True when there was at least one hit."""
-    key = parse_sort(sort)
+    """Print the concordance of ``query``; True when there was at least one hit.
+
+    Order of work: hits → at most ``per_doc`` per document → a random sample →
+    sorting → ``limit``.  With none of these, hits stream straight to the output.
+    """
+    keys = parse_sort(sort)
     env = session.env
     screen = fmt_name == "table"
     hits = iter_hits(docs, query, max_count=max_count)
@@ -51,11 +49,14 @@ def run_kwic(
         prefix_room = 16
         width = max(8, min(width, (env.columns - prefix_room - 12) // 2))
     lines: Iterable[Line] = concordance(hits, width=width, words=words)
-    if key is SortKey.position:
-        lines = islice(lines, limit) if limit is not None else lines
-    else:
-        lines = sort_lines(list(lines), key, session.normalizer)
-        lines = lines[:limit] if limit is not None else lines
+    if per_doc is not None:
+        lines = per_document(lines, per_doc)
+    if sample_size is not None:
+        lines = sample(lines, sample_size, seed)
+    if keys != ["position"]:
+        lines = sort_lines(list(lines), keys, session.normalizer)
+    if limit is not None:
+        lines = islice(lines, limit)
     if screen:
         return _screen(lines, session, width)
     columns = [*COLUMNS, "clitics"] if query.clitics else COLUMNS

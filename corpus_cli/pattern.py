@@ -91,8 +91,7 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
             raise CorpusError("--clitics takes a word, not a regular expression")
         if normalizer.teh:
             raise CorpusError(
-                "--clitics needs ة kept apart from ه (the pronoun ه): "
-                "use --norm standard or --keep teh"
+                "--clitics needs ة kept apart from ه (the pronoun ه): use --norm standard or --keep teh"
             )
         body = clitic_pattern(literal, options.clitics)
     flags = re.MULTILINE | (re.IGNORECASE if options.ignore_case else 0)
