@@ -1031,6 +1031,55 @@ def freq(
     by_doc: Annotated[
         bool, typer.Option("--by-doc", help="One row per document and term.", rich_help_panel=OUTPUT_PANEL)
     ] = False,
+    ngram: Annotated[
+        int,
+        typer.Option(
+            "--ngram",
+            min=1,
+            max=5,
+            metavar="N",
+            help="Count runs of N words (2-5), never across a line end or sentence-ending punctuation.",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = 1,
+    stopwords: Annotated[
+        str | None,
+        typer.Option(
+            "--stopwords",
+            metavar="FILE",
+            help="Drop function words: 'builtin' (Arabic list written for this tool; "
+            "negations kept) or a file, one word per line. N-grams are dropped when they "
+            "begin or end with one.",
+            rich_help_panel=MATCH_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    match: Annotated[
+        str | None,
+        typer.Option(
+            "--match",
+            metavar="PATTERN",
+            help="Only terms whose normalized form matches PATTERN.",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = None,
+    forms: Annotated[
+        bool,
+        typer.Option(
+            "--forms",
+            help="Show every original spelling of each term with its count.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    with_dispersion: Annotated[
+        bool,
+        typer.Option(
+            "--dispersion",
+            help="Add range (documents), Juilland's D, Gries' DP and DPnorm, and ARF.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    clitics: CliticsOpt = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
     corpus: CorpusOpt = None,
@@ -1041,48 +1090,93 @@ def freq(
     keep: KeepOpt = None,
     color: ColorOpt = None,
 ) -> None:
-    """Frequency list of normalized word and number tokens.
+    """Frequency list of normalized word and number tokens (or n-grams).
 
     A count is the number of tokens whose normalized form equals the key; the term
     shown is that key's most frequent original spelling. per_million is relative to
     all tokens (of the document, with --by-doc); docs is the number of documents
-    that contain the key. Punctuation, URLs and emoji are not counted.
+    that contain the key. Punctuation, URLs and emoji are not counted. With TERMs
+    and --clitics, a term also counts the tokens that are the term with clitics.
     """
-    from .freq import count_tokens, frequency_rows, frequency_rows_by_doc, term_rows
-    from .screen import print_table
+    from .freq import (
+        count_tokens,
+        frequency_rows,
+        frequency_rows_by_doc,
+        ngram_units,
+        term_rows,
+        with_forms,
+    )
+    from .freq import (
+        with_dispersion as add_dispersion,
+    )
+    from .freq_output import write_freq
+    from .tokenize import words
 
     session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
-    counts = count_tokens(session.corpus.documents, session.normalizer, keep_per_doc=by_doc)
+    units = ngram_units(ngram) if ngram > 1 else words
+    docs = session.corpus.documents
+    counts = count_tokens(
+        docs, session.normalizer, keep_per_doc=by_doc or bool(terms and clitics), units=units
+    )
     if terms:
-        rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc)
+        if clitics is not None:
+            rows = _clitic_term_rows(counts, terms, session, clitics)
+        else:
+            rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc)
         found = any(r.count for r in rows)
     else:
+        keep_key = _key_filter(session, stopwords, match, ngram)
         make = frequency_rows_by_doc if by_doc else frequency_rows
-        rows = make(counts, top=top, min_count=min_count)
+        rows = make(counts, top=top, min_count=min_count, keep=keep_key)
         found = True
-    fmt_name = session.table_or(fmt, "tsv")
-    columns = ["rank", "term", "key", "count", "per_million", "docs"]
-    if by_doc:
-        columns = ["doc", *columns]
-    records = [{c: getattr(r, c) for c in columns} for r in rows]
-    if fmt_name == "table":
-        shown = [c for c in columns if c != "key"]
-        print_table(
-            session.env,
-            session.color,
-            [c.replace("_", " ") for c in shown],
-            [[rec[c] for c in shown] for rec in records],
-            numeric=("rank", "count", "per million", "docs"),
-            flexible="term",
-            caption=f"{counts.total:,} tokens, {len(counts.counts):,} types, "
-            f"normalization: {session.level.value}",
-        )
-    else:
-        _write_rows(session, fmt_name, columns, records, no_header)
+    if forms:
+        rows = with_forms(rows, counts)
+    if with_dispersion:
+        rows = add_dispersion(rows, docs, session.normalizer, units)
+    write_freq(session, rows, counts, fmt, no_header, by_doc=by_doc, forms=forms, dispersion=with_dispersion)
     raise typer.Exit(0 if found else 1)
 
 
-# --------------------------------------------------------------------------- normalize
+def _key_filter(
+    session: Session, stopwords: str | None, match: str | None, ngram: int
+) -> Callable[[str], bool] | None:
+    """The keys ``freq`` keeps: not stopwords (n-grams: not at either end), matching --match."""
+    tests: list[Callable[[str], bool]] = []
+    if stopwords is not None:
+        from .stopwords import load_stopwords
+
+        stop = load_stopwords(stopwords, session.normalizer)
+        if ngram > 1:
+            tests.append(lambda key: key.split(" ")[0] not in stop and key.split(" ")[-1] not in stop)
+        else:
+            tests.append(lambda key: key not in stop)
+    if match is not None:
+        from .pattern import MatchOptions, compile_query
+
+        regex = compile_query(match, session.normalizer, MatchOptions()).regex
+        tests.append(lambda key: regex.search(key) is not None)
+    if not tests:
+        return None
+    return lambda key: all(test(key) for test in tests)
+
+
+def _clitic_term_rows(counts: Any, terms: list[str], session: Session, mode: CliticMode) -> list[Any]:
+    """``freq TERM --clitics``: each term counts every token that is it with clitics."""
+    from .freq import FreqRow
+    from .pattern import MatchOptions, compile_query
+
+    rows = []
+    for term in terms:
+        regex = compile_query(term, session.normalizer, MatchOptions(clitics=mode)).regex
+        keys = [k for k in counts.counts if regex.fullmatch(k)]
+        count = sum(counts.counts[k] for k in keys)
+        docs = sum(1 for per in counts.per_doc.values() if any(k in per for k in keys))
+        shown = counts.term(max(keys, key=lambda k: counts.counts[k])) if keys else term
+        per_million = count * 1_000_000 / counts.total if counts.total else 0.0
+        forms = tuple(sorted(((counts.term(k), counts.counts[k]) for k in keys), key=lambda i: (-i[1], i[0])))
+        key = session.normalizer.normalize(term)
+        rows.append(FreqRow(None, shown, key, count, per_million, docs, forms=forms))
+    return rows
 
 
 @command("normalize", rich_help_panel="Commands")

@@ -10,12 +10,19 @@ to one normalization call per document plus one for its vocabulary.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .corpus import Document
 from .normalize import Normalizer
-from .tokenize import words
+from .stats import Dispersion, dispersion, juilland_d
+from .tokenize import Kind, tokenize, words
+
+Units = Callable[[str], list[str]]
+KeyFilter = Callable[[str], bool]
+
+#: Punctuation that ends a sentence: n-grams never run across it (nor across a line end).
+SENTENCE_END = frozenset(".!?؟;؛:…")
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,8 @@ class FreqRow:
     per_million: float
     docs: int
     doc: str | None = None
+    forms: tuple[tuple[str, int], ...] = ()
+    dispersion: Dispersion | None = None
 
 
 @dataclass
@@ -57,14 +66,48 @@ def normalize_many(forms: Iterable[str], normalizer: Normalizer) -> dict[str, st
     return dict(zip(forms, keys, strict=True))
 
 
-def count_tokens(docs: Iterable[Document], normalizer: Normalizer, *, keep_per_doc: bool = False) -> Counts:
-    """Count every word/number token of ``docs`` under its normalized key."""
+def ngram_units(n: int) -> Units:
+    """Units for ``--ngram N``: runs of N words within a sentence of one line.
+
+    Punctuation that does not end a sentence (quotes, commas) is stepped over; URLs and
+    emoji are not words and break nothing.
+    """
+
+    def units(text: str) -> list[str]:
+        grams: list[str] = []
+        for line in text.split("\n"):
+            run: list[str] = []
+            for token in tokenize(line):
+                if token.kind is Kind.punct and token.text in SENTENCE_END:
+                    grams.extend(_grams(run, n))
+                    run = []
+                elif token.kind in (Kind.word, Kind.number):
+                    run.append(token.text)
+            grams.extend(_grams(run, n))
+        return grams
+
+    return units
+
+
+def _grams(run: list[str], n: int) -> Iterator[str]:
+    for i in range(len(run) - n + 1):
+        yield " ".join(run[i : i + n])
+
+
+def count_tokens(
+    docs: Iterable[Document],
+    normalizer: Normalizer,
+    *,
+    keep_per_doc: bool = False,
+    units: Units = words,
+) -> Counts:
+    """Count every word/number token (or other ``units``) of ``docs`` by normalized key."""
     result = Counts()
     raw_per_doc: list[tuple[str, Counter[str]]] = []
     raw_total: Counter[str] = Counter()
     cache: dict[str, str] = {}
     for doc in docs:
-        raw = Counter(words(doc.text))
+        raw = Counter(units(doc.text))
         result.doc_totals[doc.id] = sum(raw.values())
         result.total += result.doc_totals[doc.id]
         raw_total.update(raw)
@@ -98,10 +141,16 @@ def _ranked(counter: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
 
 
-def frequency_rows(counts: Counts, *, top: int = 20, min_count: int = 1) -> list[FreqRow]:
-    """The frequency list, most frequent first (ties in key order)."""
+def frequency_rows(
+    counts: Counts, *, top: int = 20, min_count: int = 1, keep: KeyFilter | None = None
+) -> list[FreqRow]:
+    """The frequency list, most frequent first (ties in key order).
+
+    ``keep`` drops keys (stopwords, ``--match``) before ranking: ranks are dense.
+    """
     rows = []
-    for rank, (key, count) in enumerate(_ranked(counts.counts), 1):
+    ranked = [item for item in _ranked(counts.counts) if keep is None or keep(item[0])]
+    for rank, (key, count) in enumerate(ranked, 1):
         if count < min_count or (top and rank > top):
             break
         rows.append(
@@ -117,12 +166,15 @@ def frequency_rows(counts: Counts, *, top: int = 20, min_count: int = 1) -> list
     return rows
 
 
-def frequency_rows_by_doc(counts: Counts, *, top: int = 20, min_count: int = 1) -> list[FreqRow]:
+def frequency_rows_by_doc(
+    counts: Counts, *, top: int = 20, min_count: int = 1, keep: KeyFilter | None = None
+) -> list[FreqRow]:
     """One list per document, each ranked within its document."""
     rows = []
     for doc_id, per in counts.per_doc.items():
         total = counts.doc_totals[doc_id]
-        for rank, (key, count) in enumerate(_ranked(per), 1):
+        ranked = [item for item in _ranked(per) if keep is None or keep(item[0])]
+        for rank, (key, count) in enumerate(ranked, 1):
             if count < min_count or (top and rank > top):
                 break
             rows.append(
@@ -170,3 +222,58 @@ def term_rows(
                 )
             )
     return rows
+
+
+def with_forms(rows: list[FreqRow], counts: Counts) -> list[FreqRow]:
+    """Rows with every original spelling of their key and its count, commonest first."""
+    from dataclasses import replace
+
+    return [
+        replace(
+            row,
+            forms=tuple(sorted(counts.forms.get(row.key, Counter()).items(), key=lambda i: (-i[1], i[0]))),
+        )
+        for row in rows
+    ]
+
+
+def with_dispersion(
+    rows: list[FreqRow],
+    docs: Sequence[Document],
+    normalizer: Normalizer,
+    units: Units = words,
+) -> list[FreqRow]:
+    """Rows with their dispersion over the documents (parts of their real sizes).
+
+    Juilland's D is computed on per-document rates (it assumes equal parts, and rates
+    make parts comparable); DP and DPnorm use the real part sizes; ARF uses positions
+    in the token stream of the whole selection.
+    """
+    from dataclasses import replace
+
+    wanted = {row.key for row in rows}
+    sizes: list[int] = []
+    per_doc: list[Counter[str]] = []
+    positions: dict[str, list[int]] = {key: [] for key in wanted}
+    cache: dict[str, str] = {}
+    offset = 0
+    for doc in docs:
+        forms = units(doc.text)
+        new = {f for f in forms if f not in cache}
+        cache.update(normalize_many(new, normalizer))
+        counter: Counter[str] = Counter()
+        for i, form in enumerate(forms):
+            key = cache[form]
+            if key in wanted:
+                counter[key] += 1
+                positions[key].append(offset + i)
+        sizes.append(len(forms))
+        per_doc.append(counter)
+        offset += len(forms)
+    out = []
+    for row in rows:
+        values = [c[row.key] for c in per_doc]
+        scores = dispersion(values, sizes, positions[row.key], offset)
+        rates = [v / s for v, s in zip(values, sizes, strict=True) if s]
+        out.append(replace(row, dispersion=scores._replace(juilland_d=juilland_d(rates))))
+    return out

@@ -1,0 +1,69 @@
+"""freq's output: the frequency table on a screen, records in a pipe."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .freq import Counts, FreqRow
+from .output import RowWriter
+from .screen import print_table
+
+if TYPE_CHECKING:
+    from .cli import Session
+    from .output import Format
+
+DISPERSION = ["range", "juilland_d", "dp", "dp_norm", "arf"]
+
+
+def _record(row: FreqRow, columns: list[str], fmt: str) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for column in columns:
+        if column == "forms":
+            if fmt == "jsonl":
+                record["forms"] = dict(row.forms)
+            else:
+                record["forms"] = " ".join(f"{form}:{count}" for form, count in row.forms)
+        elif column in DISPERSION:
+            value = getattr(row.dispersion, column) if row.dispersion else None
+            if isinstance(value, float):
+                value = round(value, 4) if fmt == "jsonl" else f"{value:.4f}"
+            record[column] = value
+        else:
+            record[column] = getattr(row, column)
+    return record
+
+
+def write_freq(
+    session: Session,
+    rows: list[FreqRow],
+    counts: Counts,
+    fmt: Format | None,
+    no_header: bool,
+    *,
+    by_doc: bool,
+    forms: bool,
+    dispersion: bool,
+) -> None:
+    columns = ["rank", "term", "key", "count", "per_million", "docs"]
+    if by_doc:
+        columns = ["doc", *columns]
+    if forms:
+        columns.append("forms")
+    if dispersion:
+        columns += DISPERSION
+    fmt_name = session.table_or(fmt, "tsv")
+    if fmt_name != "table":
+        writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header)
+        writer.write_all(_record(row, columns, fmt_name) for row in rows)
+        return
+    shown = [c for c in columns if c != "key"]
+    records = [_record(row, shown, "tsv") for row in rows]
+    print_table(
+        session.env,
+        session.color,
+        [c.replace("_", " ") for c in shown],
+        [[rec[c] for c in shown] for rec in records],
+        numeric=("rank", "count", "per million", "docs", "range", "juilland d", "dp", "dp norm", "arf"),
+        flexible="forms" if forms else "term",
+        caption=f"{counts.total:,} tokens, {len(counts.counts):,} types, normalization {session.settings}",
+    )
