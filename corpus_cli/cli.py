@@ -1234,3 +1234,7 @@ def _stdin_lines(env: Environment) -> Iterator[str]:
     for number, raw in enumerate(env.stdin):
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         yield text.lstrip("\ufeff") if number == 0 else text
+
+
+# The analyst's commands register themselves on ``app``.
+from . import cli_analysis  # noqa: E402, F401
