@@ -506,15 +506,36 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    """Entry point of the ``corpus`` script."""
+    """Entry point of the ``corpus`` script.
+
+    Runs the command outside Click's standalone mode so that every failure, usage
+    errors included, ends as one ``corpus: …`` line on stderr with exit code 2.
+    """
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from typer.main import get_command
+
+    argv = sys.argv[1:]
     try:
-        _app_for(sys.argv[1:])()
+        command = get_command(_app_for(argv))
+        code = command.main(args=argv, prog_name="corpus", standalone_mode=False)
+        sys.stdout.flush()
+        sys.exit(code if isinstance(code, int) else 0)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(2)
+    except UsageError as exc:
+        name = f"corpus {exc.ctx.info_name}" if exc.ctx and exc.ctx.parent else "corpus"
+        _error(f"{exc.format_message().rstrip('.')}; see '{name} --help'")
+        sys.exit(2)
+    except ClickException as exc:
+        _error(exc.format_message())
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.exit(130)
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:  # outside a command (option parsing, start-up)
+    except Exception as exc:  # outside a command (start-up)
         if os.environ.get("CORPUS_DEBUG"):
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (set CORPUS_DEBUG=1 for a traceback)")

@@ -103,8 +103,8 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
         pos = getattr(exc, "pos", None)
         where = f" at position {pos}" if pos is not None else ""
         message = getattr(exc, "msg", str(exc))
-        shown = pattern if literal == pattern else f"{pattern}' (normalized '{literal}"
-        raise CorpusError(f"invalid pattern '{shown}': {message}{where}") from None
+        shown = f"'{pattern}'" if body == pattern else f"'{pattern}' (normalized '{body}')"
+        raise CorpusError(f"invalid pattern {shown}: {message}{where}") from None
     needs_lines = not options.fixed and bool(_NEEDS_LINES.search(pattern))
     return Query(pattern, literal, compiled, normalizer, options, needs_lines, constraint)
 
