@@ -6,7 +6,6 @@ Registered on the same app as the core commands (see the end of :mod:`corpus_cli
 from __future__ import annotations
 
 from typing import Annotated, Any
-from xml.sax.saxutils import escape
 
 import typer
 
@@ -218,6 +217,8 @@ def _dispersion_screen(session: Session, pattern: str, result: Any) -> None:
 
 def _write_svg(path: str, pattern: str, result: Any, settings: str) -> None:
     """The dispersion plot as SVG: one strip per document, a tick per hit."""
+    from xml.sax.saxutils import escape
+
     row, label, width, top = 22, 230, 900, 48
     docs = result.per_doc
     height = top + row * len(docs) + 40

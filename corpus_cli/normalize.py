@@ -352,19 +352,20 @@ def _pipeline(norm: Normalizer) -> tuple[_Step, ...]:
             steps.append(_NFCStep())
     elif norm.ligatures:
         steps.append(_RegexStep(f"[{''.join(PHRASE_LIGATURES)}]", lambda m: PHRASE_LIGATURES[m.group()]))
-    early = [TATWEEL] * norm.tatweel + [INVISIBLES] * norm.invisibles
+    early = _deletion_step([TATWEEL] * norm.tatweel + [INVISIBLES] * norm.invisibles, zwj=norm.invisibles)
+    if early:
+        steps.append(early)
+        if norm.nfc:
+            # A mark written after a tatweel belongs to the letter before it (وـٔ → ؤ).
+            steps.append(_NFCStep())
     if norm.tanween_alef:
-        step = _deletion_step(early, zwj=norm.invisibles)
-        if step:
-            steps.append(step)
-        steps.append(_RegexStep("\u0627\u064b|\u064b\u0627", ""))
-        step = _deletion_step([MARKS] * norm.marks, zwj=False)
-    else:
-        step = _deletion_step(early + [MARKS] * norm.marks, zwj=norm.invisibles)
-    if step:
-        steps.append(step)
-    if norm.nfc:
-        steps.append(_NFCStep())
+        # Only at the end of a word, where tanween fath and its alef are written.
+        steps.append(_RegexStep(f"(?:\u0627\u064b|\u064b\u0627)(?![{ARABIC_LETTERS}{MARKS}])", ""))
+    marks = _deletion_step([MARKS] * norm.marks, zwj=False)
+    if marks:
+        steps.append(marks)
+        if norm.nfc:
+            steps.append(_NFCStep())
     table: dict[str, str] = {}
     for enabled, fold in (
         (norm.alef, ALEF_FOLD),
