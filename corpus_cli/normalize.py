@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from enum import Enum
 from functools import cached_property, lru_cache
@@ -196,12 +197,14 @@ class Mapped(NamedTuple):
 # --------------------------------------------------------------------------- steps
 
 
-class _Step:
-    def apply(self, text: str) -> str:
-        raise NotImplementedError  # pragma: no cover - abstract
+class _Step(ABC):
+    """One normalization step, with its fast and its mapped driver."""
 
-    def apply_mapped(self, mapped: Mapped) -> Mapped:
-        raise NotImplementedError  # pragma: no cover - abstract
+    @abstractmethod
+    def apply(self, text: str) -> str: ...
+
+    @abstractmethod
+    def apply_mapped(self, mapped: Mapped) -> Mapped: ...
 
 
 class _RegexStep(_Step):

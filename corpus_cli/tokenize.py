@@ -35,7 +35,8 @@ _CORE = (
 _URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+[^\s<>\"«»“”.,;:!?)\]}'،؛؟]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _EMOJI = r"\p{Extended_Pictographic}(?:\p{EMod}|\ufe0f|\u200d\p{Extended_Pictographic})*"
 
-_TOKEN = f"(?P<url>{_URL})|(?P<word>{_CORE})|(?P<emoji>{_EMOJI})|(?P<punct>[^\\s\\p{{L}}\\p{{M}}\\p{{N}}\\p{{Cf}}])"
+_PUNCT = r"[^\s\p{L}\p{M}\p{N}\p{Cf}]"  # format characters alone are no token
+_TOKEN = f"(?P<url>{_URL})|(?P<word>{_CORE})|(?P<emoji>{_EMOJI})|(?P<punct>{_PUNCT})"
 #: Word and number tokens only (what ``freq`` and ``list`` count); a URL matches the
 #: first, empty-handed alternative so that its parts are never counted as words.
 _WORDS = f"{_URL}|({_CORE})"
