@@ -332,7 +332,7 @@ class Session:
         from .search import iter_hits
 
         tries: list[tuple[str, Normalizer, MatchOptions]] = []
-        if options.clitics is None and not options.fixed:
+        if options.clitics is None:
             tries.append(("--clitics", self.normalizer, options._replace(clitics=CliticMode.both)))
         if not norm_given and self.level is not Level.aggressive:
             tries.append(("--norm aggressive", Normalizer.for_level(Level.aggressive), options))
@@ -655,7 +655,7 @@ def show(
     record per line (jsonl with the match offsets, as grep).
     """
     from .pattern import MatchOptions
-    from .search import line_spans
+    from .search import line_hits
 
     session = Session(ctx, corpus, glob, None, norm, color, fold, keep)
     doc = session.corpus.resolve(document)
@@ -670,7 +670,7 @@ def show(
         out.write(doc.text)  # exactly as loaded, like cat
         return
     records = (
-        _line_record(doc.id, n, line, tuple(line_spans(line, query)) if query else ())
+        _line_record(doc.id, n, line, tuple(line_hits(line, query)) if query else ())
         for n, line in enumerate(doc.split_lines(), 1)
     )
     if fmt_name in ("tsv", "csv", "jsonl"):
@@ -694,13 +694,16 @@ def show(
         out.write(paint_spans(record["text"], spans, use_color) + "\n")
 
 
-def _line_record(doc_id: str, line_no: int, text: str, spans: Iterable[tuple[int, int]]) -> dict[str, Any]:
-    return {
-        "doc": doc_id,
-        "line": line_no,
-        "text": text,
-        "matches": [{"start": s, "end": e, "text": text[s:e]} for s, e in spans],
-    }
+def _line_record(
+    doc_id: str, line_no: int, text: str, hits: Iterable[tuple[tuple[int, int], Any]]
+) -> dict[str, Any]:
+    matches = []
+    for (start, end), split in hits:
+        match: dict[str, Any] = {"start": start, "end": end, "text": text[start:end]}
+        if split is not None:
+            match["clitics"] = split.as_dict()
+        matches.append(match)
+    return {"doc": doc_id, "line": line_no, "text": text, "matches": matches}
 
 
 # --------------------------------------------------------------------------- grep
@@ -1140,10 +1143,8 @@ def freq(
         docs, session.normalizer, keep_per_doc=by_doc or bool(terms and clitics), units=units
     )
     if terms:
-        if clitics is not None:
-            rows = _clitic_term_rows(counts, terms, session, clitics)
-        else:
-            rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc)
+        members = _clitic_members(counts, session, clitics) if clitics is not None else None
+        rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc, members=members)
         found = any(r.count for r in rows)
     else:
         keep_key = _key_filter(session, stopwords, match, ngram)
@@ -1181,23 +1182,15 @@ def _key_filter(
     return lambda key: all(test(key) for test in tests)
 
 
-def _clitic_term_rows(counts: Any, terms: list[str], session: Session, mode: CliticMode) -> list[Any]:
-    """``freq TERM --clitics``: each term counts every token that is it with clitics."""
-    from .freq import FreqRow
+def _clitic_members(counts: Any, session: Session, mode: CliticMode) -> Callable[[str], list[str]]:
+    """``freq TERM --clitics``: the keys that are the term with clitics."""
     from .pattern import MatchOptions, compile_query
 
-    rows = []
-    for term in terms:
+    def members(term: str) -> list[str]:
         regex = compile_query(term, session.normalizer, MatchOptions(clitics=mode)).regex
-        keys = [k for k in counts.counts if regex.fullmatch(k)]
-        count = sum(counts.counts[k] for k in keys)
-        docs = sum(1 for per in counts.per_doc.values() if any(k in per for k in keys))
-        shown = counts.term(max(keys, key=lambda k: counts.counts[k])) if keys else term
-        per_million = count * 1_000_000 / counts.total if counts.total else 0.0
-        forms = tuple(sorted(((counts.term(k), counts.counts[k]) for k in keys), key=lambda i: (-i[1], i[0])))
-        key = session.normalizer.normalize(term)
-        rows.append(FreqRow(None, shown, key, count, per_million, docs, forms=forms))
-    return rows
+        return sorted(k for k in counts.counts if regex.fullmatch(k))
+
+    return members
 
 
 @command("normalize", rich_help_panel="Commands")

@@ -73,27 +73,35 @@ def _rows_out(
     from .screen import print_table
 
     fmt_name = session.table_or(fmt, "tsv")
+    hidden = table.pop("hide", ())
     if fmt_name == "table":
-        shown = [c for c in columns if c not in table.pop("hide", ())]
+        shown = [c for c in columns if c not in hidden]
         print_table(
             session.env,
             session.color,
             shown,
-            [[_screen_cell(rec[c]) for c in shown] for rec in records],
+            [[_screen_cell(rec[c], c) for c in shown] for rec in records],
             **table,
         )
         return
     writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header)
     for rec in records:
-        writer.write(
-            {
-                k: (f"{v:.4f}" if isinstance(v, float) and fmt_name != "jsonl" else _fmt(v))
-                for k, v in rec.items()
-            }
-        )
+        if fmt_name == "jsonl":
+            writer.write({k: v if k == "p" else _fmt(v) for k, v in rec.items()})
+        else:
+            writer.write({k: _text(k, v) for k, v in rec.items()})
 
 
-def _screen_cell(value: Any) -> Any:
+def _text(column: str, value: Any) -> Any:
+    """Floats in tsv/csv: 4 decimals, but a p-value keeps 4 significant digits."""
+    if not isinstance(value, float):
+        return value
+    return f"{value:.4g}" if column == "p" else f"{value:.4f}"
+
+
+def _screen_cell(value: Any, column: str = "") -> Any:
+    if isinstance(value, float) and column == "p":
+        return f"{value:.4g}"
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4f}"
     return value

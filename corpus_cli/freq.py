@@ -36,6 +36,11 @@ class FreqRow:
     doc: str | None = None
     forms: tuple[tuple[str, int], ...] = ()
     dispersion: Dispersion | None = None
+    members: tuple[str, ...] = ()  # the keys a row counts, when more than its own
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.members or (self.key,)
 
 
 @dataclass
@@ -192,11 +197,18 @@ def frequency_rows_by_doc(
 
 
 def term_rows(
-    counts: Counts, terms: Sequence[str], normalizer: Normalizer, *, by_doc: bool = False
+    counts: Counts,
+    terms: Sequence[str],
+    normalizer: Normalizer,
+    *,
+    by_doc: bool = False,
+    members: Callable[[str], Sequence[str]] | None = None,
 ) -> list[FreqRow]:
     """Counts of exactly the given terms (normalized), zeros included, in given order.
 
-    ``rank`` is the term's place in the full frequency list (None when absent).
+    ``members`` widens a term to several keys (``--clitics``: the term with its clitics);
+    its count is then theirs together.  ``rank`` is the term's place in the full
+    frequency list (None when absent, or when the term covers several keys).
     """
     rows = []
     scopes: list[tuple[str | None, Counter[str], int]]
@@ -204,21 +216,36 @@ def term_rows(
         scopes = [(d, c, counts.doc_totals[d]) for d, c in counts.per_doc.items()]
     else:
         scopes = [(None, counts.counts, counts.total)]
+    covered = {term: tuple(members(term)) if members else (normalizer.normalize(term),) for term in terms}
     for doc_id, counter, total in scopes:
         ranks = {key: rank for rank, (key, _) in enumerate(_ranked(counter), 1)}
         for term in terms:
+            keys = covered[term]
             key = normalizer.normalize(term)
-            count = counter.get(key, 0)
-            shown = counts.term(key) if counts.forms.get(key) else term
+            count = sum(counter.get(k, 0) for k in keys)
+            present = [k for k in keys if counts.counts.get(k)]
+            if counts.counts.get(key):
+                shown = counts.term(key)  # the term itself, spelled as the corpus spells it
+            elif present:
+                shown = counts.term(max(present, key=lambda k: (counts.counts[k], k)))
+            else:
+                shown = term
+            if members is None:
+                docs = counts.doc_freq.get(key, 0)
+            elif counts.per_doc:
+                docs = sum(1 for per in counts.per_doc.values() if any(k in per for k in keys))
+            else:
+                docs = max((counts.doc_freq.get(k, 0) for k in keys), default=0)
             rows.append(
                 FreqRow(
-                    ranks.get(key),
+                    ranks.get(key) if members is None else None,
                     shown,
                     key,
                     count,
                     _per_million(count, total),
-                    counts.doc_freq.get(key, 0),
+                    docs,
                     doc_id,
+                    members=keys if members else (),
                 )
             )
     return rows
@@ -231,7 +258,12 @@ def with_forms(rows: list[FreqRow], counts: Counts) -> list[FreqRow]:
     return [
         replace(
             row,
-            forms=tuple(sorted(counts.forms.get(row.key, Counter()).items(), key=lambda i: (-i[1], i[0]))),
+            forms=tuple(
+                sorted(
+                    sum((counts.forms.get(k, Counter()) for k in row.keys), Counter()).items(),
+                    key=lambda i: (-i[1], i[0]),
+                )
+            ),
         )
         for row in rows
     ]
@@ -251,7 +283,7 @@ def with_dispersion(
     """
     from dataclasses import replace
 
-    wanted = {row.key for row in rows}
+    wanted = {key for row in rows for key in row.keys}
     sizes: list[int] = []
     per_doc: list[Counter[str]] = []
     positions: dict[str, list[int]] = {key: [] for key in wanted}
@@ -272,8 +304,9 @@ def with_dispersion(
         offset += len(forms)
     out = []
     for row in rows:
-        values = [c[row.key] for c in per_doc]
-        scores = dispersion(values, sizes, positions[row.key], offset)
+        values = [sum(c[k] for k in row.keys) for c in per_doc]
+        places = sorted(p for k in row.keys for p in positions[k])
+        scores = dispersion(values, sizes, places, offset)
         rates = [v / s for v, s in zip(values, sizes, strict=True) if s]
         out.append(replace(row, dispersion=scores._replace(juilland_d=juilland_d(rates))))
     return out

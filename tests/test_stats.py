@@ -531,7 +531,7 @@ def test_keyness_invariants(a: int, b: int, extra_c: int, extra_d: int) -> None:
     assert 0 <= chi2_yates(a, b, c, d) <= chi2(a, b, c, d) + 1e-9
     assert williams_q(a, b, c, d) >= 1
     direction = KEYNESS["g2"](a, b, c, d)
-    if direction:
+    if direction and a and b:  # a zero count is replaced by 0.5 (Hardie), which can flatten the ratio
         assert math.copysign(1, direction) == math.copysign(1, log_ratio_keyness(a, b, c, d))
 
 
