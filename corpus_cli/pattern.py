@@ -188,9 +188,26 @@ def normalize_regex(pattern: str, normalizer: Normalizer) -> str:
         else:
             quantifier = _QUANTIFIER.match(pattern, i)
             if quantifier and (char != "{" or quantifier.end() > i + 1):
-                if flush() or not out:
-                    out.append(quantifier.group())
-                # A quantifier on a run that normalized away has nothing to repeat.
+                if not run:
+                    out.append(quantifier.group())  # after a group or a class
+                else:
+                    # A quantifier repeats the run's last character only: normalize that
+                    # character apart, and drop the quantifier if normalization deletes it
+                    # (``كتابَ+`` repeats a fatha, not the ب).
+                    last = run.pop()
+                    whole = normalizer.normalize("".join(run) + last)
+                    head = normalizer.normalize("".join(run))
+                    run.clear()
+                    if head:
+                        out.append(_literal_body(head, normalizer))
+                    if whole != head:
+                        tail = whole[len(head) :] if whole.startswith(head) else whole
+                        if not whole.startswith(head) and head:
+                            out.pop()  # normalization joined them: repeat the whole run
+                        body = _literal_body(tail, normalizer)
+                        if len(tail) > 1 and not body.startswith("(?:"):
+                            body = f"(?:{body})"
+                        out.append(body + quantifier.group())
                 i = quantifier.end()
             else:
                 run.append(char)
@@ -238,6 +255,10 @@ def _normalize_class(cls: str, normalizer: Normalizer) -> str:
             i = end
         elif i + 2 < len(body) and body[i + 1] == "-":
             out.append(body[i : i + 3])
+            low, high = normalizer.normalize(body[i]), normalizer.normalize(body[i + 2])
+            inside = body[i] <= low and high <= body[i + 2]
+            if len(low) == len(high) == 1 and low <= high and not inside:
+                out.append(f"{_escape_in_class(low)}-{_escape_in_class(high)}")  # [٠-٩] also 0-9
             i += 3
         else:
             folded = normalizer.normalize(char)
