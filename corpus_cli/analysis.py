@@ -132,8 +132,9 @@ class CollocationResult(NamedTuple):
     def convention(self) -> str:
         return (
             f"window {self.left}L {self.right}R (W={self.window}) around each of f(node)={self.f_node:,} "
-            f"hits in N={self.n:,} tokens; O11 counts every window, E11 = f(node)·f(coll)·W/N "
-            f"(CQPweb convention), measure {self.measure}"
+            f"hits in N={self.n:,} tokens; O11 counts every window (so logDice can pass 14 "
+            f"when windows overlap), E11 = f(node)·f(coll)·W/N (R1 = f(node)·W, capped at N; "
+            f"CQPweb convention), measure {self.measure}"
         )
 
 
@@ -183,7 +184,8 @@ def collocates(
         term = min(forms[key].items(), key=lambda item: (-item[1], item[0]))[0]
         score = ASSOCIATION[measure](table)
         rows.append(Collocate(term, key, o11, near_left[key], near_right[key], freq[key], table.e11, score))
-    rows.sort(key=lambda r: (-r.score, -r.o11, r.key))
+    # Scores equal in theory can differ in the last bits: round before comparing.
+    rows.sort(key=lambda r: (-round(r.score, 9), -r.o11, r.key))
     return CollocationResult(rows, f_node, n, left, right, measure)
 
 
@@ -224,9 +226,10 @@ def _frequency_list(file: Path, normalizer: Normalizer) -> Counts:
             continue
         fields = line.split(separator)
         if len(fields) < 2 or not fields[1].strip().isdigit():
-            if number == 1:
+            if number == 1 and len(fields) >= 2:
                 continue  # a header row
-            raise CorpusError(f"{file}:{number}: expected term{separator!r}count, got {line!r}")
+            shape = "term<TAB>count" if separator == "\t" else "term,count"
+            raise CorpusError(f"{file}:{number}: expected {shape}, got {line!r}")
         raw[fields[0].strip()] += int(fields[1])
     keys = normalize_many(raw, normalizer)
     for form, count in raw.items():
@@ -250,6 +253,7 @@ def keywords(
 ) -> list[Keyword]:
     """Keyness of every key of the target (or, ``negative``, of the reference) against the other.
 
+    G² is signed like every score: negative for words the target under-uses.
     Positive keywords are over-represented in the target (``a/c > b/d``); negative ones
     are under-represented.  Every row carries a, b, c, d, the score, G² and its p-value.
     """
@@ -265,7 +269,7 @@ def keywords(
         if keep is not None and not keep(key):
             continue
         score = keyness_score(measure, a, b, c, d, k=k)
-        g2 = ll_4term(a, b, c, d)
+        g2 = ll_4term(a, b, c, d, signed=True)
         source = target if a else reference
         rows.append(Keyword(source.term(key), key, a, b, c, d, score, g2, chi2_sf_1df(g2), p_value_band(g2)))
     rows.sort(key=lambda r: ((r.score if negative else -r.score), -(r.a if not negative else r.b), r.key))

@@ -528,8 +528,8 @@ def keywords_command(
             "b": r.b,
             "c": r.c,
             "d": r.d,
-            "g2": r.g2,
             name: r.score,
+            "g2": r.g2,
             "p": float(f"{r.p:.4g}"),
             "band": r.band,
         }

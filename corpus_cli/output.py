@@ -46,9 +46,17 @@ def csv_field(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _finite(value: Any) -> Any:
+    """JSON has no Infinity or NaN: such a float is written as null."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    return value
+
+
 def json_line(record: Mapping[str, Any]) -> str:
     import json  # imported on use: plain output should not pay for it
 
+    record = {k: _finite(v) for k, v in record.items()}
     return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
 
 
