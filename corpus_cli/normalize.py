@@ -30,13 +30,16 @@ TATWEEL = "\u0640"
 ZWJ = "\u200d"
 #: Format characters that readers never see (bidi controls, ZWNJ, BOM, soft hyphen).
 INVISIBLES = "\u200b\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\u2060\ufeff\u00ad"
-#: Harakat, Quranic annotation signs and the extended-Arabic marks.
-MARKS = (
+#: Marks written on a letter: harakat, Quranic annotation marks, extended-Arabic marks,
+#: and the small waw/yeh (U+06E5, U+06E6: category Lm, but they sit on the letter).
+COMBINING_MARKS = (
     "\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
-    "\u06ea-\u06ed\u08d3-\u08e1\u08e3-\u08ff\u06dd\u06de\u06e9\u06e5\u06e6"
+    "\u06ea-\u06ed\u08d3-\u08e1\u08e3-\u08ff\u06e5\u06e6"
 )
-#: Spacing marks written after a letter that belong to it (for highlight extension).
-LETTER_MARKS_EXTRA = "\u06e5\u06e6"
+#: Quranic signs that stand on their own: end of ayah, rub el hizb, sajdah.
+QURANIC_SIGNS = "\u06dd\u06de\u06e9"
+#: What ``standard`` deletes as diacritics.
+MARKS = COMBINING_MARKS + QURANIC_SIGNS
 #: Horizontal spaces (Unicode Zs); tabs and newlines are left alone.
 HSPACES = "\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 EMOJI = "\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
@@ -160,7 +163,8 @@ def normalize(text: str, level: Level | str = Level.standard) -> str:
 # --------------------------------------------------------------------------- mapping
 
 
-_EXTEND = f"[\\u0300-\\u036f{MARKS}{LETTER_MARKS_EXTRA}]"
+#: A hit's end extends over the marks of its last letter (not over a Quranic sign).
+_EXTEND = f"[\\u0300-\\u036f{COMBINING_MARKS}]"
 
 
 class Mapped(NamedTuple):
@@ -241,6 +245,10 @@ class _RegexStep(_Step):
                 first, final = starts[s], ends[e - 1]
                 new_starts.extend([first] * len(repl))
                 new_ends.extend([final] * len(repl))
+            elif new_ends and starts[s] < new_ends[-1]:
+                # The deletion removes part of one original character whose rest survives
+                # (the alef of ﻻ): what survives now also stands for what was deleted.
+                new_ends[-1] = max(new_ends[-1], ends[e - 1])
             last = e
         if last == 0 and not out:
             return mapped

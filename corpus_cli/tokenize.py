@@ -27,11 +27,13 @@ WORD_CHAR = r"[\p{L}\p{M}\p{N}\u0640\u200c\u200d]"
 INVISIBLE = f"[{INVISIBLES.replace(chr(0x200C), '')}]"
 JOINER = r"[._'’\-]"
 DIGIT_JOINER = r"[\u066b\u066c]"
-_CORE = (
-    f"{WORD_CHAR}+(?:{INVISIBLE}+{WORD_CHAR}+)*"
-    f"(?:(?:{JOINER}(?=[\\p{{L}}\\p{{N}}])|(?<=\\p{{N}}){DIGIT_JOINER}(?=\\p{{N}}))"
-    f"{WORD_CHAR}+(?:{INVISIBLE}+{WORD_CHAR}+)*)*"
+_RUN = f"{WORD_CHAR}+(?:{INVISIBLE}+{WORD_CHAR}+)*"
+# One joiner between two runs; invisible characters around it do not break the word.
+_JOIN = (
+    f"{INVISIBLE}*(?:{JOINER}|(?<=\\p{{N}}{INVISIBLE}*){DIGIT_JOINER}(?={INVISIBLE}*\\p{{N}}))"
+    f"{INVISIBLE}*(?=[\\p{{L}}\\p{{N}}])"
 )
+_CORE = f"{_RUN}(?:{_JOIN}{_RUN})*"
 _URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+[^\s<>\"«»“”.,;:!?)\]}'،؛؟]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _EMOJI = r"\p{Extended_Pictographic}(?:\p{EMod}|\ufe0f|\u200d\p{Extended_Pictographic})*"
 
@@ -56,8 +58,14 @@ def _compiled() -> tuple[regex.Pattern[str], regex.Pattern[str], regex.Pattern[s
 
 
 #: Whole-word boundaries for matching, in the same terms as the tokenizer.
-WORD_START = f"(?<!{WORD_CHAR}{INVISIBLE}*)(?<!{WORD_CHAR}{JOINER})(?<!\\p{{N}}{DIGIT_JOINER})"
-WORD_END = f"(?!{INVISIBLE}*{WORD_CHAR})(?!{JOINER}[\\p{{L}}\\p{{N}}])(?!{DIGIT_JOINER}\\p{{N}})"
+WORD_START = (
+    f"(?<!{WORD_CHAR}{INVISIBLE}*)(?<!{WORD_CHAR}{INVISIBLE}*{JOINER}{INVISIBLE}*)"
+    f"(?<!\\p{{N}}{INVISIBLE}*{DIGIT_JOINER}{INVISIBLE}*)"
+)
+WORD_END = (
+    f"(?!{INVISIBLE}*{WORD_CHAR})(?!{INVISIBLE}*{JOINER}{INVISIBLE}*[\\p{{L}}\\p{{N}}])"
+    f"(?!{INVISIBLE}*{DIGIT_JOINER}{INVISIBLE}*\\p{{N}})"
+)
 
 
 class Kind(str, Enum):

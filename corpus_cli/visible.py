@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .normalize import INVISIBLES, MARKS
+from .normalize import COMBINING_MARKS, INVISIBLES
 
-_ZERO_WIDTH = re.compile(f"[\\u0300-\\u036f{MARKS}{INVISIBLES}\\u200d\\ufe0f]")
+_ZERO_WIDTH = re.compile(f"[\\u0300-\\u036f{COMBINING_MARKS}{INVISIBLES}\\u200d\\ufe0f]")
 
 
 def _visible(char: str) -> bool:

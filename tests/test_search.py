@@ -1,0 +1,215 @@
+"""Search: hits found on normalized text, reported as exact spans of the original."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_cli.corpus import Document
+from corpus_cli.normalize import Normalizer
+from corpus_cli.pattern import MatchOptions, compile_query
+from corpus_cli.search import iter_hits, line_spans, search_lines
+
+STANDARD = Normalizer.for_level("standard")
+
+DOC_A = (
+    "الأُمَمُ المتحدة تجتمع اليوم\n"  # 1: vocalized hamza form
+    "سطر بلا شيء\n"  # 2
+    "قالت الامم المتحدة إن الأمم لها دور\n"  # 3: bare alef and hamza, two hits
+    "كتـــاب جديد\n"  # 4: tatweel inside the word
+    "Hello WORLD hello\n"  # 5: Latin case
+    "الإمام في المسجد\n"  # 6: alef with hamza below
+)
+
+
+@pytest.fixture
+def doc() -> Document:
+    return Document("a", "a.txt", DOC_A)
+
+
+def query(pattern: str, level: str = "standard", **options: bool):
+    return compile_query(pattern, Normalizer.for_level(level), MatchOptions(**options))
+
+
+def hit_texts(doc: Document, pattern: str, **options: bool) -> list[tuple[int, str]]:
+    return [(h.line_no, h.text) for h in iter_hits([doc], query(pattern, **options))]
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def test_search_lines_reports_original_spans_with_marks(doc: Document) -> None:
+    lines = list(search_lines(doc, query("الأمم")))
+    assert [line.line_no for line in lines] == [1, 3]
+    assert lines[0].text == "الأُمَمُ المتحدة تجتمع اليوم"
+    assert [lines[0].text[s:e] for s, e in lines[0].spans] == ["الأُمَمُ"]
+    assert [lines[1].text[s:e] for s, e in lines[1].spans] == ["الامم", "الأمم"]
+    assert lines[0].doc is doc
+
+
+def test_tatweel_inside_a_hit_is_part_of_the_span(doc: Document) -> None:
+    assert hit_texts(doc, "كتاب") == [(4, "كتـــاب")]
+
+
+def test_iter_hits_offsets_are_into_the_document(doc: Document) -> None:
+    hits = list(iter_hits([doc], query("الأمم")))
+    assert [(h.line_no, h.start, h.end) for h in hits] == [(1, 0, 8), (3, 46, 51), (3, 63, 68)]
+    for hit in hits:
+        assert hit.text == doc.text[hit.start : hit.end]
+        assert doc.line_of(hit.start) == hit.line_no
+        assert STANDARD.normalize(hit.text) == "الامم"
+
+
+def test_iter_hits_over_several_documents_in_order(doc: Document) -> None:
+    other = Document("b", "b.txt", "إلى الأمم\nسطر ثان\n")
+    hits = list(iter_hits([doc, other], query("الأمم")))
+    assert [(h.doc.id, h.line_no) for h in hits] == [("a", 1), ("a", 3), ("a", 3), ("b", 1)]
+
+
+def test_invert_selects_lines_without_a_hit(doc: Document) -> None:
+    lines = list(search_lines(doc, query("الأمم"), invert=True))
+    assert [line.line_no for line in lines] == [2, 4, 5, 6]
+    assert all(line.spans == () for line in lines)
+    assert [line.line_no for line in search_lines(doc, query("xyz"), invert=True)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_max_count_stops_after_n_lines(doc: Document) -> None:
+    q = query("الأمم")
+    assert [line.line_no for line in search_lines(doc, q, max_count=1)] == [1]
+    assert list(search_lines(doc, q, max_count=0)) == []
+    assert [line.line_no for line in search_lines(doc, q, invert=True, max_count=2)] == [2, 4]
+    # In iter_hits, max_count counts lines: both hits of the first matching line stay.
+    other = Document("b", "b.txt", "الأمم الأمم\nالأمم\n")
+    hits = list(iter_hits([other, doc], q, max_count=1))
+    assert [(h.doc.id, h.line_no) for h in hits] == [("b", 1), ("b", 1), ("a", 1)]
+
+
+def test_ignore_case(doc: Document) -> None:
+    assert hit_texts(doc, "hello") == [(5, "hello")]
+    assert hit_texts(doc, "hello", ignore_case=True) == [(5, "Hello"), (5, "hello")]
+
+
+def test_word_option_in_documents() -> None:
+    doc = Document("c", "c.txt", "كِتَابٌ في المكتبة\nالمكتبات كثيرة\n")
+    assert hit_texts(doc, "كتاب", word=True) == [(1, "كِتَابٌ")]
+    assert hit_texts(doc, "مكتب") == [(1, "مكتب"), (2, "مكتب")]
+    assert hit_texts(doc, "مكتب", word=True) == []
+
+
+def test_empty_document_and_no_hit() -> None:
+    assert list(search_lines(Document("e", "e", ""), query("ا"))) == []
+    assert list(search_lines(Document("e", "e", ""), query("ا"), invert=True)) == []
+    assert list(search_lines(Document("x", "x", "لا شيء هنا\n"), query("الأمم"))) == []
+
+
+def test_empty_lines_can_match() -> None:
+    doc = Document("b", "b", "x\n\nالأمم\n\n")
+    assert [(m.line_no, m.spans) for m in search_lines(doc, query("^$"))] == [(2, ((0, 0),)), (4, ((0, 0),))]
+    # Empty hits are not concordance hits.
+    assert list(iter_hits([doc], query("^$"))) == []
+
+
+# --------------------------------------------------------------------------- line ends
+
+
+def test_a_match_across_a_line_end_is_never_reported() -> None:
+    doc = Document("d", "d", "تجتمع اليوم\nسطر بلا شيء\n")
+    assert hit_texts(doc, "اليوم\\sسطر") == []
+    assert hit_texts(doc, "اليوم\\nسطر") == []
+    # A greedy class that would run on into the next line stops at the line end.
+    assert hit_texts(doc, "اليوم[^ء]*") == [(1, "اليوم")]
+
+
+def test_lookbehind_is_searched_line_by_line() -> None:
+    doc = Document("d", "d", "تجتمع اليوم\nسطر بلا شيء\n")
+    q = query("(?<=اليوم\\s)سطر")
+    assert q.line_by_line
+    # On the whole normalized document the lookbehind would see the previous line.
+    assert q.regex.search(STANDARD.normalize(doc.text)) is not None
+    assert list(iter_hits([doc], q)) == []
+    # A lookbehind inside a line still works, and reports only the consumed part.
+    assert hit_texts(Document("a", "a", DOC_A), "(?<=ال)أمم") == [(1, "أُمَمُ"), (3, "امم"), (3, "أمم")]
+
+
+def test_anchors_are_per_line() -> None:
+    doc = Document("d", "d", "تجتمع اليوم\nسطر بلا شيء\n")
+    assert hit_texts(doc, "\\Aسطر") == [(2, "سطر")]
+    assert hit_texts(doc, "شيء\\Z") == [(2, "شيء")]
+    assert hit_texts(doc, "^سطر") == [(2, "سطر")]
+    assert hit_texts(doc, "اليوم$") == [(1, "اليوم")]
+
+
+def test_hits_on_crlf_loaded_text_and_last_line_without_newline() -> None:
+    doc = Document("b", "b", "إلى الأمم\nسطر ثان\nآخر سطر")
+    assert hit_texts(doc, "سطر") == [(2, "سطر"), (3, "سطر")]
+    assert hit_texts(doc, "اخر") == [(3, "آخر")]
+
+
+def test_hit_excludes_surrounding_deleted_characters() -> None:
+    text = "قالَ الرَّئِيـــسُ (ب) كَتَبَ"
+    q = query("ب", word=True)
+    assert [text[s:e] for s, e in line_spans(text, q)] == ["ب"]
+    rlm = "\u200f"
+    text = f"{rlm}القاهرة{rlm} عاصمة"
+    assert [(s, e) for s, e in line_spans(text, query("القاهرة"))] == [(1, 8)]
+
+
+@pytest.mark.parametrize("sign", ["\u06dd", "\u06de", "\u06e9"])
+def test_hit_end_does_not_take_in_a_following_quranic_sign(sign: str) -> None:
+    """End of ayah ۝ (Cf), rub el hizb ۞ and sajdah ۩ (So) are deleted from standard up,
+    but they are signs of their own, not combining marks of the letter before them: a
+    hit ends at its last letter's marks (arabic.md §4), so they stay outside the span."""
+    text = f"عَلَيْهِمْ{sign}١"
+    assert [text[s:e] for s, e in line_spans(text, query("عليهم"))] == ["عَلَيْهِمْ"]
+
+
+def test_at_level_none_a_hit_still_takes_the_marks_of_its_last_letter() -> None:
+    """Marks are characters at ``none``, but a highlight never leaves a letter's marks
+    behind: the span of ``ا`` in ``اَب`` is ``اَ`` (so the search property below is
+    checked from ``light`` up)."""
+    assert list(line_spans("اَب", query("ا", "none"))) == [(0, 2)]
+    assert list(line_spans("اَب", query("اَ", "none"))) == [(0, 2)]
+    assert list(line_spans("اَب", query("ب", "none"))) == [(2, 3)]
+
+
+# --------------------------------------------------------------------------- property
+
+_LETTERS = "ابتجدرسعلمنهوي" + "أإآىة"
+_MARKS = "\u064e\u064f\u0650\u0651\u0652\u064b\u0670"
+_NOISE = ["\u0640", "\u200f", "\u200c", "\ufeff"]
+_WORD = st.builds(
+    lambda pieces: "".join(pieces),
+    st.lists(
+        st.builds(
+            lambda letter, extra: letter + "".join(extra),
+            st.sampled_from(_LETTERS),
+            st.lists(st.sampled_from([*_MARKS, *_NOISE]), max_size=2),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+_LINE = st.lists(_WORD, min_size=1, max_size=6).map(" ".join)
+
+
+@pytest.mark.parametrize("level", ["light", "standard", "aggressive"])
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(_LINE, min_size=1, max_size=4), pick=st.integers(0, 10**6))
+def test_property_reported_spans_normalize_to_the_match(level: str, lines: list[str], pick: int) -> None:
+    """Every span search reports normalizes to a string the query matches (whole)."""
+    normalizer = Normalizer.for_level(level)
+    text = "\n".join(lines) + "\n"
+    tokens = normalizer.normalize(text).split()
+    term = tokens[pick % len(tokens)]
+    if level == "light":
+        term = "".join(c for c in term if c not in _MARKS)  # an unvocalized query
+    if not term:
+        return
+    q = compile_query(term, normalizer, MatchOptions(fixed=True))
+    doc = Document("p", "p", text)
+    hits = list(iter_hits([doc], q))
+    assert hits
+    for hit in hits:
+        assert "\n" not in hit.text
+        assert q.regex.fullmatch(normalizer.normalize(hit.text)), (hit.text, term)

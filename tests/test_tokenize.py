@@ -1,0 +1,256 @@
+"""Tokens: arabic.md §3b tokenizer cases and the "proposed" rows of §6.2.
+
+Deliberate difference from §6.2's proposed row: a URL is one token of kind ``url``
+(not ``https ‖ example.com ‖ ar …``), and ``words()`` skips it, so its parts are never
+counted as words.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus_cli.normalize import Normalizer
+from corpus_cli.tokenize import Kind, Token, is_word, tokenize, word_spans, words
+
+
+def texts(text: str) -> list[str]:
+    return [t.text for t in tokenize(text)]
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(t.text, t.kind.value) for t in tokenize(text)]
+
+
+# --------------------------------------------------------------------------- §3b
+
+
+def test_kind_values() -> None:
+    assert {k.value for k in Kind} == {"word", "number", "url", "emoji", "punct"}
+    assert Kind("word") is Kind.word
+    assert Kind.number == "number"  # a str enum: usable as output directly
+
+
+def test_clitic_with_tatweel_and_curly_quotes() -> None:
+    assert kinds("لـ”اللجنة”") == [("لـ", "word"), ("”", "punct"), ("اللجنة", "word"), ("”", "punct")]
+
+
+def test_arabic_decimal_number_and_percent() -> None:
+    assert kinds("٣٫٥٪") == [("٣٫٥", "number"), ("٪", "punct")]
+    assert kinds("3.5%") == [("3.5", "number"), ("%", "punct")]
+    assert kinds("1٬000") == [("1٬000", "number")]
+
+
+def test_hyphenated_latin_is_one_token() -> None:
+    assert kinds("COVID-19") == [("COVID-19", "word")]
+    assert texts("e-mail ما-بعد") == ["e-mail", "ما-بعد"]
+
+
+def test_abbreviation_in_brackets() -> None:
+    assert kinds("(أ.ف.ب)") == [("(", "punct"), ("أ.ف.ب", "word"), (")", "punct")]
+    # A final dot is punctuation, not part of the abbreviation.
+    assert texts("U.S.") == ["U.S", "."]
+
+
+def test_quranic_word_with_all_its_marks_is_one_token() -> None:
+    word = "ٱلْمَلَٰٓئِكَةَ"
+    assert list(tokenize(word)) == [Token(word, 0, len(word), Kind.word)]
+    assert words("عِبَادِهِۦٓ") == ["عِبَادِهِۦٓ"]  # U+06E5 small waw (Lm) and U+0653 kept
+
+
+def test_zwnj_word_is_one_token() -> None:
+    word = "می\u200cخواهم"
+    assert kinds(word) == [(word, "word")]
+
+
+def test_tatweel_only_run_is_no_token() -> None:
+    assert list(tokenize("ـــ")) == []
+    assert words("ـــ") == []
+    assert list(word_spans("ـــ")) == []
+    assert texts("كلمة ـــ أخرى") == ["كلمة", "أخرى"]
+    # Tatweel inside or at the edge of a word stays with the word.
+    assert texts("ــب بـ كتـــاب") == ["ــب", "بـ", "كتـــاب"]
+
+
+def test_marks_alone_are_no_token() -> None:
+    # A standalone Quranic pause mark (U+06D6) normalizes to "": no token.
+    assert list(tokenize("عَلَيْهِمْ ۖ")) == [Token("عَلَيْهِمْ", 0, 10, Kind.word)]
+
+
+def test_emoji_are_tokens_of_their_own() -> None:
+    assert kinds("😍😍") == [("😍", "emoji"), ("😍", "emoji")]
+    # ZWJ sequences, skin-tone modifiers and VS16 stay in one emoji token.
+    family = "👨\u200d👩\u200d👧"
+    assert kinds(f"{family} 👍🏽 ❤️") == [(family, "emoji"), ("👍🏽", "emoji"), ("❤️", "emoji")]
+    assert words("رائع 😍😍") == ["رائع"]
+
+
+def test_number_versus_word() -> None:
+    assert kinds("2254 ٢٠١٥م 1441هـ الـ15 ٢٠٢٠") == [
+        ("2254", "number"),
+        ("٢٠١٥م", "word"),
+        ("1441هـ", "word"),
+        ("الـ15", "word"),
+        ("٢٠٢٠", "number"),
+    ]
+
+
+def test_nbsp_is_a_space() -> None:
+    assert list(tokenize("سعر ١٠\u00a0كم")) == [
+        Token("سعر", 0, 3, Kind.word),
+        Token("١٠", 4, 6, Kind.number),
+        Token("كم", 7, 9, Kind.word),
+    ]
+
+
+def test_invisible_format_characters_do_not_split_a_word() -> None:
+    # Normalization deletes an RLM inside a word, so the tokenizer must not split there.
+    assert texts("ب\u200fت") == ["ب\u200fت"]
+    assert texts("x\u00ady") == ["x\u00ady"]
+    assert words("\u200fالقاهرة\u200f عاصمة") == ["القاهرة", "عاصمة"]
+
+
+def test_invisible_format_characters_alone_are_no_token() -> None:
+    """§6.5: tokens that normalize to "" are dropped.  A bidi mark, BOM or soft hyphen
+    is deleted by every level but ``none``, so alone it is no token (not punctuation)."""
+    for invisible in ("\u200f", "\u200e", "\ufeff", "\u00ad", "\u202b", "\u2066"):
+        assert Normalizer.for_level("light").normalize(invisible) == ""
+        assert texts(f"{invisible}القاهرة{invisible} عاصمة") == ["القاهرة", "عاصمة"], repr(invisible)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["COVID-\u200e19", "COVID\u200e-19", "أ.\u200fف.ب", "اليوم_\u200fالوطني", "٣\u200f٫٥"],
+)
+def test_invisible_next_to_a_joiner_does_not_split_a_word(text: str) -> None:
+    """Normalization deletes the bidi mark, and -w then sees one word (COVID-19): the
+    tokenizer must agree, or freq counts ``19`` that grep -w cannot find."""
+    assert words(text) == [text]
+    light = Normalizer.for_level("light")
+    assert words(light.normalize(text)) == [light.normalize(text)]
+
+
+def test_spans_index_the_original_text() -> None:
+    text = "قالَ الرَّئِيـــسُ (ب) كَتَبَ 😍 https://x.org/a"
+    for token in tokenize(text):
+        assert text[token.start : token.end] == token.text
+    assert [text[s:e] for s, e in word_spans(text)] == words(text)
+
+
+def test_punctuation_is_never_a_word() -> None:
+    assert kinds("x--y ، ؛") == [
+        ("x", "word"),
+        ("-", "punct"),
+        ("-", "punct"),
+        ("y", "word"),
+        ("،", "punct"),
+        ("؛", "punct"),
+    ]
+    assert words("«» () !?") == []
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+def test_url_email_are_single_url_tokens_and_not_words() -> None:
+    text = "تابعوا #اليوم_الوطني مع @user_1 على https://example.com/ar?x=1&y=2"
+    assert kinds(text) == [
+        ("تابعوا", "word"),
+        ("#", "punct"),
+        ("اليوم_الوطني", "word"),
+        ("مع", "word"),
+        ("@", "punct"),
+        ("user_1", "word"),
+        ("على", "word"),
+        ("https://example.com/ar?x=1&y=2", "url"),
+    ]
+    assert words(text) == ["تابعوا", "اليوم_الوطني", "مع", "user_1", "على"]
+    assert kinds("a@b.com www.x.org foo") == [("a@b.com", "url"), ("www.x.org", "url"), ("foo", "word")]
+    assert words("a@b.com www.x.org foo") == ["foo"]
+
+
+def test_url_does_not_swallow_final_punctuation() -> None:
+    assert kinds("(https://x.org/a).") == [
+        ("(", "punct"),
+        ("https://x.org/a", "url"),
+        (")", "punct"),
+        (".", "punct"),
+    ]
+
+
+# --------------------------------------------------------------------------- §6.2 rows
+
+#: (input, the "proposed" row of §6.2 as word/number tokens), where it applies.
+PROPOSED = [
+    (
+        "قالت مصادر لـ”اللجنة” إن القرار 2254 لم يُنفذ.",
+        "قالت ‖ مصادر ‖ لـ ‖ اللجنة ‖ إن ‖ القرار ‖ 2254 ‖ لم ‖ يُنفذ",
+    ),
+    (
+        "صدر القرار2254 في ٢٠١٥م، وذكرت (أ.ف.ب) ذلك.",
+        "صدر ‖ القرار2254 ‖ في ‖ ٢٠١٥م ‖ وذكرت ‖ أ.ف.ب ‖ ذلك",
+    ),
+    (
+        # §6.2's row shows "٣ ‖ ٥"; §3b and §6.5 keep ٣٫٥ whole (٫ joins digits).
+        "ارتفع المؤشر 3.5% أو ٣٫٥٪ خلال عام 1441هـ.",
+        "ارتفع ‖ المؤشر ‖ 3.5 ‖ أو ‖ ٣٫٥ ‖ خلال ‖ عام ‖ 1441هـ",
+    ),
+    (
+        "اجتماع الـ15 بـ20 دولة في COVID-19 e-mail",
+        "اجتماع ‖ الـ15 ‖ بـ20 ‖ دولة ‖ في ‖ COVID-19 ‖ e-mail",
+    ),
+    (
+        'عبدالله و"الأمن" «الشرق الأوسط» ما-بعد',
+        "عبدالله ‖ و ‖ الأمن ‖ الشرق ‖ الأوسط ‖ ما-بعد",
+    ),
+    (
+        "الْعَرَبِيَّةُ بصدّقك جمييييل 😍😍 ـــ",
+        "الْعَرَبِيَّةُ ‖ بصدّقك ‖ جمييييل",
+    ),
+    (
+        # §6.2's row ends with the standalone pause mark ۖ; it normalizes to "" and §6.5
+        # says such tokens are dropped.
+        "ٱلْحَمْدُ لِلَّهِ رَبِّ ٱلْعَٰلَمِينَ ۝ صِرَٰطَ ٱلَّذِينَ أَنْعَمْتَ عَلَيْهِمْ ۖ",
+        "ٱلْحَمْدُ ‖ لِلَّهِ ‖ رَبِّ ‖ ٱلْعَٰلَمِينَ ‖ صِرَٰطَ ‖ ٱلَّذِينَ ‖ أَنْعَمْتَ ‖ عَلَيْهِمْ",
+    ),
+    (
+        "می\u200cخواهم U.S. ﻻ ﷲ",
+        "می\u200cخواهم ‖ U.S ‖ ﻻ ‖ ﷲ",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PROPOSED, ids=[f"row{i}" for i in range(1, len(PROPOSED) + 1)])
+def test_proposed_rows_of_6_2(text: str, expected: str) -> None:
+    assert words(text) == expected.split(" ‖ ")
+    assert [t.text for t in tokenize(text) if t.kind in (Kind.word, Kind.number)] == expected.split(" ‖ ")
+
+
+def test_tokens_normalize_to_something() -> None:
+    """§6.3: a tokenizer must drop tokens that normalize to "" (Lucene's empty term)."""
+    standard = Normalizer.for_level("standard")
+    for text, _ in PROPOSED:
+        for word in words(text):
+            assert standard.normalize(word), word
+
+
+# --------------------------------------------------------------------------- is_word
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("ب", True),
+        ("كتـــاب", True),
+        ("5", True),
+        ("٣٫٥", True),
+        ("COVID-19", True),
+        ("ـــ", False),
+        ("ً", False),
+        ("،", False),
+        ("😍", False),
+        ("", False),
+        (" ", False),
+    ],
+)
+def test_is_word(token: str, expected: bool) -> None:
+    assert is_word(token) is expected
