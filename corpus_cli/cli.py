@@ -559,20 +559,20 @@ def list_(
     color: ColorOpt = None,
 ) -> None:
     """List the documents: id, title, characters, tokens, types, lines."""
-    from .freq import count_tokens
+    from .freq import document_stats
     from .screen import print_table
 
     session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
     docs = session.corpus.documents
-    counts = count_tokens(docs, session.normalizer, keep_per_doc=True)
+    stats, total_tokens, total_types = document_stats(docs, session.normalizer)
     rows = [
         {
             "id": d.id,
             "path": d.path,
             "title": d.title,
             "chars": len(d.text),
-            "tokens": counts.doc_totals[d.id],
-            "types": len(counts.per_doc[d.id]),
+            "tokens": stats[d.id].tokens,
+            "types": stats[d.id].types,
             "lines": d.line_count,
         }
         for d in docs
@@ -584,8 +584,8 @@ def list_(
             f"{len(rows)} documents",
             "",
             sum(r["chars"] for r in rows),
-            counts.total,
-            len(counts.counts),
+            total_tokens,
+            total_types,
             sum(r["lines"] for r in rows),
         ]
         print_table(

@@ -8,6 +8,7 @@ not exist is an error.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -162,7 +163,21 @@ def decode(data: bytes, name: str) -> str:
 
 
 def _files_of(root: Path, pattern: str) -> list[Path]:
-    return sorted(p for p in root.rglob(pattern) if p.is_file())
+    """Files under ``root`` whose name matches ``pattern``, in path order.
+
+    ``os.walk`` and string sorting: on 31,000 files ``Path.rglob`` and ``Path``
+    comparisons cost a second of start-up.
+    """
+    if "/" in pattern or os.sep in pattern:
+        return sorted((p for p in root.rglob(pattern) if p.is_file()), key=lambda p: p.parts)
+    found: list[tuple[list[str], str]] = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in fnmatch.filter(files, pattern):
+            full = os.path.join(folder, name)
+            found.append((os.path.relpath(full, root).split(os.sep), full))
+    found.sort()
+    return [Path(full) for _, full in found]
 
 
 def _doc_id(relative: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .corpus import Document
 from .normalize import Normalizer
@@ -136,6 +137,33 @@ def count_tokens(
                 per[cache[form]] += count
         result.per_doc[doc_id] = per
     return result
+
+
+class DocStats(NamedTuple):
+    tokens: int
+    types: int
+
+
+def document_stats(docs: Iterable[Document], normalizer: Normalizer) -> tuple[dict[str, DocStats], int, int]:
+    """Tokens and types of each document, and of all of them together.
+
+    Keeps only the vocabulary, never a counter per document, so memory stays flat on a
+    corpus of many documents.
+    """
+    cache: dict[str, str] = {}
+    keys: set[str] = set()
+    stats: dict[str, DocStats] = {}
+    total = 0
+    for doc in docs:
+        forms = words(doc.text)
+        distinct = set(forms)
+        new = [form for form in distinct if form not in cache]
+        cache.update(normalize_many(new, normalizer))
+        doc_keys = {cache[form] for form in distinct} - {""}
+        keys |= doc_keys
+        stats[doc.id] = DocStats(len(forms), len(doc_keys))
+        total += len(forms)
+    return stats, total, len(keys)
 
 
 def _per_million(count: int, total: int) -> float:
