@@ -113,13 +113,14 @@ def count_tokens(
     raw_total: Counter[str] = Counter()
     cache: dict[str, str] = {}
     for doc in docs:
-        raw = Counter(units(doc.text))
-        result.doc_totals[doc.id] = sum(raw.values())
-        result.total += result.doc_totals[doc.id]
-        raw_total.update(raw)
+        tokens = units(doc.text)
+        raw = Counter(tokens)
+        result.doc_totals[doc.id] = len(tokens)
+        result.total += len(tokens)
+        raw_total.update(tokens)  # from the list: counted in C, not in a Python loop
         new = [form for form in raw if form not in cache]
         cache.update(normalize_many(new, normalizer))
-        keys = {cache[form] for form in raw}
+        keys = set(map(cache.__getitem__, raw))
         keys.discard("")
         result.doc_freq.update(keys)
         if keep_per_doc:
