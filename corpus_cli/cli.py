@@ -5,8 +5,6 @@ Every command takes the corpus options (``-C/--corpus``, ``--glob``, ``--doc``,
 before it.  Errors from the core become one ``corpus: …`` line and exit code 2.
 """
 
-from __future__ import annotations
-
 import functools
 import os
 import sys
@@ -298,7 +296,7 @@ class Session:
     def settings(self) -> str:
         return describe_normalizer(self.level, self.normalizer)
 
-    def query(self, pattern: str, options: MatchOptions, explain: bool = False) -> Query:
+    def query(self, pattern: str, options: "MatchOptions", explain: bool = False) -> "Query":
         """Compile ``pattern``; with ``explain``, say on stderr how it will be matched."""
         from .pattern import compile_query
 
@@ -325,7 +323,7 @@ class Session:
         return query
 
     def report_zero(
-        self, pattern: str, options: MatchOptions, *, norm_given: bool, whole_words: bool
+        self, pattern: str, options: "MatchOptions", *, norm_given: bool, whole_words: bool
     ) -> None:
         """No silent zero: say what would have matched with options the user did not set."""
         from .pattern import compile_query

@@ -3,8 +3,6 @@
 Registered on the same app as the core commands (see the end of :mod:`corpus_cli.cli`).
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -175,29 +175,32 @@ def _ranked(counter: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
 
 
-def frequency_rows(
-    counts: Counts, *, top: int = 20, min_count: int = 1, keep: KeyFilter | None = None
+def _list(
+    counts: Counts,
+    counter: Counter[str],
+    total: int,
+    *,
+    top: int,
+    min_count: int,
+    keep: KeyFilter | None,
+    doc: str | None = None,
 ) -> list[FreqRow]:
-    """The frequency list, most frequent first (ties in key order).
-
-    ``keep`` drops keys (stopwords, ``--match``) before ranking: ranks are dense.
-    """
+    """One ranked list: ``keep`` drops keys before ranking, so ranks stay dense."""
     rows = []
-    ranked = [item for item in _ranked(counts.counts) if keep is None or keep(item[0])]
+    ranked = [item for item in _ranked(counter) if keep is None or keep(item[0])]
     for rank, (key, count) in enumerate(ranked, 1):
         if count < min_count or (top and rank > top):
             break
-        rows.append(
-            FreqRow(
-                rank,
-                counts.term(key),
-                key,
-                count,
-                _per_million(count, counts.total),
-                counts.doc_freq[key],
-            )
-        )
+        term = counts.term(key)
+        rows.append(FreqRow(rank, term, key, count, _per_million(count, total), counts.doc_freq[key], doc))
     return rows
+
+
+def frequency_rows(
+    counts: Counts, *, top: int = 20, min_count: int = 1, keep: KeyFilter | None = None
+) -> list[FreqRow]:
+    """The frequency list, most frequent first (ties in key order)."""
+    return _list(counts, counts.counts, counts.total, top=top, min_count=min_count, keep=keep)
 
 
 def frequency_rows_by_doc(
@@ -207,21 +210,7 @@ def frequency_rows_by_doc(
     rows = []
     for doc_id, per in counts.per_doc.items():
         total = counts.doc_totals[doc_id]
-        ranked = [item for item in _ranked(per) if keep is None or keep(item[0])]
-        for rank, (key, count) in enumerate(ranked, 1):
-            if count < min_count or (top and rank > top):
-                break
-            rows.append(
-                FreqRow(
-                    rank,
-                    counts.term(key),
-                    key,
-                    count,
-                    _per_million(count, total),
-                    counts.doc_freq[key],
-                    doc_id,
-                )
-            )
+        rows += _list(counts, per, total, top=top, min_count=min_count, keep=keep, doc=doc_id)
     return rows
 
 
