@@ -373,6 +373,10 @@ def _pipeline(norm: Normalizer) -> tuple[_Step, ...]:
     steps: list[_Step] = []
     if norm.nfc:
         steps.append(_NFCStep())
+    if norm.tanween_alef:
+        # Before presentation forms are unfolded: only an alef written as a letter takes
+        # part (never the alef inside ﻻ or ﷲ), and the rule needs no context.
+        steps.append(_RegexStep("\u0627\u064b|\u064b\u0627", ""))
     if norm.presentation:
         steps.append(
             _RegexStep(
@@ -390,9 +394,6 @@ def _pipeline(norm: Normalizer) -> tuple[_Step, ...]:
         if norm.nfc:
             # A mark written after a tatweel belongs to the letter before it (وـٔ → ؤ).
             steps.append(_NFCStep())
-    if norm.tanween_alef:
-        # Only at the end of a word, where tanween fath and its alef are written.
-        steps.append(_RegexStep(f"(?:\u0627\u064b|\u064b\u0627)(?![{ARABIC_LETTERS}{MARKS}])", ""))
     marks = _deletion_steps([MARKS] * norm.marks, zwj=False)
     if marks:
         steps.extend(marks)
