@@ -318,6 +318,9 @@ def main() -> int:
     parser.add_argument("--small-only", action="store_true", help="only the start-up rows")
     parser.add_argument("--big-only", action="store_true", help="only the big-corpus rows")
     parser.add_argument("--no-list", action="store_true", help="skip `corpus list` on the big corpus")
+    parser.add_argument(
+        "--no-analysis", action="store_true", help="skip collocates and keywords on the big corpus"
+    )
     parser.add_argument("--no-scaling", action="store_true", help="skip the load-scaling rows")
     parser.add_argument("--keep-env", action="store_true", help="run children in this environment as is")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per run before it is killed")
@@ -421,6 +424,16 @@ def main() -> int:
                 ),
                 Case("shell freq pipeline", ["bash", "-c", f"set -o pipefail; {pipeline}"], ok_codes=(0,)),
             ]
+            if not args.no_analysis:
+                # The analyst's commands: no peer does the same job, so no ratio.
+                big += [
+                    Case(f"corpus collocates {KWIC}", [*cb, "collocates", KWIC, "--top", "20"], is_corpus=True),
+                    Case(
+                        "corpus keywords (aawsat vs okaz)",
+                        [corpus_bin, "--corpus", f"{d}/aawsat", "keywords", "--reference", f"{d}/okaz"],
+                        is_corpus=True,
+                    ),
+                ]
             if not args.no_list:
                 big += [
                     Case("corpus list", [*cb, "list"], peer="wc -lwm (xargs)", is_corpus=True),
