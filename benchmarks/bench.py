@@ -427,7 +427,9 @@ def main() -> int:
             if not args.no_analysis:
                 # The analyst's commands: no peer does the same job, so no ratio.
                 big += [
-                    Case(f"corpus collocates {KWIC}", [*cb, "collocates", KWIC, "--top", "20"], is_corpus=True),
+                    Case(
+                        f"corpus collocates {KWIC}", [*cb, "collocates", KWIC, "--top", "20"], is_corpus=True
+                    ),
                     Case(
                         "corpus keywords (aawsat vs okaz)",
                         [corpus_bin, "--corpus", f"{d}/aawsat", "keywords", "--reference", f"{d}/okaz"],
