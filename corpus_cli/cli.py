@@ -256,20 +256,13 @@ def describe_normalizer(level: Level, normalizer: Normalizer) -> str:
 class Session:
     """What one command run needs: environment, normalizer, colour, the corpus."""
 
-    def __init__(
-        self,
-        ctx: typer.Context,
-        corpus: list[str] | None,
-        glob: str | None,
-        docs: list[str] | None,
-        norm: Level | None,
-        color: ColorWhen | None,
-        fold: str | None = None,
-        keep: str | None = None,
-    ) -> None:
+    def __init__(self, ctx: typer.Context) -> None:
         from . import environment
 
         defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
+        shared = shared_options(ctx)
+        corpus, glob, docs = shared.get("corpus"), shared.get("glob"), shared.get("doc")
+        norm, color = shared.get("norm"), shared.get("color")
         self.env = environment.current()
         self.paths = list(corpus or defaults.corpus)
         if not self.paths:
@@ -282,7 +275,9 @@ class Session:
         self.glob = glob or defaults.glob or "*.txt"
         self.docs = list(docs or [])
         self.level = norm or defaults.norm or Level.standard
-        self.normalizer = adjust_normalizer(Normalizer.for_level(self.level), fold, keep)
+        self.normalizer = adjust_normalizer(
+            Normalizer.for_level(self.level), shared.get("fold"), shared.get("keep")
+        )
         self.color = self.env.color(color or defaults.color)
         self.stdout = self.env.stdout
 
@@ -412,12 +407,72 @@ class _Command(TyperCommand):
         return super().parse_args(ctx, expand_bare_options(args))
 
 
-def command(name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    """Register a command whose errors become ``corpus: …`` and an exit code."""
+GrepCorpusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--corpus",
+        metavar="PATH",
+        help="File, directory or - for stdin; repeatable (-C is --context here).",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+
+#: Options every command shares, added to each command's signature by ``command``:
+#: one place to declare them, and the commands only read ``Session(ctx)``.
+SHARED_OPTIONS: dict[str, Any] = {
+    "corpus": CorpusOpt,
+    "glob": GlobOpt,
+    "doc": DocOpt,
+    "norm": NormOpt,
+    "fold": FoldOpt,
+    "keep": KeepOpt,
+    "color": ColorOpt,
+}
+_SHARED_KEY = "corpus_cli.shared"
+
+
+def shared_options(ctx: typer.Context) -> dict[str, Any]:
+    """The shared options given to the running command (see ``command``)."""
+    value = ctx.meta.get(_SHARED_KEY, {})
+    return value if isinstance(value, dict) else {}
+
+
+def command(
+    name: str | None = None,
+    *,
+    shared: tuple[str, ...] = tuple(SHARED_OPTIONS),
+    overrides: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Callable[[F], F]:
+    """Register a command: add the ``shared`` options, map errors to exit codes.
+
+    ``overrides`` replaces the declaration of a shared option (grep's ``--corpus``
+    has no ``-C``, which is grep's context option there).
+    """
+    import inspect
 
     def register(fn: F) -> F:
+        signature = inspect.signature(fn)
+        declared = {**SHARED_OPTIONS, **(overrides or {})}
+        extra = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=declared[name])
+            for name in shared
+            if name not in signature.parameters
+        ]
+        positional = [p for p in signature.parameters.values() if p.kind is not p.KEYWORD_ONLY]
+        keyword = [p for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
+        parameters = [
+            p.replace(kind=p.POSITIONAL_OR_KEYWORD) if p.kind is p.KEYWORD_ONLY else p
+            for p in [*positional, *keyword, *extra]
+        ]
+
         @functools.wraps(fn)
         def run(*args: Any, **kw: Any) -> Any:
+            values = {p.name: kw.pop(p.name, None) for p in extra}
+            context = kw.get("ctx") or next((a for a in args if isinstance(a, typer.Context)), None)
+            if context is not None:
+                context.meta[_SHARED_KEY] = values
             try:
                 result = fn(*args, **kw)
                 sys.stdout.flush()
@@ -438,15 +493,16 @@ def command(name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
                 _error(f"internal error: {type(exc).__name__}: {exc} (set CORPUS_DEBUG=1 for a traceback)")
                 raise typer.Exit(2) from None
 
+        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
         app.command(name, cls=_Command, **kwargs)(run)
         return fn
 
     return register
 
 
-def _norm_given(ctx: typer.Context, norm: Level | None) -> bool:
+def _norm_given(ctx: typer.Context) -> bool:
     defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
-    return norm is not None or defaults.norm is not None
+    return shared_options(ctx).get("norm") is not None or defaults.norm is not None
 
 
 def _error(message: str) -> None:
@@ -548,19 +604,12 @@ def list_(
     ctx: typer.Context,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
-    corpus: CorpusOpt = None,
-    glob: GlobOpt = None,
-    doc: DocOpt = None,
-    norm: NormOpt = None,
-    fold: FoldOpt = None,
-    keep: KeepOpt = None,
-    color: ColorOpt = None,
 ) -> None:
     """List the documents: id, title, characters, tokens, types, lines."""
     from .freq import document_stats
     from .screen import print_table
 
-    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
+    session = Session(ctx)
     docs = session.corpus.documents
     stats, total_tokens, total_types = document_stats(docs, session.normalizer)
     rows = [
@@ -617,7 +666,7 @@ def _write_rows(
 # --------------------------------------------------------------------------- show
 
 
-@command("show", rich_help_panel="Commands")
+@command("show", shared=("corpus", "glob", "norm", "fold", "keep", "color"), rich_help_panel="Commands")
 def show(
     ctx: typer.Context,
     document: Annotated[str, typer.Argument(metavar="DOC", help="Document id or unique prefix.")],
@@ -640,12 +689,6 @@ def show(
     explain: ExplainOpt = False,
     fmt: GrepFormatOpt = None,
     no_header: NoHeaderOpt = False,
-    corpus: CorpusOpt = None,
-    glob: GlobOpt = None,
-    norm: NormOpt = None,
-    fold: FoldOpt = None,
-    keep: KeepOpt = None,
-    color: ColorOpt = None,
 ) -> None:
     """Print a document's original text, with the matches of --highlight marked.
 
@@ -655,7 +698,7 @@ def show(
     from .pattern import MatchOptions
     from .search import line_hits
 
-    session = Session(ctx, corpus, glob, None, norm, color, fold, keep)
+    session = Session(ctx)
     doc = session.corpus.resolve(document)
     query = (
         session.query(highlight, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
@@ -707,7 +750,7 @@ def _line_record(
 # --------------------------------------------------------------------------- grep
 
 
-@command("grep", rich_help_panel="Commands")
+@command("grep", overrides={"corpus": GrepCorpusOpt}, rich_help_panel="Commands")
 def grep(
     ctx: typer.Context,
     pattern: PatternArg,
@@ -819,22 +862,6 @@ def grep(
     ] = False,
     fmt: GrepFormatOpt = None,
     no_header: NoHeaderOpt = False,
-    corpus: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--corpus",
-            metavar="PATH",
-            help="File, directory or - for stdin; repeatable (-C is --context here).",
-            rich_help_panel=CORPUS_PANEL,
-            show_default=False,
-        ),
-    ] = None,
-    glob: GlobOpt = None,
-    doc: DocOpt = None,
-    norm: NormOpt = None,
-    fold: FoldOpt = None,
-    keep: KeepOpt = None,
-    color: ColorOpt = None,
 ) -> None:
     """Print the lines that match PATTERN, like grep, on normalized text.
 
@@ -851,7 +878,7 @@ def grep(
         raise CorpusError(
             "-o/--only-matching cannot be combined with --format jsonl (its records carry every match)"
         )
-    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
+    session = Session(ctx)
     query = session.query(pattern, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
     request = GrepRequest(
         invert=invert,
@@ -875,7 +902,7 @@ def grep(
         session.color,
     )
     if not found and not quiet and not invert:
-        session.report_zero(pattern, query.options, norm_given=_norm_given(ctx, norm), whole_words=False)
+        session.report_zero(pattern, query.options, norm_given=_norm_given(ctx), whole_words=False)
     raise typer.Exit(0 if found else 1)
 
 
@@ -975,13 +1002,6 @@ def kwic(
     ] = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
-    corpus: CorpusOpt = None,
-    glob: GlobOpt = None,
-    doc: DocOpt = None,
-    norm: NormOpt = None,
-    fold: FoldOpt = None,
-    keep: KeepOpt = None,
-    color: ColorOpt = None,
 ) -> None:
     """Concordance: every hit of PATTERN with its context (before, match, after).
 
@@ -992,7 +1012,7 @@ def kwic(
     from .kwic_output import run_kwic
     from .pattern import MatchOptions
 
-    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
+    session = Session(ctx)
     query = session.query(
         pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
     )
@@ -1012,7 +1032,7 @@ def kwic(
         per_doc=per_doc,
     )
     if not found:
-        session.report_zero(pattern, query.options, norm_given=_norm_given(ctx, norm), whole_words=True)
+        session.report_zero(pattern, query.options, norm_given=_norm_given(ctx), whole_words=True)
     raise typer.Exit(0 if found else 1)
 
 
@@ -1104,13 +1124,6 @@ def freq(
     clitics: CliticsOpt = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
-    corpus: CorpusOpt = None,
-    glob: GlobOpt = None,
-    doc: DocOpt = None,
-    norm: NormOpt = None,
-    fold: FoldOpt = None,
-    keep: KeepOpt = None,
-    color: ColorOpt = None,
 ) -> None:
     """Frequency list of normalized word and number tokens (or n-grams).
 
@@ -1134,7 +1147,7 @@ def freq(
     from .freq_output import write_freq
     from .tokenize import words
 
-    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
+    session = Session(ctx)
     units = ngram_units(ngram) if ngram > 1 else words
     docs = session.corpus.documents
     counts = count_tokens(
@@ -1191,7 +1204,7 @@ def _clitic_members(counts: Any, session: Session, mode: CliticMode) -> Callable
     return members
 
 
-@command("normalize", rich_help_panel="Commands")
+@command("normalize", shared=("norm", "fold", "keep"), rich_help_panel="Commands")
 def normalize(
     ctx: typer.Context,
     texts: Annotated[
@@ -1202,9 +1215,6 @@ def normalize(
             show_default=False,
         ),
     ] = None,
-    norm: NormOpt = None,
-    fold: FoldOpt = None,
-    keep: KeepOpt = None,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -1218,8 +1228,9 @@ def normalize(
 ) -> None:
     """Print the normalized form of TEXT (or of each line of standard input)."""
     defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
-    level = norm or defaults.norm or Level.standard
-    normalizer = adjust_normalizer(Normalizer.for_level(level), fold, keep)
+    shared = shared_options(ctx)
+    level = shared.get("norm") or defaults.norm or Level.standard
+    normalizer = adjust_normalizer(Normalizer.for_level(level), shared.get("fold"), shared.get("keep"))
     from . import environment
 
     env = environment.current()

@@ -11,18 +11,11 @@ from .cli import (
     MATCH_PANEL,
     OUTPUT_PANEL,
     CliticsOpt,
-    ColorOpt,
-    CorpusOpt,
-    DocOpt,
     ExplainOpt,
     FixedOpt,
-    FoldOpt,
     FormatOpt,
-    GlobOpt,
     IgnoreCaseOpt,
-    KeepOpt,
     NoHeaderOpt,
-    NormOpt,
     PatternArg,
     Session,
     StrictMarksOpt,
@@ -129,13 +122,6 @@ def dispersion_command(
     ] = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
-    corpus: CorpusOpt = None,
-    glob: GlobOpt = None,
-    doc: DocOpt = None,
-    norm: NormOpt = None,
-    fold: FoldOpt = None,
-    keep: KeepOpt = None,
-    color: ColorOpt = None,
 ) -> None:
     """Where PATTERN occurs in each document, and how evenly it spreads.
 
@@ -147,7 +133,7 @@ def dispersion_command(
     from .analysis import hit_dispersion
     from .pattern import MatchOptions
 
-    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
+    session = Session(ctx)
     query = session.query(
         pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
     )
@@ -325,13 +311,6 @@ def collocates_command(
     explain: ExplainOpt = False,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
-    corpus: CorpusOpt = None,
-    glob: GlobOpt = None,
-    doc: DocOpt = None,
-    norm: NormOpt = None,
-    fold: FoldOpt = None,
-    keep: KeepOpt = None,
-    color: ColorOpt = None,
 ) -> None:
     """Words that occur near PATTERN, scored by an association measure.
 
@@ -343,7 +322,7 @@ def collocates_command(
     from .analysis import collocates
     from .pattern import MatchOptions
 
-    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
+    session = Session(ctx)
     query = session.query(
         pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
     )
@@ -463,13 +442,6 @@ def keywords_command(
     stopwords: StopwordsOpt = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
-    corpus: CorpusOpt = None,
-    glob: GlobOpt = None,
-    doc: DocOpt = None,
-    norm: NormOpt = None,
-    fold: FoldOpt = None,
-    keep: KeepOpt = None,
-    color: ColorOpt = None,
 ) -> None:
     """Keywords: words over-represented in a target against a reference.
 
@@ -485,7 +457,7 @@ def keywords_command(
     name = measure.lower()
     if name not in KEYNESS:
         raise CorpusError(f"unknown measure '{measure}' (choose from {', '.join(KEYNESS)})")
-    session = Session(ctx, corpus, glob, doc, norm, color, fold, keep)
+    session = Session(ctx)
     docs = session.corpus.documents
     if target:
         chosen = {id(session.corpus.resolve(t)) for t in target}
