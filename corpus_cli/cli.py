@@ -17,12 +17,15 @@ from typer.core import TyperCommand
 
 from . import __version__
 from .clitics import CliticMode
+from .engine import Engine, EngineOpt, SchedulerOpt, use_dask
 from .environment import ColorWhen, Environment
 from .errors import CorpusError
 from .normalize import Level, Normalizer
 from .output import Format, GrepFormat
 
 if TYPE_CHECKING:
+    from .corpus import Corpus
+    from .index import Index
     from .pattern import MatchOptions, Query
 
 app = typer.Typer(
@@ -59,7 +62,48 @@ GlobOpt = Annotated[
     typer.Option(
         "--glob",
         metavar="PATTERN",
-        help="Which files of a directory to read \\[default: *.txt].",
+        help="Which files of a directory to read; {a,b} gives alternatives "
+        "\\[default: *.txt, *.jsonl, *.csv, *.tsv, plain or .gz/.bz2/.xz].",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+TextFieldOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--text-field",
+        metavar="FIELD",
+        help="Records (.jsonl, .csv, .tsv): the field that holds the text \\[default: text].",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+IdFieldOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--id-field",
+        metavar="FIELD",
+        help="Records: the field that holds the document id \\[default: FILE:N, N the record number].",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        metavar="NAME",
+        help="Read the files in this encoding \\[default: UTF-8, else Arabic CP-1256 with a warning].",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="FIELD=VALUE",
+        help="Only documents whose metadata FIELD is VALUE; repeatable (all must hold).",
         rich_help_panel=CORPUS_PANEL,
         show_default=False,
     ),
@@ -260,7 +304,7 @@ class Session:
         from . import environment
 
         defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
-        shared = shared_options(ctx)
+        shared = self.shared = shared_options(ctx)
         corpus, glob, docs = shared.get("corpus"), shared.get("glob"), shared.get("doc")
         norm, color = shared.get("norm"), shared.get("color")
         self.env = environment.current()
@@ -272,14 +316,28 @@ class Session:
             self.paths = paths_from_env(env_paths)
             if env_paths is not None and env_paths.strip() and not self.paths:
                 raise CorpusError("CORPUS_PATH names no path")
-        self.glob = glob or defaults.glob or "*.txt"
+        from .corpus import DEFAULT_GLOB
+        from .readers import ReadOptions, check_encoding, parse_where
+
+        self.glob = glob or defaults.glob or DEFAULT_GLOB
         self.docs = list(docs or [])
+        self.read_options = ReadOptions(
+            shared.get("text_field") or "text",
+            shared.get("id_field") or None,
+            check_encoding(shared.get("encoding")),
+        )
+        self.where = parse_where(shared.get("where") or [])
         self.level = norm or defaults.norm or Level.standard
         self.normalizer = adjust_normalizer(
             Normalizer.for_level(self.level), shared.get("fold"), shared.get("keep")
         )
         self.color = self.env.color(color or defaults.color)
         self.stdout = self.env.stdout
+
+    @property
+    def whole_corpus(self) -> bool:
+        """No document is left out (so corpus-wide numbers of an index apply)."""
+        return not self.docs and not self.shared.get("where")
 
     def warn(self, message: str) -> None:
         self.env.stderr.write(f"corpus: warning: {message}\n")
@@ -342,8 +400,82 @@ class Session:
         self.note("; ".join(["0 hits", *found]))
 
     @functools.cached_property
-    def corpus(self):  # type: ignore[no-untyped-def]
-        from .corpus import load_corpus
+    def index(self) -> "Index | None":
+        """The index to answer from, or None (off, none built, stale, other normalizer)."""
+        choice = (self.shared.get("index") or "auto").strip()
+        if choice == "off" or "-" in self.paths:
+            return None
+        if self.where or any(self.shared.get(k) for k in ("text_field", "id_field", "encoding")):
+            # An index holds the documents as read with the default options and no
+            # metadata filter: other reading options are answered from the files.
+            if choice != "auto":
+                self.warn("--where, --text-field, --id-field and --encoding are answered without the index")
+            return None
+        from pathlib import Path
+
+        from .corpus import default_corpus_path
+        from .index import Index, Selection
+
+        selection = None
+        if choice == "auto":
+            selection = Selection.of(self.paths or [str(default_corpus_path())], self.glob, self.normalizer)
+            path = selection.default_path()
+            if not path.exists():
+                return None
+        else:
+            path = Path(choice).expanduser()
+            if not path.is_file():
+                raise CorpusError(f"{choice}: no such index")
+        try:
+            index = Index(path)
+        except CorpusError as exc:
+            if choice != "auto":
+                raise
+            self.warn(f"{exc}; searching without it")
+            return None
+        if selection is not None and not selection.matches(index.meta):
+            return None  # another corpus's index under the same name
+        if not index.serves(self.normalizer):
+            if choice != "auto":
+                self.warn(f"{path} was built for other normalization steps; searching without it")
+            return None
+        if not index.is_fresh():
+            self.warn(
+                "the corpus changed since its index was built; searching without it "
+                "(rebuild it with 'corpus index build')"
+            )
+            return None
+        return index
+
+    def documents_for(self, query: "Query", *, invert: bool = False) -> Iterable[Any]:
+        """The documents that may hold ``query``: with an index, only its candidates.
+
+        Read one by one as the search goes, so ``--limit`` stops the reading too.
+        """
+        index = self.index
+        literal = None if invert or index is None else query.index_literal()
+        if index is None or literal is None:
+            return self.corpus.documents
+        docs = index.documents(index.candidates(literal))
+        if self.docs:
+            wanted = {d.id for d in self.corpus_ids.select(self.docs)}
+            return (d for d in docs if d.id in wanted)
+        return docs
+
+    @functools.cached_property
+    def corpus_ids(self) -> Any:
+        """The corpus's document ids (for --doc), from the index without the texts."""
+        from .corpus import Corpus, Document
+
+        rows = self.index.db.execute("SELECT id, path FROM docs ORDER BY n") if self.index else []
+        return Corpus([Document(doc_id, path, "") for doc_id, path in rows])
+
+    @functools.cached_property
+    def corpus(self) -> "Corpus":
+        from .corpus import Corpus, load_corpus
+
+        if self.index is not None:
+            return Corpus(list(self.index.documents())).select(self.docs)
 
         stdin = self.env.stdin
         corpus = load_corpus(
@@ -352,8 +484,14 @@ class Session:
             stdin=(lambda: stdin.read() if stdin else b""),
             warn=self.warn,
             progress=_progress(self.env),
+            **self.read_options._asdict(),
         )
-        return corpus.select(self.docs)
+        corpus = corpus.select(self.docs)
+        if self.where:
+            from .readers import filter_where
+
+            corpus = Corpus(filter_where(corpus.documents, self.where, self.warn))
+        return corpus
 
     def table_or(self, requested: Any, piped: str) -> str:
         if requested is not None:
@@ -420,14 +558,31 @@ GrepCorpusOpt = Annotated[
 
 #: Options every command shares, added to each command's signature by ``command``:
 #: one place to declare them, and the commands only read ``Session(ctx)``.
+IndexOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--index",
+        metavar="auto|off|PATH",
+        help="Use the corpus index: auto (the one 'corpus index build' made for this "
+        "corpus and normalization, if fresh), off, or an index file \\[default: auto].",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
+
 SHARED_OPTIONS: dict[str, Any] = {
     "corpus": CorpusOpt,
     "glob": GlobOpt,
     "doc": DocOpt,
+    "where": WhereOpt,
+    "text_field": TextFieldOpt,
+    "id_field": IdFieldOpt,
+    "encoding": EncodingOpt,
     "norm": NormOpt,
     "fold": FoldOpt,
     "keep": KeepOpt,
     "color": ColorOpt,
+    "index": IndexOpt,
 }
 _SHARED_KEY = "corpus_cli.shared"
 
@@ -443,6 +598,7 @@ def command(
     *,
     shared: tuple[str, ...] = tuple(SHARED_OPTIONS),
     overrides: dict[str, Any] | None = None,
+    target: typer.Typer | None = None,
     **kwargs: Any,
 ) -> Callable[[F], F]:
     """Register a command: add the ``shared`` options, map errors to exit codes.
@@ -494,7 +650,7 @@ def command(
                 raise typer.Exit(2) from None
 
         run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        app.command(name, cls=_Command, **kwargs)(run)
+        (target or app).command(name, cls=_Command, **kwargs)(run)
         return fn
 
     return register
@@ -605,14 +761,24 @@ def list_(
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
 ) -> None:
-    """List the documents: id, title, characters, tokens, types, lines."""
+    """List the documents: id, title, characters, tokens, types, lines.
+
+    Documents read from records add their metadata: one column per field (jsonl: a
+    "meta" object).
+    """
     from .freq import document_stats
     from .screen import print_table
 
     session = Session(ctx)
     docs = session.corpus.documents
-    stats, total_tokens, total_types = document_stats(docs, session.normalizer)
-    rows = [
+    if session.whole_corpus and session.index is not None:
+        from .freq import DocStats
+
+        stats = {k: DocStats(*v) for k, v in session.index.doc_stats().items()}
+        total_tokens, total_types = int(session.index.meta["tokens"]), int(session.index.meta["types"])
+    else:
+        stats, total_tokens, total_types = document_stats(docs, session.normalizer)
+    rows: list[dict[str, Any]] = [
         {
             "id": d.id,
             "path": d.path,
@@ -625,6 +791,13 @@ def list_(
         for d in docs
     ]
     fmt_name = session.table_or(fmt, "tsv")
+    base = ["id", "path", "title", "chars", "tokens", "types", "lines"]
+    meta = _meta_columns(docs, base)
+    for row, d in zip(rows, docs, strict=True):
+        if fmt_name != "jsonl":
+            row.update({column: d.meta.get(field) for field, column in meta.items()})
+        elif meta:
+            row["meta"] = d.meta
     if fmt_name == "table":
         columns = ["id", "title", "chars", "tokens", "types", "lines"]
         footer = [
@@ -635,19 +808,70 @@ def list_(
             total_types,
             sum(r["lines"] for r in rows),
         ]
+        cells = [[r[c] for c in columns] for r in rows]
+        shown, caption = _screen_meta(session.env.columns, columns, cells, footer, rows, list(meta.values()))
+        for i, row in enumerate(rows):
+            cells[i] += [_cut(row[c], 20) for c in shown]
         print_table(
             session.env,
             session.color,
-            columns,
-            [[r[c] for c in columns] for r in rows],
+            columns + shown,
+            cells,
             numeric=("chars", "tokens", "types", "lines"),
             flexible="title",
-            footer=footer,
+            footer=footer + [""] * len(shown),
+            caption=caption,
         )
         return
-    _write_rows(
-        session, fmt_name, ["id", "path", "title", "chars", "tokens", "types", "lines"], rows, no_header
-    )
+    _write_rows(session, fmt_name, [*base, *meta.values()], rows, no_header)
+
+
+def _meta_columns(docs: list[Any], taken: list[str]) -> dict[str, str]:
+    """Metadata field → its column: every field of any document, sorted; ``meta.FIELD``
+    when the name is already a column."""
+    fields = sorted({field for d in docs for field in d.meta})
+    return {f: f"meta.{f}" if f in taken else f for f in fields}
+
+
+def _screen_meta(
+    room: int,
+    columns: list[str],
+    cells: list[list[Any]],
+    footer: list[Any],
+    rows: list[dict[str, Any]],
+    meta: list[str],
+) -> tuple[list[str], str | None]:
+    """The metadata columns that fit on the screen beside the others (the title keeps
+    12 cells), and a caption naming those left out."""
+    from .screen import cell_width
+
+    def width(values: list[Any]) -> int:
+        return max(cell_width(f"{v:,}" if isinstance(v, int) else str(v)) for v in values) + 3
+
+    others = [
+        width([column, foot, *(cell[i] for cell in cells)])
+        for i, (column, foot) in enumerate(zip(columns, footer, strict=True))
+        if column != "title"
+    ]
+    used = 1 + 3 + 12 + sum(others)  # the last border, and the title's padding and room
+    shown = []
+    for column in meta:
+        need = width([column, *(_cut(r[column], 20) for r in rows)])
+        if used + need > room:
+            break
+        shown.append(column)
+        used += need
+    left = meta[len(shown) :]
+    caption = f"not shown: {', '.join(left)} (see --format tsv)" if left else None
+    return shown, caption
+
+
+def _cut(value: Any, width: int) -> Any:
+    """A metadata cell on screen: one line, at most ``width`` characters."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _write_rows(
@@ -666,7 +890,11 @@ def _write_rows(
 # --------------------------------------------------------------------------- show
 
 
-@command("show", shared=("corpus", "glob", "norm", "fold", "keep", "color"), rich_help_panel="Commands")
+@command(
+    "show",
+    shared=("corpus", "glob", "text_field", "id_field", "encoding", "norm", "fold", "keep", "color", "index"),
+    rich_help_panel="Commands",
+)
 def show(
     ctx: typer.Context,
     document: Annotated[str, typer.Argument(metavar="DOC", help="Document id or unique prefix.")],
@@ -860,6 +1088,8 @@ def grep(
             "--quiet", "-q", help="Print nothing; exit 0 at the first match.", rich_help_panel=OUTPUT_PANEL
         ),
     ] = False,
+    engine: EngineOpt = Engine.memory,
+    scheduler: SchedulerOpt = None,
     fmt: GrepFormatOpt = None,
     no_header: NoHeaderOpt = False,
 ) -> None:
@@ -893,8 +1123,14 @@ def grep(
         quiet=quiet,
         header=not no_header,
     )
+    if use_dask(engine, scheduler):
+        from .distributed import grep_dask
+
+        raise typer.Exit(
+            0 if grep_dask(session, query, request, session.table_or(fmt, "plain"), scheduler) else 1
+        )
     found = run_grep(
-        session.corpus.documents,
+        session.documents_for(query, invert=invert),
         query,
         request,
         session.table_or(fmt, "plain"),
@@ -1000,6 +1236,8 @@ def kwic(
             rich_help_panel=OUTPUT_PANEL,
         ),
     ] = None,
+    engine: EngineOpt = Engine.memory,
+    scheduler: SchedulerOpt = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
 ) -> None:
@@ -1016,8 +1254,27 @@ def kwic(
     query = session.query(
         pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
     )
+    if use_dask(engine, scheduler):
+        from .distributed import kwic_dask
+
+        found = kwic_dask(
+            session,
+            query,
+            scheduler,
+            fmt_name=session.table_or(fmt, "tsv"),
+            width=width,
+            words=words,
+            limit=limit,
+            sort=sort,
+            max_count=max_count,
+            header=not no_header,
+            sample_size=sample_size,
+            seed=seed,
+            per_doc=per_doc,
+        )
+        raise typer.Exit(0 if found else 1)
     found = run_kwic(
-        session.corpus.documents,
+        session.documents_for(query),
         query,
         session,
         fmt_name=session.table_or(fmt, "tsv"),
@@ -1073,6 +1330,15 @@ def freq(
     by_doc: Annotated[
         bool, typer.Option("--by-doc", help="One row per document and term.", rich_help_panel=OUTPUT_PANEL)
     ] = False,
+    by_field: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="FIELD",
+            help='One list per value of the metadata FIELD (documents without it: "").',
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
     ngram: Annotated[
         int,
         typer.Option(
@@ -1122,6 +1388,8 @@ def freq(
         ),
     ] = False,
     clitics: CliticsOpt = None,
+    engine: EngineOpt = Engine.memory,
+    scheduler: SchedulerOpt = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
 ) -> None:
@@ -1148,15 +1416,55 @@ def freq(
     from .tokenize import words
 
     session = Session(ctx)
+    if use_dask(engine, scheduler):
+        from .distributed import freq_dask
+
+        found = freq_dask(
+            session,
+            scheduler,
+            terms=terms,
+            top=top,
+            min_count=min_count,
+            by_doc=by_doc,
+            ngram=ngram,
+            stopwords=stopwords,
+            match=match,
+            forms=forms,
+            dispersion=with_dispersion,
+            clitics=clitics,
+            fmt=fmt,
+            no_header=no_header,
+        )
+        raise typer.Exit(0 if found else 1)
     units = ngram_units(ngram) if ngram > 1 else words
-    docs = session.corpus.documents
-    counts = count_tokens(
-        docs, session.normalizer, keep_per_doc=by_doc or bool(terms and clitics), units=units
-    )
+    if by_field is not None and by_doc:
+        raise CorpusError("--by and --by-doc cannot be combined")
+    by_doc = by_doc or by_field is not None  # a group is listed as a document is
+    keep_per_doc = by_doc or bool(terms and clitics)
+    indexed = session.whole_corpus and ngram == 1 and not keep_per_doc and session.index is not None
+    plain_list = not terms and stopwords is None and match is None
+    if indexed and session.index is not None:
+        # The index's frequency list: the same numbers, and ranked already when no
+        # term is filtered out.
+        counts = session.index.counts(keys=not plain_list)
+        docs = None
+    else:
+        docs = session.corpus.documents
+        group = (lambda d: d.meta.get(by_field, "")) if by_field is not None else None
+        counts = count_tokens(docs, session.normalizer, keep_per_doc=keep_per_doc, units=units, group=group)
     if terms:
         members = _clitic_members(counts, session, clitics) if clitics is not None else None
         rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc, members=members)
         found = any(r.count for r in rows)
+    elif indexed and plain_list and session.index is not None:
+        from .freq import FreqRow
+
+        total = counts.total
+        rows = [
+            FreqRow(rank, term, key, count, count * 1_000_000 / total if total else 0.0, docs)
+            for rank, key, term, count, docs in session.index.ranked(top, min_count)
+        ]
+        found = True
     else:
         keep_key = _key_filter(session, stopwords, match, ngram)
         make = frequency_rows_by_doc if by_doc else frequency_rows
@@ -1165,8 +1473,18 @@ def freq(
     if forms:
         rows = with_forms(rows, counts)
     if with_dispersion:
-        rows = add_dispersion(rows, docs, session.normalizer, units)
-    write_freq(session, rows, counts, fmt, no_header, by_doc=by_doc, forms=forms, dispersion=with_dispersion)
+        rows = add_dispersion(rows, docs or session.corpus.documents, session.normalizer, units)
+    write_freq(
+        session,
+        rows,
+        counts,
+        fmt,
+        no_header,
+        by_doc=by_doc,
+        forms=forms,
+        dispersion=with_dispersion,
+        by=by_field,
+    )
     raise typer.Exit(0 if found else 1)
 
 
@@ -1259,5 +1577,5 @@ def _stdin_lines(env: Environment) -> Iterator[str]:
         yield text.lstrip("\ufeff") if number == 0 else text
 
 
-# The analyst's commands register themselves on ``app``.
-from . import cli_analysis  # noqa: E402, F401
+# The analyst's and the index commands register themselves on ``app``.
+from . import cli_analysis, cli_index, cli_shard  # noqa: E402, F401

@@ -1,24 +1,25 @@
 """Loading a corpus into memory: files, directories and standard input.
 
-A document is one decoded text file: UTF-8 with a leading BOM dropped and every line end
-(CRLF, CR) read as ``\\n``.  All offsets the tool reports are code points into that
-text.  Files that are not text are skipped with a warning, never fatal; a path that does
-not exist is an error.
+A document is one decoded text file, or one record of a JSON Lines, CSV or TSV file
+(see ``readers``: formats, compression, archives, encodings), with a leading BOM dropped
+and every line end (CRLF, CR) read as ``\\n``.  All offsets the tool reports are code
+points into that text.  Files that are not text are skipped with a warning, never
+fatal; a path that does not exist is an error.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
 from .errors import CorpusError
 
 STDIN = "-"
-DEFAULT_GLOB = "*.txt"
+#: Text and record files, plain or compressed (``{a,b}`` alternatives, as in a shell).
+DEFAULT_GLOB = "*.{txt,jsonl,csv,tsv}{,.gz,.bz2,.xz}"
 BINARY_SNIFF = 8192
 
 Warn = Callable[[str], None]
@@ -26,12 +27,14 @@ Progress = Callable[[int, int], None]
 
 
 class Document:
-    """One text: its id (path relative to the corpus argument, without ``.txt``)."""
+    """One text: its id (path relative to the corpus argument, without ``.txt``), and
+    for a record its metadata (the record's other fields, as strings)."""
 
-    def __init__(self, id: str, path: str, text: str) -> None:
+    def __init__(self, id: str, path: str, text: str, meta: dict[str, str] | None = None) -> None:
         self.id = id
         self.path = path
         self.text = text
+        self.meta: dict[str, str] = meta if meta is not None else {}
 
     def __repr__(self) -> str:
         return f"Document(id={self.id!r}, path={self.path!r}, chars={len(self.text)})"
@@ -145,98 +148,63 @@ def paths_from_env(value: str | None) -> list[str]:
     return [p for p in value.split(os.pathsep) if p.strip()]
 
 
-def decode(data: bytes, name: str) -> str:
-    """Bytes of a text file to its text, or ``CorpusError`` saying why it is not text."""
-    if b"\x00" in data[:BINARY_SNIFF]:
-        raise CorpusError(f"skipped {name}: binary file (NUL bytes)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(
-            f"skipped {name}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+def decode(data: bytes, name: str, encoding: str | None = None, warn: Warn | None = None) -> str:
+    """Bytes of a text file to its text, or ``CorpusError`` saying why it is not text.
 
-
-def _files_of(root: Path, pattern: str) -> list[Path]:
-    """Files under ``root`` whose name matches ``pattern``, in path order.
-
-    ``os.walk`` and string sorting: on 31,000 files ``Path.rglob`` and ``Path``
-    comparisons cost a second of start-up.
+    UTF-8, else Arabic CP-1256 (with a warning), or the given ``encoding``.
     """
-    if "/" in pattern or os.sep in pattern:
-        return sorted((p for p in root.rglob(pattern) if p.is_file()), key=lambda p: p.parts)
-    found: list[tuple[list[str], str]] = []
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in fnmatch.filter(files, pattern):
-            full = os.path.join(folder, name)
-            found.append((os.path.relpath(full, root).split(os.sep), full))
-    found.sort()
-    return [Path(full) for _, full in found]
+    from .readers import Skipped, check_encoding, decode_text
 
-
-def _doc_id(relative: str) -> str:
-    return relative[:-4] if relative.endswith(".txt") else relative
+    try:
+        return decode_text(data, name, check_encoding(encoding), warn)
+    except Skipped as exc:
+        raise CorpusError(str(exc)) from None
 
 
 def load_corpus(
     paths: Sequence[str] | None = None,
     *,
-    glob: str = DEFAULT_GLOB,
+    glob: str | None = DEFAULT_GLOB,
     stdin: Callable[[], bytes] | None = None,
     warn: Warn | None = None,
     progress: Progress | None = None,
+    text_field: str = "text",
+    id_field: str | None = None,
+    encoding: str | None = None,
 ) -> Corpus:
-    """Load ``paths`` (files, directories, ``-``), or the bundled seeds when empty."""
+    """Load ``paths`` (files, directories, ``-``), or the bundled seeds when empty.
+
+    ``glob`` picks the files of a directory; ``text_field`` and ``id_field`` are the
+    fields of records that hold the text and the id; ``encoding`` forces one (default:
+    UTF-8, else Arabic CP-1256 with a warning); ``progress(done, total)`` counts bytes.
+    """
+    from .readers import Meter, Reader, ReadOptions, files_of
+
+    reader = Reader(ReadOptions(text_field, id_field, encoding), warn)  # checks the encoding
     targets = list(paths) if paths else [str(default_corpus_path())]
-    found: list[tuple[str, Path | None, str]] = []  # (id, path, argument)
+    found: list[tuple[str, Path | None, str]] = []  # (name relative to its argument, path, argument)
     for arg in targets:
         if arg == STDIN:
             found.append(("stdin", None, arg))
             continue
         path = Path(arg).expanduser()
         if path.is_dir():
-            for file in _files_of(path, glob):
-                found.append((_doc_id(file.relative_to(path).as_posix()), file, arg))
+            for inner in files_of(path, glob or DEFAULT_GLOB):
+                found.append((inner.relative_to(path).as_posix(), inner, arg))
         elif path.exists():
-            found.append((_doc_id(path.name), path, arg))
+            found.append((path.name, path, arg))
         else:
             raise CorpusError(f"{arg}: no such file or directory")
-    return Corpus(list(_read_all(found, stdin, warn, progress)))
-
-
-def _read_all(
-    found: Sequence[tuple[str, Path | None, str]],
-    stdin: Callable[[], bytes] | None,
-    warn: Warn | None,
-    progress: Progress | None,
-) -> Iterable[Document]:
+    reader.meter = Meter(progress, (source for _, source, _ in found))
     seen: set[str] = set()
-    total = len(found)
-    for done, (doc_id, path, arg) in enumerate(found, 1):
-        if path is None:
-            data = stdin() if stdin else b""
-            name = "<stdin>"
+    documents = []
+    for name, source, arg in found:
+        if source is None:
+            items = reader.read_stdin(stdin() if stdin else b"")
         else:
-            name = str(path)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise CorpusError(f"{name}: {exc.strerror or exc}") from None
-        try:
-            text = decode(data, name)
-        except CorpusError as exc:
-            if warn:
-                warn(str(exc))
-            continue
-        yield Document(_unique(doc_id, arg, seen), name, text)
-        if progress:
-            progress(done, total)
+            items = reader.read_file(name, source)
+        documents += [Document(_unique(i.id, arg, seen), i.path, i.text, i.meta) for i in items]
+    return Corpus(documents)
 
 
 def _unique(doc_id: str, arg: str, seen: set[str]) -> str:

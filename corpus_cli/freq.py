@@ -54,6 +54,11 @@ class Counts:
     forms: dict[str, Counter[str]] = field(default_factory=dict)
     per_doc: dict[str, Counter[str]] = field(default_factory=dict)
     doc_totals: dict[str, int] = field(default_factory=dict)
+    doc_types: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def type_count(self) -> int:
+        return len(self.counts)
 
     def term(self, key: str) -> str:
         """The most frequent original spelling (ties: the one that sorts first)."""
@@ -106,16 +111,28 @@ def count_tokens(
     *,
     keep_per_doc: bool = False,
     units: Units = words,
+    group: Callable[[Document], str] | None = None,
 ) -> Counts:
-    """Count every word/number token (or other ``units``) of ``docs`` by normalized key."""
+    """Count every word/number token (or other ``units``) of ``docs`` by normalized key.
+
+    With ``group``, ``per_doc`` and ``doc_totals`` are per group of documents (e.g. the
+    value of a metadata field, ``freq --by``), in the groups' sorted order.
+    """
     result = Counts()
     raw_per_doc: list[tuple[str, Counter[str]]] = []
+    raw_groups: dict[str, Counter[str]] = {}
     raw_total: Counter[str] = Counter()
     cache: dict[str, str] = {}
     for doc in docs:
         tokens = units(doc.text)
         raw = Counter(tokens)
-        result.doc_totals[doc.id] = len(tokens)
+        if group is not None:
+            scope = group(doc)
+            result.doc_totals[scope] = result.doc_totals.get(scope, 0) + len(tokens)
+            if keep_per_doc:
+                raw_groups.setdefault(scope, Counter()).update(raw)
+        else:
+            result.doc_totals[doc.id] = len(tokens)
         result.total += len(tokens)
         raw_total.update(tokens)  # from the list: counted in C, not in a Python loop
         new = [form for form in raw if form not in cache]
@@ -123,7 +140,8 @@ def count_tokens(
         keys = set(map(cache.__getitem__, raw))
         keys.discard("")
         result.doc_freq.update(keys)
-        if keep_per_doc:
+        result.doc_types[doc.id] = len(keys)
+        if keep_per_doc and group is None:
             raw_per_doc.append((doc.id, raw))
     for form, count in raw_total.items():
         key = cache[form]
@@ -131,6 +149,9 @@ def count_tokens(
             continue
         result.counts[key] += count
         result.forms.setdefault(key, Counter())[form] += count
+    if group is not None:
+        result.doc_totals = {scope: result.doc_totals[scope] for scope in sorted(result.doc_totals)}
+        raw_per_doc = sorted(raw_groups.items()) if keep_per_doc else []
     for doc_id, raw in raw_per_doc:
         per: Counter[str] = Counter()
         for form, count in raw.items():

@@ -23,6 +23,8 @@ def _record(row: FreqRow, columns: list[str], fmt: str) -> dict[str, Any]:
                 record["forms"] = dict(row.forms)
             else:
                 record["forms"] = " ".join(f"{form}:{count}" for form, count in row.forms)
+        elif column == "by":
+            record["by"] = row.doc  # freq --by: the group's value stands where a document would
         elif column in DISPERSION:
             value = getattr(row.dispersion, column) if row.dispersion else None
             if isinstance(value, float):
@@ -43,9 +45,13 @@ def write_freq(
     by_doc: bool,
     forms: bool,
     dispersion: bool,
+    by: str | None = None,
 ) -> None:
+    """``by``: the metadata field of ``freq --by`` (rows then carry a "by" column)."""
     columns = ["rank", "term", "key", "count", "per_million", "docs"]
-    if by_doc:
+    if by is not None:
+        columns = ["by", *columns]
+    elif by_doc:
         columns = ["doc", *columns]
     if forms:
         columns.append("forms")
@@ -61,9 +67,9 @@ def write_freq(
     print_table(
         session.env,
         session.color,
-        [c.replace("_", " ") for c in shown],
+        [by if c == "by" and by else c.replace("_", " ") for c in shown],
         [[rec[c] for c in shown] for rec in records],
         numeric=("rank", "count", "per million", "docs", "range", "juilland d", "dp", "dp norm", "arf"),
         flexible="forms" if forms else "term",
-        caption=f"{counts.total:,} tokens, {len(counts.counts):,} types, normalization {session.settings}",
+        caption=f"{counts.total:,} tokens, {counts.type_count:,} types, normalization {session.settings}",
     )

@@ -75,26 +75,41 @@ def _summaries(
     env: Environment,
     color: bool,
 ) -> bool:
+    numbers = ((doc.id, summary_number(doc, query, request)) for doc in docs)
+    return write_summaries(((d, n) for d, n in numbers if n is not None), request, fmt, env, color)
+
+
+def summary_number(doc: Document, query: Query, request: GrepRequest) -> int | None:
+    """``-c``/``--count-matches``/``-l``: the number for ``doc``, None when nothing is selected."""
+    lines = list(search_lines(doc, query, invert=request.invert, max_count=request.max_count))
+    if not lines:
+        return None
+    if request.count_matches and not request.invert:
+        return sum(len(line.spans) for line in lines)
+    return len(lines)
+
+
+def write_summaries(
+    numbers: Iterable[tuple[str, int]],
+    request: GrepRequest,
+    fmt: str,
+    env: Environment,
+    color: bool,
+) -> bool:
+    """Print ``(doc id, number)`` pairs (documents with a selected line, in order)."""
     out = env.stdout
     columns = ["doc"] if request.files_with_matches else ["doc", "count"]
     writer = RowWriter(out, fmt, columns, header=request.header) if fmt in ("tsv", "csv", "jsonl") else None
     found = False
-    for doc in docs:
-        lines = list(search_lines(doc, query, invert=request.invert, max_count=request.max_count))
-        if not lines:
-            continue
+    for doc_id, number in numbers:
         found = True
-        if request.count_matches and not request.invert:
-            number = sum(len(line.spans) for line in lines)
-        else:
-            number = len(lines)
         if writer is not None:
-            record: dict[str, Any] = {"doc": doc.id}
+            record: dict[str, Any] = {"doc": doc_id}
             if not request.files_with_matches:
                 record["count"] = number
             writer.write(record)
         else:
-            name = paint(doc.id, HEADING, color)
+            name = paint(doc_id, HEADING, color)
             out.write(name + "\n" if request.files_with_matches else f"{name}:{number}\n")
     return found
 

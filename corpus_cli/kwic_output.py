@@ -42,12 +42,9 @@ def run_kwic(
     sorting → ``limit``.  With none of these, hits stream straight to the output.
     """
     keys = parse_sort(sort)
-    env = session.env
-    screen = fmt_name == "table"
     hits = iter_hits(docs, query, max_count=max_count)
-    if screen:
-        prefix_room = 16
-        width = max(8, min(width, (env.columns - prefix_room - 12) // 2))
+    if fmt_name == "table":
+        width = screen_width(width, session)
     lines: Iterable[Line] = concordance(hits, width=width, words=words)
     if per_doc is not None:
         lines = per_document(lines, per_doc)
@@ -57,10 +54,23 @@ def run_kwic(
         lines = sort_lines(list(lines), keys, session.normalizer)
     if limit is not None:
         lines = islice(lines, limit)
-    if screen:
+    return write_kwic(lines, session, fmt_name=fmt_name, width=width, clitics=query.clitics, header=header)
+
+
+def screen_width(width: int, session: Session) -> int:
+    """The context width kwic uses on a screen: what fits beside the match."""
+    prefix_room = 16
+    return max(8, min(width, (session.env.columns - prefix_room - 12) // 2))
+
+
+def write_kwic(
+    lines: Iterable[Line], session: Session, *, fmt_name: str, width: int, clitics: bool, header: bool
+) -> bool:
+    """Print concordance lines (a table on a screen); True when there was one."""
+    if fmt_name == "table":
         return _screen(lines, session, width)
-    columns = [*COLUMNS, "clitics"] if query.clitics else COLUMNS
-    writer = RowWriter(env.stdout, fmt_name, columns, header=header)
+    columns = [*COLUMNS, "clitics"] if clitics else COLUMNS
+    writer = RowWriter(session.env.stdout, fmt_name, columns, header=header)
     found = False
     for line in lines:
         found = True

@@ -55,6 +55,25 @@ class Query(NamedTuple):
     options: MatchOptions
     line_by_line: bool
     constraint: MarkConstraint | None = None
+    literal: str | None = None  # the normalized query, when it is a plain string
+
+    def index_literal(self) -> str | None:
+        """A string every hit's normalized text contains (for an index), if there is one.
+
+        With clitics, the stem without the article and without a final ة or ى (they
+        change or drop before clitics); shorter than 3 characters is no use to a
+        trigram index.  Where marks are kept (``light``) they may stand between the
+        letters of a hit, so no string is certain.
+        """
+        if self.literal is None or not self.normalizer.marks:
+            return None
+        word = self.literal
+        if self.options.clitics is not None:
+            if word.startswith("ال"):
+                word = word[2:]
+            if word.endswith(("ة", "ى")):
+                word = word[:-1]
+        return word if len(word) >= 3 else None
 
     @property
     def clitics(self) -> bool:
@@ -106,7 +125,16 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
         shown = f"'{pattern}'" if body == pattern else f"'{pattern}' (normalized '{body}')"
         raise CorpusError(f"invalid pattern {shown}: {message}{where}") from None
     needs_lines = not options.fixed and bool(_NEEDS_LINES.search(pattern))
-    return Query(pattern, literal, compiled, normalizer, options, needs_lines, constraint)
+    return Query(
+        pattern,
+        literal,
+        compiled,
+        normalizer,
+        options,
+        needs_lines,
+        constraint,
+        literal if is_literal else None,
+    )
 
 
 _METACHARS = re.compile(r"[\\.^$|?*+()\[\]{}]")

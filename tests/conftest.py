@@ -126,3 +126,11 @@ def small_texts() -> dict[str, str]:
 def seed_texts() -> dict[str, str]:
     """The bundled seed documents by id."""
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(autouse=True)
+def private_index_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Indexes built or looked up by a test live in a directory of its own."""
+    folder = tmp_path_factory.mktemp("index-cache")
+    monkeypatch.setenv("CORPUS_CACHE_DIR", str(folder))
+    return folder

@@ -69,16 +69,18 @@ def test_binary_file_is_skipped_with_a_warning(tmp_path: Path) -> None:
 
 
 def test_invalid_utf8_is_skipped_with_a_warning_naming_the_file(tmp_path: Path) -> None:
+    """Not UTF-8: Arabic CP-1256 is read with a warning (tests/test_inputs.py), the rest skipped."""
     write(tmp_path / "a.txt", "الأمم المتحدة")
     latin1 = write(tmp_path / "b.txt", "café".encode("latin-1"))
     cp1256 = write(tmp_path / "c.txt", "سلام".encode("cp1256"))
     write(tmp_path / "d.txt", "آخر")
     warnings: list[str] = []
     corpus = load(tmp_path, warn=warnings.append)
-    assert [d.id for d in corpus] == ["a", "d"]
+    assert [d.id for d in corpus] == ["a", "c", "d"]
+    assert corpus.resolve("c").text == "سلام"
     assert len(warnings) == 2
-    assert str(latin1) in warnings[0]
-    assert str(cp1256) in warnings[1]
+    assert str(latin1) in warnings[0] and "skipped" in warnings[0]
+    assert str(cp1256) in warnings[1] and "CP-1256" in warnings[1]
     assert all("UTF-8" in w for w in warnings)
 
 

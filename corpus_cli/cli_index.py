@@ -1,0 +1,150 @@
+"""``corpus index build|status|list|drop``: the persistent index of a corpus."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .cli import FormatOpt, NoHeaderOpt, Session, _progress, app, command
+from .errors import CorpusError
+from .output import RowWriter
+
+index_app = typer.Typer(
+    name="index",
+    help="Build and manage the persistent index that makes big corpora answer at once.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(index_app, name="index", rich_help_panel="Commands")
+
+SHARED = ("corpus", "glob", "norm", "fold", "keep", "color")
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="DIR", help="Write the index into DIR instead of the cache directory."
+    ),
+]
+
+
+def _selection(session: Session) -> Any:
+    from .corpus import default_corpus_path
+    from .index import Selection
+
+    return Selection.of(session.paths or [str(default_corpus_path())], session.glob, session.normalizer)
+
+
+def _target(session: Session, output: Path | None) -> Path:
+    selection = _selection(session)
+    if output is None:
+        return selection.default_path()  # type: ignore[no-any-return]
+    from .index import SUFFIX
+
+    output = output.expanduser()
+    corpus_dirs = [Path(p) for p in selection.paths]
+    resolved = output.resolve()
+    if any(resolved == d or d in resolved.parents for d in corpus_dirs):
+        raise CorpusError(f"{output}: the index is never written into the corpus; choose another directory")
+    return output / f"{selection.key}{SUFFIX}"
+
+
+@command("build", shared=SHARED, target=index_app)
+def build(ctx: typer.Context, output: OutputOpt = None) -> None:
+    """Index the selected corpus (paths, glob and normalization) for fast queries.
+
+    Written to a temporary file and renamed into place: an interrupted build leaves
+    the previous index as it was, and readers keep working while it is rebuilt.
+    """
+    from .corpus import Corpus, load_corpus
+    from .index import build as build_index
+
+    session = Session(ctx)
+    dest = _target(session, output)
+    corpus: Corpus = load_corpus(
+        session.paths, glob=session.glob, warn=session.warn, progress=_progress(session.env)
+    )
+    stats = build_index(
+        corpus, _selection(session), session.normalizer, dest, progress=_progress(session.env)
+    )
+    session.note(
+        f"indexed {stats.documents:,} documents, {stats.tokens:,} tokens, {stats.types:,} types "
+        f"in {stats.seconds:.1f} s: {stats.path} ({stats.size / 1e6:.1f} MB)"
+    )
+
+
+@command("status", shared=SHARED, target=index_app)
+def status(ctx: typer.Context, output: OutputOpt = None) -> None:
+    """Say whether the selected corpus has an index, and whether it is fresh."""
+    from .index import Index
+
+    session = Session(ctx)
+    path = _target(session, output)
+    if not path.exists():
+        session.stdout.write(f"no index for this corpus and normalization (would be {path})\n")
+        raise typer.Exit(1)
+    index = Index(path)
+    state = "fresh" if index.is_fresh() else "stale (the corpus changed since: rebuild it)"
+    meta = index.meta
+    session.stdout.write(
+        f"{path}\n  state: {state}\n  built: {meta.get('built')}\n  documents: {meta.get('documents')}\n"
+        f"  tokens: {meta.get('tokens')}\n  types: {meta.get('types')}\n  steps: {', '.join(index.steps)}\n"
+        f"  size: {path.stat().st_size / 1e6:.1f} MB\n"
+    )
+    raise typer.Exit(0 if index.is_fresh() else 1)
+
+
+@command("list", shared=("color",), target=index_app)
+def list_indexes(ctx: typer.Context, fmt: FormatOpt = None, no_header: NoHeaderOpt = False) -> None:
+    """Every index in the cache directory, with the corpus it is of."""
+    import json
+
+    from .index import catalogue
+
+    session = Session(ctx)
+    rows = []
+    for entry in catalogue():
+        meta = entry.meta
+        rows.append(
+            {
+                "path": str(entry.path),
+                "corpus": " ".join(json.loads(meta["paths"])) if meta else "(unreadable)",
+                "documents": int(meta.get("documents", 0)) if meta else 0,
+                "built": meta.get("built", ""),
+                "size_mb": round(entry.path.stat().st_size / 1e6, 1),
+            }
+        )
+    fmt_name = session.table_or(fmt, "tsv")
+    columns = ["path", "corpus", "documents", "built", "size_mb"]
+    if fmt_name == "table":
+        from .screen import print_table
+
+        print_table(
+            session.env, session.color, columns, [[r[c] for c in columns] for r in rows], flexible="corpus"
+        )
+    else:
+        RowWriter(session.stdout, fmt_name, columns, header=not no_header).write_all(rows)
+    raise typer.Exit(0 if rows else 1)
+
+
+@command("drop", shared=SHARED, target=index_app)
+def drop(
+    ctx: typer.Context,
+    output: OutputOpt = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Drop every index in the cache directory.")
+    ] = False,
+) -> None:
+    """Delete the index of the selected corpus (or, with --all, every index)."""
+    from .index import catalogue
+
+    session = Session(ctx)
+    paths = [e.path for e in catalogue()] if everything else [_target(session, output)]
+    dropped = 0
+    for path in paths:
+        if path.exists():
+            path.unlink()
+            session.note(f"dropped {path}")
+            dropped += 1
+    if not dropped:
+        session.note("no index to drop")
+    raise typer.Exit(0 if dropped else 1)

@@ -1,0 +1,712 @@
+"""``--engine dask``: ``freq``, ``grep -c/-l/--count-matches`` and ``kwic`` on a Dask cluster.
+
+The inputs are sharded: directories (local, or any fsspec URL such as ``s3://``) of text
+files, of JSONL shards (one ``{"id", "text", ...}`` record a line) or of Parquet shards
+(columns ``id``, ``path``, ``text``, as ``corpus shard`` writes them).  The client plans
+partitions (a shard, a group of a Parquet file's row groups, or a run of text files),
+every worker builds :class:`~corpus_cli.corpus.Document` objects and runs the very
+functions the memory engine runs (:func:`~corpus_cli.freq.count_tokens`,
+:func:`~corpus_cli.search.search_lines`, :func:`~corpus_cli.search.iter_hits` and
+:func:`~corpus_cli.kwic.concordance`), and the client combines the results in corpus
+order and prints them through the same writers: the output is byte for byte the memory
+engine's on the same documents.
+
+* ``freq``: one :class:`~corpus_cli.freq.Counts` a partition, merged on the cluster in a
+  tree (eight at a time); only the final merge travels to the client.
+* ``grep -c/-l``: ``(doc, number)`` pairs a partition, printed as partitions finish, in order.
+* ``kwic``: lines a partition (at most ``--limit`` of them), printed in order; once
+  ``--limit`` lines are printed the partitions not yet run are cancelled.
+
+Nothing here imports Dask, fsspec or pyarrow at module level: workers import this module
+to run its ``_part`` functions, and the CLI imports it only for ``--engine dask``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice, pairwise
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from .corpus import Document
+from .errors import CorpusError
+from .freq import Counts, count_tokens, ngram_units
+from .normalize import Normalizer
+from .readers import ReadOptions
+from .tokenize import words
+
+if TYPE_CHECKING:
+    from .cli import Session
+    from .grep_output import GrepRequest
+    from .kwic import Line
+    from .pattern import Query
+
+INSTALL_HINT = "--engine dask needs Dask: pip install 'corpus-cli[dask]'"
+
+#: Parquet shards: read by the dask engine only (the memory engine reads the other formats).
+PARQUET_SUFFIXES = (".parquet",)
+#: The most text one partition holds (files, Parquet row groups): bounds worker memory.
+PARTITION_BYTES = 64 * 1024 * 1024
+#: Partitions in flight per worker thread when results are consumed in order.
+WINDOW_PER_THREAD = 4
+#: Partial frequency lists merged by one task of the tree reduction.
+SPLIT_EVERY = 8
+#: Shared options the dask engine honours; any other one given is refused, not ignored.
+SUPPORTED_SHARED = frozenset(
+    {
+        "corpus",
+        "glob",
+        "norm",
+        "fold",
+        "keep",
+        "color",
+        "index",
+        "text_field",
+        "id_field",
+        "encoding",
+        "where",
+    }
+)
+
+T = TypeVar("T")
+Warnings = list[str]
+Where = list[tuple[str, str]]
+
+
+class Reading(NamedTuple):
+    """How the files are read: ``--text-field``, ``--id-field``, ``--encoding``; ``--where``."""
+
+    options: ReadOptions
+    where: Where
+
+
+# --------------------------------------------------------------------------- planning
+
+
+class FileRef(NamedTuple):
+    """A corpus file as a worker opens it and as the memory engine names it."""
+
+    url: str  # an absolute local path, or a full URL
+    rel: str  # its name relative to its corpus argument: gives its format and ids
+    name: str  # the path the memory engine shows (in warnings and document paths)
+    size: int
+
+
+class Part(NamedTuple):
+    """One partition: a run of files, or row groups of one Parquet file."""
+
+    files: tuple[FileRef, ...]
+    row_groups: tuple[int, ...] | None = None  # a Parquet file: these row groups (None: all)
+
+    @property
+    def parquet(self) -> bool:
+        return self.row_groups is not None
+
+
+def _is_url(path: str) -> bool:
+    return "://" in path or path.startswith(("s3:", "gs:", "gcs:", "az:", "abfs:", "hdfs:"))
+
+
+def _is_parquet(name: str) -> bool:
+    return name.lower().endswith(PARQUET_SUFFIXES)
+
+
+def corpus_files(paths: Sequence[str], glob: str) -> list[FileRef]:
+    """The files of ``paths`` in corpus order (argument order, then path order).
+
+    A directory gives the files the memory engine reads (``glob``), plus, with the
+    default glob, its Parquet shards; a file is read whatever its name.
+    """
+    if not paths:
+        from .corpus import default_corpus_path
+
+        paths = [str(default_corpus_path())]
+    refs: list[FileRef] = []
+    for arg in paths:
+        if arg == "-":
+            raise CorpusError("--engine dask cannot read standard input; shard it first ('corpus shard')")
+        refs += _remote_files(arg, glob) if _is_url(arg) else _local_files(arg, glob)
+    return refs
+
+
+def _local_files(arg: str, glob: str) -> list[FileRef]:
+    from pathlib import Path
+
+    from .corpus import DEFAULT_GLOB
+    from .readers import files_of
+
+    path = Path(arg).expanduser()
+    if path.is_dir():
+        found = files_of(path, glob)
+        if glob == DEFAULT_GLOB:
+            found = sorted({*found, *files_of(path, "*.parquet")}, key=lambda p: p.relative_to(path).parts)
+        return [
+            FileRef(os.path.abspath(f), f.relative_to(path).as_posix(), str(f), f.stat().st_size)
+            for f in found
+        ]
+    if path.exists():
+        return [FileRef(os.path.abspath(path), path.name, str(path), path.stat().st_size)]
+    raise CorpusError(f"{arg}: no such file or directory")
+
+
+def _remote_files(arg: str, glob: str) -> list[FileRef]:
+    from pathlib import PurePosixPath
+
+    from fsspec.core import url_to_fs
+
+    from .corpus import DEFAULT_GLOB
+    from .readers import expand_braces, name_matcher
+
+    fs, root = url_to_fs(arg)
+    if fs.isdir(root):
+        patterns = expand_braces(glob)
+        if any("/" in p for p in patterns):
+
+            def wanted(rel: str) -> bool:
+                return any(PurePosixPath(rel).match(p) for p in patterns)
+        else:
+            matches = name_matcher(glob)
+
+            def wanted(rel: str) -> bool:
+                return matches(posixpath.basename(rel))
+
+        default = glob == DEFAULT_GLOB
+        listing = []
+        for path, info in fs.find(root, detail=True).items():
+            rel = posixpath.relpath(path, root)
+            if info.get("type") != "directory" and (wanted(rel) or (default and _is_parquet(rel))):
+                url = str(fs.unstrip_protocol(path))
+                listing.append(FileRef(url, rel, url, int(info.get("size") or 0)))
+        return sorted(listing, key=lambda ref: ref.rel.split("/"))
+    if fs.exists(root):
+        return [FileRef(arg, posixpath.basename(root.rstrip("/")), arg, int(fs.size(root) or 0))]
+    raise CorpusError(f"{arg}: no such file or directory")
+
+
+def partitions(refs: Sequence[FileRef], threads: int) -> list[Part]:
+    """Runs of consecutive files (a few partitions a thread, none over PARTITION_BYTES);
+    a Parquet file is split into runs of its row groups."""
+    total = sum(ref.size for ref in refs)
+    target = max(1, min(PARTITION_BYTES, total // max(1, 4 * threads)))
+    parts: list[Part] = []
+    run: list[FileRef] = []
+    size = 0
+    for ref in refs:
+        if run and (size + ref.size > target or _is_parquet(ref.rel)):
+            parts.append(Part(tuple(run)))
+            run, size = [], 0
+        if _is_parquet(ref.rel):
+            parts += _parquet_parts(ref)
+            continue
+        run.append(ref)
+        size += ref.size
+    if run:
+        parts.append(Part(tuple(run)))
+    return parts
+
+
+def _parquet_parts(ref: FileRef) -> list[Part]:
+    pq = _pyarrow_parquet()
+    import fsspec
+
+    with fsspec.open(ref.url, "rb") as handle:
+        meta = pq.ParquetFile(handle).metadata
+        sizes = [meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)]
+    parts: list[Part] = []
+    run: list[int] = []
+    total = 0
+    for index, group_size in enumerate(sizes):
+        if run and total + group_size > PARTITION_BYTES:
+            parts.append(Part((ref,), tuple(run)))
+            run, total = [], 0
+        run.append(index)
+        total += group_size
+    if run:
+        parts.append(Part((ref,), tuple(run)))
+    return parts
+
+
+def _pyarrow_parquet() -> Any:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise CorpusError("Parquet needs pyarrow: pip install 'corpus-cli[dask]'") from None
+    return pq
+
+
+# --------------------------------------------------------------------------- on the workers
+
+
+def load_part(part: Part, reading: Reading) -> tuple[list[Document], Warnings]:
+    """The documents of one partition, read as the memory engine reads them.
+
+    Each file goes through the memory engine's own reader (formats, compression,
+    archives, encodings); a remote file is copied to a temporary file first.
+    """
+    options, where = reading
+    warnings: Warnings = []
+    docs: list[Document] = []
+    for ref in part.files:
+        if part.parquet:
+            docs += _parquet_documents(ref, part.row_groups or (), options, warnings)
+        else:
+            docs += _file_documents(ref, options, warnings)
+    if where:
+        docs = [d for d in docs if all(d.meta.get(field) == value for field, value in where)]
+    return docs, warnings
+
+
+def _file_documents(ref: FileRef, options: ReadOptions, warnings: Warnings) -> list[Document]:
+    from pathlib import Path
+
+    from .readers import Reader
+
+    if not _is_url(ref.url):
+        return _read(Reader(options, _renaming(warnings, ref.url, ref.name)), ref, Path(ref.url))
+    import tempfile
+
+    import fsspec
+
+    with tempfile.TemporaryDirectory(prefix="corpus-") as folder:
+        local = Path(folder) / "file"
+        try:
+            with fsspec.open(ref.url, "rb") as source, open(local, "wb") as target:
+                while chunk := source.read(1 << 22):
+                    target.write(chunk)
+        except OSError as exc:
+            raise CorpusError(f"{ref.name}: {exc.strerror or exc}") from None
+        return _read(Reader(options, _renaming(warnings, str(local), ref.name)), ref, local)
+
+
+def _read(reader: Any, ref: FileRef, path: Any) -> list[Document]:
+    opened = str(path)
+    docs = []
+    for item in reader.read_file(ref.rel, path):
+        shown = ref.name + item.path[len(opened) :] if item.path.startswith(opened) else item.path
+        docs.append(Document(item.id, shown, item.text, item.meta))
+    return docs
+
+
+def _renaming(warnings: Warnings, opened: str, name: str) -> Callable[[str], None]:
+    """A warning callback that says ``name`` where the reader says the path it opened."""
+    return lambda message: warnings.append(message.replace(opened, name))
+
+
+def _parquet_documents(
+    ref: FileRef, row_groups: Sequence[int], options: ReadOptions, warnings: Warnings
+) -> list[Document]:
+    """Rows of a Parquet file as documents, like the records of a JSONL file: the text in
+    ``--text-field``, the id in ``--id-field`` (default: column ``id`` if there is one,
+    else FILE:N), every other column as metadata."""
+    import fsspec
+
+    pq = _pyarrow_parquet()
+    with fsspec.open(ref.url, "rb") as handle:
+        file = pq.ParquetFile(handle)
+        names = file.schema_arrow.names
+        if options.text_field not in names:
+            columns = ", ".join(names) or "none"
+            warnings.append(f"skipped {ref.name}: no column '{options.text_field}' (columns: {columns})")
+            return []
+        if not row_groups:
+            return []
+        table = file.read_row_groups(list(row_groups))
+        first = sum(file.metadata.row_group(g).num_rows for g in range(row_groups[0]))
+    id_column = options.id_field or ("id" if "id" in names else None)
+    values: dict[str, list[Any]] = {column: table.column(column).to_pylist() for column in names}
+    texts = values.pop(options.text_field)
+    ids = values.pop(id_column) if id_column is not None and id_column in values else [None] * len(texts)
+    stem = ref.rel[: -len(".parquet")]
+    docs = []
+    for row, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
+        number = first + row + 1
+        if text is None:
+            warnings.append(f"skipped {ref.name}:{number}: no text")
+            continue
+        body = text if isinstance(text, str) else str(text)
+        if "\r" in body:
+            body = body.replace("\r\n", "\n").replace("\r", "\n")
+        meta = {k: _string(v[row]) for k, v in values.items() if v[row] is not None}
+        name = _string(doc_id) if doc_id is not None else ""
+        docs.append(Document(name or f"{stem}:{number}", f"{ref.name}:{number}", body, meta))
+    return docs
+
+
+def _string(value: Any) -> str:
+    """A value as metadata: strings as they are, anything else as JSON writes it."""
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class Tally(NamedTuple):
+    """A :class:`Counts` as it travels: flat dictionaries, cheap to pickle and to merge.
+
+    ``forms`` counts each original form (forms that normalize to nothing are left out,
+    as :class:`Counts` leaves them out); ``keys`` maps a form to its normalized key.
+    """
+
+    total: int
+    forms: dict[str, int]
+    keys: dict[str, str]
+    doc_freq: dict[str, int]
+    per_doc: dict[str, Counter[str]]
+    doc_totals: dict[str, int]
+
+    @classmethod
+    def of(cls, counts: Counts, *, per_doc: bool) -> Tally:
+        forms: dict[str, int] = {}
+        keys: dict[str, str] = {}
+        for key, spellings in counts.forms.items():
+            forms.update(spellings)
+            keys.update(dict.fromkeys(spellings, key))
+        per = counts.per_doc if per_doc else {}
+        totals = counts.doc_totals if per_doc else {}  # only --by-doc reads them
+        return cls(counts.total, forms, keys, dict(counts.doc_freq), per, totals)
+
+    def counts(self) -> Counts:
+        """The :class:`Counts` the memory engine would have counted."""
+        out = Counts(total=self.total, doc_freq=Counter(self.doc_freq))
+        out.per_doc, out.doc_totals = self.per_doc, self.doc_totals
+        counts, forms, keys = out.counts, out.forms, self.keys
+        for form, count in self.forms.items():
+            key = keys[form]
+            counts[key] += count
+            spellings = forms.get(key)
+            if spellings is None:
+                spellings = forms[key] = Counter()
+            spellings[form] = count
+        return out
+
+
+def merge_tallies(tallies: Sequence[Tally]) -> Tally:
+    """The tallies of disjoint sets of documents, together (the inputs are not changed)."""
+    if len(tallies) == 1:
+        return tallies[0]
+    forms: Counter[str] = Counter(tallies[0].forms)
+    doc_freq: Counter[str] = Counter(tallies[0].doc_freq)
+    keys = dict(tallies[0].keys)
+    per_doc = dict(tallies[0].per_doc)
+    doc_totals = dict(tallies[0].doc_totals)
+    for tally in tallies[1:]:
+        forms.update(tally.forms)
+        doc_freq.update(tally.doc_freq)
+        keys.update(tally.keys)
+        per_doc.update(tally.per_doc)
+        doc_totals.update(tally.doc_totals)
+    total = sum(t.total for t in tallies)
+    return Tally(total, dict(forms), keys, dict(doc_freq), per_doc, doc_totals)
+
+
+def merge_counts(parts: Iterable[Counts]) -> Counts:
+    """The counts of disjoint sets of documents, together."""
+    return merge_tallies([Tally.of(c, per_doc=True) for c in parts]).counts()
+
+
+def _freq_part(
+    part: Part, reading: Reading, normalizer: Normalizer, ngram: int, keep_per_doc: bool
+) -> tuple[Tally, Warnings]:
+    docs, warnings = load_part(part, reading)
+    units = ngram_units(ngram) if ngram > 1 else words
+    counts = count_tokens(docs, normalizer, keep_per_doc=keep_per_doc, units=units)
+    return Tally.of(counts, per_doc=keep_per_doc), warnings
+
+
+def _merge_part(*partials: tuple[Tally, Warnings]) -> tuple[Tally, Warnings]:
+    warnings: Warnings = []
+    for _, more in partials:
+        warnings.extend(more)
+    return merge_tallies([t for t, _ in partials]), warnings
+
+
+def _summary_part(
+    part: Part, reading: Reading, query: Query, request: GrepRequest
+) -> tuple[list[tuple[str, int]], Warnings]:
+    from .grep_output import summary_number
+
+    docs, warnings = load_part(part, reading)
+    numbers = [(doc.id, summary_number(doc, query, request)) for doc in docs]
+    return [(d, n) for d, n in numbers if n is not None], warnings
+
+
+def _kwic_part(
+    part: Part,
+    reading: Reading,
+    query: Query,
+    width: int,
+    context_words: int | None,
+    max_count: int | None,
+    per_doc: int | None,
+    cap: int | None,
+) -> tuple[list[Line], Warnings]:
+    from .kwic import concordance, per_document
+    from .search import iter_hits
+
+    docs, warnings = load_part(part, reading)
+    lines: Iterable[Line] = concordance(
+        iter_hits(docs, query, max_count=max_count), width=width, words=context_words
+    )
+    if per_doc is not None:
+        lines = per_document(lines, per_doc)
+    if cap is not None:
+        lines = islice(lines, cap)
+    stubs: dict[str, Document] = {}
+    out = []
+    for line in lines:
+        doc = line.hit.doc
+        stub = stubs.get(doc.id)
+        if stub is None:  # the text stays on the worker: the writers need id and line only
+            stub = stubs[doc.id] = Document(doc.id, doc.path, "")
+        out.append(line._replace(hit=line.hit._replace(doc=stub)))
+    return out, warnings
+
+
+# --------------------------------------------------------------------------- the client
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise CorpusError(INSTALL_HINT) from None
+    return distributed
+
+
+def local_workers(scheduler: str | None) -> int | None:
+    """Worker processes of the local cluster ``scheduler`` asks for, or None for a remote one.
+
+    No ``--scheduler``, or ``local``: one a core (at most 8); ``local[N]``: N.
+    """
+    if scheduler is None or scheduler == "local":
+        return min(os.cpu_count() or 2, 8)
+    if scheduler.startswith("local[") and scheduler.endswith("]") and scheduler[6:-1].isdigit():
+        return max(1, int(scheduler[6:-1]))
+    return None
+
+
+@contextmanager
+def connect(scheduler: str | None) -> Iterator[Any]:
+    """A Dask client: to ``scheduler`` (address or scheduler file), else a local cluster."""
+    distributed = _import_distributed()
+    workers = local_workers(scheduler)
+    cluster = None
+    if workers is None:
+        assert scheduler is not None
+        try:
+            if scheduler.endswith(".json") and os.path.isfile(scheduler):
+                client = distributed.Client(scheduler_file=scheduler, timeout="10s")
+            else:
+                client = distributed.Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise CorpusError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    else:
+        import multiprocessing
+
+        import dask
+
+        # forkserver starts workers in 0.7 s where spawn takes 1.2 s (fork: unsafe with threads).
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+            cluster = distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+            )
+        client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _threads(client: Any) -> int:
+    return max(1, int(sum(client.nthreads().values())))
+
+
+def _in_order(
+    client: Any,
+    fn: Callable[..., tuple[T, Warnings]],
+    parts: Sequence[Part],
+    *args: Any,
+    warn: Callable[[str], None],
+) -> Generator[T, None, None]:
+    """``fn(part, *args)`` for every part, run on the cluster, yielded in part order.
+
+    A window of partitions is in flight; leaving the loop early cancels the rest.
+    """
+    window = WINDOW_PER_THREAD * _threads(client)
+    pending = iter(enumerate(parts))
+    futures: deque[Any] = deque()
+
+    def submit(count: int) -> None:
+        for index, part in islice(pending, count):
+            futures.append(client.submit(fn, part, *args, pure=False, priority=-index))
+
+    submit(window)
+    try:
+        while futures:
+            result, warnings = futures.popleft().result()
+            submit(1)
+            for message in warnings:
+                warn(message)
+            yield result
+    finally:
+        if futures:
+            client.cancel(list(futures))
+
+
+def _refuse_unsupported(session: Session, what: dict[str, bool]) -> None:
+    """Refuse options the dask engine does not run, before anything is started."""
+    shared = getattr(session, "shared", {}) or {}
+    given = [f"--{n.replace('_', '-')}" for n, value in shared.items() if n not in SUPPORTED_SHARED and value]
+    given += [option for option, on in what.items() if on]
+    if given:
+        raise CorpusError(f"{', '.join(given)}: not supported with --engine dask")
+
+
+class Job(NamedTuple):
+    """What every partition task needs besides its partition."""
+
+    files: list[FileRef]
+    reading: Reading
+
+
+def _job(session: Session, refuse: dict[str, bool]) -> Job:
+    """Check the options, list the files: all before a cluster is started."""
+    _refuse_unsupported(session, refuse)
+    _import_distributed()
+    files = corpus_files(session.paths, session.glob)
+    return Job(files, Reading(session.read_options, session.where))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def freq_counts(
+    session: Session, job: Job, scheduler: str | None, *, ngram: int, keep_per_doc: bool
+) -> Counts:
+    """The corpus's :class:`Counts`, counted on the cluster and merged in a tree."""
+    if not job.files:
+        return Counts()
+    with connect(scheduler) as client:
+        futures = client.map(
+            _freq_part,
+            partitions(job.files, _threads(client)),
+            reading=job.reading,
+            normalizer=session.normalizer,
+            ngram=ngram,
+            keep_per_doc=keep_per_doc,
+            pure=False,
+        )
+        while len(futures) > 1:  # a tree: at most SPLIT_EVERY a merge, runs kept in order
+            n, groups = len(futures), -(-len(futures) // SPLIT_EVERY)
+            bounds = [i * n // groups for i in range(groups + 1)]
+            futures = [client.submit(_merge_part, *futures[lo:hi], pure=False) for lo, hi in pairwise(bounds)]
+        tally, warnings = futures[0].result()
+    for message in warnings:
+        session.warn(message)
+    return tally.counts()  # type: ignore[no-any-return]
+
+
+def freq_dask(
+    session: Session,
+    scheduler: str | None,
+    *,
+    terms: list[str] | None,
+    top: int,
+    min_count: int,
+    by_doc: bool,
+    ngram: int,
+    stopwords: str | None,
+    match: str | None,
+    forms: bool,
+    dispersion: bool,
+    clitics: Any,
+    fmt: Any,
+    no_header: bool,
+) -> bool:
+    """``corpus freq --engine dask``: the rows and output of ``freq``, from cluster counts."""
+    from .cli import _clitic_members, _key_filter
+    from .freq import frequency_rows, frequency_rows_by_doc, term_rows, with_forms
+    from .freq_output import write_freq
+
+    job = _job(session, {"--dispersion": dispersion})
+    counts = freq_counts(session, job, scheduler, ngram=ngram, keep_per_doc=by_doc or bool(terms and clitics))
+    if terms:
+        members = _clitic_members(counts, session, clitics) if clitics is not None else None
+        rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc, members=members)
+        found = any(r.count for r in rows)
+    else:
+        keep_key = _key_filter(session, stopwords, match, ngram)
+        make = frequency_rows_by_doc if by_doc else frequency_rows
+        rows = make(counts, top=top, min_count=min_count, keep=keep_key)
+        found = True
+    if forms:
+        rows = with_forms(rows, counts)
+    write_freq(session, rows, counts, fmt, no_header, by_doc=by_doc, forms=forms, dispersion=False)
+    return found
+
+
+def grep_dask(session: Session, query: Query, request: GrepRequest, fmt: str, scheduler: str | None) -> bool:
+    """``corpus grep -c/-l/--count-matches --engine dask``: per-document numbers in corpus order."""
+    from .grep_output import write_summaries
+
+    summary = request.count_lines or request.count_matches or request.files_with_matches
+    if request.quiet or not summary:
+        raise CorpusError("--engine dask runs grep with -c, -l or --count-matches only")
+    job = _job(session, {})
+    with connect(scheduler) as client:
+        parts = partitions(job.files, _threads(client))
+        batches = _in_order(client, _summary_part, parts, job.reading, query, request, warn=session.warn)
+        numbers = (pair for batch in batches for pair in batch)
+        found = write_summaries(numbers, request, fmt, session.env, session.color)
+    if not found and not request.invert:
+        session.note("0 hits")
+    return found
+
+
+def kwic_dask(
+    session: Session,
+    query: Query,
+    scheduler: str | None,
+    *,
+    fmt_name: str,
+    width: int,
+    words: int | None,
+    limit: int | None,
+    sort: str,
+    max_count: int | None,
+    header: bool,
+    sample_size: int | None,
+    seed: int | None,
+    per_doc: int | None,
+) -> bool:
+    """``corpus kwic --engine dask``: lines in corpus order; stops once ``limit`` are printed."""
+    from .kwic import parse_sort, sample
+    from .kwic_output import screen_width, write_kwic
+
+    job = _job(session, {f"--sort {sort}": parse_sort(sort) != ["position"]})
+    if fmt_name == "table":
+        width = screen_width(width, session)
+    cap = limit if sample_size is None else None
+    with connect(scheduler) as client:
+        parts = partitions(job.files, _threads(client))
+        args = (job.reading, query, width, words, max_count, per_doc, cap)
+        batches = _in_order(client, _kwic_part, parts, *args, warn=session.warn)
+        lines: Iterable[Line] = (line for batch in batches for line in batch)
+        if sample_size is not None:
+            lines = sample(lines, sample_size, seed)
+        if limit is not None:
+            lines = islice(lines, limit)
+        found = write_kwic(
+            lines, session, fmt_name=fmt_name, width=width, clitics=query.clitics, header=header
+        )
+        batches.close()  # partitions still pending are not needed: cancelled
+    if not found:
+        session.note("0 hits")
+    return found

@@ -1,0 +1,610 @@
+"""Reading corpus files: text, records, compressed files, archives and encodings.
+
+* Text files (``.txt``, or any name a ``--glob`` selects): one document each.
+* Record files (``.jsonl``, ``.csv``, ``.tsv``): one document per record.  The text is
+  in ``text_field`` (default ``text``); the id is the value of ``id_field`` or, without
+  one, ``FILE:N`` (N the record number from 1); every other field is metadata, kept as
+  strings.  TSV is read like CSV with tabs (quotes as in CSV, as pandas reads it).
+* Compressed files (``.gz``, ``.bz2``, ``.xz``) are read as the file they hold; the id
+  drops the compression suffix too.
+* Archives (``.zip``, ``.tar``, ``.tar.gz``/``.tgz``, ``.tar.bz2``, ``.tar.xz``): every
+  member that is a text or record file (plain or compressed) is read as if it were a
+  file ``ARCHIVE/MEMBER``.  Nothing is extracted to disk; members over 2 GiB are skipped.
+* Bytes to text: UTF-8 by default; a file that is not UTF-8 but reads as Arabic in
+  CP-1256 (Windows Arabic, still common in archives) is read so, with a warning; a forced
+  ``encoding`` replaces both.  Files with NUL bytes are binary and skipped.
+
+Everything that is wrong with one file (binary, undecodable, damaged, a record without
+text) is a warning and the file or record is skipped; only a missing or unreadable named
+path is an error.  The modules for formats and compression are imported when such a
+file is met, so a corpus of ``.txt`` files pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from .errors import CorpusError
+
+Warn = Callable[[str], None]
+Progress = Callable[[int, int], None]
+
+#: The files of a directory read by default: text and record files, plain or compressed.
+DEFAULT_GLOB = "*.{txt,jsonl,csv,tsv}{,.gz,.bz2,.xz}"
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+ARCHIVES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", ".zip")
+RECORD_FORMATS = (".jsonl", ".csv", ".tsv")
+#: Larger members (or decompressed files) are skipped: no corpus file is that big.
+MAX_MEMBER = 2 * 1024**3
+BINARY_SNIFF = 8192
+#: Detailed warnings per file about bad records; the rest are summed up in one line.
+RECORD_WARNINGS = 5
+#: Progress is reported every this many records.
+PROGRESS_EVERY = 1000
+CHUNK = 1 << 20
+
+
+class ReadOptions(NamedTuple):
+    text_field: str = "text"
+    id_field: str | None = None
+    encoding: str | None = None
+
+
+class Item(NamedTuple):
+    """One document read from a source, before its id is made unique."""
+
+    id: str
+    path: str
+    text: str
+    meta: dict[str, str]
+
+
+class Kind(NamedTuple):
+    """What a file name says: ``stem`` is the name without format and compression."""
+
+    stem: str
+    format: str  # text, jsonl, csv, tsv or archive
+    compression: str | None = None  # gzip, bz2, lzma
+    archive: str | None = None  # zip or tar
+
+
+class Skipped(Exception):
+    """A file or member that is skipped with a warning (the message)."""
+
+
+def kind_of(name: str) -> Kind:
+    """The format of ``name`` from its suffixes (any case)."""
+    lower = name.lower()
+    for suffix in ARCHIVES:
+        if lower.endswith(suffix) and len(name) > len(suffix):
+            return Kind(name[: -len(suffix)], "archive", None, "zip" if suffix == ".zip" else "tar")
+    compression = None
+    for suffix, method in COMPRESSIONS.items():
+        if lower.endswith(suffix) and len(name) > len(suffix):
+            name, lower, compression = name[: -len(suffix)], lower[: -len(suffix)], method
+            break
+    for suffix in RECORD_FORMATS:
+        if lower.endswith(suffix) and len(name) > len(suffix):
+            return Kind(name[: -len(suffix)], suffix[1:], compression)
+    if lower.endswith(".txt") and len(name) > 4:
+        name = name[:-4]
+    return Kind(name, "text", compression)
+
+
+def member_kind(name: str) -> Kind | None:
+    """The kind of an archive member that is read, or None (other files, nested archives)."""
+    base = name.rsplit("/", 1)[-1]
+    if not base or base.startswith("._") or name.startswith("__MACOSX/"):
+        return None
+    kind = kind_of(name)
+    if kind.format == "archive":
+        return None
+    if kind.format == "text" and not name.lower().removesuffix(_suffix(kind.compression)).endswith(".txt"):
+        return None
+    return kind
+
+
+def _suffix(compression: str | None) -> str:
+    return next((s for s, m in COMPRESSIONS.items() if m == compression), "") if compression else ""
+
+
+# --------------------------------------------------------------------------- globs
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """``*.{txt,csv}{,.gz}`` → ``*.txt *.txt.gz *.csv *.csv.gz`` (shell brace expansion)."""
+    match = re.search(r"\{([^{}]*,[^{}]*)\}", pattern)
+    if match is None:
+        return [pattern]
+    head, tail = pattern[: match.start()], pattern[match.end() :]
+    return [p for alt in match.group(1).split(",") for p in expand_braces(head + alt + tail)]
+
+
+def name_matcher(pattern: str) -> Callable[[str], bool]:
+    """A test of file names against ``pattern`` (fnmatch syntax plus ``{a,b}``)."""
+    patterns = expand_braces(pattern)
+    if len(patterns) == 1:
+        single = patterns[0]
+        return lambda name: fnmatch.fnmatch(name, single)
+    regex = re.compile("|".join(fnmatch.translate(os.path.normcase(p)) for p in patterns))
+    return lambda name: regex.match(os.path.normcase(name)) is not None
+
+
+def files_of(root: Path, pattern: str) -> list[Path]:
+    """Files under ``root`` whose name (or relative path, if ``pattern`` has a ``/``)
+    matches ``pattern``, in path order.
+
+    ``os.walk`` and string sorting: on 31,000 files ``Path.rglob`` and ``Path``
+    comparisons cost a second of start-up.
+    """
+    patterns = expand_braces(pattern)
+    if any("/" in p or os.sep in p for p in patterns):
+        unique = {p for pat in patterns for p in root.rglob(pat) if p.is_file()}
+        return sorted(unique, key=lambda p: p.parts)
+    matches = name_matcher(pattern)
+    found: list[tuple[list[str], str]] = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in files:
+            if matches(name):
+                full = os.path.join(folder, name)
+                found.append((os.path.relpath(full, root).split(os.sep), full))
+    found.sort()
+    return [Path(full) for _, full in found]
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+def check_encoding(name: str | None) -> str | None:
+    """The codec's canonical name, or ``CorpusError`` for an unknown or non-text one."""
+    if name is None:
+        return None
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise CorpusError(f"--encoding: unknown encoding '{name}'") from None
+    if not getattr(info, "_is_text_encoding", True):  # base64, rot13, zlib...
+        raise CorpusError(f"--encoding: '{name}' is not a text encoding")
+    return info.name
+
+
+def _cp1256_arabic_bytes() -> bytes:
+    table = bytes(range(128, 256)).decode("cp1256")
+    return bytes(b for b, char in zip(range(128, 256), table, strict=True) if "\u0600" <= char <= "\u06ff")
+
+
+_HIGH = bytes(range(128, 256))
+_ARABIC_CP1256: bytes | None = None
+
+
+def looks_cp1256(data: bytes) -> bool:
+    """Whether ``data`` (not UTF-8) is Arabic in CP-1256: it has Arabic letters, and
+    they make at least 80 % of its non-ASCII bytes.
+
+    Every byte is defined in CP-1256, so decoding proves nothing: Latin-1 text would
+    decode too (as Latin letters mixed with stray Arabic ones).
+    """
+    global _ARABIC_CP1256
+    if _ARABIC_CP1256 is None:
+        _ARABIC_CP1256 = _cp1256_arabic_bytes()
+    high = len(data) - len(data.translate(None, _HIGH))
+    arabic = len(data) - len(data.translate(None, _ARABIC_CP1256))
+    return arabic > 0 and arabic * 5 >= high * 4
+
+
+def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn | None = None) -> str:
+    """Bytes of a file to its text (BOM dropped, CRLF and CR read as ``\\n``).
+
+    Raises ``Skipped`` saying why it is not text.  ``encoding`` is a checked codec name.
+    """
+    wide = encoding is not None and encoding.startswith(("utf-16", "utf-32"))
+    if not wide and b"\x00" in data[:BINARY_SNIFF]:
+        raise Skipped(f"skipped {name}: binary file (NUL bytes)")
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise Skipped(
+                f"skipped {name}: not {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            ) from None
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if not looks_cp1256(data):
+                raise Skipped(
+                    f"skipped {name}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}) "
+                    "nor Arabic in CP-1256; see --encoding"
+                ) from None
+            text = data.decode("cp1256")
+            if warn:
+                warn(f"{name}: not UTF-8, read as CP-1256 (Windows Arabic); --encoding to choose")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class Meter:
+    """Progress in bytes of the named files: a file's share advances as it is read."""
+
+    def __init__(self, progress: Progress | None, files: Iterable[Path | None]) -> None:
+        self.progress = progress
+        self.sizes: dict[Path, int] = {}
+        if progress is not None:
+            for path in files:
+                if path is not None and path not in self.sizes:
+                    try:
+                        self.sizes[path] = path.stat().st_size
+                    except OSError:
+                        self.sizes[path] = 0
+        self.total = sum(self.sizes.values())
+        self.base = 0
+        self.size = 0
+
+    def start(self, path: Path | None) -> None:
+        self.size = self.sizes.get(path, 0) if path is not None else 0
+
+    def at(self, fraction: float) -> None:
+        """The current file is read up to ``fraction``."""
+        if self.progress is not None and self.total:
+            self.progress(self.base + int(self.size * min(max(fraction, 0.0), 1.0)), self.total)
+
+    def done(self) -> None:
+        self.base += self.size
+        self.size = 0
+        if self.progress is not None:
+            self.progress(self.base, self.total)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class Reader:
+    """Reads the sources of a corpus into ``Item``s."""
+
+    def __init__(
+        self,
+        options: ReadOptions,
+        warn: Warn | None = None,
+        meter: Meter | None = None,
+    ) -> None:
+        self.options = options._replace(encoding=check_encoding(options.encoding))
+        self.warn_fn = warn
+        self.meter = meter or Meter(None, [])
+
+    def warn(self, message: str) -> None:
+        if self.warn_fn is not None:
+            self.warn_fn(message)
+
+    def read_file(self, doc_id: str, path: Path) -> list[Item]:
+        """The documents of the file at ``path`` (``doc_id``: its id before suffixes
+        are dropped, i.e. its name relative to the corpus argument)."""
+        self.meter.start(path)
+        try:
+            return self._read_file(doc_id, path)
+        except Skipped as exc:
+            self.warn(str(exc))
+            return []
+        finally:
+            self.meter.done()
+
+    def read_stdin(self, data: bytes) -> list[Item]:
+        try:
+            return [Item("stdin", "<stdin>", self.decode(data, "<stdin>"), {})]
+        except Skipped as exc:
+            self.warn(str(exc))
+            return []
+
+    def decode(self, data: bytes, name: str) -> str:
+        return decode_text(data, name, self.options.encoding, self.warn)
+
+    def _read_file(self, doc_id: str, path: Path) -> list[Item]:
+        name = str(path)
+        kind = kind_of(doc_id)
+        if kind.format == "archive":
+            return self._read_archive(kind, path)
+        # Progress: decompressing a record file is its first half, its records the second.
+        split = 0.5 if kind.compression is not None and kind.format != "text" else 1.0
+        try:
+            with open(path, "rb") as raw:
+                if kind.compression is None:
+                    data = raw.read()
+                else:
+                    data = self._decompress(raw, kind.compression, name, self._position(raw, split))
+        except OSError as exc:
+            raise CorpusError(f"{name}: {exc.strerror or exc}") from None
+        return self.items(kind, data, name, share=(0.0 if split == 1.0 else split, 1.0))
+
+    def _position(self, raw: IO[bytes], scale: float = 1.0) -> Callable[[], None]:
+        """Reports the current file's progress from the position of its raw stream."""
+        size = self.meter.size
+
+        def report() -> None:
+            if size:
+                self.meter.at(scale * raw.tell() / size)
+
+        return report
+
+    def items(
+        self, kind: Kind, data: bytes, name: str, *, share: tuple[float, float] | None = (0.0, 1.0)
+    ) -> list[Item]:
+        """The documents in ``data``, the content of a file of ``kind`` named ``name``.
+
+        ``share``: the part of the current file's progress that its records cover (None:
+        the caller reports progress).
+        """
+        text = self.decode(data, name)
+        if kind.format == "text":
+            return [Item(kind.stem, name, text, {})]
+        return list(self._records(kind, text, name, share))
+
+    # ------------------------------------------------------------------- compression
+
+    def _decompress(self, raw: IO[bytes], method: str, name: str, report: Callable[[], None] | None) -> bytes:
+        import importlib
+
+        module: Any = importlib.import_module(method)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with module.open(raw, "rb") as stream:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if size > MAX_MEMBER:
+                        raise Skipped(f"skipped {name}: more than 2 GiB uncompressed")
+                    chunks.append(chunk)
+                    if report is not None:
+                        report()
+        except Skipped:
+            raise
+        except Exception as exc:  # each codec has its own errors for damaged data
+            raise Skipped(f"skipped {name}: damaged {_suffix(method)[1:]} data ({exc})") from None
+        return b"".join(chunks)
+
+    # ------------------------------------------------------------------- archives
+
+    def _read_archive(self, kind: Kind, path: Path) -> list[Item]:
+        name = str(path)
+        try:
+            raw = open(path, "rb")  # closed by the with below
+        except OSError as exc:
+            raise CorpusError(f"{name}: {exc.strerror or exc}") from None
+        with raw:
+            members = self._zip_members(raw, name) if kind.archive == "zip" else self._tar_members(raw, name)
+            found: list[tuple[list[str], list[Item]]] = []
+            for member, data, report in members:
+                inner = member_kind(member)
+                if inner is None:
+                    continue
+                member_name = f"{name}/{member}"
+                inner = inner._replace(stem=f"{kind.stem}/{inner.stem}")
+                try:
+                    if inner.compression is not None:
+                        import io
+
+                        data = self._decompress(io.BytesIO(data), inner.compression, member_name, None)
+                    found.append((member.split("/"), self.items(inner, data, member_name, share=None)))
+                except Skipped as exc:
+                    self.warn(str(exc))
+                report()
+        found.sort(key=lambda pair: pair[0])
+        return [item for _, items in found for item in items]
+
+    def _zip_members(self, raw: IO[bytes], name: str) -> Iterator[tuple[str, bytes, Callable[[], None]]]:
+        import functools
+        import zipfile
+
+        try:
+            archive = zipfile.ZipFile(raw)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise Skipped(f"skipped {name}: not a zip archive ({exc})") from None
+        with archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            total = sum(i.compress_size for i in infos) or 1
+            read = 0
+            for info in infos:
+                read += info.compress_size
+                member = _member_path(info.filename)
+                if member is None or member_kind(member) is None:
+                    continue
+                if info.file_size > MAX_MEMBER:
+                    self.warn(f"skipped {name}/{member}: more than 2 GiB")
+                    continue
+                try:
+                    with archive.open(info) as stream:
+                        data = stream.read(MAX_MEMBER + 1)
+                except Exception as exc:  # encrypted, damaged, unsupported compression
+                    self.warn(f"skipped {name}/{member}: cannot read it from the archive ({exc})")
+                    continue
+                if len(data) > MAX_MEMBER:
+                    self.warn(f"skipped {name}/{member}: more than 2 GiB")
+                    continue
+                yield member, data, functools.partial(self.meter.at, read / total)
+
+    def _tar_members(self, raw: IO[bytes], name: str) -> Iterator[tuple[str, bytes, Callable[[], None]]]:
+        import tarfile
+
+        report = self._position(raw)
+        try:
+            # Stream mode: one pass, no seeking back into compressed data.
+            archive = tarfile.open(fileobj=raw, mode="r|*")
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            raise Skipped(f"skipped {name}: not a tar archive ({exc})") from None
+        with archive:
+            try:
+                for info in archive:
+                    member = _member_path(info.name)
+                    if not info.isfile() or member is None or member_kind(member) is None:
+                        continue
+                    if info.size > MAX_MEMBER:
+                        self.warn(f"skipped {name}/{member}: more than 2 GiB")
+                        continue
+                    stream = archive.extractfile(info)
+                    if stream is None:
+                        continue
+                    yield member, stream.read(), report
+            except Skipped:
+                raise
+            except Exception as exc:  # truncated or damaged archive: keep what was read
+                self.warn(f"{name}: damaged archive, read up to the damage ({exc})")
+
+    # ------------------------------------------------------------------- records
+
+    def _records(self, kind: Kind, text: str, name: str, share: tuple[float, float] | None) -> Iterator[Item]:
+        options = self.options
+        text_field, id_field = options.text_field, options.id_field
+        problems = _Problems(self, name)
+        without_id = 0
+        if kind.format == "jsonl":
+            rows = _json_rows(text)
+        else:
+            rows = _table_rows(text, kind.format, name, text_field)
+        length = len(text) or 1
+        for number, position, record, error in rows:
+            if share is not None and number % PROGRESS_EVERY == 0:
+                self.meter.at(share[0] + (share[1] - share[0]) * position / length)
+            if error is not None or record is None:
+                problems.add(number, error or "not a record")
+                continue
+            body = record.get(text_field)
+            if body is None:
+                fields = ", ".join(k for k in record if k) or "none"
+                problems.add(number, f"no field '{text_field}'", f" (fields: {fields}; see --text-field)")
+                continue
+            body = _string(body)
+            if "\r" in body:
+                body = body.replace("\r\n", "\n").replace("\r", "\n")
+            doc_id = ""
+            if id_field is not None:
+                value = record.get(id_field)
+                doc_id = _string(value) if value is not None else ""
+                if not doc_id:
+                    without_id += 1
+            meta = {
+                key: _string(value)
+                for key, value in record.items()
+                if key not in (text_field, id_field) and key and value is not None
+            }
+            yield Item(doc_id or f"{kind.stem}:{number}", f"{name}:{number}", body, meta)
+        problems.close()
+        if without_id:
+            self.warn(f"{name}: {without_id} record(s) without field '{id_field}': ids {kind.stem}:N used")
+
+
+class _Problems:
+    """Warnings about bad records: the first few in detail, then a count."""
+
+    def __init__(self, reader: Reader, name: str) -> None:
+        self.reader, self.name, self.count = reader, name, 0
+
+    def add(self, number: int, problem: str, hint: str = "") -> None:
+        self.count += 1
+        if self.count <= RECORD_WARNINGS:
+            self.reader.warn(f"skipped {self.name}:{number}: {problem}{hint if self.count == 1 else ''}")
+
+    def close(self) -> None:
+        if self.count > RECORD_WARNINGS:
+            self.reader.warn(f"skipped {self.name}: {self.count - RECORD_WARNINGS} more bad records")
+
+
+Row = tuple[int, int, dict[str, Any] | None, str | None]  # number, offset, record, error
+
+
+def _json_rows(text: str) -> Iterator[Row]:
+    import json
+
+    number = 0
+    position = 0
+    while position < len(text):
+        end = text.find("\n", position)
+        end = len(text) if end == -1 else end
+        line = text[position:end]
+        offset, position = position, end + 1
+        if not line.strip():
+            continue
+        number += 1
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            yield number, offset, None, f"invalid JSON ({getattr(exc, 'msg', exc)})"
+            continue
+        if not isinstance(record, dict):
+            yield number, offset, None, "not a JSON object"
+            continue
+        yield number, offset, record, None
+
+
+def _table_rows(text: str, fmt: str, name: str, text_field: str) -> Iterator[Row]:
+    import csv
+    import io
+
+    csv.field_size_limit(min(MAX_MEMBER, 2**31 - 1))  # a whole article is one field
+    stream = io.StringIO(text)
+    reader = csv.reader(stream, delimiter="\t" if fmt == "tsv" else ",")
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        if text_field not in header:
+            columns = ", ".join(h for h in header if h) or "none"
+            raise Skipped(f"skipped {name}: no column '{text_field}' (columns: {columns}; see --text-field)")
+        number = 0
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            number += 1
+            yield number, stream.tell(), dict(zip(header, row, strict=False)), None
+    except csv.Error as exc:
+        raise Skipped(f"skipped {name}: not valid {fmt.upper()} ({exc})") from None
+
+
+def _string(value: Any) -> str:
+    """Metadata as strings: JSON numbers and booleans as JSON writes them."""
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _member_path(name: str) -> str | None:
+    """A member's path inside its archive, without ``./`` or a leading ``/``."""
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+    return "/".join(parts) or None
+
+
+def filter_where(
+    documents: Iterable[Any], conditions: list[tuple[str, str]], warn: Warn | None = None
+) -> list[Any]:
+    """The documents whose metadata has every ``FIELD=VALUE`` of ``conditions``."""
+    docs = list(documents)
+    if not conditions:
+        return docs
+    if warn is not None:
+        for field in dict.fromkeys(f for f, _ in conditions):
+            if not any(field in d.meta for d in docs):
+                warn(f"--where: no document has the field '{field}'")
+    return [d for d in docs if all(d.meta.get(f) == v for f, v in conditions)]
+
+
+def parse_where(values: Iterable[str]) -> list[tuple[str, str]]:
+    """``FIELD=VALUE`` strings to pairs; ``CorpusError`` for a malformed one."""
+    pairs = []
+    for value in values:
+        field, sep, wanted = value.partition("=")
+        if not sep or not field.strip():
+            raise CorpusError(f"--where: expected FIELD=VALUE, got '{value}'")
+        pairs.append((field.strip(), wanted))
+    return pairs

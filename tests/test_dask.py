@@ -1,0 +1,304 @@
+"""``--engine dask`` and ``corpus shard``: byte for byte what ``--engine memory`` prints.
+
+One local Dask cluster (two worker processes) serves the whole module: every dask run
+connects to it with ``--scheduler``.  The parity tests run each command with both
+engines on the seeds, on Parquet and JSONL shards that ``corpus shard`` wrote, and on a
+sample of two real corpora (skipped when ../shared/corpora is absent).  Tests that need
+no cluster (option checks, sizes, merging counts) run without the extra installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corpus_cli.cli import app
+from corpus_cli.corpus import load_corpus
+from corpus_cli.distributed import merge_counts
+from corpus_cli.errors import CorpusError
+from corpus_cli.freq import count_tokens
+from corpus_cli.normalize import Normalizer
+from corpus_cli.shard import parse_size
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared" / "corpora"
+ENV: dict[str, str | None] = {
+    "NO_COLOR": None,
+    "FORCE_COLOR": None,
+    "CORPUS_PATH": None,
+    "CORPUS_DEBUG": None,
+    "COLUMNS": "80",
+}
+
+#: Commands as the dask engine runs them, on the seeds: each must print what memory prints.
+SEED_COMMANDS = [
+    ["freq", "--top", "0"],
+    ["freq", "سوريا", "الامم", "غير_موجود"],
+    ["freq", "--top", "10", "--forms"],
+    ["freq", "--ngram", "2", "--top", "20"],
+    ["freq", "--by-doc", "--top", "3"],
+    ["freq", "الأمن", "--clitics", "--forms"],
+    ["freq", "--top", "5", "--stopwords", "builtin", "--match", "^ال"],
+    ["freq", "--top", "5", "--format", "jsonl", "--norm", "aggressive"],
+    ["grep", "-c", "سوريا"],
+    ["grep", "-l", "الأمم"],
+    ["grep", "--count-matches", "في"],
+    ["grep", "-v", "-c", "سوريا"],
+    ["grep", "-c", "-m", "2", "-w", "سوريا"],
+    ["grep", "-c", "--format", "jsonl", "سوري[اة]"],
+    ["grep", "-c", "xyzzyq"],
+    ["kwic", "سوريا", "--limit", "7"],
+    ["kwic", "في", "--limit", "60"],
+    ["kwic", "الأمن", "--clitics", "--format", "jsonl"],
+    ["kwic", "سوريا", "--words", "2", "--per-doc", "2"],
+    ["kwic", "في", "--sample", "5", "--seed", "1"],
+    ["kwic", "كُتب"],
+    ["kwic", "xyzzyq"],
+]
+
+#: On the real sample (diacritized hadith with RLM marks, and the Uthmani Quran).
+REAL_COMMANDS = [
+    ["freq", "--top", "0"],
+    ["freq", "الله", "قال", "الرحمن", "--forms"],
+    ["grep", "-c", "حدثنا"],
+    ["grep", "-l", "صلى الله عليه وسلم"],
+    ["kwic", "الله", "--limit", "50"],
+    ["kwic", "رسول", "--clitics", "--limit", "30", "--format", "jsonl"],
+    ["kwic", "الرحمن", "--limit", "400"],
+]
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """``corpus ARGS`` in this process: exit code, stdout, stderr."""
+    result = CliRunner().invoke(app, list(args), env=ENV, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """The address of a local cluster started once for the module."""
+    pytest.importorskip("dask.distributed")
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+        )
+    try:
+        yield str(cluster.scheduler_address)
+    finally:
+        cluster.close()
+
+
+def shards(source: Path, dest: Path, *options: str) -> Path:
+    code, out, err = cli("shard", str(source), str(dest), *options)
+    assert code == 0, err
+    assert out.count("\n") == len(list(dest.glob("part-*"))) >= 1
+    return dest
+
+
+@pytest.fixture(scope="module")
+def seed_shards(scheduler: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """The seeds as small Parquet and JSONL shards (several of each)."""
+    root = tmp_path_factory.mktemp("seed-shards")
+    parquet = shards(SEEDS, root / "parquet", "--size", "8KB")
+    jsonl = shards(SEEDS, root / "jsonl", "--size", "12KB", "--format", "jsonl")
+    assert len(list(parquet.glob("*.parquet"))) >= 2
+    assert len(list(jsonl.glob("*.jsonl"))) >= 2
+    return {
+        "text": ["--corpus", str(SEEDS)],
+        "parquet": ["--corpus", str(parquet)],
+        "jsonl": ["--corpus", str(jsonl), "--id-field", "id"],
+    }
+
+
+def memory(args: list[str], corpus: list[str]) -> tuple[int, str]:
+    code, out, _ = cli(*args, *corpus, "--engine", "memory", "--index", "off")
+    return code, out
+
+
+def on_dask(args: list[str], corpus: list[str], scheduler: str) -> tuple[int, str]:
+    code, out, err = cli(*args, *corpus, "--engine", "dask", "--scheduler", scheduler)
+    assert code in (0, 1), err
+    return code, out
+
+
+@pytest.mark.parametrize("layout", ["text", "parquet", "jsonl"])
+@pytest.mark.parametrize("args", SEED_COMMANDS, ids=lambda a: " ".join(a))
+def test_parity_on_the_seeds(args: list[str], layout: str, seed_shards: dict[str, list[str]], scheduler: str):
+    """Same stdout and exit code as the memory engine on the seed files themselves."""
+    expected = memory(args, seed_shards["text"])
+    assert on_dask(args, seed_shards[layout], scheduler) == expected
+
+
+@pytest.fixture(scope="module")
+def real_sample(scheduler: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """300 hadith of al-Darimi and the 114 suras of the Uthmani Quran, as files and shards."""
+    if not (SHARED / "unpack.sh").exists():
+        pytest.skip("../shared/corpora is not here")
+    unpacked = tmp_path_factory.mktemp("corpora")
+    names = ["hadith_darimi", "tanzil_quran_uthmani"]
+    subprocess.run(
+        ["bash", str(SHARED / "unpack.sh"), str(unpacked), *names], check=True, capture_output=True
+    )
+    sample = tmp_path_factory.mktemp("sample")
+    for name, count in zip(names, [300, 114], strict=True):
+        (sample / name).mkdir()
+        for path in sorted((unpacked / name).glob("*.txt"))[:count]:
+            shutil.copy(path, sample / name / path.name)
+    root = tmp_path_factory.mktemp("real-shards")
+    parquet = shards(sample, root / "parquet", "--size", "200KB")
+    jsonl = shards(sample, root / "jsonl", "--size", "1MB", "--format", "jsonl")
+    return {
+        "text": ["--corpus", str(sample)],
+        "parquet": ["--corpus", str(parquet)],
+        "jsonl": ["--corpus", str(jsonl), "--id-field", "id"],
+    }
+
+
+@pytest.mark.parametrize("layout", ["text", "parquet", "jsonl"])
+@pytest.mark.parametrize("args", REAL_COMMANDS, ids=lambda a: " ".join(a))
+def test_parity_on_real_corpora(
+    args: list[str], layout: str, real_sample: dict[str, list[str]], scheduler: str
+):
+    expected = memory(args, real_sample["text"])
+    assert expected[1].count("\n") > 1  # something to compare
+    assert on_dask(args, real_sample[layout], scheduler) == expected
+
+
+def test_two_corpus_arguments_keep_their_order(scheduler: str, tmp_path: Path) -> None:
+    """Documents come in argument order, then path order, and clashing ids are told apart."""
+    (tmp_path / "b").mkdir()
+    shutil.copy(SEEDS / "001_b0761bee8ed67ba9.txt", tmp_path / "b" / "x.txt")
+    corpus = ["--corpus", str(tmp_path / "b"), "--corpus", str(SEEDS)]
+    for args in (["grep", "-c", "سوريا"], ["kwic", "سوريا"], ["freq", "--top", "0"]):
+        assert on_dask(args, corpus, scheduler) == memory(args, corpus)
+
+
+def test_a_local_cluster_without_scheduler() -> None:
+    """No --scheduler: the engine starts (and stops) a local cluster of its own."""
+    pytest.importorskip("dask.distributed")
+    args = ["grep", "-c", "سوريا", "--corpus", str(SEEDS)]
+    code, out, err = cli(*args, "--engine", "dask", "--scheduler", "local[1]")
+    assert (code, out) == memory(args[:3], args[3:]), err
+
+
+# --------------------------------------------------------------------------- shard
+
+
+def test_shards_are_about_the_size_asked(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    shards(SEEDS, tmp_path / "p", "--size", "6KB")
+    files = sorted((tmp_path / "p").glob("*.parquet"))
+    assert [f.name for f in files[:2]] == ["part-00000.parquet", "part-00001.parquet"]
+    assert all(f.stat().st_size < 2 * 6000 for f in files)
+    shards(SEEDS, tmp_path / "j", "--size", "10KB", "--format", "jsonl")
+    sizes = [f.stat().st_size for f in sorted((tmp_path / "j").glob("*.jsonl"))]
+    assert all(size <= 10_000 for size in sizes[:-1] if size) or len(sizes) == 5  # one document each
+
+
+def test_shard_refuses_to_mix_with_old_shards(tmp_path: Path) -> None:
+    pytest.importorskip("fsspec")
+    shards(SEEDS, tmp_path / "s", "--size", "1KB", "--format", "jsonl")
+    code, _, err = cli("shard", str(SEEDS), str(tmp_path / "s"), "--format", "jsonl")
+    assert code == 2 and "already holds shards" in err
+    code, _, err = cli("shard", str(SEEDS), str(tmp_path / "s"), "--format", "jsonl", "--overwrite")
+    assert code == 0, err
+    assert len(list((tmp_path / "s").glob("part-*"))) == 1  # one shard of 256MB
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [("256MB", 256_000_000), ("512KB", 512_000), ("1GB", 10**9), ("1.5mb", 1_500_000), ("64MiB", 64 << 20)],
+)
+def test_sizes(value: str, size: int) -> None:
+    assert parse_size(value) == size
+
+
+@pytest.mark.parametrize("value", ["", "MB", "12XB", "-1MB", "0KB"])
+def test_bad_sizes(value: str) -> None:
+    with pytest.raises(CorpusError):
+        parse_size(value)
+
+
+# --------------------------------------------------------------------------- no cluster needed
+
+
+def test_merged_counts_are_the_counts_of_the_whole() -> None:
+    """What the tree reduction does: counting halves and merging = counting everything."""
+    docs = load_corpus([str(SEEDS)]).documents
+    normalizer = Normalizer.for_level("standard")
+    whole = count_tokens(docs, normalizer, keep_per_doc=True)
+    parts = [
+        count_tokens(docs[:2], normalizer, keep_per_doc=True),
+        count_tokens(docs[2:], normalizer, keep_per_doc=True),
+    ]
+    merged = merge_counts(parts)
+    assert merged.total == whole.total
+    assert merged.counts == whole.counts
+    assert merged.doc_freq == whole.doc_freq
+    assert merged.forms == whole.forms
+    assert list(merged.per_doc.items()) == list(whole.per_doc.items())
+    assert list(merged.doc_totals.items()) == list(whole.doc_totals.items())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["grep", "سوريا"], "--engine dask runs grep with -c, -l or --count-matches only"),
+        (["grep", "-q", "-c", "سوريا"], "--engine dask runs grep with -c, -l or --count-matches only"),
+        (["grep", "-o", "سوريا"], "--engine dask runs grep with -c, -l or --count-matches only"),
+        (["kwic", "سوريا", "--sort", "A1"], "--sort A1: not supported with --engine dask"),
+        (["freq", "--dispersion"], "--dispersion: not supported with --engine dask"),
+        (["freq", "--doc", "001"], "--doc: not supported with --engine dask"),
+        (["grep", "-c", "سوريا", "--corpus", "-"], "cannot read standard input"),
+    ],
+)
+def test_what_the_dask_engine_refuses(args: list[str], message: str) -> None:
+    code, out, err = cli(*args, "--engine", "dask")
+    assert (code, out) == (2, "")
+    assert err.startswith("corpus: ") and message in err
+
+
+def test_scheduler_needs_the_dask_engine() -> None:
+    code, _, err = cli("freq", "--scheduler", "tcp://127.0.0.1:8786")
+    assert code == 2 and "corpus: --scheduler needs --engine dask" in err
+
+
+def test_without_the_extra_the_engine_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed → ImportError
+    for args in (["freq"], ["grep", "-c", "سوريا"], ["kwic", "سوريا"]):
+        code, out, err = cli(*args, "--engine", "dask")
+        assert (code, out) == (2, "")
+        assert err == "corpus: --engine dask needs Dask: pip install 'corpus-cli[dask]'\n"
+
+
+def test_start_up_does_not_import_dask() -> None:
+    """``corpus grep`` (and ``--help`` of a dask-capable command) never import the extra."""
+    code = (
+        "import sys\n"
+        "from corpus_cli.cli import main\n"
+        "sys.argv = ['corpus', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = {'dask', 'distributed', 'pyarrow', 'fsspec'}\n"
+        "sys.stderr.write(repr(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    for args in (["grep", "سوريا"], ["freq", "--help"], ["kwic", "سوريا", "--limit", "1"]):
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args, "--corpus", str(SEEDS)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.stderr.endswith("[]"), done.stderr
