@@ -369,6 +369,61 @@ def _deletion_steps(classes: Iterable[str], zwj: bool) -> list[_Step]:
 
 
 @lru_cache(maxsize=64)
+def fold_table(norm: Normalizer) -> dict[str, str]:
+    """The one-for-one letter, digit and punctuation folds of ``norm``, composed."""
+    table: dict[str, str] = {}
+    for enabled, fold in (
+        (norm.alef, ALEF_FOLD),
+        (norm.lookalikes, LOOKALIKE_FOLD),
+        (norm.digits, DIGIT_FOLD),
+        (norm.yeh, YEH_FOLD),
+        (norm.teh, TEH_FOLD),
+        (norm.hamza, HAMZA_FOLD),
+        (norm.punct, PUNCT_FOLD),
+    ):
+        if enabled:
+            # Compose: a later fold applies to what an earlier one produced (ۃ → ة → ه).
+            table = {k: fold.get(v, v) for k, v in table.items()}
+            for k, v in fold.items():
+                table.setdefault(k, v)
+    return {k: v for k, v in table.items() if k != v}
+
+
+def raw_pattern(literal: str, norm: Normalizer) -> str | None:
+    """A pattern over *original* text that matches wherever ``literal`` (normalized)
+    can occur after normalization — query expansion (arabic.md §4.4): each letter
+    becomes the class of letters that fold to it, and what normalization deletes may
+    stand between them.  None where that cannot be exact (elongation, tanween-alef).
+
+    It holds for text in NFC without presentation forms or composing hamza/madda marks;
+    ``needs_normalizing`` tells the other texts apart.
+    """
+    if norm.elongation or norm.tanween_alef or not norm.marks:
+        return None
+    sources: dict[str, set[str]] = {}
+    for source, target in fold_table(norm).items():
+        sources.setdefault(target, set()).add(source)
+    deleted = TATWEEL * norm.tatweel + (INVISIBLES + ZWJ) * norm.invisibles + MARKS
+    ignorable = f"[{deleted}]*"
+    parts = []
+    for char in literal:
+        if char == " " and norm.spaces:
+            parts.append(f"[{HSPACES}]+")
+            continue
+        options = sorted({char} | sources.get(char, set()))
+        parts.append("[" + "".join(re.escape(c) for c in options) + "]")
+    return ignorable.join(parts)
+
+
+_NEEDS_NORMALIZING = re.compile(f"[{PRESENTATION}\u0653-\u0655]")
+
+
+def needs_normalizing(text: str) -> bool:
+    """Text whose normalized form ``raw_pattern`` cannot predict letter by letter."""
+    return bool(_NEEDS_NORMALIZING.search(text)) or not unicodedata.is_normalized("NFC", text)
+
+
+@lru_cache(maxsize=64)
 def _pipeline(norm: Normalizer) -> tuple[_Step, ...]:
     steps: list[_Step] = []
     if norm.nfc:
@@ -399,22 +454,7 @@ def _pipeline(norm: Normalizer) -> tuple[_Step, ...]:
         steps.extend(marks)
         if norm.nfc:
             steps.append(_NFCStep())
-    table: dict[str, str] = {}
-    for enabled, fold in (
-        (norm.alef, ALEF_FOLD),
-        (norm.lookalikes, LOOKALIKE_FOLD),
-        (norm.digits, DIGIT_FOLD),
-        (norm.yeh, YEH_FOLD),
-        (norm.teh, TEH_FOLD),
-        (norm.hamza, HAMZA_FOLD),
-        (norm.punct, PUNCT_FOLD),
-    ):
-        if enabled:
-            # Compose: a later fold applies to what an earlier one produced (ۃ → ة → ه).
-            table = {k: fold.get(v, v) for k, v in table.items()}
-            for k, v in fold.items():
-                table.setdefault(k, v)
-    table = {k: v for k, v in table.items() if k != v}
+    table = fold_table(norm)
     if table:
         steps.append(_CharMapStep(table))
     if norm.elongation:

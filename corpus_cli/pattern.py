@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from .clitics import CliticMode, clitic_pattern
 from .errors import CorpusError
-from .normalize import MARKS, Normalizer
+from .normalize import MARKS, Normalizer, raw_pattern
 from .tokenize import WORD_END, WORD_START
 from .vocalization import MarkConstraint, mark_constraint
 
@@ -56,6 +56,7 @@ class Query(NamedTuple):
     line_by_line: bool
     constraint: MarkConstraint | None = None
     literal: str | None = None  # the normalized query, when it is a plain string
+    raw: Any = None  # a compiled pattern over original text that every hit's text matches
 
     def index_literal(self) -> str | None:
         """A string every hit's normalized text contains (for an index), if there is one.
@@ -125,7 +126,7 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
         shown = f"'{pattern}'" if body == pattern else f"'{pattern}' (normalized '{body}')"
         raise CorpusError(f"invalid pattern {shown}: {message}{where}") from None
     needs_lines = not options.fixed and bool(_NEEDS_LINES.search(pattern))
-    return Query(
+    query = Query(
         pattern,
         literal,
         compiled,
@@ -135,6 +136,13 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
         constraint,
         literal if is_literal else None,
     )
+    anchor = query.index_literal()
+    expanded = raw_pattern(anchor, normalizer) if anchor else None
+    if expanded:
+        # Query expansion over the original text: documents it cannot match are skipped
+        # without being normalized (most of a grep on a big corpus).
+        query = query._replace(raw=re.compile(expanded, re.IGNORECASE if options.ignore_case else 0))
+    return query
 
 
 _METACHARS = re.compile(r"[\\.^$|?*+()\[\]{}]")

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from .clitics import Split, split_match
 from .corpus import Document
+from .normalize import needs_normalizing
 from .pattern import Query
 
 Span = tuple[int, int]
@@ -74,6 +75,10 @@ def search_lines(
     """The lines of ``doc`` that match (or, with ``invert``, that do not)."""
     if max_count == 0 or not doc.text:
         return
+    if query.raw is not None and not invert and not query.raw.search(doc.text):
+        # No hit is possible: skip normalizing it, unless the raw pattern cannot judge.
+        if not needs_normalizing(doc.text):
+            return
     normalizer = query.normalizer
     norm_doc = normalizer.normalize(doc.text)
     candidates = None if invert else _candidate_lines(norm_doc, query)

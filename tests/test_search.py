@@ -215,3 +215,32 @@ def test_property_reported_spans_normalize_to_the_match(level: str, lines: list[
     for hit in hits:
         assert "\n" not in hit.text
         assert q.regex.fullmatch(normalizer.normalize(hit.text)), (hit.text, term)
+
+
+@pytest.mark.parametrize("level", ["standard", "aggressive"])
+@settings(max_examples=80, deadline=None)
+@given(lines=st.lists(_LINE, min_size=1, max_size=3), pick=st.integers(0, 10**6), ignore=st.booleans())
+def test_property_raw_prefilter_never_hides_a_hit(
+    level: str, lines: list[str], pick: int, ignore: bool
+) -> None:
+    """The query expansion over original text (used to skip documents) is a superset."""
+    from corpus_cli.normalize import needs_normalizing
+
+    normalizer = Normalizer.for_level(level)
+    text = "\n".join(lines) + "\n"
+    tokens = normalizer.normalize(text).split()
+    if not tokens:
+        return
+    term = tokens[pick % len(tokens)]
+    q = compile_query(term, normalizer, MatchOptions(fixed=True, ignore_case=ignore))
+    hits = list(iter_hits([Document("p", "p", text)], q))
+    if hits and q.raw is not None:
+        assert q.raw.search(text) or needs_normalizing(text), (text, term)
+
+
+def test_raw_prefilter_skips_documents_without_a_hit() -> None:
+    q = compile_query("الأمم", Normalizer.for_level("standard"), MatchOptions(word=True))
+    assert q.raw is not None
+    assert q.raw.search("قالت الأُمَمُ المتحدة")  # marks between the letters
+    assert q.raw.search("الامـــم")  # tatweel, bare alef
+    assert not q.raw.search("قالت الحكومة")
