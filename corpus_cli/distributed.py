@@ -1,24 +1,30 @@
 """``--engine dask``: ``freq``, ``grep -c/-l/--count-matches`` and ``kwic`` on a Dask cluster.
 
-The inputs are sharded: directories (local, or any fsspec URL such as ``s3://``) of text
-files, of JSONL shards (one ``{"id", "text", ...}`` record a line) or of Parquet shards
-(columns ``id``, ``path``, ``text``, as ``corpus shard`` writes them).  The client plans
-partitions (a shard, a group of a Parquet file's row groups, or a run of text files),
-every worker builds :class:`~corpus_cli.corpus.Document` objects and runs the very
-functions the memory engine runs (:func:`~corpus_cli.freq.count_tokens`,
-:func:`~corpus_cli.search.search_lines`, :func:`~corpus_cli.search.iter_hits` and
-:func:`~corpus_cli.kwic.concordance`), and the client combines the results in corpus
-order and prints them through the same writers: the output is byte for byte the memory
-engine's on the same documents.
+Inputs: directories or files, local or at any fsspec URL (``s3://``, ``gs://``, …), of
+whatever the memory engine reads (text files, JSONL/CSV/TSV records, compressed files,
+archives: :mod:`corpus_cli.readers`), plus Parquet shards (``corpus shard`` writes them:
+columns ``id``, ``path``, ``text``).  The client lists the files and cuts them into
+partitions (runs of files, or runs of a Parquet file's row groups, a few per worker
+thread); each worker reads its partition with the memory engine's own reader, builds
+:class:`~corpus_cli.corpus.Document` objects and runs the very functions the memory
+engine runs (:func:`~corpus_cli.freq.count_tokens`, :func:`~corpus_cli.search.search_lines`,
+:func:`~corpus_cli.search.iter_hits`, :func:`~corpus_cli.kwic.concordance`).  The client
+combines the results in corpus order and prints them with the memory engine's writers,
+so the output is byte for byte the same.
 
-* ``freq``: one :class:`~corpus_cli.freq.Counts` a partition, merged on the cluster in a
-  tree (eight at a time); only the final merge travels to the client.
-* ``grep -c/-l``: ``(doc, number)`` pairs a partition, printed as partitions finish, in order.
-* ``kwic``: lines a partition (at most ``--limit`` of them), printed in order; once
-  ``--limit`` lines are printed the partitions not yet run are cancelled.
+* ``freq``: a :class:`Tally` (flat counts of original forms) a partition, merged on the
+  cluster in a tree, eight at a time; only the last merge travels to the client, which
+  turns it into the :class:`~corpus_cli.freq.Counts` the memory engine would have.
+* ``grep -c/-l``: ``(doc, number)`` pairs a partition, printed in order as they come.
+* ``kwic``: concordance lines a partition (at most ``--limit``), printed in order; once
+  ``--limit`` lines are printed, the partitions still pending are cancelled.
+
+One difference: document ids are taken as read.  The memory engine renames an id that
+is already taken (``ARG/ID``, ``ID~2``); it cannot be done without sending every id to
+the client, so the dask engine leaves ids alone (``corpus shard`` writes unique ones).
 
 Nothing here imports Dask, fsspec or pyarrow at module level: workers import this module
-to run its ``_part`` functions, and the CLI imports it only for ``--engine dask``.
+for its ``_part`` functions, and the CLI imports it only for ``--engine dask``.
 """
 
 from __future__ import annotations
@@ -50,8 +56,10 @@ INSTALL_HINT = "--engine dask needs Dask: pip install 'corpus-cli[dask]'"
 PARQUET_SUFFIXES = (".parquet",)
 #: The most text one partition holds (files, Parquet row groups): bounds worker memory.
 PARTITION_BYTES = 64 * 1024 * 1024
-#: Partitions in flight per worker thread when results are consumed in order.
+#: Partitions in flight per worker thread when results are consumed in order (with
+#: ``kwic --limit``, fewer: the first partitions may hold all the lines needed).
 WINDOW_PER_THREAD = 4
+WINDOW_PER_THREAD_LIMITED = 2
 #: Partial frequency lists merged by one task of the tree reduction.
 SPLIT_EVERY = 8
 #: Shared options the dask engine honours; any other one given is refused, not ignored.
@@ -99,7 +107,7 @@ class Part(NamedTuple):
     """One partition: a run of files, or row groups of one Parquet file."""
 
     files: tuple[FileRef, ...]
-    row_groups: tuple[int, ...] | None = None  # a Parquet file: these row groups (None: all)
+    row_groups: tuple[int, ...] | None = None  # a Parquet file: these row groups
 
     @property
     def parquet(self) -> bool:
@@ -107,7 +115,7 @@ class Part(NamedTuple):
 
 
 def _is_url(path: str) -> bool:
-    return "://" in path or path.startswith(("s3:", "gs:", "gcs:", "az:", "abfs:", "hdfs:"))
+    return "://" in path
 
 
 def _is_parquet(name: str) -> bool:
@@ -187,46 +195,47 @@ def _remote_files(arg: str, glob: str) -> list[FileRef]:
 
 
 def partitions(refs: Sequence[FileRef], threads: int) -> list[Part]:
-    """Runs of consecutive files (a few partitions a thread, none over PARTITION_BYTES);
-    a Parquet file is split into runs of its row groups."""
-    total = sum(ref.size for ref in refs)
+    """Runs of consecutive files, or of a Parquet file's row groups: a few partitions a
+    worker thread (so a slow one does not hold the others up), none over PARTITION_BYTES."""
+    units: list[tuple[FileRef, int | None, int]] = []  # (file, row group or None, bytes)
+    for ref in refs:
+        if _is_parquet(ref.rel):
+            units += [(ref, index, size) for index, size in enumerate(_row_group_sizes(ref))]
+        else:
+            units.append((ref, None, ref.size))
+    total = sum(size for _, _, size in units)
     target = max(1, min(PARTITION_BYTES, total // max(1, 4 * threads)))
     parts: list[Part] = []
-    run: list[FileRef] = []
+    run: list[tuple[FileRef, int | None, int]] = []
     size = 0
-    for ref in refs:
-        if run and (size + ref.size > target or _is_parquet(ref.rel)):
-            parts.append(Part(tuple(run)))
+    for unit in units:
+        ref, group, bytes_ = unit
+        first, first_group = run[0][:2] if run else (ref, group)
+        same = first_group is None if group is None else (first_group is not None and first == ref)
+        if run and (size + bytes_ > target or not same):
+            parts.append(_part(run))
             run, size = [], 0
-        if _is_parquet(ref.rel):
-            parts += _parquet_parts(ref)
-            continue
-        run.append(ref)
-        size += ref.size
+        run.append(unit)
+        size += bytes_
     if run:
-        parts.append(Part(tuple(run)))
+        parts.append(_part(run))
     return parts
 
 
-def _parquet_parts(ref: FileRef) -> list[Part]:
+def _part(run: Sequence[tuple[FileRef, int | None, int]]) -> Part:
+    if run[0][1] is None:
+        return Part(tuple(ref for ref, _, _ in run))
+    return Part((run[0][0],), tuple(group for _, group, _ in run if group is not None))
+
+
+def _row_group_sizes(ref: FileRef) -> list[int]:
+    """The text bytes (uncompressed) of each row group of a Parquet file."""
     pq = _pyarrow_parquet()
     import fsspec
 
     with fsspec.open(ref.url, "rb") as handle:
         meta = pq.ParquetFile(handle).metadata
-        sizes = [meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)]
-    parts: list[Part] = []
-    run: list[int] = []
-    total = 0
-    for index, group_size in enumerate(sizes):
-        if run and total + group_size > PARTITION_BYTES:
-            parts.append(Part((ref,), tuple(run)))
-            run, total = [], 0
-        run.append(index)
-        total += group_size
-    if run:
-        parts.append(Part((ref,), tuple(run)))
-    return parts
+        return [meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)]
 
 
 def _pyarrow_parquet() -> Any:
@@ -518,10 +527,30 @@ def connect(scheduler: str | None) -> Iterator[Any]:
         client = distributed.Client(cluster)
     try:
         yield client
+    except CorpusError:
+        raise
+    except Exception as exc:
+        error = _environment_error(exc)
+        if error is None:
+            raise
+        raise error from exc
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _environment_error(exc: Exception) -> CorpusError | None:
+    """What a failure that comes from the cluster's software means, if that is its cause."""
+    text = f"{type(exc).__name__}: {exc}"
+    if "corpus_cli" in text and isinstance(exc, ImportError):
+        return CorpusError(f"the workers cannot import corpus_cli ({exc}): install corpus-cli[dask] on them")
+    if "deserializ" in text.lower():
+        return CorpusError(
+            "the cluster could not read the job: the scheduler and workers must run the same "
+            "versions of corpus-cli, Dask and Python as this client (see docs/scaling.md)"
+        )
+    return None
 
 
 def _threads(client: Any) -> int:
@@ -534,12 +563,13 @@ def _in_order(
     parts: Sequence[Part],
     *args: Any,
     warn: Callable[[str], None],
+    per_thread: int = WINDOW_PER_THREAD,
 ) -> Generator[T, None, None]:
     """``fn(part, *args)`` for every part, run on the cluster, yielded in part order.
 
     A window of partitions is in flight; leaving the loop early cancels the rest.
     """
-    window = WINDOW_PER_THREAD * _threads(client)
+    window = per_thread * _threads(client)
     pending = iter(enumerate(parts))
     futures: deque[Any] = deque()
 
@@ -697,7 +727,8 @@ def kwic_dask(
     with connect(scheduler) as client:
         parts = partitions(job.files, _threads(client))
         args = (job.reading, query, width, words, max_count, per_doc, cap)
-        batches = _in_order(client, _kwic_part, parts, *args, warn=session.warn)
+        per_thread = WINDOW_PER_THREAD if cap is None else WINDOW_PER_THREAD_LIMITED
+        batches = _in_order(client, _kwic_part, parts, *args, warn=session.warn, per_thread=per_thread)
         lines: Iterable[Line] = (line for batch in batches for line in batch)
         if sample_size is not None:
             lines = sample(lines, sample_size, seed)

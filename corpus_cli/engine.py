@@ -25,7 +25,7 @@ EngineOpt = Annotated[
         "--engine",
         help="memory: load the corpus here. dask: run on a Dask cluster over sharded inputs "
         "(directories or fsspec URLs of text files, JSONL or Parquet shards); needs "
-        "pip install 'corpus-cli[dask]' (see docs/scaling.md).",
+        "pip install 'corpus-cli\\[dask]' (see docs/scaling.md).",
         rich_help_panel=ENGINE_PANEL,
         case_sensitive=False,
     ),

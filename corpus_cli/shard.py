@@ -11,6 +11,7 @@ the size asked for (its size on disk, compressed).
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
@@ -79,26 +80,47 @@ def write_shards(
         raise CorpusError(f"{dest} already holds shards ({_name(old[0])}, …): remove them or --overwrite")
     for path in old:
         fs.rm(path)
+    docs = list(docs)
+    fields = meta_fields(docs)
     if fmt == "parquet":
-        return _write_parquet(docs, fs, root, size)
-    return _write_jsonl(docs, fs, root, size)
+        return _write_parquet(docs, fields, fs, root, dest, size)
+    return _write_jsonl(docs, fields, fs, root, dest, size)
+
+
+def meta_fields(docs: Iterable[Document]) -> dict[str, str]:
+    """Metadata field → its column: every field of any document, sorted; ``meta.FIELD``
+    for a field named like a column of its own (id, path, text)."""
+    fields = sorted({field for doc in docs for field in getattr(doc, "meta", {})})
+    return {f: f"meta.{f}" if f in ("id", "path", "text") else f for f in fields}
+
+
+def _shown(fs: Any, path: str, dest: str) -> str:
+    """A shard as the user named its directory: a local path, or a URL."""
+    if "://" not in dest:
+        return os.path.join(dest, _name(path))
+    return str(fs.unstrip_protocol(path))
 
 
 def _name(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _record(doc: Document) -> dict[str, str]:
-    return {"id": doc.id, "path": doc.path, "text": doc.text}
+def _record(doc: Document, fields: dict[str, str]) -> dict[str, str]:
+    record = {"id": doc.id, "path": doc.path, "text": doc.text}
+    meta = getattr(doc, "meta", {})
+    record.update({column: meta[field] for field, column in fields.items() if field in meta})
+    return record
 
 
-def _write_jsonl(docs: Iterable[Document], fs: Any, root: str, size: int) -> list[Shard]:
+def _write_jsonl(
+    docs: Iterable[Document], fields: dict[str, str], fs: Any, root: str, dest: str, size: int
+) -> list[Shard]:
     shards: list[Shard] = []
     handle: Any = None
     written = count = 0
     try:
         for doc in docs:
-            line = (json.dumps(_record(doc), ensure_ascii=False) + "\n").encode("utf-8")
+            line = (json.dumps(_record(doc, fields), ensure_ascii=False) + "\n").encode("utf-8")
             if handle is not None and written and written + len(line) > size:
                 handle.close()
                 shards[-1] = shards[-1]._replace(documents=count, bytes=written)
@@ -106,7 +128,7 @@ def _write_jsonl(docs: Iterable[Document], fs: Any, root: str, size: int) -> lis
             if handle is None:
                 path = f"{root}/{SHARD_NAME.format(len(shards), 'jsonl')}"
                 handle = fs.open(path, "wb")
-                shards.append(Shard(fs.unstrip_protocol(path), 0, 0))
+                shards.append(Shard(_shown(fs, path, dest), 0, 0))
                 written = count = 0
             handle.write(line)
             written += len(line)
@@ -133,7 +155,9 @@ def _batches(docs: Iterable[Document], limit: int) -> Iterator[list[Document]]:
         yield batch
 
 
-def _write_parquet(docs: Iterable[Document], fs: Any, root: str, size: int) -> list[Shard]:
+def _write_parquet(
+    docs: Iterable[Document], fields: dict[str, str], fs: Any, root: str, dest: str, size: int
+) -> list[Shard]:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -141,7 +165,8 @@ def _write_parquet(docs: Iterable[Document], fs: Any, root: str, size: int) -> l
         raise CorpusError(
             "Parquet needs pyarrow: pip install 'corpus-cli[dask]' (or --format jsonl)"
         ) from None
-    schema = pa.schema([("id", pa.string()), ("path", pa.string()), ("text", pa.string())])
+    columns = ["id", "path", "text", *fields.values()]
+    schema = pa.schema([(column, pa.string()) for column in columns])
     shards: list[Shard] = []
     handle: Any = None
     writer: Any = None
@@ -165,16 +190,10 @@ def _write_parquet(docs: Iterable[Document], fs: Any, root: str, size: int) -> l
                 path = f"{root}/{SHARD_NAME.format(len(shards), 'parquet')}"
                 handle = fs.open(path, "wb")
                 writer = pq.ParquetWriter(handle, schema, compression="zstd")
-                shards.append(Shard(fs.unstrip_protocol(path), 0, 0))
+                shards.append(Shard(_shown(fs, path, dest), 0, 0))
                 count = groups = 0
-            rows = pa.table(
-                {
-                    "id": [d.id for d in batch],
-                    "path": [d.path for d in batch],
-                    "text": [d.text for d in batch],
-                },
-                schema=schema,
-            )
+            records = [_record(doc, fields) for doc in batch]
+            rows = pa.table({c: [r.get(c) for r in records] for c in columns}, schema=schema)
             writer.write_table(rows, row_group_size=len(batch))
             count += len(batch)
             groups += 1

@@ -9,6 +9,7 @@ no cluster (option checks, sizes, merging counts) run without the extra installe
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 from corpus_cli.cli import app
 from corpus_cli.corpus import load_corpus
-from corpus_cli.distributed import merge_counts
+from corpus_cli.distributed import _environment_error, merge_counts
 from corpus_cli.errors import CorpusError
 from corpus_cli.freq import count_tokens
 from corpus_cli.normalize import Normalizer
@@ -175,12 +176,37 @@ def test_parity_on_real_corpora(
 
 
 def test_two_corpus_arguments_keep_their_order(scheduler: str, tmp_path: Path) -> None:
-    """Documents come in argument order, then path order, and clashing ids are told apart."""
+    """Documents come in argument order, then path order."""
     (tmp_path / "b").mkdir()
     shutil.copy(SEEDS / "001_b0761bee8ed67ba9.txt", tmp_path / "b" / "x.txt")
     corpus = ["--corpus", str(tmp_path / "b"), "--corpus", str(SEEDS)]
     for args in (["grep", "-c", "سوريا"], ["kwic", "سوريا"], ["freq", "--top", "0"]):
         assert on_dask(args, corpus, scheduler) == memory(args, corpus)
+
+
+@pytest.mark.parametrize("layout", ["parquet", "jsonl"])
+def test_where_filters_on_the_workers(layout: str, seed_shards: dict[str, list[str]], scheduler: str) -> None:
+    """Shards keep the other fields as metadata (here: path), and --where selects on them."""
+    where = ["--where", f"path={SEEDS / '001_b0761bee8ed67ba9.txt'}", "--id-field", "id"]
+    expected = memory(["grep", "-c", "سوريا"], [*seed_shards["jsonl"], *where])
+    assert expected == (0, "001_b0761bee8ed67ba9:6\n")
+    assert on_dask(["grep", "-c", "سوريا"], [*seed_shards[layout], *where], scheduler) == expected
+
+
+def test_shards_keep_the_metadata_of_records(scheduler: str, tmp_path: Path) -> None:
+    """Fields of JSONL records become Parquet columns: --where works on the shards too."""
+    records = [("n0", "سوريا اليوم", "okaz"), ("n1", "الرياض", "aawsat"), ("n2", "سوريا والرياض", "okaz")]
+    lines = [json.dumps({"id": i, "text": t, "source": s}, ensure_ascii=False) for i, t, s in records]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "news.jsonl").write_text(
+        "\n".join([*lines, '{"id": "n3", "text": "سوريا"}']) + "\n", encoding="utf-8"
+    )
+    original = ["--corpus", str(tmp_path / "src"), "--id-field", "id", "--where", "source=okaz"]
+    parquet = shards(tmp_path / "src", tmp_path / "p", "--id-field", "id")
+    for args in (["grep", "-c", "سوريا"], ["freq", "--top", "0"], ["kwic", "سوريا"]):
+        expected = memory(args, original)
+        assert on_dask(args, ["--corpus", str(parquet), "--where", "source=okaz"], scheduler) == expected
+    assert memory(["grep", "-l", "سوريا"], original) == (0, "n0\nn2\n")
 
 
 def test_a_local_cluster_without_scheduler() -> None:
@@ -302,3 +328,11 @@ def test_start_up_does_not_import_dask() -> None:
             check=False,
         )
         assert done.stderr.endswith("[]"), done.stderr
+
+
+def test_a_cluster_with_other_software_is_explained() -> None:
+    error = _environment_error(RuntimeError("Error during deserialization of the task graph."))
+    assert error is not None and "same versions of corpus-cli" in str(error)
+    error = _environment_error(ModuleNotFoundError("No module named 'corpus_cli'"))
+    assert error is not None and "install corpus-cli[dask] on them" in str(error)
+    assert _environment_error(ValueError("something else")) is None
