@@ -1403,10 +1403,7 @@ def freq(
     """
     from .freq import (
         count_tokens,
-        frequency_rows,
-        frequency_rows_by_doc,
         ngram_units,
-        term_rows,
         with_forms,
     )
     from .freq import (
@@ -1452,11 +1449,7 @@ def freq(
         docs = session.corpus.documents
         group = (lambda d: d.meta.get(by_field, "")) if by_field is not None else None
         counts = count_tokens(docs, session.normalizer, keep_per_doc=keep_per_doc, units=units, group=group)
-    if terms:
-        members = _clitic_members(counts, session, clitics) if clitics is not None else None
-        rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc, members=members)
-        found = any(r.count for r in rows)
-    elif indexed and plain_list and session.index is not None:
+    if indexed and plain_list and session.index is not None:
         from .freq import FreqRow
 
         total = counts.total
@@ -1466,10 +1459,10 @@ def freq(
         ]
         found = True
     else:
-        keep_key = _key_filter(session, stopwords, match, ngram)
-        make = frequency_rows_by_doc if by_doc else frequency_rows
-        rows = make(counts, top=top, min_count=min_count, keep=keep_key)
-        found = True
+        rows, found = freq_rows(
+            session, counts, terms=terms, clitics=clitics, by_doc=by_doc, top=top,
+            min_count=min_count, stopwords=stopwords, match=match, ngram=ngram,
+        )  # fmt: skip
     if forms:
         rows = with_forms(rows, counts)
     if with_dispersion:
@@ -1486,6 +1479,31 @@ def freq(
         by=by_field,
     )
     raise typer.Exit(0 if found else 1)
+
+
+def freq_rows(
+    session: Session,
+    counts: Any,
+    *,
+    terms: list[str] | None,
+    clitics: CliticMode | None,
+    by_doc: bool,
+    top: int,
+    min_count: int,
+    stopwords: str | None,
+    match: str | None,
+    ngram: int,
+) -> tuple[list[Any], bool]:
+    """The rows ``freq`` prints from ``counts`` (any engine), and whether any term counts."""
+    from .freq import frequency_rows, frequency_rows_by_doc, term_rows
+
+    if terms:
+        members = _clitic_members(counts, session, clitics) if clitics is not None else None
+        rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc, members=members)
+        return rows, any(r.count for r in rows)
+    keep_key = _key_filter(session, stopwords, match, ngram)
+    make = frequency_rows_by_doc if by_doc else frequency_rows
+    return make(counts, top=top, min_count=min_count, keep=keep_key), True
 
 
 def _key_filter(

@@ -661,21 +661,16 @@ def freq_dask(
     no_header: bool,
 ) -> bool:
     """``corpus freq --engine dask``: the rows and output of ``freq``, from cluster counts."""
-    from .cli import _clitic_members, _key_filter
-    from .freq import frequency_rows, frequency_rows_by_doc, term_rows, with_forms
+    from .cli import freq_rows
+    from .freq import with_forms
     from .freq_output import write_freq
 
     job = _job(session, {"--dispersion": dispersion})
     counts = freq_counts(session, job, scheduler, ngram=ngram, keep_per_doc=by_doc or bool(terms and clitics))
-    if terms:
-        members = _clitic_members(counts, session, clitics) if clitics is not None else None
-        rows = term_rows(counts, terms, session.normalizer, by_doc=by_doc, members=members)
-        found = any(r.count for r in rows)
-    else:
-        keep_key = _key_filter(session, stopwords, match, ngram)
-        make = frequency_rows_by_doc if by_doc else frequency_rows
-        rows = make(counts, top=top, min_count=min_count, keep=keep_key)
-        found = True
+    rows, found = freq_rows(
+        session, counts, terms=terms, clitics=clitics, by_doc=by_doc, top=top,
+        min_count=min_count, stopwords=stopwords, match=match, ngram=ngram,
+    )  # fmt: skip
     if forms:
         rows = with_forms(rows, counts)
     write_freq(session, rows, counts, fmt, no_header, by_doc=by_doc, forms=forms, dispersion=False)
