@@ -1431,6 +1431,7 @@ def freq(
             clitics=clitics,
             fmt=fmt,
             no_header=no_header,
+            by_field=by_field,
         )
         raise typer.Exit(0 if found else 1)
     units = ngram_units(ngram) if ngram > 1 else words

@@ -358,6 +358,8 @@ class Tally(NamedTuple):
 
     ``forms`` counts each original form (forms that normalize to nothing are left out,
     as :class:`Counts` leaves them out); ``keys`` maps a form to its normalized key.
+    ``per_doc``/``doc_totals`` are per document, or with ``grouped`` per group of
+    documents (``freq --by FIELD``): a group may span partitions, so merging adds them up.
     """
 
     total: int
@@ -366,22 +368,26 @@ class Tally(NamedTuple):
     doc_freq: dict[str, int]
     per_doc: dict[str, Counter[str]]
     doc_totals: dict[str, int]
+    grouped: bool = False
 
     @classmethod
-    def of(cls, counts: Counts, *, per_doc: bool) -> Tally:
+    def of(cls, counts: Counts, *, per_doc: bool, grouped: bool = False) -> Tally:
         forms: dict[str, int] = {}
         keys: dict[str, str] = {}
         for key, spellings in counts.forms.items():
             forms.update(spellings)
             keys.update(dict.fromkeys(spellings, key))
         per = counts.per_doc if per_doc else {}
-        totals = counts.doc_totals if per_doc else {}  # only --by-doc reads them
-        return cls(counts.total, forms, keys, dict(counts.doc_freq), per, totals)
+        totals = counts.doc_totals if per_doc else {}  # only --by-doc and --by read them
+        return cls(counts.total, forms, keys, dict(counts.doc_freq), per, totals, grouped)
 
     def counts(self) -> Counts:
         """The :class:`Counts` the memory engine would have counted."""
         out = Counts(total=self.total, doc_freq=Counter(self.doc_freq))
         out.per_doc, out.doc_totals = self.per_doc, self.doc_totals
+        if self.grouped:  # groups come in their sorted order, as count_tokens gives them
+            out.per_doc = dict(sorted(self.per_doc.items()))
+            out.doc_totals = dict(sorted(self.doc_totals.items()))
         counts, forms, keys = out.counts, out.forms, self.keys
         for form, count in self.forms.items():
             key = keys[form]
@@ -406,24 +412,40 @@ def merge_tallies(tallies: Sequence[Tally]) -> Tally:
         forms.update(tally.forms)
         doc_freq.update(tally.doc_freq)
         keys.update(tally.keys)
-        per_doc.update(tally.per_doc)
-        doc_totals.update(tally.doc_totals)
+        for scope, per in tally.per_doc.items():
+            mine = per_doc.get(scope)
+            # A group seen in an earlier partition too: a new Counter, inputs untouched.
+            per_doc[scope] = per if mine is None else mine + per
+        for scope, size in tally.doc_totals.items():
+            doc_totals[scope] = doc_totals.get(scope, 0) + size
     total = sum(t.total for t in tallies)
-    return Tally(total, dict(forms), keys, dict(doc_freq), per_doc, doc_totals)
+    return Tally(total, dict(forms), keys, dict(doc_freq), per_doc, doc_totals, tallies[0].grouped)
 
 
-def merge_counts(parts: Iterable[Counts]) -> Counts:
+def merge_counts(parts: Iterable[Counts], *, grouped: bool = False) -> Counts:
     """The counts of disjoint sets of documents, together."""
-    return merge_tallies([Tally.of(c, per_doc=True) for c in parts]).counts()
+    return merge_tallies([Tally.of(c, per_doc=True, grouped=grouped) for c in parts]).counts()
 
 
 def _freq_part(
-    part: Part, reading: Reading, normalizer: Normalizer, ngram: int, keep_per_doc: bool
+    part: Part,
+    reading: Reading,
+    normalizer: Normalizer,
+    ngram: int,
+    keep_per_doc: bool,
+    by_field: str | None = None,
 ) -> tuple[Tally, Warnings]:
     docs, warnings = load_part(part, reading)
     units = ngram_units(ngram) if ngram > 1 else words
-    counts = count_tokens(docs, normalizer, keep_per_doc=keep_per_doc, units=units)
-    return Tally.of(counts, per_doc=keep_per_doc), warnings
+    group = None
+    if by_field is not None:
+        field = by_field
+
+        def group(doc: Document) -> str:
+            return doc.meta.get(field, "")
+
+    counts = count_tokens(docs, normalizer, keep_per_doc=keep_per_doc, units=units, group=group)
+    return Tally.of(counts, per_doc=keep_per_doc, grouped=by_field is not None), warnings
 
 
 def _merge_part(*partials: tuple[Tally, Warnings]) -> tuple[Tally, Warnings]:
@@ -618,7 +640,13 @@ def _job(session: Session, refuse: dict[str, bool]) -> Job:
 
 
 def freq_counts(
-    session: Session, job: Job, scheduler: str | None, *, ngram: int, keep_per_doc: bool
+    session: Session,
+    job: Job,
+    scheduler: str | None,
+    *,
+    ngram: int,
+    keep_per_doc: bool,
+    by_field: str | None = None,
 ) -> Counts:
     """The corpus's :class:`Counts`, counted on the cluster and merged in a tree."""
     if not job.files:
@@ -631,6 +659,7 @@ def freq_counts(
             normalizer=session.normalizer,
             ngram=ngram,
             keep_per_doc=keep_per_doc,
+            by_field=by_field,
             pure=False,
         )
         while len(futures) > 1:  # a tree: at most SPLIT_EVERY a merge, runs kept in order
@@ -659,21 +688,28 @@ def freq_dask(
     clitics: Any,
     fmt: Any,
     no_header: bool,
+    by_field: str | None = None,
 ) -> bool:
     """``corpus freq --engine dask``: the rows and output of ``freq``, from cluster counts."""
     from .cli import freq_rows
     from .freq import with_forms
     from .freq_output import write_freq
 
+    if by_field is not None and by_doc:
+        raise CorpusError("--by and --by-doc cannot be combined")
+    by_doc = by_doc or by_field is not None  # a group is listed as a document is
     job = _job(session, {"--dispersion": dispersion})
-    counts = freq_counts(session, job, scheduler, ngram=ngram, keep_per_doc=by_doc or bool(terms and clitics))
+    keep_per_doc = by_doc or bool(terms and clitics)
+    counts = freq_counts(session, job, scheduler, ngram=ngram, keep_per_doc=keep_per_doc, by_field=by_field)
     rows, found = freq_rows(
         session, counts, terms=terms, clitics=clitics, by_doc=by_doc, top=top,
         min_count=min_count, stopwords=stopwords, match=match, ngram=ngram,
     )  # fmt: skip
     if forms:
         rows = with_forms(rows, counts)
-    write_freq(session, rows, counts, fmt, no_header, by_doc=by_doc, forms=forms, dispersion=False)
+    write_freq(
+        session, rows, counts, fmt, no_header, by_doc=by_doc, forms=forms, dispersion=False, by=by_field
+    )
     return found
 
 

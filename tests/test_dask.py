@@ -194,19 +194,31 @@ def test_where_filters_on_the_workers(layout: str, seed_shards: dict[str, list[s
 
 
 def test_shards_keep_the_metadata_of_records(scheduler: str, tmp_path: Path) -> None:
-    """Fields of JSONL records become Parquet columns: --where works on the shards too."""
+    """Fields of JSONL records become Parquet columns: --where and --by work on the shards
+    too, and a --by group spread over several partitions is counted once."""
     records = [("n0", "سوريا اليوم", "okaz"), ("n1", "الرياض", "aawsat"), ("n2", "سوريا والرياض", "okaz")]
-    lines = [json.dumps({"id": i, "text": t, "source": s}, ensure_ascii=False) for i, t, s in records]
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "news.jsonl").write_text(
-        "\n".join([*lines, '{"id": "n3", "text": "سوريا"}']) + "\n", encoding="utf-8"
-    )
-    original = ["--corpus", str(tmp_path / "src"), "--id-field", "id", "--where", "source=okaz"]
-    parquet = shards(tmp_path / "src", tmp_path / "p", "--id-field", "id")
+    for number in range(3):  # three files: three partitions, each with both sources
+        lines = [
+            json.dumps({"id": f"{i}.{number}", "text": t, "source": s}, ensure_ascii=False)
+            for i, t, s in records
+        ]
+        (tmp_path / "src" / f"news{number}.jsonl").write_text(
+            "\n".join([*lines, f'{{"id": "n3.{number}", "text": "سوريا"}}']) + "\n", encoding="utf-8"
+        )
+    source = ["--corpus", str(tmp_path / "src"), "--id-field", "id"]
+    parquet = ["--corpus", str(shards(tmp_path / "src", tmp_path / "p", "--id-field", "id"))]
+    where = ["--where", "source=okaz"]
     for args in (["grep", "-c", "سوريا"], ["freq", "--top", "0"], ["kwic", "سوريا"]):
-        expected = memory(args, original)
-        assert on_dask(args, ["--corpus", str(parquet), "--where", "source=okaz"], scheduler) == expected
-    assert memory(["grep", "-l", "سوريا"], original) == (0, "n0\nn2\n")
+        expected = memory(args, [*source, *where])
+        assert on_dask(args, [*parquet, *where], scheduler) == expected
+        assert on_dask(args, [*source, *where], scheduler) == expected
+    assert memory(["grep", "-l", "سوريا"], [*source, *where]) == (0, "n0.0\nn2.0\nn0.1\nn2.1\nn0.2\nn2.2\n")
+    for args in (["freq", "--by", "source", "--top", "2"], ["freq", "سوريا", "--by", "source"]):
+        expected = memory(args, source)
+        assert "aawsat" in expected[1] and "okaz" in expected[1]
+        assert on_dask(args, source, scheduler) == expected
+        assert on_dask(args, parquet, scheduler) == expected
 
 
 def test_a_local_cluster_without_scheduler() -> None:
