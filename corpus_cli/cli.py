@@ -403,8 +403,8 @@ class Session:
     def index(self) -> "Index | None":
         """The index to answer from, or None (off, none built, stale, other normalizer)."""
         choice = (self.shared.get("index") or "auto").strip()
-        if choice == "off" or "-" in self.paths:
-            return None
+        if choice == "off" or "-" in self.paths or (choice == "auto" and not self.paths):
+            return None  # auto: only for corpora named by --corpus or CORPUS_PATH, not the seeds
         if self.where or any(self.shared.get(k) for k in ("text_field", "id_field", "encoding")):
             # An index holds the documents as read with the default options and no
             # metadata filter: other reading options are answered from the files.
@@ -563,8 +563,9 @@ IndexOpt = Annotated[
     typer.Option(
         "--index",
         metavar="auto|off|PATH",
-        help="Use the corpus index: auto (the one 'corpus index build' made for this "
-        "corpus and normalization, if fresh), off, or an index file \\[default: auto].",
+        help="Use the corpus index: auto (the one 'corpus index build' made for the "
+        "--corpus/CORPUS_PATH corpus and normalization, if fresh), off, or an index file "
+        "\\[default: auto].",
         rich_help_panel=CORPUS_PANEL,
         show_default=False,
     ),
