@@ -24,7 +24,6 @@ from .stats import (
     chi2_sf_1df,
     contingency,
     dispersion,
-    juilland_d,
     keyness_score,
     ll_4term,
     p_value_band,
@@ -97,9 +96,7 @@ def hit_dispersion(docs: Sequence[Document], query: Query) -> HitDispersion:
         offset += tokens
     values = [len(d.offsets) for d in per_doc]
     sizes = [d.tokens for d in per_doc]
-    scores = dispersion(values, sizes, positions, offset)
-    rates = [v / s for v, s in zip(values, sizes, strict=True) if s]
-    return HitDispersion(per_doc, offset, scores._replace(juilland_d=juilland_d(rates)))
+    return HitDispersion(per_doc, offset, dispersion(values, sizes, positions, offset))
 
 
 # --------------------------------------------------------------------------- collocates

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from .corpus import Document
 from .normalize import Normalizer
-from .stats import Dispersion, dispersion, juilland_d
+from .stats import Dispersion, dispersion
 from .tokenize import Kind, tokenize, words
 
 Units = Callable[[str], list[str]]
@@ -316,9 +316,8 @@ def with_dispersion(
 ) -> list[FreqRow]:
     """Rows with their dispersion over the documents (parts of their real sizes).
 
-    Juilland's D is computed on per-document rates (it assumes equal parts, and rates
-    make parts comparable); DP and DPnorm use the real part sizes; ARF uses positions
-    in the token stream of the whole selection.
+    DP and DPnorm use the real part sizes, Juilland's D their rates (``stats.dispersion``);
+    ARF uses positions in the token stream of the whole selection.
     """
     from dataclasses import replace
 
@@ -345,7 +344,5 @@ def with_dispersion(
     for row in rows:
         values = [sum(c[k] for k in row.keys) for c in per_doc]
         places = sorted(p for k in row.keys for p in positions[k])
-        scores = dispersion(values, sizes, places, offset)
-        rates = [v / s for v, s in zip(values, sizes, strict=True) if s]
-        out.append(replace(row, dispersion=scores._replace(juilland_d=juilland_d(rates))))
+        out.append(replace(row, dispersion=dispersion(values, sizes, places, offset)))
     return out

@@ -183,10 +183,15 @@ def arf(positions: Sequence[int], n: int) -> float:
 def dispersion(
     values: Sequence[float], sizes: Sequence[float], positions: Sequence[int], n: int
 ) -> Dispersion:
-    """All the dispersion scores of a word: sub-frequencies and part sizes, plus its positions for ARF."""
+    """All the dispersion scores of a word: sub-frequencies and part sizes, plus its positions for ARF.
+
+    Juilland's D is taken on the parts' rates (``v/size``): it assumes equal parts, and
+    rates make unequal documents comparable (with equal parts it is the same number).
+    """
+    rates = [v / s for v, s in zip(values, sizes, strict=True) if s]
     return Dispersion(
         range=dispersion_range(values),
-        juilland_d=juilland_d(values),
+        juilland_d=juilland_d(rates),
         dp=gries_dp(values, sizes),
         dp_norm=dp_norm(values, sizes),
         arf=arf(positions, n),
