@@ -556,8 +556,6 @@ GrepCorpusOpt = Annotated[
     ),
 ]
 
-#: Options every command shares, added to each command's signature by ``command``:
-#: one place to declare them, and the commands only read ``Session(ctx)``.
 IndexOpt = Annotated[
     str | None,
     typer.Option(
@@ -571,6 +569,8 @@ IndexOpt = Annotated[
     ),
 ]
 
+#: Options every command shares, added to each command's signature by ``command``:
+#: one place to declare them, and the commands only read ``Session(ctx)``.
 SHARED_OPTIONS: dict[str, Any] = {
     "corpus": CorpusOpt,
     "glob": GlobOpt,
