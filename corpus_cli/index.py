@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import CorpusError
+from .fingerprint import early, fingerprint
 from .normalize import Normalizer
 
 if TYPE_CHECKING:
@@ -91,46 +92,6 @@ class Selection(NamedTuple):
 
     def default_path(self) -> Path:
         return cache_dir() / f"{self.key}{SUFFIX}"
-
-
-def fingerprint(paths: Iterable[str]) -> str:
-    """Paths, sizes and modification times of every file under the corpus paths.
-
-    Every file counts, not only those the glob selects: a changed neighbour makes the
-    index look stale, never the other way round.  ``os.scandir`` keeps this to about
-    0.1 s for 31,000 files.
-    """
-    lines: list[str] = []
-    for top in paths:
-        if os.path.isdir(top):
-            _scan(top, lines)
-        else:
-            _stat_line(top, lines)
-    import hashlib
-
-    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def _scan(folder: str, lines: list[str]) -> None:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        lines.append(f"{folder}\0unreadable")
-        return
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            _scan(entry.path, lines)
-        else:
-            _stat_line(entry.path, lines, entry)
-
-
-def _stat_line(path: str, lines: list[str], entry: Any = None) -> None:
-    try:
-        info = entry.stat() if entry is not None else os.stat(path)
-    except OSError:
-        lines.append(f"{path}\0missing")
-        return
-    lines.append(f"{path}\0{info.st_size}\0{info.st_mtime_ns}")
 
 
 # --------------------------------------------------------------------------- build
@@ -311,7 +272,8 @@ class Index:
         return tuple(json.loads(self.meta["steps"]))
 
     def is_fresh(self) -> bool:
-        return fingerprint(self.paths) == self.meta.get("fingerprint")
+        paths = self.paths
+        return (early(paths) or fingerprint(paths)) == self.meta.get("fingerprint")
 
     def serves(self, normalizer: Normalizer) -> bool:
         """Were the grams and counts made with this normalizer?"""

@@ -1,0 +1,68 @@
+"""The corpus fingerprint, and its early computation in a child process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus_cli import fingerprint as fp
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["--corpus", "a", "grep", "x"], {}, ["a"]),
+        (["grep", "--corpus", "a", "--corpus=b", "x"], {}, ["a", "b"]),
+        (["-C", "a", "grep", "-C", "2", "x"], {}, ["a"]),  # -C after grep is --context
+        (["--norm", "light", "kwic", "x"], {"CORPUS_PATH": f"a{os.pathsep}b"}, ["a", "b"]),
+        (["--corpus", "a", "kwic", "x", "--index", "off"], {}, []),
+        (["--corpus", "a", "index", "build"], {}, []),
+        (["--corpus", "-", "grep", "x"], {}, []),
+        (["grep", "x"], {}, []),
+    ],
+)
+def test_corpus_arguments(argv, env, expected):
+    assert fp.corpus_arguments(argv, env) == expected
+
+
+def test_early_fingerprint_equals_the_direct_one(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("سلام", encoding="utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "x.corpus-index").write_bytes(b"")  # some index exists: worth checking
+    monkeypatch.setenv("CORPUS_CACHE_DIR", str(cache))
+    fp.start_early(["--corpus", str(corpus), "grep", "x"], {})
+    resolved = fp.resolve([str(corpus)])
+    assert fp.early(resolved) == fp.fingerprint(resolved)
+    assert fp.early(("/elsewhere",)) is None  # another corpus: computed in process
+
+
+def test_no_index_no_child_work(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORPUS_CACHE_DIR", str(tmp_path / "none"))
+    fp.start_early(["--corpus", str(SEEDS), "grep", "x"], {})
+    assert fp.early(fp.resolve([str(SEEDS)])) is None
+
+
+def test_stale_index_is_seen_through_the_entry_point(tmp_path):
+    """The real script: the child's fingerprint must notice a changed corpus."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("مرحبا بالعالم\n", encoding="utf-8")
+    env = {**os.environ, "CORPUS_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    env.pop("CORPUS_PATH", None)
+    run = [sys.executable, "-m", "corpus_cli", "--corpus", str(corpus)]
+    subprocess.run([*run, "index", "build"], env=env, check=True, capture_output=True)
+    fresh = subprocess.run([*run, "grep", "-c", "مرحبا"], env=env, capture_output=True, text=True)
+    assert fresh.returncode == 0 and fresh.stderr == ""
+    (corpus / "b.txt").write_text("مرحبا\n", encoding="utf-8")
+    stale = subprocess.run([*run, "grep", "-c", "مرحبا"], env=env, capture_output=True, text=True)
+    assert "changed since its index was built" in stale.stderr
+    assert sorted(stale.stdout.split()) == ["a:1", "b:1"]
