@@ -1451,6 +1451,14 @@ def freq(
         docs = session.corpus.documents
         group = (lambda d: d.meta.get(by_field, "")) if by_field is not None else None
         counts = count_tokens(docs, session.normalizer, keep_per_doc=keep_per_doc, units=units, group=group)
+    if indexed and plain_list and session.index is not None and not (forms or with_dispersion):
+        if session.table_or(fmt, "tsv") == "tsv":
+            from .freq_output import write_ranked_tsv
+
+            write_ranked_tsv(
+                session.stdout, session.index.ranked(top, min_count), counts.total, header=not no_header
+            )
+            raise typer.Exit(0)
     if indexed and plain_list and session.index is not None:
         from .freq import FreqRow
 

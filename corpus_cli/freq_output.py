@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .freq import Counts, FreqRow
-from .output import RowWriter
+from .output import RowWriter, tsv_field
 from .screen import print_table
 
 if TYPE_CHECKING:
@@ -35,6 +36,33 @@ def _record(row: FreqRow, columns: list[str], fmt: str) -> dict[str, Any]:
     return record
 
 
+COLUMNS = ["rank", "term", "key", "count", "per_million", "docs"]
+
+
+def write_ranked_tsv(
+    stream: Any, ranked: Iterable[tuple[int, str, str, int, int]], total: int, *, header: bool
+) -> None:
+    """The whole frequency list as TSV straight from ranked tuples (rank, key, term,
+    count, docs), without a record per row: an index's full list (272,754 rows for
+    saudinewsnet) is written in a fraction of the generic writer's time, same bytes.
+    """
+    if header:
+        stream.write("\t".join(COLUMNS) + "\n")
+    lines: list[str] = []
+    per_million: dict[int, str] = {}  # a few thousand distinct counts: format each once
+    for rank, key, term, count, docs in ranked:
+        if "\\" in term or "\\" in key:  # tokens hold no tab or line end, only a URL a backslash
+            term, key = tsv_field(term), tsv_field(key)
+        rate = per_million.get(count)
+        if rate is None:
+            rate = per_million[count] = f"{count * 1_000_000 / total if total else 0.0:.2f}"
+        lines.append(f"{rank}\t{term}\t{key}\t{count}\t{rate}\t{docs}\n")
+        if len(lines) == 8192:
+            stream.write("".join(lines))
+            lines.clear()
+    stream.write("".join(lines))
+
+
 def write_freq(
     session: Session,
     rows: list[FreqRow],
@@ -48,7 +76,7 @@ def write_freq(
     by: str | None = None,
 ) -> None:
     """``by``: the metadata field of ``freq --by`` (rows then carry a "by" column)."""
-    columns = ["rank", "term", "key", "count", "per_million", "docs"]
+    columns = list(COLUMNS)
     if by is not None:
         columns = ["by", *columns]
     elif by_doc:
