@@ -340,7 +340,11 @@ class Session:
         return not self.docs and not self.shared.get("where")
 
     def warn(self, message: str) -> None:
-        self.env.stderr.write(f"corpus: warning: {message}\n")
+        """Each warning once, however often the files are read (``report_zero``)."""
+        given = self.__dict__.setdefault("_warned", set())
+        if message not in given:
+            given.add(message)
+            self.env.stderr.write(f"corpus: warning: {message}\n")
 
     def note(self, message: str) -> None:
         self.env.stderr.write(f"corpus: {message}\n")
@@ -395,7 +399,7 @@ class Session:
                 query = compile_query(pattern, normalizer, variant)
             except CorpusError:
                 continue
-            count = sum(1 for _ in iter_hits(self.corpus.documents, query))
+            count = sum(1 for _ in iter_hits(self.documents_for(query), query))
             found.append(f"{count} with {label}")
         self.note("; ".join(["0 hits", *found]))
 
@@ -454,13 +458,28 @@ class Session:
         """
         index = self.index
         literal = None if invert or index is None else query.index_literal()
-        if index is None or literal is None:
+        if index is None:
+            return self._scanned(query, invert) or self.corpus.documents
+        if literal is None:
             return self.corpus.documents
         docs = index.documents(index.candidates(literal))
         if self.docs:
             wanted = {d.id for d in self.corpus_ids.select(self.docs)}
             return (d for d in docs if d.id in wanted)
         return docs
+
+    def _scanned(self, query: "Query", invert: bool) -> Iterator[Any] | None:
+        """Without an index, the documents of a big corpus that may hold ``query``,
+        read and pre-filtered on every core (None: load the corpus as usual)."""
+        if invert or self.docs or self.where or "corpus" in self.__dict__ or "-" in self.paths:
+            return None
+        from .corpus import sources
+        from .scan import candidates, worth_it
+
+        found = sources(self.paths, self.glob)
+        if not worth_it(found):
+            return None
+        return candidates(found, self.read_options, query, warn=self.warn)
 
     @functools.cached_property
     def corpus_ids(self) -> Any:

@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import CorpusError
 
@@ -178,33 +179,50 @@ def load_corpus(
     fields of records that hold the text and the id; ``encoding`` forces one (default:
     UTF-8, else Arabic CP-1256 with a warning); ``progress(done, total)`` counts bytes.
     """
-    from .readers import Meter, Reader, ReadOptions, files_of
+    from .readers import Meter, Reader, ReadOptions
 
     reader = Reader(ReadOptions(text_field, id_field, encoding), warn)  # checks the encoding
-    targets = list(paths) if paths else [str(default_corpus_path())]
-    found: list[tuple[str, Path | None, str]] = []  # (name relative to its argument, path, argument)
-    for arg in targets:
-        if arg == STDIN:
-            found.append(("stdin", None, arg))
-            continue
-        path = Path(arg).expanduser()
-        if path.is_dir():
-            for inner in files_of(path, glob or DEFAULT_GLOB):
-                found.append((inner.relative_to(path).as_posix(), inner, arg))
-        elif path.exists():
-            found.append((path.name, path, arg))
-        else:
-            raise CorpusError(f"{arg}: no such file or directory")
-    reader.meter = Meter(progress, (source for _, source, _ in found))
+    found = sources(paths, glob)
+    reader.meter = Meter(progress, (Path(source) if source else None for _, source, _ in found))
     seen: set[str] = set()
     documents = []
     for name, source, arg in found:
         if source is None:
             items = reader.read_stdin(stdin() if stdin else b"")
         else:
-            items = reader.read_file(name, source)
+            items = reader.read_file(name, Path(source))
         documents += [Document(_unique(i.id, arg, seen), i.path, i.text, i.meta) for i in items]
     return Corpus(documents)
+
+
+class Source(NamedTuple):
+    """A file to read: its name relative to its argument (the id before suffixes are
+    dropped), its path (None: standard input) and the argument that named it."""
+
+    name: str
+    path: str | None
+    arg: str
+
+
+def sources(paths: Sequence[str] | None, glob: str | None = DEFAULT_GLOB) -> list[Source]:
+    """The files that ``paths`` (or the bundled seeds) name, in corpus order."""
+    from .readers import relative_files
+
+    targets = list(paths) if paths else [str(default_corpus_path())]
+    found: list[Source] = []
+    for arg in targets:
+        if arg == STDIN:
+            found.append(Source("stdin", None, arg))
+            continue
+        path = Path(arg).expanduser()
+        if path.is_dir():
+            for name, full in relative_files(path, glob or DEFAULT_GLOB):
+                found.append(Source(name, full, arg))
+        elif path.exists():
+            found.append(Source(path.name, str(path), arg))
+        else:
+            raise CorpusError(f"{arg}: no such file or directory")
+    return found
 
 
 def _unique(doc_id: str, arg: str, seen: set[str]) -> str:

@@ -423,6 +423,24 @@ def needs_normalizing(text: str) -> bool:
     return bool(_NEEDS_NORMALIZING.search(text)) or not unicodedata.is_normalized("NFC", text)
 
 
+def judgeable(text: str, norm: Normalizer, literal: str) -> str | None:
+    """A text that ``raw_pattern(literal, norm)`` judges letter by letter in place of
+    ``text``: itself, or its NFC form when ``norm`` starts with NFC (``norm`` then
+    normalizes both alike); None when neither will do (presentation forms, composing
+    hamza or madda).
+
+    Most text that is not in NFC only has a shadda written before a vowel: NFC just
+    reorders those marks, which the expansion steps over, and composes an Arabic letter
+    only with U+0653–U+0655 (found above).  So for a literal in Arabic letters such text
+    is judged as it is; for others (Latin accents compose) in its NFC form.
+    """
+    if _NEEDS_NORMALIZING.search(text):
+        return None
+    if all("\u0600" <= c <= "\u06ff" for c in literal) or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text) if norm.nfc else None
+
+
 @lru_cache(maxsize=64)
 def _pipeline(norm: Normalizer) -> tuple[_Step, ...]:
     steps: list[_Step] = []

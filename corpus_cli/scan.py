@@ -1,0 +1,153 @@
+"""A search without an index over many files: read, decode and pre-filter on every core.
+
+Reading and decoding 31,000 files, then looking for a query in all of them, is most of
+a cold ``grep``.  Here worker processes (``fork``: they inherit the query, nothing is
+pickled on the way in) read chunks of the corpus's files with the same ``Reader`` as
+``load_corpus``, and keep the text only of the documents that *may* hold the query:
+those where the query's expansion over the original text (``Query.raw``) matches, or
+whose text it cannot judge (``needs_normalizing``).  The parent receives the chunks in
+corpus order and searches the candidates with the usual matcher, so the answers are
+those of a search over every document, by construction (the same argument as the
+index's candidates).  Documents get their ids in the parent, in order, exactly as
+``load_corpus`` gives them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .corpus import Document, Source, _unique
+from .errors import CorpusError
+from .normalize import Normalizer, fold_table, judgeable, raw_pattern
+from .pattern import Query
+from .readers import Reader, ReadOptions
+
+#: Below this many files, reading in process is as fast as starting workers.
+MIN_FILES = 256
+#: Files per chunk: small enough to balance the workers and to stop soon after
+#: ``--limit``, large enough that a chunk's round trip costs little.
+CHUNK_FILES = 128
+
+
+class Chunk(NamedTuple):
+    """What a worker sends back for a run of files."""
+
+    items: list[tuple[str, str, str | None, dict[str, str], str]]  # id, path, text|None, meta, arg
+    warnings: list[str]
+    error: str | None
+
+
+_job: dict[str, Any] = {}  # set in the parent before the workers are forked
+
+
+def worth_it(sources: Sequence[Source]) -> bool:
+    """Enough files to gain from more than one core, and a system that can fork."""
+    return len(sources) >= MIN_FILES and (os.cpu_count() or 1) > 1 and hasattr(os, "fork")
+
+
+#: Arabic letters from the most to the least frequent in running text: a sieve starts at
+#: the rarest letter of the query that no other letter folds to or from.
+_BY_FREQUENCY = "اليموةنهرتبعدفقسكحجشطصذخضزثغظء"
+
+
+class Sieve(NamedTuple):
+    """What a worker tests a text with, cheapest first (see ``may_match``)."""
+
+    anchor: str  # the normalized literal that every hit's normalized text contains
+    rough: Any  # the expansion from the query's rarest fixed letter on: a literal start
+    raw: Any  # the whole expansion (``Query.raw``)
+    normalizer: Normalizer
+
+
+def sieve(query: Query) -> Sieve | None:
+    """The sieve of ``query``; None when it has no expansion (every text may match)."""
+    anchor = query.index_literal()
+    if query.raw is None or anchor is None:
+        return None
+    folds = fold_table(query.normalizer)
+    variable = set(folds) | set(folds.values())
+    fixed = [i for i, c in enumerate(anchor) if c in _BY_FREQUENCY and c not in variable]
+    rough = query.raw
+    if fixed:
+        start = max(fixed, key=lambda i: (_BY_FREQUENCY.index(anchor[i]), -i))
+        expansion = raw_pattern(anchor[start:], query.normalizer)
+        head = "[" + re.escape(anchor[start]) + "]"
+        if expansion and expansion.startswith(head):
+            # A literal first character: ``re`` then skips ahead to it at C speed.
+            flags = query.raw.flags & re.IGNORECASE
+            rough = re.compile(re.escape(anchor[start]) + expansion[len(head) :], flags)
+    return Sieve(anchor, rough, query.raw, query.normalizer)
+
+
+def may_match(text: str, sieve: Sieve) -> bool:
+    """Can ``text`` hold a hit?  False only when it is certain that it cannot.
+
+    A text that holds the anchor as it is may (a candidate, however rare, is only
+    searched in vain); one that the expansion, or its tail from the rarest letter, does
+    not match cannot, if the expansion can judge it (``judgeable``); any other text is
+    normalized here, in the worker, and must contain the anchor.
+    """
+    if sieve.anchor in text:
+        return True
+    judged = judgeable(text, sieve.normalizer, sieve.anchor)
+    if judged is None:
+        return sieve.anchor in sieve.normalizer.normalize(text)
+    return sieve.rough.search(judged) is not None and sieve.raw.search(judged) is not None
+
+
+def candidates(
+    sources: Sequence[Source],
+    options: ReadOptions,
+    query: Query | None,
+    *,
+    warn: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> Iterator[Document]:
+    """The documents of ``sources`` that may match ``query`` (every one when None), in
+    order.  Stopping the iteration early (``--limit``, a closed pipe) stops the workers.
+    """
+    import multiprocessing
+
+    _job.update(sources=sources, options=options, sieve=sieve(query) if query is not None else None)
+    count = workers or min(os.cpu_count() or 1, 8)
+    ranges = [(i, min(i + CHUNK_FILES, len(sources))) for i in range(0, len(sources), CHUNK_FILES)]
+    pool = multiprocessing.get_context("fork").Pool(count)
+    try:
+        seen: set[str] = set()
+        for chunk in pool.imap(_read_chunk, ranges):
+            for message in chunk.warnings:
+                if warn is not None:
+                    warn(message)
+            for doc_id, path, text, meta, arg in chunk.items:
+                unique = _unique(doc_id, arg, seen)
+                if text is not None:
+                    yield Document(unique, path, text, meta)
+            if chunk.error is not None:
+                raise CorpusError(chunk.error)
+    finally:
+        pool.terminate()
+        pool.join()
+        _job.clear()
+
+
+def _read_chunk(bounds: tuple[int, int]) -> Chunk:
+    """In a worker: read ``sources[start:stop]``, keep the texts that may match."""
+    sources: Sequence[Source] = _job["sources"]
+    test: Sieve | None = _job["sieve"]
+    warnings: list[str] = []
+    reader = Reader(_job["options"], warnings.append)
+    items: list[tuple[str, str, str | None, dict[str, str], str]] = []
+    try:
+        for name, path, arg in sources[bounds[0] : bounds[1]]:
+            if path is None:
+                continue  # stdin is never scanned here
+            for item in reader.read_file(name, Path(path)):
+                keep = test is None or may_match(item.text, test)
+                items.append((item.id, item.path, item.text if keep else None, item.meta, arg))
+    except CorpusError as exc:
+        return Chunk(items, warnings, str(exc))
+    return Chunk(items, warnings, None)

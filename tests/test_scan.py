@@ -1,0 +1,116 @@
+"""The cold search on every core: the same answers as a search of every document."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_cli import scan
+from corpus_cli.normalize import Normalizer
+from corpus_cli.pattern import MatchOptions, compile_query
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+STANDARD = Normalizer.for_level("standard")
+
+#: Texts that test the sieve: vocalized, tatweel, alef and yeh variants, shadda before a
+#: vowel (not NFC), presentation forms, composing hamza, Latin accents decomposed.
+VARIANTS = [
+    "الغَوّاصَات في البحر",
+    "الغـــواصات",
+    "الغواصات",
+    "الغواصّات",
+    "الغوّاصات",  # shadda then nothing: NFC
+    "الغو\u0651\u064eاصات",  # shadda before fatha: not NFC
+    "\ufe8e\ufedf\ufed0\ufeee\ufe8d\ufebb\ufe8e\ufe95",  # presentation forms
+    "ﺍﻟﺴﻌﻮﺩﻳﺔ",
+    "السعودية",
+    "السعوديه",
+    "إلى السعودیة",  # Farsi yeh
+    "اٌلسعودية",
+    "cafe\u0301 café",
+    "ما من شيء",
+]
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    """Over ``scan.MIN_FILES`` files: the seeds many times over, and the variants."""
+    root = tmp_path_factory.mktemp("big")
+    for n in range(60):
+        shutil.copytree(SEEDS, root / f"copy{n:02d}")
+    for n, text in enumerate(VARIANTS):
+        (root / "variants" / f"{n:02d}.txt").parent.mkdir(exist_ok=True)
+        (root / "variants" / f"{n:02d}.txt").write_text(f"سطر\n{text}\n", encoding="utf-8")
+    (root / "variants" / "binary.txt").write_bytes(b"\x89PNG\x00\x00")
+    (root / "variants" / "cp1256.txt").write_bytes("السعودية والغواصات".encode("cp1256"))
+    return root
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["grep", "-c", "السعودية"],
+        ["grep", "-n", "الغواصات"],
+        ["grep", "-w", "سوريا", "--format", "jsonl"],
+        ["grep", "-l", "café"],
+        ["grep", "-c", "-i", "COVID"],
+        ["grep", "-c", "سوري[اة]"],
+        ["grep", "-c", "xyzzyq"],
+        ["kwic", "الأمن", "--limit", "30"],
+        ["kwic", "مجلس الامن", "--clitics"],
+    ],
+)
+def test_same_answers_as_every_document(invoke, big, monkeypatch, args):
+    where = ["--corpus", str(big)]
+    scanned = invoke(*where, *args[:1], "--index", "off", *args[1:])
+    monkeypatch.setattr(scan, "MIN_FILES", 10**9)  # no workers: every document loaded
+    loaded = invoke(*where, *args[:1], "--index", "off", *args[1:])
+    assert scanned.exit_code == loaded.exit_code
+    assert scanned.stdout == loaded.stdout
+    if "--limit" in args:  # files after the last one needed are never read, nor warned about
+        assert set(scanned.stderr.splitlines()) <= set(loaded.stderr.splitlines())
+    else:
+        assert sorted(scanned.stderr.splitlines()) == sorted(loaded.stderr.splitlines())
+
+
+def test_an_early_stop_stops_the_workers(big):
+    from corpus_cli.corpus import sources
+    from corpus_cli.readers import ReadOptions
+
+    found = sources([str(big)])
+    query = compile_query("سوريا", STANDARD, MatchOptions())
+    docs = scan.candidates(found, ReadOptions(), query)
+    first = next(docs)
+    docs.close()  # terminates the pool
+    assert first.id.startswith("copy00/")
+    assert scan._job == {}
+
+
+@pytest.mark.parametrize("word", ["الغواصات", "السعودية", "إلى", "cafe"])
+@pytest.mark.parametrize("text", VARIANTS)
+def test_the_sieve_never_drops_a_text_that_matches(word, text):
+    query = compile_query(word, STANDARD, MatchOptions())
+    sieve = scan.sieve(query)
+    if sieve is None:
+        return
+    if query.literal and query.literal in STANDARD.normalize(text):
+        assert scan.may_match(text, sieve)
+
+
+_LETTERS = "الغواصتسعديةأإآیىـ\u064e\u0651\u064b\u0652\u0654 "
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_LETTERS, max_size=30), st.sampled_from(["الغواصات", "سعودية", "أسد", "يد"]))
+def test_the_sieve_is_sound(text, word):
+    """``may_match`` False means the normalized text cannot hold the query."""
+    text = unicodedata.normalize("NFC", text) if len(text) % 2 else text
+    query = compile_query(word, STANDARD, MatchOptions())
+    sieve = scan.sieve(query)
+    if sieve is not None and not scan.may_match(text, sieve):
+        assert query.literal not in STANDARD.normalize(text)
