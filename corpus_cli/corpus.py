@@ -14,9 +14,12 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import CorpusError
+
+if TYPE_CHECKING:
+    from .normalize import Normalizer
 
 STDIN = "-"
 #: Text and record files, plain or compressed (``{a,b}`` alternatives, as in a shell).
@@ -36,6 +39,15 @@ class Document:
         self.path = path
         self.text = text
         self.meta: dict[str, str] = meta if meta is not None else {}
+        #: The text normalized by a normalizer, when a worker process did it already.
+        self.prepared: tuple[Normalizer, str] | None = None
+
+    def normalized(self, normalizer: Normalizer) -> str:
+        """``text`` normalized by ``normalizer`` (prepared by a worker, or now)."""
+        prepared = self.prepared
+        if prepared is not None and prepared[0] == normalizer:
+            return prepared[1]
+        return normalizer.normalize(self.text)
 
     def __repr__(self) -> str:
         return f"Document(id={self.id!r}, path={self.path!r}, chars={len(self.text)})"

@@ -36,7 +36,8 @@ CHUNK_FILES = 128
 class Chunk(NamedTuple):
     """What a worker sends back for a run of files."""
 
-    items: list[tuple[str, str, str | None, dict[str, str], str]]  # id, path, text|None, meta, arg
+    #: id, path, text (None: it cannot match), its normalized text, metadata, argument
+    items: list[tuple[str, str, str | None, str | None, dict[str, str], str]]
     warnings: list[str]
     error: str | None
 
@@ -112,7 +113,8 @@ def candidates(
     """
     import multiprocessing
 
-    _job.update(sources=sources, options=options, sieve=sieve(query) if query is not None else None)
+    normalizer = query.normalizer if query is not None else None
+    _job.update(sources=sources, options=options, query=query, sieve=sieve(query) if query else None)
     count = workers or min(os.cpu_count() or 1, 8)
     ranges = [(i, min(i + CHUNK_FILES, len(sources))) for i in range(0, len(sources), CHUNK_FILES)]
     pool = multiprocessing.get_context("fork").Pool(count)
@@ -122,10 +124,13 @@ def candidates(
             for message in chunk.warnings:
                 if warn is not None:
                     warn(message)
-            for doc_id, path, text, meta, arg in chunk.items:
+            for doc_id, path, text, normalized, meta, arg in chunk.items:
                 unique = _unique(doc_id, arg, seen)
                 if text is not None:
-                    yield Document(unique, path, text, meta)
+                    doc = Document(unique, path, text, meta)
+                    if normalized is not None and normalizer is not None:
+                        doc.prepared = (normalizer, normalized)
+                    yield doc
             if chunk.error is not None:
                 raise CorpusError(chunk.error)
     finally:
@@ -138,16 +143,22 @@ def _read_chunk(bounds: tuple[int, int]) -> Chunk:
     """In a worker: read ``sources[start:stop]``, keep the texts that may match."""
     sources: Sequence[Source] = _job["sources"]
     test: Sieve | None = _job["sieve"]
+    query: Query | None = _job["query"]
     warnings: list[str] = []
     reader = Reader(_job["options"], warnings.append)
-    items: list[tuple[str, str, str | None, dict[str, str], str]] = []
+    items: list[tuple[str, str, str | None, str | None, dict[str, str], str]] = []
     try:
         for name, path, arg in sources[bounds[0] : bounds[1]]:
             if path is None:
                 continue  # stdin is never scanned here
             for item in reader.read_file(name, Path(path)):
-                keep = test is None or may_match(item.text, test)
-                items.append((item.id, item.path, item.text if keep else None, item.meta, arg))
+                if test is not None and not may_match(item.text, test):
+                    items.append((item.id, item.path, None, None, item.meta, arg))
+                    continue
+                # The candidate's normalization, the first step of its search, is done
+                # here on another core.
+                normalized = query.normalizer.normalize(item.text) if query is not None else None
+                items.append((item.id, item.path, item.text, normalized, item.meta, arg))
     except CorpusError as exc:
         return Chunk(items, warnings, str(exc))
     return Chunk(items, warnings, None)

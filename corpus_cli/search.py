@@ -80,7 +80,7 @@ def search_lines(
         if not needs_normalizing(doc.text):
             return
     normalizer = query.normalizer
-    norm_doc = normalizer.normalize(doc.text)
+    norm_doc = doc.normalized(normalizer)  # a worker may have done it (scan.py)
     candidates = None if invert else _candidate_lines(norm_doc, query)
     if candidates == []:
         return  # the common case on a big corpus: no hit, nothing more to do
