@@ -195,14 +195,14 @@ def load_corpus(
 
     reader = Reader(ReadOptions(text_field, id_field, encoding), warn)  # checks the encoding
     found = sources(paths, glob)
-    reader.meter = Meter(progress, (Path(source) if source else None for _, source, _ in found))
+    reader.meter = Meter(progress, (source for _, source, _ in found))
     seen: set[str] = set()
     documents = []
     for name, source, arg in found:
         if source is None:
             items = reader.read_stdin(stdin() if stdin else b"")
         else:
-            items = reader.read_file(name, Path(source))
+            items = reader.read_file(name, source)
         documents += [Document(_unique(i.id, arg, seen), i.path, i.text, i.meta) for i in items]
     return Corpus(documents)
 

@@ -80,6 +80,8 @@ class Skipped(Exception):
 
 def kind_of(name: str) -> Kind:
     """The format of ``name`` from its suffixes (any case)."""
+    if name.endswith(".txt") and len(name) > 4:
+        return Kind(name[:-4], "text", None)  # most files, at once (no other suffix ends so)
     lower = name.lower()
     for suffix in ARCHIVES:
         if lower.endswith(suffix) and len(name) > len(suffix):
@@ -245,22 +247,22 @@ def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn 
 class Meter:
     """Progress in bytes of the named files: a file's share advances as it is read."""
 
-    def __init__(self, progress: Progress | None, files: Iterable[Path | None]) -> None:
+    def __init__(self, progress: Progress | None, files: Iterable[str | Path | None]) -> None:
         self.progress = progress
-        self.sizes: dict[Path, int] = {}
+        self.sizes: dict[str, int] = {}
         if progress is not None:
             for path in files:
-                if path is not None and path not in self.sizes:
+                if path is not None and str(path) not in self.sizes:
                     try:
-                        self.sizes[path] = path.stat().st_size
+                        self.sizes[str(path)] = os.stat(path).st_size
                     except OSError:
-                        self.sizes[path] = 0
+                        self.sizes[str(path)] = 0
         self.total = sum(self.sizes.values())
         self.base = 0
         self.size = 0
 
-    def start(self, path: Path | None) -> None:
-        self.size = self.sizes.get(path, 0) if path is not None else 0
+    def start(self, path: str | Path | None) -> None:
+        self.size = self.sizes.get(str(path), 0) if path is not None else 0
 
     def at(self, fraction: float) -> None:
         """The current file is read up to ``fraction``."""
@@ -294,7 +296,7 @@ class Reader:
         if self.warn_fn is not None:
             self.warn_fn(message)
 
-    def read_file(self, doc_id: str, path: Path) -> list[Item]:
+    def read_file(self, doc_id: str, path: str | Path) -> list[Item]:
         """The documents of the file at ``path`` (``doc_id``: its id before suffixes
         are dropped, i.e. its name relative to the corpus argument)."""
         self.meter.start(path)
@@ -316,7 +318,7 @@ class Reader:
     def decode(self, data: bytes, name: str) -> str:
         return decode_text(data, name, self.options.encoding, self.warn)
 
-    def _read_file(self, doc_id: str, path: Path) -> list[Item]:
+    def _read_file(self, doc_id: str, path: str | Path) -> list[Item]:
         name = str(path)
         kind = kind_of(doc_id)
         if kind.format == "archive":
@@ -381,7 +383,7 @@ class Reader:
 
     # ------------------------------------------------------------------- archives
 
-    def _read_archive(self, kind: Kind, path: Path) -> list[Item]:
+    def _read_archive(self, kind: Kind, path: str | Path) -> list[Item]:
         name = str(path)
         try:
             raw = open(path, "rb")  # closed by the with below

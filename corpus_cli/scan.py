@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from .corpus import Document, Source, _unique
@@ -151,7 +150,7 @@ def _read_chunk(bounds: tuple[int, int]) -> Chunk:
         for name, path, arg in sources[bounds[0] : bounds[1]]:
             if path is None:
                 continue  # stdin is never scanned here
-            for item in reader.read_file(name, Path(path)):
+            for item in reader.read_file(name, path):
                 if test is not None and not may_match(item.text, test):
                     items.append((item.id, item.path, None, None, item.meta, arg))
                     continue
