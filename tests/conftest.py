@@ -134,3 +134,36 @@ def private_index_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     folder = tmp_path_factory.mktemp("index-cache")
     monkeypatch.setenv("CORPUS_CACHE_DIR", str(folder))
     return folder
+
+
+SHARED_CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+
+
+@pytest.fixture(scope="session")
+def every_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sample of every corpus in ../shared/corpora: the first 40 documents of each
+    archive, one folder per corpus (read straight from the .tar.xz stream, which is
+    decompressed only as far as needed)."""
+    import tarfile
+
+    archives = sorted(SHARED_CORPORA.glob("*.tar.xz"))
+    if not archives:
+        pytest.skip("../shared/corpora is not here")
+    root = tmp_path_factory.mktemp("every-corpus")
+    for archive in archives:
+        name = archive.name.removesuffix(".tar.xz")
+        taken = 0
+        with tarfile.open(archive, "r|xz") as stream:
+            for member in stream:
+                if not (member.isfile() and member.name.endswith(".txt")) or "/_about/" in member.name:
+                    continue
+                data = stream.extractfile(member)
+                if data is None:
+                    continue
+                target = root / name / f"{taken:03d}.txt"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data.read())
+                taken += 1
+                if taken == 40:
+                    break
+    return root

@@ -348,3 +348,22 @@ def test_a_cluster_with_other_software_is_explained() -> None:
     error = _environment_error(ModuleNotFoundError("No module named 'corpus_cli'"))
     assert error is not None and "install corpus-cli[dask] on them" in str(error)
     assert _environment_error(ValueError("something else")) is None
+
+
+EVERY_COMMANDS = [
+    ["freq", "--top", "0"],
+    ["grep", "-c", "الله"],
+    ["grep", "-l", "في"],
+    ["kwic", "على", "--limit", "200"],
+]
+
+
+@pytest.mark.parametrize("args", EVERY_COMMANDS, ids=lambda a: " ".join(a))
+def test_parity_on_every_corpus(args: list[str], every_corpus: Path, scheduler: str, tmp_path: Path) -> None:
+    """A sample of each corpus of ../shared/corpora, as files and as Parquet shards."""
+    files = ["--corpus", str(every_corpus)]
+    expected = memory(args, files)
+    assert expected[1].count("\n") > 1  # something to compare
+    assert on_dask(args, files, scheduler) == expected
+    parquet = shards(every_corpus, tmp_path / "parquet", "--size", "300KB")
+    assert on_dask(args, ["--corpus", str(parquet)], scheduler) == expected

@@ -226,3 +226,26 @@ def test_fingerprint_sees_a_new_file(tmp_path):
 def test_stdin_cannot_be_indexed():
     with pytest.raises(CorpusError):
         Selection.of(["-"], "*.txt", Normalizer.for_level("standard"))
+
+
+EVERY = [
+    ["list"],
+    ["grep", "-c", "الله"],
+    ["grep", "-n", "--format", "jsonl", "في"],
+    ["kwic", "على", "--limit", "200"],
+    ["kwic", "قال", "--clitics", "--sort", "A1"],
+    ["freq", "--top", "0"],
+    ["freq", "من", "إلى", "--forms", "--dispersion"],
+    ["collocates", "الله", "--top", "10"],
+]
+
+
+@pytest.mark.parametrize("args", EVERY, ids=lambda a: " ".join(a))
+def test_parity_on_every_corpus(invoke, every_corpus, args):
+    """A sample of each corpus of ../shared/corpora: news, Quran (both scripts), hadith,
+    classical and Al Jazeera diacritized text, dialect tweets."""
+    if not list(Path(os.environ["CORPUS_CACHE_DIR"]).glob("*.corpus-index")):
+        assert invoke("index", "build", "--corpus", str(every_corpus)).exit_code == 0
+    with_index = _run(invoke, every_corpus, args)
+    assert with_index[1].count("\n") > 1  # something to compare
+    assert with_index == _run(invoke, every_corpus, args, "--index", "off")
