@@ -15,7 +15,9 @@ index's candidates).  Documents get their ids in the parent, in order, exactly a
 from __future__ import annotations
 
 import os
+import pickle
 import re
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -108,18 +110,16 @@ def candidates(
     workers: int | None = None,
 ) -> Iterator[Document]:
     """The documents of ``sources`` that may match ``query`` (every one when None), in
-    order.  Stopping the iteration early (``--limit``, a closed pipe) stops the workers.
+    order.  Stopping the iteration early (``--limit``, ``-q``, a closed pipe) stops the
+    workers.
     """
-    import multiprocessing
-
     normalizer = query.normalizer if query is not None else None
     _job.update(sources=sources, options=options, query=query, sieve=sieve(query) if query else None)
-    count = workers or min(os.cpu_count() or 1, 8)
     ranges = [(i, min(i + CHUNK_FILES, len(sources))) for i in range(0, len(sources), CHUNK_FILES)]
-    pool = multiprocessing.get_context("fork").Pool(count)
+    team = _Team(min(workers or os.cpu_count() or 1, 8, len(ranges)), ranges)
     try:
         seen: set[str] = set()
-        for chunk in pool.imap(_read_chunk, ranges):
+        for chunk in team.results():
             for message in chunk.warnings:
                 if warn is not None:
                     warn(message)
@@ -133,9 +133,88 @@ def candidates(
             if chunk.error is not None:
                 raise CorpusError(chunk.error)
     finally:
-        pool.terminate()
-        pool.join()
+        team.stop()
         _job.clear()
+
+
+class _Team:
+    """Forked workers, each with a pipe of its own: worker ``w`` reads chunks ``w``,
+    ``w + n``, ``w + 2n``… and writes each result, pickled and length-prefixed, to its
+    pipe; the parent reads chunk ``i`` from pipe ``i mod n``, so results come in order.
+
+    No threads and no shared queue (``multiprocessing.Pool`` has both, and its
+    ``terminate`` can hang at interpreter exit): a full pipe makes a worker wait, and
+    stopping is a SIGKILL to each worker and a ``waitpid``.
+    """
+
+    def __init__(self, size: int, ranges: list[tuple[int, int]]) -> None:
+        self.ranges = ranges
+        self.pipes: list[int] = []
+        self.pids: list[int] = []
+        for worker in range(size):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker
+                os.close(read_end)
+                code = 0
+                try:
+                    for bounds in ranges[worker::size]:
+                        _send(write_end, pickle.dumps(_read_chunk(bounds), pickle.HIGHEST_PROTOCOL))
+                except BaseException:  # a closed pipe, Ctrl-C: the parent knows what to do
+                    code = 1
+                finally:
+                    os._exit(code)
+            os.close(write_end)
+            self.pipes.append(read_end)
+            self.pids.append(pid)
+
+    def results(self) -> Iterator[Chunk]:
+        size = len(self.pipes)
+        for i in range(len(self.ranges)):
+            data = _receive(self.pipes[i % size])
+            if data is None:
+                raise CorpusError("a worker process reading the corpus stopped unexpectedly")
+            yield pickle.loads(data)  # written by our own worker
+
+    def stop(self) -> None:
+        for pid in self.pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass  # done already
+        for fd in self.pipes:
+            os.close(fd)
+        for pid in self.pids:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        self.pids, self.pipes = [], []
+
+
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int) -> bytes | None:
+    """One message from ``fd``; None when the writer is gone."""
+    head = _read_exactly(fd, 8)
+    if head is None:
+        return None
+    return _read_exactly(fd, int.from_bytes(head, "little"))
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    parts = []
+    while size:
+        part = os.read(fd, min(size, 1 << 20))
+        if not part:
+            return None
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
 
 
 def _read_chunk(bounds: tuple[int, int]) -> Chunk:

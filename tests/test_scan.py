@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -86,9 +89,34 @@ def test_an_early_stop_stops_the_workers(big):
     query = compile_query("سوريا", STANDARD, MatchOptions())
     docs = scan.candidates(found, ReadOptions(), query)
     first = next(docs)
-    docs.close()  # terminates the pool
+    docs.close()  # stops the workers
     assert first.id.startswith("copy00/")
     assert scan._job == {}
+
+
+@pytest.mark.parametrize("args", [["grep", "-q", "سوريا"], ["kwic", "سوريا", "--limit", "1"]])
+def test_a_quick_answer_leaves_no_worker_behind(big, args):
+    """``-q`` never closes the document iterator itself: leaving must still not hang."""
+    env = {**os.environ, "CORPUS_CACHE_DIR": str(big / "no-cache"), "NO_COLOR": "1"}
+    env.pop("CORPUS_PATH", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "corpus_cli", "--corpus", str(big), *args],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stderr.count("warning") == 0
+
+
+def test_a_worker_that_dies_is_an_error(big, monkeypatch):
+    from corpus_cli.corpus import sources
+    from corpus_cli.errors import CorpusError
+    from corpus_cli.readers import ReadOptions
+
+    def die(bounds):
+        os._exit(3)
+
+    monkeypatch.setattr(scan, "_read_chunk", die)
+    with pytest.raises(CorpusError, match="worker process"):
+        list(scan.candidates(sources([str(big)]), ReadOptions(), None))
 
 
 @pytest.mark.parametrize("word", ["الغواصات", "السعودية", "إلى", "cafe"])
