@@ -101,7 +101,7 @@ def _screen_cell(value: Any, column: str = "") -> Any:
 # --------------------------------------------------------------------------- dispersion
 
 
-@command("dispersion", rich_help_panel="Analysis")
+@command("dispersion", rich_help_panel="Analysis", matching=True)
 def dispersion_command(
     ctx: typer.Context,
     pattern: PatternArg,
@@ -252,7 +252,7 @@ def _write_svg(path: str, pattern: str, result: Any, settings: str) -> None:
 # --------------------------------------------------------------------------- collocates
 
 
-@command("collocates", rich_help_panel="Analysis")
+@command("collocates", rich_help_panel="Analysis", matching=True)
 def collocates_command(
     ctx: typer.Context,
     pattern: PatternArg,

@@ -16,7 +16,7 @@ from .environment import Environment
 from .output import RowWriter
 from .pattern import Query
 from .screen import DIM, HEADING, LINE_NO, MATCH, cell_width, fit_line, highlight, paint
-from .search import LineMatch, search_lines
+from .search import TextLines, search_lines
 
 
 class GrepRequest(NamedTuple):
@@ -80,13 +80,18 @@ def _summaries(
 
 
 def summary_number(doc: Document, query: Query, request: GrepRequest) -> int | None:
-    """``-c``/``--count-matches``/``-l``: the number for ``doc``, None when nothing is selected."""
-    lines = list(search_lines(doc, query, invert=request.invert, max_count=request.max_count))
-    if not lines:
-        return None
-    if request.count_matches and not request.invert:
-        return sum(len(line.spans) for line in lines)
-    return len(lines)
+    """``-c``/``--count-matches``/``-l``: the number for ``doc``, None when nothing is selected.
+
+    Counted as the lines stream by (none is kept); ``-l`` stops at the first.
+    """
+    max_count = request.max_count
+    if request.files_with_matches and not request.count_lines and not request.count_matches:
+        max_count = 1 if max_count is None else min(max_count, 1)
+    matches = request.count_matches and not request.invert
+    number: int | None = None
+    for line in search_lines(doc, query, invert=request.invert, max_count=max_count, spans=matches):
+        number = (number or 0) + (len(line.spans) if matches else 1)
+    return number
 
 
 def write_summaries(
@@ -118,28 +123,35 @@ def write_summaries(
 
 
 def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
-    """Selected lines of ``doc`` with their context lines, in order, each once."""
+    """Selected lines of ``doc`` with their context lines, in order, each once.
+
+    Streamed: each selected line comes with the context owed since the previous one,
+    so no list of a document's lines is built.
+    """
     selected = search_lines(doc, query, invert=request.invert, max_count=request.max_count)
     if not request.before and not request.after:
         for line in selected:
             yield Row(doc, line.line_no, line.text, line.spans, True, False, line.splits)
         return
-    matches: list[LineMatch] = list(selected)
-    by_number = {m.line_no: m for m in matches}
-    wanted: set[int] = set()
-    for m in matches:
-        lo = max(1, m.line_no - request.before)
-        hi = min(doc.line_count, m.line_no + request.after)
-        wanted.update(range(lo, hi + 1))
-    last = 0
-    for number in sorted(wanted):
-        gap = last != 0 and number != last + 1
-        match = by_number.get(number)
-        if match is not None:
-            yield Row(doc, number, match.text, match.spans, True, gap, match.splits)
-        else:
-            yield Row(doc, number, doc.line(number), (), False, gap)
-        last = number
+    text = TextLines(doc.text)
+    line_count = doc.line_count  # counted once: it reads the whole text
+    last = 0  # the last line yielded
+    owed = 0  # after-context is owed up to this line
+
+    def context(first: int, stop: int) -> Iterator[Row]:
+        nonlocal last
+        for number in range(max(first, last + 1), stop + 1):
+            yield Row(doc, number, text.line(number - 1) or "", (), False, last != 0 and number != last + 1)
+            last = number
+
+    for match in selected:
+        yield from context(last + 1, min(owed, match.line_no - 1))
+        yield from context(match.line_no - request.before, match.line_no - 1)
+        gap = last != 0 and match.line_no != last + 1
+        yield Row(doc, match.line_no, match.text, match.spans, True, gap, match.splits)
+        last = match.line_no
+        owed = min(line_count, match.line_no + request.after)
+    yield from context(last + 1, owed)
 
 
 def _lines(

@@ -10,6 +10,8 @@ escaped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from time import perf_counter
 from typing import Any, NamedTuple
 
 from .clitics import CliticMode, clitic_pattern
@@ -57,6 +59,7 @@ class Query(NamedTuple):
     constraint: MarkConstraint | None = None
     literal: str | None = None  # the normalized query, when it is a plain string
     raw: Any = None  # a compiled pattern over original text that every hit's text matches
+    timeout: float | None = None  # seconds the matcher may spend on one document (None: no limit)
 
     def index_literal(self) -> str | None:
         """A string every hit's normalized text contains (for an index), if there is one.
@@ -86,8 +89,97 @@ class Query(NamedTuple):
         return self.constraint is not None
 
 
-def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = MatchOptions()) -> Query:
-    """Compile ``pattern`` for matching normalized text; errors say what is wrong."""
+#: ``--timeout``'s default: the seconds a pattern may spend matching one document.
+DEFAULT_TIMEOUT = 10.0
+
+
+class PatternTimeout(CorpusError):
+    """A pattern ran out of its time on a document (catastrophic backtracking)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"pattern timed out after {seconds:g} s (simplify it or raise --timeout)")
+        self.seconds = seconds
+
+
+class Budget:
+    """The time the matcher may still spend on one document (``Query.timeout``).
+
+    Every call made through a budget hands the ``regex`` module the time left, and
+    the module itself stops a call that runs out (``TimeoutError``: no threads, no
+    signals); the time each call took is then taken off.  Patterns compiled with
+    ``re`` cannot backtrack (see ``_compile``) and run unmetered, as does everything
+    when there is no limit.
+    """
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: float | None) -> None:
+        self.limit = limit
+        self.left = limit if limit is not None else 0.0
+
+    def _metered(self, pattern: Any) -> bool:
+        return self.limit is not None and not isinstance(pattern, re.Pattern)
+
+    def _time_left(self) -> float:
+        if self.left <= 0:
+            raise PatternTimeout(self.limit or 0.0)
+        return self.left
+
+    def search(self, pattern: Any, text: str) -> Any:
+        """``pattern.search(text)`` within the budget."""
+        if not self._metered(pattern):
+            return pattern.search(text)
+        started = perf_counter()
+        try:
+            return pattern.search(text, timeout=self._time_left())
+        except TimeoutError:
+            raise PatternTimeout(self.limit or 0.0) from None
+        finally:
+            self.left -= perf_counter() - started
+
+    def fullmatch(self, pattern: Any, text: str) -> Any:
+        """``pattern.fullmatch(text)`` within the budget."""
+        if not self._metered(pattern):
+            return pattern.fullmatch(text)
+        started = perf_counter()
+        try:
+            return pattern.fullmatch(text, timeout=self._time_left())
+        except TimeoutError:
+            raise PatternTimeout(self.limit or 0.0) from None
+        finally:
+            self.left -= perf_counter() - started
+
+    def finditer(self, pattern: Any, text: str) -> Iterator[Any]:
+        """``pattern.finditer(text)`` within the budget (time spent by the caller between
+        two matches is not counted)."""
+        if not self._metered(pattern):
+            return iter(pattern.finditer(text))
+        return self._finditer(pattern, text)
+
+    def _finditer(self, pattern: Any, text: str) -> Iterator[Any]:
+        started = perf_counter()
+        try:
+            for match in pattern.finditer(text, timeout=self._time_left()):
+                self.left -= perf_counter() - started
+                self._time_left()  # other calls may have spent the rest meanwhile
+                yield match
+                started = perf_counter()
+        except TimeoutError:
+            raise PatternTimeout(self.limit or 0.0) from None
+        self.left -= perf_counter() - started
+
+
+def compile_query(
+    pattern: str,
+    normalizer: Normalizer,
+    options: MatchOptions = MatchOptions(),
+    *,
+    timeout: float | None = None,
+) -> Query:
+    """Compile ``pattern`` for matching normalized text; errors say what is wrong.
+
+    ``timeout``: the seconds matching may take on one document (see ``Budget``).
+    """
     if pattern == "":
         raise CorpusError("empty pattern")
     is_literal = options.fixed or not _METACHARS.search(pattern)
@@ -135,6 +227,7 @@ def compile_query(pattern: str, normalizer: Normalizer, options: MatchOptions = 
         needs_lines,
         constraint,
         literal if is_literal else None,
+        timeout=timeout or None,
     )
     anchor = query.index_literal()
     expanded = raw_pattern(anchor, normalizer) if anchor else None
@@ -167,12 +260,17 @@ _OPTIONAL_MARKS = f"[{MARKS}]*"
 
 # Patterns made of letters, escaped literals and the basic operators mean the same in
 # ``re`` and ``regex``; they skip importing ``regex`` (a tenth of the start-up time).
+# Only those without a quantifier, though: ``re`` has no time limit, and ``a.*a.*a.*b``
+# can backtrack for hours, so whatever can backtrack goes to ``regex`` and its timeout.
 _PLAIN = re.compile(r"(?:[^\\()\[\]{}]|\\\W)*")
+_ESCAPED = re.compile(r"\\.", re.DOTALL)
+_QUANTIFIER_CHARS = re.compile(r"[*+?]")
 
 
 def _compile(body: str, flags: int) -> Any:
-    """Compile with ``re`` when that is certain to mean the same, else with ``regex``."""
-    if _PLAIN.fullmatch(body):
+    """Compile with ``re`` when that is certain to mean the same and cannot backtrack,
+    else with ``regex``."""
+    if _PLAIN.fullmatch(body) and not _QUANTIFIER_CHARS.search(_ESCAPED.sub("", body)):
         try:
             return re.compile(body, flags)
         except re.error:
