@@ -228,6 +228,18 @@ PatternArg = Annotated[
         show_default=False,
     ),
 ]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Stop with an error (exit 2) when matching one document takes longer than "
+        "SECONDS, as a catastrophic regular expression like (a+)+$ can; 0: no limit \\[default: 10].",
+        rich_help_panel=MATCH_PANEL,
+        show_default=False,
+    ),
+]
 
 
 class Defaults(NamedTuple):
@@ -316,6 +328,9 @@ class Session:
             self.paths = paths_from_env(env_paths)
             if env_paths is not None and env_paths.strip() and not self.paths:
                 raise CorpusError("CORPUS_PATH names no path")
+            missing = [p for p in self.paths if p != "-" and not os.path.lexists(os.path.expanduser(p))]
+            if missing and "corpus" in shared:  # a command that reads the corpus
+                raise CorpusError(f"CORPUS_PATH: {missing[0]}: no such file or directory")
         from .corpus import DEFAULT_GLOB
         from .readers import ReadOptions, check_encoding, parse_where
 
@@ -353,11 +368,19 @@ class Session:
     def settings(self) -> str:
         return describe_normalizer(self.level, self.normalizer)
 
+    @property
+    def timeout(self) -> float | None:
+        """``--timeout``: the seconds matching may take on one document (None: no limit)."""
+        from .pattern import DEFAULT_TIMEOUT
+
+        value = self.shared.get("timeout")
+        return DEFAULT_TIMEOUT if value is None else (float(value) or None)
+
     def query(self, pattern: str, options: "MatchOptions", explain: bool = False) -> "Query":
         """Compile ``pattern``; with ``explain``, say on stderr how it will be matched."""
         from .pattern import compile_query
 
-        query = compile_query(pattern, self.normalizer, options)
+        query = compile_query(pattern, self.normalizer, options, timeout=self.timeout)
         if explain:
             self.note(f"query: '{pattern}' -> normalized '{query.normalized}'")
             self.note(f"normalization: {self.settings}: {', '.join(self.normalizer.active_steps) or 'none'}")
@@ -396,7 +419,7 @@ class Session:
         found = []
         for label, normalizer, variant in tries:
             try:
-                query = compile_query(pattern, normalizer, variant)
+                query = compile_query(pattern, normalizer, variant, timeout=self.timeout)
             except CorpusError:
                 continue
             count = sum(1 for _ in iter_hits(self.documents_for(query), query))
@@ -462,7 +485,15 @@ class Session:
             return self._scanned(query, invert) or self.corpus.documents
         if literal is None:
             return self.corpus.documents
-        docs = index.documents(index.candidates(literal))
+        try:
+            candidates = index.candidates(literal)
+        except CorpusError as exc:  # a damaged index, found only now
+            if (self.shared.get("index") or "auto").strip() != "auto":
+                raise
+            self.warn(f"{exc}; searching without it")
+            self.__dict__["index"] = None  # the cached property: read the files instead
+            return self.corpus.documents
+        docs = index.documents(candidates)
         if self.docs:
             wanted = {d.id for d in self.corpus_ids.select(self.docs)}
             return (d for d in docs if d.id in wanted)
@@ -604,6 +635,8 @@ SHARED_OPTIONS: dict[str, Any] = {
     "color": ColorOpt,
     "index": IndexOpt,
 }
+#: Options of the commands that match a pattern (``command(..., matching=True)``).
+MATCHING_OPTIONS: dict[str, Any] = {"timeout": TimeoutOpt}
 _SHARED_KEY = "corpus_cli.shared"
 
 
@@ -619,18 +652,22 @@ def command(
     shared: tuple[str, ...] = tuple(SHARED_OPTIONS),
     overrides: dict[str, Any] | None = None,
     target: typer.Typer | None = None,
+    matching: bool = False,
     **kwargs: Any,
 ) -> Callable[[F], F]:
     """Register a command: add the ``shared`` options, map errors to exit codes.
 
     ``overrides`` replaces the declaration of a shared option (grep's ``--corpus``
-    has no ``-C``, which is grep's context option there).
+    has no ``-C``, which is grep's context option there); ``matching`` adds the
+    options of commands that match a pattern (``--timeout``).
     """
+    if matching:
+        shared = (*shared, *MATCHING_OPTIONS)
     import inspect
 
     def register(fn: F) -> F:
         signature = inspect.signature(fn)
-        declared = {**SHARED_OPTIONS, **(overrides or {})}
+        declared = {**SHARED_OPTIONS, **MATCHING_OPTIONS, **(overrides or {})}
         extra = [
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=declared[name])
             for name in shared
@@ -666,6 +703,9 @@ def command(
             except Exception as exc:
                 if os.environ.get("CORPUS_DEBUG"):
                     raise
+                if type(exc).__module__ == "sqlite3":  # only indexes are SQLite files
+                    _error(f"damaged index ({exc}); rebuild it with 'corpus index build' or use --index off")
+                    raise typer.Exit(2) from None
                 _error(f"internal error: {type(exc).__name__}: {exc} (set CORPUS_DEBUG=1 for a traceback)")
                 raise typer.Exit(2) from None
 
@@ -914,6 +954,7 @@ def _write_rows(
     "show",
     shared=("corpus", "glob", "text_field", "id_field", "encoding", "norm", "fold", "keep", "color", "index"),
     rich_help_panel="Commands",
+    matching=True,
 )
 def show(
     ctx: typer.Context,
@@ -943,7 +984,7 @@ def show(
     In a pipe the text is written exactly as loaded; --format tsv/csv/jsonl give one
     record per line (jsonl with the match offsets, as grep).
     """
-    from .pattern import MatchOptions
+    from .pattern import Budget, MatchOptions
     from .search import line_hits
 
     session = Session(ctx)
@@ -958,8 +999,9 @@ def show(
     if fmt_name == "plain" and query is None:
         out.write(doc.text)  # exactly as loaded, like cat
         return
+    budget = Budget(session.timeout)  # the whole document's
     records = (
-        _line_record(doc.id, n, line, tuple(line_hits(line, query)) if query else ())
+        _line_record(doc.id, n, line, tuple(line_hits(line, query, budget)) if query else ())
         for n, line in enumerate(doc.split_lines(), 1)
     )
     if fmt_name in ("tsv", "csv", "jsonl"):
@@ -998,7 +1040,7 @@ def _line_record(
 # --------------------------------------------------------------------------- grep
 
 
-@command("grep", overrides={"corpus": GrepCorpusOpt}, rich_help_panel="Commands")
+@command("grep", overrides={"corpus": GrepCorpusOpt}, rich_help_panel="Commands", matching=True)
 def grep(
     ctx: typer.Context,
     pattern: PatternArg,
@@ -1124,6 +1166,8 @@ def grep(
 
     if count and files_with_matches:
         raise CorpusError("-c/--count and -l/--files-with-matches cannot be combined")
+    if count_matches and files_with_matches:
+        raise CorpusError("--count-matches and -l/--files-with-matches cannot be combined")
     if only_matching and fmt is GrepFormat.jsonl:
         raise CorpusError(
             "-o/--only-matching cannot be combined with --format jsonl (its records carry every match)"
@@ -1165,7 +1209,7 @@ def grep(
 # --------------------------------------------------------------------------- kwic
 
 
-@command("kwic", rich_help_panel="Commands")
+@command("kwic", rich_help_panel="Commands", matching=True)
 def kwic(
     ctx: typer.Context,
     pattern: PatternArg,
@@ -1316,7 +1360,7 @@ def kwic(
 # --------------------------------------------------------------------------- freq
 
 
-@command("freq", rich_help_panel="Commands")
+@command("freq", rich_help_panel="Commands", matching=True)
 def freq(
     ctx: typer.Context,
     terms: Annotated[
@@ -1549,10 +1593,11 @@ def _key_filter(
         else:
             tests.append(lambda key: key not in stop)
     if match is not None:
-        from .pattern import MatchOptions, compile_query
+        from .pattern import Budget, MatchOptions, compile_query
 
         regex = compile_query(match, session.normalizer, MatchOptions()).regex
-        tests.append(lambda key: regex.search(key) is not None)
+        budget = Budget(session.timeout)  # the list of terms is matched as one document
+        tests.append(lambda key: budget.search(regex, key) is not None)
     if not tests:
         return None
     return lambda key: all(test(key) for test in tests)
@@ -1560,11 +1605,12 @@ def _key_filter(
 
 def _clitic_members(counts: Any, session: Session, mode: CliticMode) -> Callable[[str], list[str]]:
     """``freq TERM --clitics``: the keys that are the term with clitics."""
-    from .pattern import MatchOptions, compile_query
+    from .pattern import Budget, MatchOptions, compile_query
 
     def members(term: str) -> list[str]:
         regex = compile_query(term, session.normalizer, MatchOptions(clitics=mode)).regex
-        return sorted(k for k in counts.counts if regex.fullmatch(k))
+        budget = Budget(session.timeout)
+        return sorted(k for k in counts.counts if budget.fullmatch(regex, k))
 
     return members
 

@@ -194,7 +194,7 @@ def load_corpus(
     from .readers import Meter, Reader, ReadOptions
 
     reader = Reader(ReadOptions(text_field, id_field, encoding), warn)  # checks the encoding
-    found = sources(paths, glob)
+    found = sources(paths, glob, warn)
     reader.meter = Meter(progress, (source for _, source, _ in found))
     seen: set[str] = set()
     documents = []
@@ -216,8 +216,14 @@ class Source(NamedTuple):
     arg: str
 
 
-def sources(paths: Sequence[str] | None, glob: str | None = DEFAULT_GLOB) -> list[Source]:
-    """The files that ``paths`` (or the bundled seeds) name, in corpus order."""
+def sources(
+    paths: Sequence[str] | None, glob: str | None = DEFAULT_GLOB, warn: Warn | None = None
+) -> list[Source]:
+    """The files that ``paths`` (or the bundled seeds) name, in corpus order.
+
+    A named path that cannot be read is an error; a directory inside one that cannot be
+    listed is a warning (``warn``) and skipped.
+    """
     from .readers import relative_files
 
     targets = list(paths) if paths else [str(default_corpus_path())]
@@ -227,14 +233,34 @@ def sources(paths: Sequence[str] | None, glob: str | None = DEFAULT_GLOB) -> lis
             found.append(Source("stdin", None, arg))
             continue
         path = Path(arg).expanduser()
+        problem = _unreadable(path)
+        if problem is not None:
+            raise CorpusError(f"{arg}: {problem}")
         if path.is_dir():
-            for name, full in relative_files(path, glob or DEFAULT_GLOB):
+            for name, full in relative_files(path, glob or DEFAULT_GLOB, warn):
                 found.append(Source(name, full, arg))
-        elif path.exists():
-            found.append(Source(path.name, str(path), arg))
         else:
-            raise CorpusError(f"{arg}: no such file or directory")
+            found.append(Source(path.name, str(path), arg))
     return found
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why a named path cannot be read (None: it can): it does not exist, it is a
+    symbolic link that leads nowhere, or there is no permission to read (a directory:
+    to list) it."""
+    import errno
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return "broken symbolic link" if path.is_symlink() else "no such file or directory"
+        return (exc.strerror or str(exc)).lower()  # e.g. permission denied on a parent
+    wanted = os.R_OK | os.X_OK if stat.S_ISDIR(info.st_mode) else os.R_OK
+    return None if os.access(path, wanted) else "permission denied"
 
 
 def _unique(doc_id: str, arg: str, seen: set[str]) -> str:

@@ -11,9 +11,11 @@ import sys
 
 
 def main() -> None:
-    from .fingerprint import start_early
+    try:
+        from .fingerprint import start_early
 
-    start_early(sys.argv[1:], os.environ)
-    from .cli import main as cli_main
-
+        start_early(sys.argv[1:], os.environ)
+        from .cli import main as cli_main
+    except KeyboardInterrupt:  # Ctrl-C while starting up: as quiet as Ctrl-C later on
+        sys.exit(130)
     cli_main()

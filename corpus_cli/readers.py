@@ -11,7 +11,8 @@
   member that is a text or record file (plain or compressed) is read as if it were a
   file ``ARCHIVE/MEMBER``.  Nothing is extracted to disk; members over 2 GiB are skipped.
 * Bytes to text: UTF-8 by default; a file that is not UTF-8 but reads as Arabic in
-  CP-1256 (Windows Arabic, still common in archives) is read so, with a warning; a forced
+  CP-1256 (Windows Arabic, still common in archives) is read so, with a warning, and one
+  with a few bad bytes in UTF-8 text is read with U+FFFD for them, with a warning; a forced
   ``encoding`` replaces both.  Files with NUL bytes are binary and skipped.
 
 Everything that is wrong with one file (binary, undecodable, damaged, a record without
@@ -144,8 +145,9 @@ def files_of(root: Path, pattern: str) -> list[Path]:
     return [Path(full) for _, full in relative_files(root, pattern)]
 
 
-def relative_files(root: Path, pattern: str) -> list[tuple[str, str]]:
-    """``files_of`` as (path relative to ``root`` with ``/``, full path) strings.
+def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[tuple[str, str]]:
+    """``files_of`` as (path relative to ``root`` with ``/``, full path) strings;
+    ``warn`` hears of the directories that cannot be listed.
 
     ``os.walk`` and string operations: on 31,000 files ``Path.rglob``, ``relative_to``
     and ``Path`` comparisons cost a second.
@@ -157,7 +159,12 @@ def relative_files(root: Path, pattern: str) -> list[tuple[str, str]]:
     matches = name_matcher(pattern)
     found: list[tuple[list[str], str]] = []
     top = str(root)
-    for folder, dirs, files in os.walk(top):
+
+    def unlisted(error: OSError) -> None:
+        if warn is not None:
+            warn(f"skipped {error.filename}: {error.strerror or error}")
+
+    for folder, dirs, files in os.walk(top, onerror=unlisted):
         dirs.sort()
         inner = [] if folder == top else os.path.relpath(folder, top).split(os.sep)
         for name in files:
@@ -204,7 +211,26 @@ def looks_cp1256(data: bytes) -> bool:
         _ARABIC_CP1256 = _cp1256_arabic_bytes()
     high = len(data) - len(data.translate(None, _HIGH))
     arabic = len(data) - len(data.translate(None, _ARABIC_CP1256))
-    return arabic > 0 and arabic * 5 >= high * 4
+    if not (arabic > 0 and arabic * 5 >= high * 4):
+        return False
+    # Latin-1 with accented capitals, ñ or ó passes the count (Ä Ö Ñ are Arabic letters
+    # or marks in CP-1256) but puts them inside Latin words: "niٌo", "ضFFNUNG".
+    glued = len(_GLUED_TO_LATIN.findall(data.decode("cp1256")))
+    return glued * 20 <= arabic
+
+
+#: An Arabic character written against a Latin letter: in Arabic text, almost never.
+_GLUED_TO_LATIN = re.compile("[A-Za-z][\u0600-\u06ff]|[\u0600-\u06ff][A-Za-z]")
+
+
+def mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """``data`` (not UTF-8) read as UTF-8 with each bad byte as U+FFFD, and how many
+    there are, when they are at most 1 in 20 of its non-ASCII bytes: a UTF-8 file with
+    a damaged or truncated character, not a file in another encoding."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    high = len(data) - len(data.translate(None, _HIGH))
+    return (text, bad) if bad * 20 <= high else None
 
 
 def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn | None = None) -> str:
@@ -226,19 +252,58 @@ def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn 
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            if not looks_cp1256(data):
+            damaged = mostly_utf8(data)
+            if damaged is not None:
+                text, bad = damaged
+                if warn:
+                    warn(
+                        f"{name}: {bad} invalid UTF-8 sequence(s) read as U+FFFD (the first: "
+                        f"byte 0x{data[exc.start]:02x} at offset {exc.start})"
+                    )
+            elif not looks_cp1256(data):
                 raise Skipped(
                     f"skipped {name}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}) "
                     "nor Arabic in CP-1256; see --encoding"
                 ) from None
-            text = data.decode("cp1256")
-            if warn:
-                warn(f"{name}: not UTF-8, read as CP-1256 (Windows Arabic); --encoding to choose")
+            else:
+                text = data.decode("cp1256")
+                if warn:
+                    warn(f"{name}: not UTF-8, read as CP-1256 (Windows Arabic); --encoding to choose")
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def open_input(path: str | Path, name: str) -> IO[bytes]:
+    """``open(path, "rb")`` for what can be read to its end without waiting for ever.
+
+    A FIFO is read when a writer holds it (``--corpus <(command)``); one that nobody
+    writes to would block the read for ever, and is skipped.  Devices and sockets are
+    skipped.  Opened without blocking, so that the test itself cannot block.
+    """
+    import io
+    import stat
+
+    raw = open(path, "rb", opener=lambda file, flags: os.open(file, flags | _NONBLOCK))
+    mode = os.fstat(raw.fileno()).st_mode
+    if stat.S_ISREG(mode):
+        return raw
+    with raw:
+        if not stat.S_ISFIFO(mode):
+            raise Skipped(f"skipped {name}: not a regular file")
+        try:
+            head = os.read(raw.fileno(), CHUNK)
+        except BlockingIOError:
+            head = None  # a writer holds it: its text is on the way
+        if head == b"":
+            raise Skipped(f"skipped {name}: a FIFO that nothing is written to")
+        os.set_blocking(raw.fileno(), True)
+        return io.BytesIO((head or b"") + raw.read())
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 # --------------------------------------------------------------------------- progress
@@ -326,13 +391,15 @@ class Reader:
         # Progress: decompressing a record file is its first half, its records the second.
         split = 0.5 if kind.compression is not None and kind.format != "text" else 1.0
         try:
-            with open(path, "rb") as raw:
+            with open_input(path, name) as raw:
                 if kind.compression is None:
                     data = raw.read()
                 else:
                     data = self._decompress(raw, kind.compression, name, self._position(raw, split))
         except OSError as exc:
-            raise CorpusError(f"{name}: {exc.strerror or exc}") from None
+            # A named path that cannot be read is an error before reading starts
+            # (``corpus.sources``): here it is a file met in a directory.
+            raise Skipped(f"skipped {name}: {exc.strerror or exc}") from None
         return self.items(kind, data, name, share=(0.0 if split == 1.0 else split, 1.0))
 
     def _position(self, raw: IO[bytes], scale: float = 1.0) -> Callable[[], None]:

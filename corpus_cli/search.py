@@ -4,19 +4,24 @@ A document is normalized once (fast path) and searched whole; only the lines tha
 a hit are normalized again with an offset map, so the cost of exact highlighting is
 paid per hit, not per corpus.  Normalization never adds or removes a line end, so line
 ``k`` of the normalized document is the normalization of line ``k`` of the original.
+
+Everything streams: lines are found as the caller asks for them, and no list of a
+document's lines or hits is built, so ``-m 1`` or ``--limit 1`` stops the search itself
+and a document with millions of hits takes no more memory than one with a few.  All the
+matching done for one document shares one time ``Budget`` (``--timeout``).
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from itertools import count
 from typing import NamedTuple
 
 from .clitics import Split, split_match
 from .corpus import Document
-from .normalize import needs_normalizing
-from .pattern import Query
+from .normalize import Mapped, Normalizer, needs_normalizing
+from .pattern import Budget, Query
 
 Span = tuple[int, int]
 
@@ -24,7 +29,8 @@ Span = tuple[int, int]
 class LineMatch(NamedTuple):
     """A selected line: its number (from 1), original text and the hits in it.
 
-    ``splits`` runs beside ``spans``: the clitic split of each hit (or None).
+    ``splits`` runs beside ``spans``: the clitic split of each hit (or None);
+    ``offset`` is where the line starts in ``doc.text``.
     """
 
     doc: Document
@@ -32,6 +38,7 @@ class LineMatch(NamedTuple):
     text: str
     spans: tuple[Span, ...]
     splits: tuple[Split | None, ...] = ()
+    offset: int = 0
 
 
 class Hit(NamedTuple):
@@ -48,21 +55,70 @@ class Hit(NamedTuple):
         return self.doc.text[self.start : self.end]
 
 
-def _candidate_lines(norm_doc: str, query: Query) -> list[int] | None:
-    """0-based lines that may hold a hit, or None when every line must be searched."""
+class TextLines:
+    """Line ``k`` of a text, for ``k`` that never decreases, without splitting the text
+    (a second copy of a big document, as a list of millions of strings, is what this
+    avoids)."""
+
+    __slots__ = ("number", "start", "text")
+    _CHUNK = 1 << 16
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.number = 0  # the line that starts at ``start``
+        self.start = 0
+
+    def line(self, number: int) -> str | None:
+        """Line ``number`` (from 0) without its line end; None past the last line (a
+        final line end adds no empty line)."""
+        text = self.text
+        if number < self.number:
+            raise ValueError("lines are read in order")
+        left = number - self.number
+        chunk = self._CHUNK
+        while left > 64 and chunk >= 1024:
+            # A long jump: skip chunks that hold fewer line ends than are left (C speed).
+            end = min(len(text), self.start + chunk)
+            inside = text.count("\n", self.start, end)
+            if inside < left and end < len(text):
+                self.start, left = end, left - inside
+            else:
+                chunk //= 8
+        while left:
+            newline = text.find("\n", self.start)
+            if newline == -1:
+                self.number = number - left
+                return None
+            self.start, left = newline + 1, left - 1
+        self.number = number
+        if self.start >= len(text) and (number or not text):
+            return None
+        end = text.find("\n", self.start)
+        return text[self.start :] if end == -1 else text[self.start : end]
+
+
+def _candidate_lines(norm_doc: str, query: Query, budget: Budget) -> Iterator[int]:
+    """0-based lines that may hold a hit, in order, found as they are asked for.
+
+    One search over the whole document finds them; from a hit across a line end on
+    (a class or ``\\s`` that takes the newline), every line is a candidate.
+    """
     if query.line_by_line:
-        return None
-    newlines: list[int] | None = None
-    lines: list[int] = []
-    for match in query.regex.finditer(norm_doc):
-        if "\n" in match.group():
-            return None  # a hit across a line end: fall back to lines
-        if newlines is None:
-            newlines = [m.start() for m in re.finditer("\n", norm_doc)]
-        line = bisect_left(newlines, match.start())  # newlines before the match
-        if not lines or lines[-1] != line:
-            lines.append(line)
-    return lines
+        yield from count()
+        return
+    line = 0  # the line that holds ``pos``
+    pos = 0
+    last = -1
+    for match in budget.finditer(query.regex, norm_doc):
+        start, end = match.span()
+        line += norm_doc.count("\n", pos, start)
+        pos = start
+        if norm_doc.find("\n", start, end) != -1:
+            yield from count(max(line, last + 1))  # a hit across a line end: fall back to lines
+            return
+        if line != last:
+            last = line
+            yield line
 
 
 def search_lines(
@@ -71,8 +127,14 @@ def search_lines(
     *,
     invert: bool = False,
     max_count: int | None = None,
+    spans: bool = True,
 ) -> Iterator[LineMatch]:
-    """The lines of ``doc`` that match (or, with ``invert``, that do not)."""
+    """The lines of ``doc`` that match (or, with ``invert``, that do not).
+
+    Without ``spans`` (counting lines) a line's hits are not mapped back to the original
+    text, unless a hit may still be rejected (typed marks, clitics): then ``spans`` is ().
+    """
+    exact = spans or query.filters_hits or query.clitics
     if max_count == 0 or not doc.text:
         return
     if query.raw is not None and not invert and not query.raw.search(doc.text):
@@ -80,37 +142,44 @@ def search_lines(
         if not needs_normalizing(doc.text):
             return
     normalizer = query.normalizer
+    budget = Budget(query.timeout)
     norm_doc = doc.normalized(normalizer)  # a worker may have done it (scan.py)
-    candidates = None if invert else _candidate_lines(norm_doc, query)
-    if candidates == []:
-        return  # the common case on a big corpus: no hit, nothing more to do
-    lines = doc.split_lines()
-    norm_lines = norm_doc.split("\n")
-    numbers: Iterable[int] = range(len(lines)) if candidates is None else candidates
+    numbers = count() if invert else _candidate_lines(norm_doc, query, budget)
+    lines = TextLines(doc.text)
+    norm_lines = TextLines(norm_doc)
     selected = 0
     for index in numbers:
-        if index >= len(lines):
-            break  # a match on the empty text after a final line end
-        found = query.regex.search(norm_lines[index]) is not None
-        line = lines[index]
+        line = lines.line(index)
+        if line is None:
+            break  # past the last line (e.g. a match on the empty text after a final line end)
+        found = budget.search(query.regex, norm_lines.line(index) or "") is not None
         hits: list[tuple[Span, Split | None]] = []
-        if found:
-            hits = list(line_hits(line, query))
+        if found and exact:
+            hits = list(line_hits(line, query, budget))
             found = bool(hits)  # typed marks may reject every regex match
         if found == invert:
             continue
-        spans = tuple(span for span, _ in hits)
+        hit_spans = tuple(span for span, _ in hits)
         splits = tuple(split for _, split in hits) if query.clitics else ()
-        yield LineMatch(doc, index + 1, line, spans, splits)
+        yield LineMatch(doc, index + 1, line, hit_spans, splits, lines.start)
         selected += 1
         if max_count is not None and selected >= max_count:
             return
 
 
-def line_hits(line: str, query: Query) -> Iterator[tuple[Span, Split | None]]:
-    """Every hit of ``query`` in one original line: its exact original span and split."""
-    mapped = query.normalizer.normalize_mapped(line)
-    for match in query.regex.finditer(mapped.text):
+def line_hits(line: str, query: Query, budget: Budget | None = None) -> Iterator[tuple[Span, Split | None]]:
+    """Every hit of ``query`` in one original line: its exact original span and split.
+
+    ``budget``: the time left for the line's document (default: a budget of its own).
+    """
+    mapped: Mapped | PieceMap
+    if len(line) > LONG_LINE:
+        mapped = PieceMap.of(line, query.normalizer) or query.normalizer.normalize_mapped(line)
+    else:
+        mapped = query.normalizer.normalize_mapped(line)
+    if budget is None:
+        budget = Budget(query.timeout)
+    for match in budget.finditer(query.regex, mapped.text):
         span = mapped.span_to_original(*match.span())
         split = None
         judged = line[span[0] : span[1]]
@@ -123,6 +192,73 @@ def line_hits(line: str, query: Query) -> Iterator[tuple[Span, Split | None]]:
         yield span, split
 
 
+#: Lines longer than this are mapped back piece by piece (``PieceMap``).
+LONG_LINE = 1 << 16
+_PIECE = 1 << 12
+
+
+class PieceMap:
+    """The offset map of a long line, made piece by piece as hits ask for it.
+
+    A whole-line map keeps two integers per character (gigabytes for a 100 MB line).
+    The line is cut after single spaces between letters or digits, where normalization
+    cannot act across the cut; a hit's span is mapped with the map of just the pieces it
+    covers.  Both cuts are checked: the pieces' normalizations must join into the line's,
+    and a hit's pieces must normalize to that part of it; otherwise the whole line is
+    mapped as usual.
+    """
+
+    def __init__(self, line: str, normalizer: Normalizer, pieces: list[Span], starts: list[int], text: str):
+        self.line, self.normalizer, self.text = line, normalizer, text
+        self.pieces, self.starts = pieces, starts
+        self._whole: Mapped | None = None
+
+    @classmethod
+    def of(cls, line: str, normalizer: Normalizer) -> PieceMap | None:
+        pieces = _pieces(line)
+        if len(pieces) < 2:
+            return None
+        parts = [normalizer.normalize(line[a:b]) for a, b in pieces]
+        text = "".join(parts)
+        if text != normalizer.normalize(line):
+            return None
+        starts = [0]
+        for part in parts:
+            starts.append(starts[-1] + len(part))
+        return cls(line, normalizer, pieces, starts, text)
+
+    def span_to_original(self, start: int, end: int) -> Span:
+        first = bisect_right(self.starts, start) - 1
+        last = bisect_right(self.starts, max(start, end - 1)) - 1
+        first, last = min(first, len(self.pieces) - 1), min(last, len(self.pieces) - 1)
+        offset = self.pieces[first][0]
+        mapped = self.normalizer.normalize_mapped(self.line[offset : self.pieces[last][1]])
+        if mapped.text != self.text[self.starts[first] : self.starts[last + 1]]:
+            if self._whole is None:
+                self._whole = self.normalizer.normalize_mapped(self.line)
+            return self._whole.span_to_original(start, end)
+        base = self.starts[first]
+        original = mapped.span_to_original(start - base, end - base)
+        return original[0] + offset, original[1] + offset
+
+
+def _pieces(line: str) -> list[Span]:
+    """Cuts of ``line`` into pieces of about ``_PIECE`` characters, each after a single
+    space that has a letter or digit on both sides."""
+    pieces: list[Span] = []
+    start = 0
+    while len(line) - start > _PIECE:
+        cut = line.find(" ", start + _PIECE)
+        while cut != -1 and not (line[cut - 1].isalnum() and cut + 1 < len(line) and line[cut + 1].isalnum()):
+            cut = line.find(" ", cut + 1)
+        if cut == -1:
+            break
+        pieces.append((start, cut + 1))
+        start = cut + 1
+    pieces.append((start, len(line)))
+    return pieces
+
+
 def line_spans(line: str, query: Query) -> Iterator[Span]:
     """Every hit of ``query`` in one original line, as exact original spans."""
     for span, _ in line_hits(line, query):
@@ -132,9 +268,8 @@ def line_spans(line: str, query: Query) -> Iterator[Span]:
 def iter_hits(docs: Iterable[Document], query: Query, *, max_count: int | None = None) -> Iterator[Hit]:
     """Every hit in document order; ``max_count`` stops a document after N lines."""
     for doc in docs:
-        starts = doc.line_starts
         for line in search_lines(doc, query, max_count=max_count):
-            offset = starts[line.line_no - 1]
+            offset = line.offset
             splits = line.splits or (None,) * len(line.spans)
             for (start, end), split in zip(line.spans, splits, strict=True):
                 if end > start:

@@ -244,3 +244,25 @@ def test_raw_prefilter_skips_documents_without_a_hit() -> None:
     assert q.raw.search("قالت الأُمَمُ المتحدة")  # marks between the letters
     assert q.raw.search("الامـــم")  # tatweel, bare alef
     assert not q.raw.search("قالت الحكومة")
+
+
+def test_a_long_line_maps_hits_as_the_whole_line_map_does():
+    """search.PieceMap: the same original spans as the whole line's offset map."""
+    import random
+
+    from corpus_cli.normalize import Normalizer
+    from corpus_cli.search import LONG_LINE, PieceMap
+
+    norm = Normalizer.for_level("standard")
+    rng = random.Random(7)
+    words = ["الغَوّاصات", "في", "البحـــر", "أحمد", "إلى", "ﻻ", "مجلس  الأمن", "3.5", "كتب\u200f"]
+    line = " ".join(rng.choice(words) for _ in range(LONG_LINE // 4))
+    assert len(line) > LONG_LINE
+    pieces = PieceMap.of(line, norm)
+    whole = norm.normalize_mapped(line)
+    assert pieces is not None and pieces.text == whole.text
+    for start in range(0, len(whole.text) - 12, 997):
+        for length in (0, 1, 5, 12):
+            assert pieces.span_to_original(start, start + length) == whole.span_to_original(
+                start, start + length
+            )
