@@ -125,7 +125,9 @@ def count_tokens(
     cache: dict[str, str] = {}
     for doc in docs:
         tokens = units(doc.text)
-        raw = Counter(tokens)
+        # Counted once, from the list (in C); a document's own counts only when kept.
+        raw: Counter[str] = Counter(tokens) if keep_per_doc else Counter()
+        distinct = set(tokens)
         if group is not None:
             scope = group(doc)
             result.doc_totals[scope] = result.doc_totals.get(scope, 0) + len(tokens)
@@ -134,10 +136,11 @@ def count_tokens(
         else:
             result.doc_totals[doc.id] = len(tokens)
         result.total += len(tokens)
-        raw_total.update(tokens)  # from the list: counted in C, not in a Python loop
-        new = [form for form in raw if form not in cache]
-        cache.update(normalize_many(new, normalizer))
-        keys = set(map(cache.__getitem__, raw))
+        raw_total.update(tokens)
+        new = distinct.difference(cache)
+        if new:
+            cache.update(normalize_many(new, normalizer))
+        keys = set(map(cache.__getitem__, distinct))
         keys.discard("")
         result.doc_freq.update(keys)
         result.doc_types[doc.id] = len(keys)

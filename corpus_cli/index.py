@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import CorpusError
-from .fingerprint import early, fingerprint
+from .fingerprint import abandon_early, directories, directory_fingerprint, early, fingerprint
 from .normalize import Normalizer
 
 if TYPE_CHECKING:
-    from .corpus import Corpus, Document
+    from .corpus import Corpus, Document, Source
     from .freq import Counts
+    from .readers import ReadOptions
 
 FORMAT = 2
 SUFFIX = ".corpus-index"
@@ -63,7 +64,7 @@ class Selection(NamedTuple):
     def of(cls, paths: Sequence[str], glob: str, normalizer: Normalizer) -> Selection:
         if any(p == "-" for p in paths):
             raise CorpusError("standard input cannot be indexed")
-        resolved = tuple(str(Path(p).expanduser().resolve()) for p in paths)
+        resolved = tuple(_resolved(p) for p in paths)
         return cls(resolved, glob, tuple(normalizer.active_steps))
 
     @property
@@ -94,6 +95,15 @@ class Selection(NamedTuple):
         return cache_dir() / f"{self.key}{SUFFIX}"
 
 
+def _resolved(path: str) -> str:
+    """``path`` made absolute, symbolic links resolved; a loop stays unresolved (the
+    corpus reader then says what is wrong with it)."""
+    try:
+        return str(Path(path).expanduser().resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return str(Path(path).expanduser().absolute())
+
+
 # --------------------------------------------------------------------------- build
 
 _SCHEMA = """
@@ -121,91 +131,543 @@ class BuildStats(NamedTuple):
 
 
 def build(
-    corpus: Corpus,
+    corpus: Corpus | Sequence[Source],
     selection: Selection,
     normalizer: Normalizer,
     dest: Path,
     *,
     progress: Callable[[int, int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+    options: ReadOptions | None = None,
+    workers: int | None = None,
+    frozen: bool = False,
 ) -> BuildStats:
-    """Write the index of ``corpus`` to ``dest`` atomically (temporary file, then rename)."""
+    """Write the index of ``corpus`` to ``dest`` atomically (temporary file, then rename).
+
+    ``frozen``: the corpus is an archive that does not change, so queries check only
+    its directories (``Index.is_fresh``).
+
+    ``corpus`` is a loaded corpus, or the files of one (``corpus.sources``), read here
+    batch by batch with ``options`` (warnings to ``warn``) so that memory holds a few
+    batches, never the corpus.  Batches are read, tokenized, counted and normalized by
+    ``workers`` forked processes (default: one per core; in process when the corpus is
+    small or the system cannot fork), while this process writes them in corpus order.
+    ``progress(done, total)`` counts documents, or bytes of files.
+    """
     import json
-    import sqlite3
     import time
 
-    from .freq import count_tokens
+    from .corpus import Corpus
 
     started = time.monotonic()
+    if isinstance(corpus, Corpus):
+        job = _Job(normalizer, documents=corpus.documents)
+    else:
+        job = _Job(normalizer, sources=list(corpus), options=options)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     lock = _Lock(dest.with_name(f".{dest.name}.lock"))
+    team: _Team | None = None
     try:
         lock.acquire()
         if tmp.exists():
             tmp.unlink()
-        db = sqlite3.connect(tmp)
+        size = _team_size(workers, job.size)
+        if size > 1 and len(job.batches) > 1:
+            team = _Team(job, size)  # forked before the database is opened
+        writer = _Writer(tmp)
         try:
-            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-            docs = corpus.documents
-            counts = count_tokens(docs, normalizer)  # one tokenizing pass for everything
-            for n, doc in enumerate(docs, 1):
-                db.execute(
-                    "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)",
-                    (n, doc.id, doc.path, doc.text, counts.doc_totals[doc.id], counts.doc_types[doc.id]),
-                )
-                db.execute(
-                    "INSERT INTO grams(rowid, norm) VALUES (?, ?)", (n, normalizer.normalize(doc.text))
-                )
-                if progress and n % 256 == 0:
-                    progress(n, len(docs))
-            # Stored in rank order (count descending, then key, as ``frequency_rows``):
-            # a frequency list is then one sequential read.
-            ranked = sorted(counts.counts.items(), key=lambda item: (-item[1], item[0]))
-            db.executemany(
-                "INSERT INTO keys VALUES (?, ?, ?, ?, ?)",
-                (
-                    (rank, key, counts.term(key), count, counts.doc_freq[key])
-                    for rank, (key, count) in enumerate(ranked, 1)
-                ),
-            )
-            db.executemany(
-                "INSERT INTO forms VALUES (?, ?, ?)",
-                ((key, form, n) for key, forms in counts.forms.items() for form, n in forms.items()),
-            )
-            db.execute("CREATE INDEX forms_key ON forms(key)")
-            db.execute("CREATE INDEX keys_key ON keys(key)")
-            db.execute("INSERT INTO grams(grams) VALUES ('optimize')")
+            done = 0
+            for digest in team.digests() if team is not None else map(job.digest, range(len(job.batches))):
+                for message in digest.warnings:
+                    if warn is not None:
+                        warn(message)
+                if digest.crash is not None:
+                    raise RuntimeError(f"a worker of the index build failed:\n{digest.crash}")
+                if digest.error is not None:
+                    raise CorpusError(digest.error)
+                writer.add(job, digest)
+                done += digest.size
+                if progress:
+                    progress(done, job.size)
+            # The grams merge into one segment while worker 0 adds up the tallies.
+            writer.db.execute("INSERT INTO grams(grams) VALUES ('optimize')")
+            if team is not None:
+                frequencies = team.frequencies()
+            else:
+                frequencies = _frequencies([job.tally], len(job.batches))
+            writer.finish(frequencies)
+            if team is not None:
+                team.stop()
+                team = None
             meta = {
                 "format": str(FORMAT),
                 "paths": json.dumps(list(selection.paths), ensure_ascii=False),
                 "glob": selection.glob,
                 "steps": json.dumps(list(selection.steps)),
                 "fingerprint": fingerprint(selection.paths),
-                "documents": str(len(docs)),
-                "tokens": str(counts.total),
-                "types": str(len(counts.counts)),
+                "documents": str(writer.documents),
+                "tokens": str(frequencies.tokens),
+                "types": str(frequencies.types),
                 "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
-            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-            db.commit()
+            if frozen:
+                folders = directories(selection.paths)
+                meta["frozen"] = "1"
+                meta["directories"] = json.dumps(folders, ensure_ascii=False)
+                meta["directory_fingerprint"] = directory_fingerprint(folders)
+            writer.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            writer.db.commit()
         finally:
-            db.close()
+            writer.db.close()
         os.replace(tmp, dest)  # atomic: readers see the old index or the new one
     except BaseException:
+        if team is not None:
+            team.stop()  # Ctrl-C or an error: no worker outlives the build
         tmp.unlink(missing_ok=True)
         raise
     finally:
         lock.release()
     if progress:
-        progress(len(corpus.documents), len(corpus.documents))
+        progress(job.size, job.size)
     return BuildStats(
         dest,
-        len(corpus.documents),
-        counts.total,
-        len(counts.counts),
+        writer.documents,
+        frequencies.tokens,
+        frequencies.types,
         time.monotonic() - started,
         dest.stat().st_size,
     )
+
+
+#: A batch: about this many characters of documents, or bytes of files.  Big enough
+#: that a batch's vocabulary is worth counting apart (then adding it to the tally),
+#: small enough to balance the workers and keep memory low.
+BATCH_SIZE = 4 << 20
+#: Below this size (characters or bytes) starting workers costs more than it saves.
+PARALLEL_FROM = 8 << 20
+
+
+def _team_size(workers: int | None, size: int) -> int:
+    if not hasattr(os, "fork"):
+        return 1
+    if workers is None:
+        if size < PARALLEL_FROM:
+            return 1
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - macOS
+            workers = os.cpu_count() or 1
+        workers = min(workers, 8)
+    return workers
+
+
+class _Digest(NamedTuple):
+    """What the writer gets of a batch: its documents, ready for SQLite."""
+
+    #: per document: (id, path, text, argument) when read from files, else None; its
+    #: normalized text, its tokens and its types (distinct keys)
+    docs: list[tuple[tuple[str, str, str, str] | None, str, int, int]]
+    size: int  # documents, or bytes of files: what progress counts
+    warnings: list[str]
+    error: str | None = None  # a file that cannot be read
+    crash: str | None = None  # a worker's traceback
+
+
+class _Tally:
+    """The counts of the batches one process digested.
+
+    Spellings are in order of first occurrence, and ``marks`` says where each batch's
+    new ones start: the tallies of all processes merge into corpus order.
+    """
+
+    def __init__(self) -> None:
+        self.forms: Counter[str] = Counter()  # tokens per spelling
+        self.keys: dict[str, str] = {}  # the key of every spelling
+        self.docs: Counter[str] = Counter()  # documents per key
+        self.marks: list[int] = []  # per batch: where its new spellings start in ``forms``
+
+    def clear(self) -> None:
+        for counts in (self.forms, self.keys, self.docs, self.marks):
+            counts.clear()
+
+    def add(self, tokens: list[list[str]], normalizer: Normalizer) -> list[int]:
+        """Count the tokens of a batch's documents; return their types.
+
+        Counted first in counters of the batch (small: they stay in the processor's
+        cache), then added to the tally's in C (``Counter.update`` adds in Python).
+        """
+        from itertools import islice
+
+        from .freq import normalize_many
+
+        batch: Counter[str] = Counter()
+        for found in tokens:
+            batch.update(found)  # counted in C
+        start = len(self.forms)
+        self.marks.append(start)
+        _add_into(self.forms, batch)
+        new = list(islice(self.forms, start, None))
+        # A key equal to its spelling is that very string: pickled and kept once.
+        self.keys.update(
+            (form, form if key == form else key) for form, key in normalize_many(new, normalizer).items()
+        )
+        key_of = dict(zip(batch, map(self.keys.__getitem__, batch), strict=True))  # small: fast
+        docs: Counter[str] = Counter()
+        types = []
+        for found in tokens:
+            keys = set(map(key_of.__getitem__, set(found)))
+            keys.discard("")
+            docs.update(keys)
+            types.append(len(keys))
+        _add_into(self.docs, docs)
+        return types
+
+
+def _add_into(total: Counter[str], part: Counter[str]) -> None:
+    """``total.update(part)`` in C (map, zip): ``Counter.update`` adds a mapping in Python."""
+    from itertools import repeat
+    from operator import add
+
+    names = list(part)
+    dict.update(total, zip(names, map(add, map(total.get, names, repeat(0)), part.values()), strict=True))
+
+
+class _Frequencies(NamedTuple):
+    """The frequency list of the corpus, as the ``keys`` and ``forms`` tables hold it:
+    rows made (or received) as they are written, never all in memory at once."""
+
+    tokens: int
+    types: int
+    keys: Iterator[tuple[int, str, str, int, int]]  # rank, key, term, count, documents
+    forms: Iterator[tuple[str, str, int]]  # key, spelling, count
+
+
+def _frequencies(tallies: list[_Tally], batches: int) -> _Frequencies:
+    """The tallies of all processes together, as ``count_tokens`` counts.
+
+    Process ``w`` of ``n`` digested batches ``w``, ``w + n``…: the spellings new to it in
+    each batch, taken batch after batch, are all spellings in order of first occurrence.
+    """
+    from operator import itemgetter
+
+    order: dict[str, Any] = tallies[0].forms  # one process: in order already
+    if len(tallies) > 1:
+        order = {}
+        names = [list(tally.forms) for tally in tallies]
+        for batch in range(batches):
+            i, w = divmod(batch, len(tallies))
+            marks = tallies[w].marks
+            stop = marks[i + 1] if i + 1 < len(marks) else len(names[w])
+            order.update(dict.fromkeys(names[w][marks[i] : stop]))
+        del names
+    forms, keys, docs = tallies[0].forms, tallies[0].keys, tallies[0].docs
+    for tally in tallies[1:]:
+        _add_into(forms, tally.forms)
+        keys.update(tally.keys)
+        _add_into(docs, tally.docs)
+        tally.clear()
+    counts: dict[str, int] = {}
+    spellings: dict[str, list[tuple[str, int]]] = {}  # per key, in order of first occurrence
+    tokens = 0
+    for form in order:  # spellings in order of first occurrence, as ``count_tokens``
+        count = forms[form]
+        tokens += count
+        key = keys[form]
+        if key:
+            if key in counts:
+                counts[key] += count
+                spellings[key].append((form, count))
+            else:
+                counts[key] = count
+                spellings[key] = [(form, count)]
+    del order
+    forms.clear()
+    keys.clear()
+    # Rank order: count descending, then key, as ``frequency_rows`` (two sorts without
+    # a Python key function: the second, stable, keeps keys in order among equal counts).
+    ranked = sorted(counts.items())
+    ranked.sort(key=itemgetter(1), reverse=True)
+    del counts
+    ranks = (
+        (rank, key, _term(spellings[key]), count, docs[key]) for rank, (key, count) in enumerate(ranked, 1)
+    )
+    rows = ((key, form, n) for key, group in spellings.items() for form, n in group)
+    return _Frequencies(tokens, len(ranked), ranks, rows)
+
+
+def _term(spellings: list[tuple[str, int]]) -> str:
+    """The most frequent spelling (ties: the one that sorts first), as ``Counts.term``."""
+    if len(spellings) == 1:
+        return spellings[0][0]
+    return min(spellings, key=lambda item: (-item[1], item[0]))[0]
+
+
+class _Job:
+    """A build's batches and how to digest one, the same in process and in a worker."""
+
+    def __init__(
+        self,
+        normalizer: Normalizer,
+        *,
+        documents: Sequence[Document] = (),
+        sources: Sequence[Source] = (),
+        options: ReadOptions | None = None,
+    ) -> None:
+        from .readers import ReadOptions
+
+        self.normalizer = normalizer
+        self.documents = documents
+        self.sources = sources
+        self.options = options or ReadOptions()
+        self.tally = _Tally()
+        if sources:
+            sizes = [_file_size(s.path) for s in sources]
+        else:
+            sizes = [len(d.text) for d in documents]
+        self.batches: list[tuple[int, int, int]] = []  # start, stop, size
+        # A small corpus in 16 batches at least: the writer starts soon, workers end together.
+        limit = min(BATCH_SIZE, max(BATCH_SIZE // 16, sum(sizes) // 16))
+        start = total = 0
+        for i, size in enumerate(sizes):
+            total += size
+            if total >= limit or i == len(sizes) - 1:
+                self.batches.append((start, i + 1, total))
+                start, total = i + 1, 0
+        self.size = sum(sizes) if sources else len(documents)
+        from .tokenize import warm_words
+
+        warm_words(sum(sizes))  # forked workers inherit what it compiles
+
+    def digest(self, batch: int) -> _Digest:
+        from .tokenize import words
+
+        start, stop, size = self.batches[batch]
+        warnings: list[str] = []
+        error = None
+        read: list[tuple[str, str, str, str] | None] = []
+        texts: list[str] = []
+        if self.sources:
+            from .readers import Reader
+
+            reader = Reader(self.options, warnings.append)
+            try:
+                for name, path, arg in self.sources[start:stop]:
+                    if path is None:
+                        continue  # standard input is never indexed
+                    for got in reader.read_file(name, path):
+                        read.append((got.id, got.path, got.text, arg))
+                        texts.append(got.text)
+            except CorpusError as exc:
+                error = str(exc)
+        else:
+            texts = [doc.text for doc in self.documents[start:stop]]
+            read = [None] * len(texts)
+            size = len(texts)
+        tokens = [words(text) for text in texts]
+        types = self.tally.add(tokens, self.normalizer)
+        normalize = self.normalizer.normalize
+        docs = [
+            (item, normalize(text), len(found), n)
+            for item, text, found, n in zip(read, texts, tokens, types, strict=True)
+        ]
+        return _Digest(docs, size, warnings, error)
+
+
+def _file_size(path: str | None) -> int:
+    try:
+        return os.stat(path).st_size if path is not None else 0
+    except OSError:
+        return 0
+
+
+class _Writer:
+    """The index file being written: documents and grams batch by batch, then the
+    frequency list."""
+
+    def __init__(self, path: Path) -> None:
+        import sqlite3
+
+        self.db = sqlite3.connect(path)
+        self.db.executescript(
+            # One transaction, no journal (a failed build is deleted); the FTS5 index
+            # flushes its terms every 64 MB, not every 1 MB, and merges its segments
+            # once, at the end ('optimize'), not along the way.
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY;"
+            "PRAGMA cache_size=-65536;"
+            + _SCHEMA
+            + "INSERT INTO grams(grams, rank) VALUES ('hashsize', 67108864);"
+            "INSERT INTO grams(grams, rank) VALUES ('automerge', 0);"
+        )
+        self.documents = 0
+        self.seen: set[str] = set()
+
+    def add(self, job: _Job, digest: _Digest) -> None:
+        from .corpus import _unique
+
+        n = self.documents
+        rows = []
+        if job.sources:
+            for item, _normalized, tokens, types in digest.docs:
+                assert item is not None
+                doc_id, path, text, arg = item
+                n += 1
+                rows.append((n, _unique(doc_id, arg, self.seen), path, text, tokens, types))
+        else:
+            for doc, (_, _normalized, tokens, types) in zip(
+                job.documents[n : n + len(digest.docs)], digest.docs, strict=True
+            ):
+                n += 1
+                rows.append((n, doc.id, doc.path, doc.text, tokens, types))
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany(
+            "INSERT INTO grams(rowid, norm) VALUES (?, ?)",
+            zip(range(self.documents + 1, n + 1), (d[1] for d in digest.docs), strict=True),
+        )
+        self.documents = n
+
+    def finish(self, frequencies: _Frequencies) -> None:
+        """The frequency list (stored in rank order: a frequency list is then one
+        sequential read) and its indexes."""
+        self.db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", frequencies.keys)
+        self.db.executemany("INSERT INTO forms VALUES (?, ?, ?)", frequencies.forms)
+        self.db.execute("CREATE INDEX forms_key ON forms(key)")
+        self.db.execute("CREATE INDEX keys_key ON keys(key)")
+
+
+#: Rows of the frequency list per message from worker 0 to the writer.
+ROWS_PER_MESSAGE = 20_000
+
+
+class _Team:
+    """Forked workers, each with a pipe to the writer (as ``scan._Team``): worker ``w``
+    digests batches ``w``, ``w + n``… and writes each digest, pickled and
+    length-prefixed, to its pipe; the writer reads batch ``i`` from pipe ``i mod n``, so
+    digests come in order.  A full pipe makes a worker wait: memory holds a few batches.
+    Then every worker sends its tally to worker 0, which adds them up while the writer
+    is still busy, and sends the frequency list.  Stopping is a SIGKILL to each worker
+    and a ``waitpid``.
+    """
+
+    def __init__(self, job: _Job, size: int) -> None:
+        import gc
+        from itertools import islice
+
+        self.count = len(job.batches)
+        self.pipes: list[int] = []
+        self.pids: list[int] = []
+        size = max(1, min(size, self.count))
+        tallies = [os.pipe() for _ in range(size - 1)]  # worker w > 0 to worker 0
+        # What exists now is shared with the workers until written to: kept out of their
+        # garbage collector, which would touch (so copy) every object.
+        gc.freeze()
+        for worker in range(size):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker
+                os.close(read_end)
+                code = 0
+                try:
+                    for pipe in self.pipes:
+                        os.close(pipe)
+                    for i, (tally_in, tally_out) in enumerate(tallies):  # keep only our ends
+                        if worker:
+                            os.close(tally_in)
+                        if i != worker - 1:
+                            os.close(tally_out)
+                    for batch in range(worker, self.count, size):
+                        _send(write_end, _digest_or_crash(job, batch))
+                    if worker:
+                        _send(tallies[worker - 1][1], job.tally)
+                    else:
+                        mine = [job.tally] + [_receive(tally_in) for tally_in, _ in tallies]
+                        result = _frequencies(mine, self.count)
+                        _send(write_end, (result.tokens, result.types))
+                        for rows in (result.keys, result.forms):  # in chunks: memory stays low
+                            while chunk := list(islice(rows, ROWS_PER_MESSAGE)):
+                                _send(write_end, chunk)
+                            _send(write_end, [])
+                except BaseException:  # a closed pipe, Ctrl-C: the parent knows what to do
+                    code = 1
+                finally:
+                    os._exit(code)
+            os.close(write_end)
+            self.pipes.append(read_end)
+            self.pids.append(pid)
+        gc.unfreeze()
+        for pair in tallies:
+            for fd in pair:
+                os.close(fd)
+
+    def digests(self) -> Iterator[_Digest]:
+        for i in range(self.count):
+            yield _receive(self.pipes[i % len(self.pipes)])
+
+    def frequencies(self) -> _Frequencies:
+        """Worker 0's frequency list: its totals, then its rows as they come."""
+        tokens, types = _receive(self.pipes[0])
+        return _Frequencies(tokens, types, self._rows(), self._rows())
+
+    def _rows(self) -> Iterator[Any]:
+        while chunk := _receive(self.pipes[0]):
+            yield from chunk
+
+    def stop(self) -> None:
+        import signal
+
+        for pid in self.pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass  # done already
+        for fd in self.pipes:
+            os.close(fd)
+        for pid in self.pids:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        self.pids, self.pipes = [], []
+
+
+def _digest_or_crash(job: _Job, batch: int) -> _Digest:
+    try:
+        return job.digest(batch)
+    except Exception:  # a bug: the writer shows where
+        import traceback
+
+        return _Digest([], 0, [], None, traceback.format_exc())
+
+
+def _send(fd: int, value: Any) -> None:
+    import pickle
+
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int) -> Any:
+    """One value from ``fd``, written by our own worker."""
+    import pickle
+
+    head = _read_exactly(fd, 8)
+    data = _read_exactly(fd, int.from_bytes(head, "little")) if head is not None else None
+    if data is None:
+        raise CorpusError("a worker process of the index build stopped unexpectedly")
+    return pickle.loads(data)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    parts = []
+    while size:
+        part = os.read(fd, min(size, 1 << 20))
+        if not part:
+            return None
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
 
 
 class _Lock:
@@ -271,7 +733,23 @@ class Index:
 
         return tuple(json.loads(self.meta["steps"]))
 
-    def is_fresh(self) -> bool:
+    @property
+    def frozen(self) -> bool:
+        """Built with ``--frozen``: queries check its directories, not every file."""
+        return self.meta.get("frozen") == "1"
+
+    def is_fresh(self, *, every_file: bool = False) -> bool:
+        """Do the corpus files look as they did at the build?
+
+        A frozen index is checked by the modification times of its directories (a file
+        added, removed or renamed), unless ``every_file``; any other by every file's.
+        """
+        if self.frozen and not every_file:
+            import json
+
+            abandon_early()
+            folders = json.loads(self.meta.get("directories") or "[]")
+            return directory_fingerprint(folders) == self.meta.get("directory_fingerprint")
         paths = self.paths
         return (early(paths) or fingerprint(paths)) == self.meta.get("fingerprint")
 

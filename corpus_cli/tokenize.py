@@ -13,6 +13,7 @@ breaks words at harakat.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from enum import Enum
 from functools import cache
@@ -58,6 +59,58 @@ def _compiled() -> tuple[
         regex.compile(r"[\p{L}\p{N}--\u0640]", regex.V1),  # has content: not tatweel alone
         regex.compile(r"[\p{L}--\u0640]", regex.V1),  # has a letter
     )
+
+
+@cache
+def _plain() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """``_WORDS`` and ``_CORE`` for the standard library's ``re``, exact on text of the
+    Basic Multilingual Plane (twice as fast as ``regex``: its classes are bitmaps), and
+    a test for the texts where a word token may lack content (see ``words``).
+
+    Each property class is the set of BMP characters that ``regex`` itself puts in it,
+    so both modules agree whatever their Unicode versions.  The variable-width
+    lookbehind of ``_JOIN`` (a digit before the invisibles in front of ``٫ ٬``) becomes
+    a one-character lookbehind at the end of the run, the same condition: invisible
+    characters are never word characters.
+    """
+    import regex
+
+    every = "".join(map(chr, range(0x10000)))
+
+    def cls(pattern: str, flags: int = 0) -> str:
+        """The BMP characters of the ``regex`` class ``pattern``, inside a ``re`` class."""
+        spans = (m.span() for m in regex.finditer(pattern + "+", every, flags))
+        return "".join(_class_range(a, b - 1) for a, b in spans)
+
+    numeric, alnum = r"\p{N}", r"[\p{L}\p{N}]"
+    bare = f"[{WORD_CHAR}--[{alnum}--\\u0640]]"  # word characters without content
+    wc, digit, letter_or_digit = f"[{cls(WORD_CHAR)}]", f"[{cls(numeric)}]", f"[{cls(alnum)}]"
+    inv = INVISIBLE
+    run = f"{wc}+(?:{inv}+{wc}+)*"
+    join = f"(?:{inv}*{JOINER}|(?<={digit}){inv}*{DIGIT_JOINER}(?={inv}*{digit})){inv}*(?={letter_or_digit})"
+    # After the first run, the rest of ``_CORE`` is tried only before a character that
+    # can start it (a third faster: most words end at a space).
+    follows = f"[{INVISIBLE[1:-1]}{JOINER[1:-1]}{DIGIT_JOINER[1:-1]}]"
+    core = f"{wc}+(?:(?={follows})(?:{inv}+{wc}+)*(?:{join}{run})*)?"
+    space, w = cls(r"\s"), cls(r"\w")
+    url = (
+        f'(?:https?://|www\\.)[^{space}<>"«»“”]+[^{space}<>"«»“”.,;:!?)\\]}}\'،؛؟]'
+        f"|[{w}.+\\-]+@[{w}\\-]+(?:\\.[{w}\\-]+)+"
+    )
+    # A token without content starts with a ``bare`` character that no word character
+    # precedes (else the token would run on from it), or that ends an e-mail address
+    # early because \w does not take it.
+    suspect = f"[{cls(bare, regex.V1)}](?<!{wc}[\\s\\S])"  # the class first: ``re`` skips to it
+    outside = cls(f"[{bare}--\\w]", regex.V1)
+    if outside:
+        suspect += f"|[{outside}]"
+    return re.compile(f"{url}|({core})"), re.compile(core), re.compile(suspect)
+
+
+def _class_range(first: int, last: int) -> str:
+    """Characters ``first`` to ``last`` inside a ``re`` class (literal: fast to parse)."""
+    a, b = (f"\\{chr(c)}" if chr(c) in "\\]^-[" else chr(c) for c in (first, last))
+    return a if first == last else f"{a}-{b}" if last > first + 1 else a + b
 
 
 #: Whole-word boundaries for matching, in the same terms as the tokenizer.
@@ -118,11 +171,49 @@ def words(text: str) -> list[str]:
 
     Text without ``@``, ``://`` or ``www.`` holds no URL or e-mail address, so the
     plain word pattern does (twice as fast as trying the URL alternative everywhere).
+    Once a few megabytes have been tokenized, text of the Basic Multilingual Plane goes
+    to the same patterns in ``re`` (``_plain``), and unless a token can lack content
+    there, no token needs a look of its own.
     """
-    _, word_re, core_re, has_content, _ = _compiled()
-    found = word_re.findall(text) if _may_hold_url(text) else core_re.findall(text)
+    plain = _plain_for(text)
+    if plain is not None:
+        word_re, core_re, suspect = plain
+        if not _may_hold_url(text):
+            found = core_re.findall(text)
+        else:
+            found = list(filter(None, word_re.findall(text)))  # a URL leaves an empty match
+        if suspect.search(text) is None:
+            return found
+    else:
+        _, any_re, word_only_re, _, _ = _compiled()
+        found = any_re.findall(text) if _may_hold_url(text) else word_only_re.findall(text)
+    has_content = _compiled()[3]
     # Nearly every token starts with a letter or digit; only the rest need a closer look.
     return [w for w in found if w and ((w[0] != TATWEEL and w[0].isalnum()) or has_content.search(w))]
+
+
+#: Characters tokenized with ``regex`` before ``_plain`` (50 ms to build) pays off.
+_PLAIN_AFTER = 1_000_000
+_tokenized = [0]
+
+
+def warm_words(size: int) -> None:
+    """Ready ``words`` for a job of ``size`` characters (before forking workers, which
+    then share the compiled patterns)."""
+    _tokenized[0] += size
+    if _tokenized[0] >= _PLAIN_AFTER:
+        _plain()
+
+
+def _plain_for(text: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None:
+    """The ``re`` patterns for ``text``, or None: ``regex`` serves it (a small job so
+    far, or a character beyond the BMP, which ``_plain`` does not know)."""
+    if _tokenized[0] < _PLAIN_AFTER:
+        _tokenized[0] += len(text)
+        return None
+    if not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):
+        return None
+    return _plain()
 
 
 def is_word(token: str) -> bool:

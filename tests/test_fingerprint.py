@@ -66,3 +66,28 @@ def test_stale_index_is_seen_through_the_entry_point(tmp_path):
     stale = subprocess.run([*run, "grep", "-c", "مرحبا"], env=env, capture_output=True, text=True)
     assert "changed since its index was built" in stale.stderr
     assert sorted(stale.stdout.split()) == ["a:1", "b:1"]
+
+
+def test_a_frozen_index_checks_directories_only(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "a.txt").write_text("مرحبا بالعالم\n", encoding="utf-8")
+    env = {**os.environ, "CORPUS_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    env.pop("CORPUS_PATH", None)
+    run = [sys.executable, "-m", "corpus_cli", "--corpus", str(corpus)]
+
+    def corpus_cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*run, *args], env=env, capture_output=True, text=True)
+
+    assert corpus_cli("index", "build", "--frozen").returncode == 0
+    assert "frozen" in corpus_cli("index", "status").stdout
+    # An edit inside a file: queries do not look (that is what --frozen says) ...
+    os.utime(corpus / "sub" / "a.txt", ns=(1, 1))
+    assert corpus_cli("grep", "-c", "مرحبا").stderr == ""
+    status = corpus_cli("index", "status")  # ... but the status checks every file
+    assert status.returncode == 1 and "stale" in status.stdout
+    # A file added in a subdirectory changes that directory: the index is left aside.
+    (corpus / "sub" / "b.txt").write_text("مرحبا\n", encoding="utf-8")
+    stale = corpus_cli("grep", "-c", "مرحبا")
+    assert "changed since its index was built" in stale.stderr
+    assert sorted(stale.stdout.split()) == ["sub/a:1", "sub/b:1"]

@@ -176,7 +176,7 @@ def test_interrupted_build_keeps_the_previous_index(invoke, seeds_index, monkeyp
         raise KeyboardInterrupt
 
     monkeypatch.setattr(index_module, "_indexed_counts", boom)  # not used by build
-    monkeypatch.setattr("corpus_cli.freq.count_tokens", boom)
+    monkeypatch.setattr("corpus_cli.tokenize.words", boom)  # the build tokenizes every document
     result = invoke("index", "build")
     assert result.exit_code == 130
     assert seeds_index.read_bytes() == before
@@ -184,14 +184,23 @@ def test_interrupted_build_keeps_the_previous_index(invoke, seeds_index, monkeyp
     assert invoke("grep", "-c", "سوريا").exit_code == 0
 
 
-def test_a_second_builder_is_refused(invoke, seeds_index):
-    import fcntl
+def test_a_second_builder_waits_for_the_first(invoke, seeds_index):
+    """Another process holds the build lock for a moment: this build waits, then runs."""
+    import sys
+    import time
 
     lock = seeds_index.with_name(f".{seeds_index.name}.lock")
-    with open(lock, "a+") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        result = invoke("index", "build")
-    assert result.exit_code == 2 and "another process is building" in result.stderr
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys, time; h = open(sys.argv[1], 'a+'); "
+         "fcntl.flock(h, fcntl.LOCK_EX); print('held', flush=True); time.sleep(2)", str(lock)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    started = time.monotonic()
+    result = invoke("index", "build")
+    holder.wait(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert "waiting for it to finish" in result.stderr and time.monotonic() - started > 1
 
 
 def test_corrupted_index(invoke, seeds_index):
@@ -249,3 +258,162 @@ def test_parity_on_every_corpus(invoke, every_corpus, args):
     with_index = _run(invoke, every_corpus, args)
     assert with_index[1].count("\n") > 1  # something to compare
     assert with_index == _run(invoke, every_corpus, args, "--index", "off")
+
+
+# --------------------------------------------------------------------------- parallel build
+
+
+def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Everything a query reads of an index: rows in stored order, the grams' postings."""
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.execute("CREATE VIRTUAL TABLE temp.postings USING fts5vocab(main, grams, instance)")
+    tables = {
+        "docs": "SELECT * FROM docs ORDER BY n",
+        "keys": "SELECT * FROM keys ORDER BY rank",
+        "forms": "SELECT rowid, * FROM forms ORDER BY rowid",
+        "meta": "SELECT * FROM meta WHERE key != 'built' ORDER BY key",
+        "grams": "SELECT term, doc FROM temp.postings ORDER BY term, doc",
+    }
+    found = {name: db.execute(sql).fetchall() for name, sql in tables.items()}
+    db.close()
+    return found
+
+
+@pytest.fixture
+def mixed_corpus(tmp_path: Path) -> Path:
+    """Seeds, hadith-like vocalized text, URLs, e-mail, emoji, tatweel alone, a
+    non-UTF-8 file (a warning) and two files with the same id (made unique)."""
+    root = tmp_path / "mixed"
+    (root / "sub").mkdir(parents=True)
+    seeds = sorted(Path(__file__).resolve().parent.parent.joinpath("seeds").glob("*.txt"))
+    for i, seed in enumerate(seeds * 4):
+        (root / f"{i:02d}.txt").write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "sub" / "odd.txt").write_text(
+        "ٱلْمَلَٰٓئِكَةَ ـــ ً زُرْ www.example.com/ar إلى الى أن ان 😀👍🏽 a@b.org ٣٫٥\n", encoding="utf-8"
+    )
+    (root / "sub" / "cp1256.txt").write_bytes("سلام عليكم".encode("cp1256"))
+    return root
+
+
+def test_parallel_build_is_identical(mixed_corpus, tmp_path, monkeypatch):
+    """Workers, in process, from files or from a loaded corpus: the same index."""
+    from corpus_cli.corpus import sources
+
+    monkeypatch.setattr(index_module, "BATCH_SIZE", 3000)  # many batches
+    normalizer = Normalizer.for_level("standard")
+    selection = Selection.of([str(mixed_corpus)], "*.txt", normalizer)
+    files = sources([str(mixed_corpus)], "*.txt")
+    built = {}
+    for name, corpus, workers in [
+        ("files, 3 workers", files, 3),
+        ("files, in process", files, 1),
+        ("loaded, 2 workers", load_corpus([str(mixed_corpus)], glob="*.txt"), 2),
+        ("loaded, in process", load_corpus([str(mixed_corpus)], glob="*.txt"), 1),
+    ]:
+        warnings: list[str] = []
+        dest = tmp_path / name / "x.corpus-index"
+        stats = build(corpus, selection, normalizer, dest, workers=workers, warn=warnings.append)
+        assert stats.documents == 22
+        built[name] = _tables(dest)
+        if isinstance(corpus, list):
+            assert len(warnings) == 1 and "CP-1256" in warnings[0]
+    first = built.pop("files, 3 workers")
+    assert len(first["docs"]) == 22 and first["keys"] and first["grams"]
+    for name, tables in built.items():
+        assert tables == first, name
+
+
+def test_parallel_build_counts_as_freq(mixed_corpus, tmp_path, monkeypatch):
+    """The frequency list of a parallel build is what ``count_tokens`` counts."""
+    from corpus_cli.freq import count_tokens
+
+    monkeypatch.setattr(index_module, "BATCH_SIZE", 2000)
+    normalizer = Normalizer.for_level("standard")
+    corpus = load_corpus([str(mixed_corpus)], glob="*.txt")
+    selection = Selection.of([str(mixed_corpus)], "*.txt", normalizer)
+    dest = build(corpus, selection, normalizer, tmp_path / "x.corpus-index", workers=2).path
+    counts = count_tokens(corpus.documents, normalizer)
+    tables = _tables(dest)
+    ranked = sorted(counts.counts.items(), key=lambda item: (-item[1], item[0]))
+    expected = [
+        (rank, key, counts.term(key), n, counts.doc_freq[key]) for rank, (key, n) in enumerate(ranked, 1)
+    ]
+    assert tables["keys"] == expected
+    forms = [(key, form, n) for key, group in counts.forms.items() for form, n in group.items()]
+    assert [row[1:] for row in tables["forms"]] == forms
+    assert [(d[4], d[5]) for d in tables["docs"]] == [
+        (counts.doc_totals[d.id], counts.doc_types[d.id]) for d in corpus.documents
+    ]
+
+
+@pytest.fixture
+def workers_left(monkeypatch):
+    """Call it to know which of the build's worker processes still exist (none should)."""
+    started: list[int] = []
+    real = index_module._Team.__init__
+
+    def spy(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        started.extend(self.pids)
+
+    monkeypatch.setattr(index_module._Team, "__init__", spy)
+
+    def left() -> list[int]:
+        assert started, "no worker was started"
+        alive = []
+        for pid in started:
+            try:
+                os.waitpid(pid, os.WNOHANG)  # ours, if not reaped yet
+                alive.append(pid)
+            except ChildProcessError:
+                pass  # reaped: gone
+        return alive
+
+    return left
+
+
+def test_interrupted_parallel_build(mixed_corpus, tmp_path, monkeypatch, workers_left):
+    """Ctrl-C while workers run: the previous index stays, no temporary file, no worker."""
+    from corpus_cli.corpus import sources
+
+    monkeypatch.setattr(index_module, "BATCH_SIZE", 2000)
+    normalizer = Normalizer.for_level("standard")
+    selection = Selection.of([str(mixed_corpus)], "*.txt", normalizer)
+    files = sources([str(mixed_corpus)], "*.txt")
+    dest = tmp_path / "x.corpus-index"
+    build(files, selection, normalizer, dest, workers=2)
+    before = dest.read_bytes()
+
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build(files, selection, normalizer, dest, workers=2, progress=interrupt)
+    assert dest.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed", "x.corpus-index"]
+    assert workers_left() == []
+
+
+def test_a_failing_worker_fails_the_build(mixed_corpus, tmp_path, monkeypatch, workers_left):
+    """A bug in a worker is an error with its traceback, not a hang or a partial index."""
+    from corpus_cli.corpus import sources
+
+    def broken(self, tokens, normalizer):
+        raise ValueError("broken tally")
+
+    monkeypatch.setattr(index_module, "BATCH_SIZE", 2000)
+    monkeypatch.setattr(index_module._Tally, "add", broken)  # inherited by the forked workers
+    normalizer = Normalizer.for_level("standard")
+    selection = Selection.of([str(mixed_corpus)], "*.txt", normalizer)
+    with pytest.raises(RuntimeError, match="broken tally"):
+        build(
+            sources([str(mixed_corpus)], "*.txt"),
+            selection,
+            normalizer,
+            tmp_path / "x.corpus-index",
+            workers=2,
+        )
+    assert list(tmp_path.iterdir()) == [mixed_corpus]
+    assert workers_left() == []
