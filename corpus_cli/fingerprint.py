@@ -139,8 +139,10 @@ def start_early(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     if not paths or not hasattr(os, "fork") or sys.platform == "win32":
         return
     try:
+        from . import forking
+
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        pid = forking.fork()
     except OSError:
         return
     if pid == 0:  # the child: fingerprint, write, leave without running any clean-up

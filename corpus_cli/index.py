@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import forking
 from .errors import CorpusError
 from .fingerprint import abandon_early, directories, directory_fingerprint, early, fingerprint
 from .normalize import Normalizer
@@ -278,17 +279,18 @@ class _Tally:
     """The counts of the batches one process digested.
 
     Spellings are in order of first occurrence, and ``marks`` says where each batch's
-    new ones start: the tallies of all processes merge into corpus order.
+    new ones start: the tallies of all processes merge into corpus order.  Most
+    spellings are their own key; only the others (``changed``) are looked up.
     """
 
     def __init__(self) -> None:
         self.forms: Counter[str] = Counter()  # tokens per spelling
-        self.keys: dict[str, str] = {}  # the key of every spelling
+        self.changed: dict[str, str] = {}  # the key of every spelling that is not its own
         self.docs: Counter[str] = Counter()  # documents per key
         self.marks: list[int] = []  # per batch: where its new spellings start in ``forms``
 
     def clear(self) -> None:
-        for counts in (self.forms, self.keys, self.docs, self.marks):
+        for counts in (self.forms, self.changed, self.docs, self.marks):
             counts.clear()
 
     def add(self, tokens: list[list[str]], normalizer: Normalizer) -> list[int]:
@@ -307,17 +309,21 @@ class _Tally:
         start = len(self.forms)
         self.marks.append(start)
         _add_into(self.forms, batch)
-        new = list(islice(self.forms, start, None))
-        # A key equal to its spelling is that very string: pickled and kept once.
-        self.keys.update(
-            (form, form if key == form else key) for form, key in normalize_many(new, normalizer).items()
-        )
-        key_of = dict(zip(batch, map(self.keys.__getitem__, batch), strict=True))  # small: fast
+        changed = self.changed
+        for form, key in normalize_many(islice(self.forms, start, None), normalizer).items():
+            if key != form:
+                changed[form] = key
+        here = {form: changed[form] for form in changed.keys() & batch.keys()}  # small: fast
+        spelled = set(here)
         docs: Counter[str] = Counter()
         types = []
         for found in tokens:
-            keys = set(map(key_of.__getitem__, set(found)))
-            keys.discard("")
+            keys = set(found)
+            other = keys & spelled
+            if other:
+                keys -= other
+                keys.update(map(here.__getitem__, other))
+                keys.discard("")
             docs.update(keys)
             types.append(len(keys))
         _add_into(self.docs, docs)
@@ -361,19 +367,19 @@ def _frequencies(tallies: list[_Tally], batches: int) -> _Frequencies:
             stop = marks[i + 1] if i + 1 < len(marks) else len(names[w])
             order.update(dict.fromkeys(names[w][marks[i] : stop]))
         del names
-    forms, keys, docs = tallies[0].forms, tallies[0].keys, tallies[0].docs
+    forms, changed, docs = tallies[0].forms, tallies[0].changed, tallies[0].docs
     for tally in tallies[1:]:
         _add_into(forms, tally.forms)
-        keys.update(tally.keys)
+        changed.update(tally.changed)
         _add_into(docs, tally.docs)
         tally.clear()
     counts: dict[str, int] = {}
     spellings: dict[str, list[tuple[str, int]]] = {}  # per key, in order of first occurrence
     tokens = 0
-    for form in order:  # spellings in order of first occurrence, as ``count_tokens``
-        count = forms[form]
+    pairs = forms.items() if order is forms else ((form, forms[form]) for form in order)
+    for form, count in pairs:  # spellings in order of first occurrence, as ``count_tokens``
         tokens += count
-        key = keys[form]
+        key = changed.get(form, form)
         if key:
             if key in counts:
                 counts[key] += count
@@ -383,7 +389,7 @@ def _frequencies(tallies: list[_Tally], batches: int) -> _Frequencies:
                 spellings[key] = [(form, count)]
     del order
     forms.clear()
-    keys.clear()
+    changed.clear()
     # Rank order: count descending, then key, as ``frequency_rows`` (two sorts without
     # a Python key function: the second, stable, keeps keys in order among equal counts).
     ranked = sorted(counts.items())
@@ -563,7 +569,7 @@ class _Team:
         gc.freeze()
         for worker in range(size):
             read_end, write_end = os.pipe()
-            pid = os.fork()
+            pid = forking.fork()
             if pid == 0:  # the worker
                 os.close(read_end)
                 code = 0

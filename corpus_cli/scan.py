@@ -21,6 +21,7 @@ import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from . import forking
 from .corpus import Document, Source, _unique
 from .errors import CorpusError
 from .normalize import Normalizer, fold_table, judgeable, raw_pattern
@@ -153,7 +154,7 @@ class _Team:
         self.pids: list[int] = []
         for worker in range(size):
             read_end, write_end = os.pipe()
-            pid = os.fork()
+            pid = forking.fork()
             if pid == 0:  # the worker
                 os.close(read_end)
                 code = 0

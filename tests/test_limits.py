@@ -209,7 +209,7 @@ def test_counting_sees_the_whole_search_without_limits(invoke, five_docs: Path, 
     result = invoke("grep", "-c", "كتب", "--corpus", str(five_docs))
     assert result.stdout.splitlines() == [f"d{i}:2000" for i in range(5)]
     assert len(searched["docs"]) == 5
-    assert searched["matches"] >= 5 * 2 * 2000  # the document pass and each line's own
+    assert searched["matches"] >= 5 * 2000  # the document pass (counting maps no line back)
 
 
 @pytest.mark.parametrize(
