@@ -193,7 +193,7 @@ def compile_query(
         raise CorpusError(
             f"pattern '{pattern}' is empty after normalization: it has only marks, "
             "tatweel or invisible characters, which this level ignores "
-            "(search them with --norm light or --norm none)"
+            "(--norm light keeps marks; --norm none keeps tatweel and invisible characters too)"
         )
     constraint = None
     if is_literal:
