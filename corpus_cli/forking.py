@@ -5,12 +5,19 @@ setting up after ``fork`` (its at-fork hooks) would print "Exception ignored …
 KeyboardInterrupt" with a traceback; so SIGINT is blocked across the ``fork``, and the
 child takes the default action (end, silently) before it is unblocked.  The parent
 gets its KeyboardInterrupt as usual once it unblocks, and stops its workers.
+
+Workers talk to their parent through pipes (``send``/``receive``): no threads and no
+shared queue, so stopping them is a SIGKILL and a ``waitpid`` (``stop``).
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
+from typing import Any
+
+from .errors import CorpusError
 
 
 def fork() -> int:
@@ -23,3 +30,49 @@ def fork() -> int:
         return pid
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def send(fd: int, value: Any) -> None:
+    """Write ``value`` to the pipe ``fd``, pickled and length-prefixed."""
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def receive(fd: int, who: str) -> Any:
+    """One value from the pipe ``fd``, written by our own ``who`` with ``send``."""
+    head = _read_exactly(fd, 8)
+    data = _read_exactly(fd, int.from_bytes(head, "little")) if head is not None else None
+    if data is None:
+        raise CorpusError(f"{who} stopped unexpectedly")
+    return pickle.loads(data)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    parts = []
+    while size:
+        part = os.read(fd, min(size, 1 << 20))
+        if not part:
+            return None
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
+def stop(pids: list[int], pipes: list[int]) -> None:
+    """End the workers ``pids`` (SIGKILL, then ``waitpid``) and close their ``pipes``."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass  # done already
+    for fd in pipes:
+        os.close(fd)
+    for pid in pids:
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    pids.clear()
+    pipes.clear()

@@ -15,9 +15,7 @@ index's candidates).  Documents get their ids in the parent, in order, exactly a
 from __future__ import annotations
 
 import os
-import pickle
 import re
-import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -160,7 +158,7 @@ class _Team:
                 code = 0
                 try:
                     for bounds in ranges[worker::size]:
-                        _send(write_end, pickle.dumps(_read_chunk(bounds), pickle.HIGHEST_PROTOCOL))
+                        forking.send(write_end, _read_chunk(bounds))
                 except BaseException:  # a closed pipe, Ctrl-C: the parent knows what to do
                     code = 1
                 finally:
@@ -172,50 +170,10 @@ class _Team:
     def results(self) -> Iterator[Chunk]:
         size = len(self.pipes)
         for i in range(len(self.ranges)):
-            data = _receive(self.pipes[i % size])
-            if data is None:
-                raise CorpusError("a worker process reading the corpus stopped unexpectedly")
-            yield pickle.loads(data)  # written by our own worker
+            yield forking.receive(self.pipes[i % size], "a worker process reading the corpus")
 
     def stop(self) -> None:
-        for pid in self.pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass  # done already
-        for fd in self.pipes:
-            os.close(fd)
-        for pid in self.pids:
-            try:
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-        self.pids, self.pipes = [], []
-
-
-def _send(fd: int, data: bytes) -> None:
-    view = memoryview(len(data).to_bytes(8, "little") + data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _receive(fd: int) -> bytes | None:
-    """One message from ``fd``; None when the writer is gone."""
-    head = _read_exactly(fd, 8)
-    if head is None:
-        return None
-    return _read_exactly(fd, int.from_bytes(head, "little"))
-
-
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    parts = []
-    while size:
-        part = os.read(fd, min(size, 1 << 20))
-        if not part:
-            return None
-        parts.append(part)
-        size -= len(part)
-    return b"".join(parts)
+        forking.stop(self.pids, self.pipes)
 
 
 def _read_chunk(bounds: tuple[int, int]) -> Chunk:
