@@ -138,26 +138,18 @@ def start_early(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     paths = corpus_arguments(argv, environ)
     if not paths or not hasattr(os, "fork") or sys.platform == "win32":
         return
-    try:
-        from . import forking
+    from . import forking
 
-        read_end, write_end = os.pipe()
-        pid = forking.fork()
+    def work(out: int) -> None:
+        if _any_index():
+            resolved = resolve(paths)
+            answer = "\0".join(resolved) + "\n" + fingerprint(resolved)
+            os.write(out, answer.encode("utf-8", "surrogateescape"))
+
+    try:
+        pid, read_end = forking.start(work)
     except OSError:
         return
-    if pid == 0:  # the child: fingerprint, write, leave without running any clean-up
-        code = 0
-        try:
-            os.close(read_end)
-            if _any_index():
-                resolved = resolve(paths)
-                answer = "\0".join(resolved) + "\n" + fingerprint(resolved)
-                os.write(write_end, answer.encode("utf-8", "surrogateescape"))
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(write_end)
     _early.update(pid=pid, fd=read_end)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from .errors import CorpusError
@@ -30,6 +31,24 @@ def fork() -> int:
         return pid
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def start(work: Callable[[int], object]) -> tuple[int, int]:
+    """Fork a worker that runs ``work(write_end)`` and leaves without any clean-up of
+    the parent's (``os._exit``); return its pid and the read end of its pipe."""
+    read_end, write_end = os.pipe()
+    pid = fork()
+    if pid == 0:
+        code = 0
+        try:
+            os.close(read_end)
+            work(write_end)
+        except BaseException:  # a closed pipe, Ctrl-C: the parent knows what to do
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
 
 
 def send(fd: int, value: Any) -> None:

@@ -23,6 +23,8 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -566,7 +568,6 @@ class _Team:
 
     def __init__(self, job: _Job, size: int) -> None:
         import gc
-        from itertools import islice
 
         self.count = len(job.batches)
         self.pipes: list[int] = []
@@ -577,42 +578,35 @@ class _Team:
         # garbage collector, which would touch (so copy) every object.
         gc.freeze()
         for worker in range(size):
-            read_end, write_end = os.pipe()
-            pid = forking.fork()
-            if pid == 0:  # the worker
-                os.close(read_end)
-                code = 0
-                try:
-                    for pipe in self.pipes:
-                        os.close(pipe)
-                    for i, (tally_in, tally_out) in enumerate(tallies):  # keep only our ends
-                        if worker:
-                            os.close(tally_in)
-                        if i != worker - 1:
-                            os.close(tally_out)
-                    for batch in range(worker, self.count, size):
-                        forking.send(write_end, _digest_or_crash(job, batch))
-                    if worker:
-                        forking.send(tallies[worker - 1][1], job.tally)
-                    else:
-                        mine = [job.tally] + [forking.receive(tally_in, _WORKER) for tally_in, _ in tallies]
-                        result = _frequencies(mine, self.count)
-                        forking.send(write_end, (result.tokens, result.types))
-                        for rows in (result.keys, result.forms):  # in chunks: memory stays low
-                            while chunk := list(islice(rows, ROWS_PER_MESSAGE)):
-                                forking.send(write_end, chunk)
-                            forking.send(write_end, [])
-                except BaseException:  # a closed pipe, Ctrl-C: the parent knows what to do
-                    code = 1
-                finally:
-                    os._exit(code)
-            os.close(write_end)
-            self.pipes.append(read_end)
+            pid, pipe = forking.start(partial(self._work, job, worker, size, tallies))
             self.pids.append(pid)
+            self.pipes.append(pipe)
         gc.unfreeze()
         for pair in tallies:
             for fd in pair:
                 os.close(fd)
+
+    def _work(self, job: _Job, worker: int, size: int, tallies: list[tuple[int, int]], out: int) -> None:
+        """In worker ``worker``: digest its batches, then (worker 0) the frequency list."""
+        for pipe in self.pipes:  # the other workers' pipes, inherited
+            os.close(pipe)
+        for i, (tally_in, tally_out) in enumerate(tallies):  # keep only our ends
+            if worker:
+                os.close(tally_in)
+            if i != worker - 1:
+                os.close(tally_out)
+        for batch in range(worker, self.count, size):
+            forking.send(out, _digest_or_crash(job, batch))
+        if worker:
+            forking.send(tallies[worker - 1][1], job.tally)
+            return
+        mine = [job.tally] + [forking.receive(tally_in, _WORKER) for tally_in, _ in tallies]
+        result = _frequencies(mine, self.count)
+        forking.send(out, (result.tokens, result.types))
+        for rows in (result.keys, result.forms):  # in chunks: memory stays low
+            while chunk := list(islice(rows, ROWS_PER_MESSAGE)):
+                forking.send(out, chunk)
+            forking.send(out, [])
 
     def digests(self) -> Iterator[_Digest]:
         for i in range(self.count):

@@ -14,6 +14,7 @@ index's candidates).  Documents get their ids in the parent, in order, exactly a
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -151,21 +152,9 @@ class _Team:
         self.pipes: list[int] = []
         self.pids: list[int] = []
         for worker in range(size):
-            read_end, write_end = os.pipe()
-            pid = forking.fork()
-            if pid == 0:  # the worker
-                os.close(read_end)
-                code = 0
-                try:
-                    for bounds in ranges[worker::size]:
-                        forking.send(write_end, _read_chunk(bounds))
-                except BaseException:  # a closed pipe, Ctrl-C: the parent knows what to do
-                    code = 1
-                finally:
-                    os._exit(code)
-            os.close(write_end)
-            self.pipes.append(read_end)
+            pid, pipe = forking.start(functools.partial(_read_chunks, ranges[worker::size]))
             self.pids.append(pid)
+            self.pipes.append(pipe)
 
     def results(self) -> Iterator[Chunk]:
         size = len(self.pipes)
@@ -174,6 +163,12 @@ class _Team:
 
     def stop(self) -> None:
         forking.stop(self.pids, self.pipes)
+
+
+def _read_chunks(ranges: list[tuple[int, int]], out: int) -> None:
+    """In a worker: read each run of files of ``ranges``, send each chunk to ``out``."""
+    for bounds in ranges:
+        forking.send(out, _read_chunk(bounds))
 
 
 def _read_chunk(bounds: tuple[int, int]) -> Chunk:
