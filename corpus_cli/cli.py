@@ -24,7 +24,7 @@ from .normalize import Level, Normalizer
 from .output import Format, GrepFormat
 
 if TYPE_CHECKING:
-    from .corpus import Corpus
+    from .corpus import Corpus, Source
     from .index import Index
     from .pattern import MatchOptions, Query
 
@@ -504,13 +504,18 @@ class Session:
         read and pre-filtered on every core (None: load the corpus as usual)."""
         if invert or self.docs or self.where or "corpus" in self.__dict__ or "-" in self.paths:
             return None
-        from .corpus import sources
         from .scan import candidates, worth_it
 
-        found = sources(self.paths, self.glob)
-        if not worth_it(found):
+        if not worth_it(self.sources):
             return None
-        return candidates(found, self.read_options, query, warn=self.warn)
+        return candidates(self.sources, self.read_options, query, warn=self.warn)
+
+    @functools.cached_property
+    def sources(self) -> "list[Source]":
+        """The corpus files, listed once for the whole command."""
+        from .corpus import sources
+
+        return sources(self.paths, self.glob, self.warn)
 
     @functools.cached_property
     def corpus_ids(self) -> Any:
@@ -535,6 +540,7 @@ class Session:
             warn=self.warn,
             progress=_progress(self.env),
             **self.read_options._asdict(),
+            found=self.sources,
         )
         corpus = corpus.select(self.docs)
         if self.where:

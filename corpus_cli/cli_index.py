@@ -75,10 +75,10 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
     _check_writable(dest.parent)
     # Read during the build, a batch of files at a time: never the whole corpus in memory.
     # The list of files (a third of a gigabyte for 650,000) is handed over, not kept.
-    files = [sources(session.paths, session.glob)]
+    files = [sources(session.paths, session.glob, session.warn)]
     stats = _build_when_free(
         lambda: build_index(
-            files.pop() if files else sources(session.paths, session.glob),  # again after a wait
+            files.pop() if files else sources(session.paths, session.glob, session.warn),  # after a wait
             _selection(session),
             session.normalizer,
             dest,

@@ -184,17 +184,20 @@ def load_corpus(
     text_field: str = "text",
     id_field: str | None = None,
     encoding: str | None = None,
+    found: Sequence[Source] | None = None,
 ) -> Corpus:
     """Load ``paths`` (files, directories, ``-``), or the bundled seeds when empty.
 
     ``glob`` picks the files of a directory; ``text_field`` and ``id_field`` are the
     fields of records that hold the text and the id; ``encoding`` forces one (default:
-    UTF-8, else Arabic CP-1256 with a warning); ``progress(done, total)`` counts bytes.
+    UTF-8, else Arabic CP-1256 with a warning); ``progress(done, total)`` counts bytes;
+    ``found``: the files of ``paths``, when the caller has listed them (``sources``).
     """
     from .readers import Meter, Reader, ReadOptions
 
     reader = Reader(ReadOptions(text_field, id_field, encoding), warn)  # checks the encoding
-    found = sources(paths, glob, warn)
+    if found is None:
+        found = sources(paths, glob, warn)
     reader.meter = Meter(progress, (source for _, source, _ in found))
     seen: set[str] = set()
     documents = []
