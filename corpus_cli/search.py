@@ -152,10 +152,11 @@ def search_lines(
         line = lines.line(index)
         if line is None:
             break  # past the last line (e.g. a match on the empty text after a final line end)
-        found = budget.search(query.regex, norm_lines.line(index) or "") is not None
+        norm_line = norm_lines.line(index) or ""
+        found = budget.search(query.regex, norm_line) is not None
         hits: list[tuple[Span, Split | None]] = []
         if found and exact:
-            hits = list(line_hits(line, query, budget))
+            hits = list(line_hits(line, query, budget, norm_line))
             found = bool(hits)  # typed marks may reject every regex match
         if found == invert:
             continue
@@ -167,14 +168,17 @@ def search_lines(
             return
 
 
-def line_hits(line: str, query: Query, budget: Budget | None = None) -> Iterator[tuple[Span, Split | None]]:
+def line_hits(
+    line: str, query: Query, budget: Budget | None = None, normalized: str | None = None
+) -> Iterator[tuple[Span, Split | None]]:
     """Every hit of ``query`` in one original line: its exact original span and split.
 
-    ``budget``: the time left for the line's document (default: a budget of its own).
+    ``budget``: the time left for the line's document (default: a budget of its own);
+    ``normalized``: the line normalized already, if the caller has it.
     """
     mapped: Mapped | PieceMap
     if len(line) > LONG_LINE:
-        mapped = PieceMap.of(line, query.normalizer) or query.normalizer.normalize_mapped(line)
+        mapped = PieceMap.of(line, query.normalizer, normalized) or query.normalizer.normalize_mapped(line)
     else:
         mapped = query.normalizer.normalize_mapped(line)
     if budget is None:
@@ -214,13 +218,14 @@ class PieceMap:
         self._whole: Mapped | None = None
 
     @classmethod
-    def of(cls, line: str, normalizer: Normalizer) -> PieceMap | None:
+    def of(cls, line: str, normalizer: Normalizer, normalized: str | None = None) -> PieceMap | None:
+        """The map of ``line`` (``normalized``: its normalization, when known)."""
         pieces = _pieces(line)
         if len(pieces) < 2:
             return None
         parts = [normalizer.normalize(line[a:b]) for a, b in pieces]
         text = "".join(parts)
-        if text != normalizer.normalize(line):
+        if text != (normalizer.normalize(line) if normalized is None else normalized):
             return None
         starts = [0]
         for part in parts:
