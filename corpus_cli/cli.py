@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .corpus import Corpus, Source
     from .index import Index
     from .pattern import MatchOptions, Query
+    from .search import LineSearch
 
 app = typer.Typer(
     name="corpus",
@@ -474,15 +475,23 @@ class Session:
             return None
         return index
 
-    def documents_for(self, query: "Query", *, invert: bool = False) -> Iterable[Any]:
+    def documents_for(
+        self,
+        query: "Query",
+        *,
+        invert: bool = False,
+        search: "LineSearch | None" = None,
+        keep_text: bool = True,
+    ) -> Iterable[Any]:
         """The documents that may hold ``query``: with an index, only its candidates.
 
         Read one by one as the search goes, so ``--limit`` stops the reading too.
+        ``search``/``keep_text``: how the caller searches them (``scan.candidates``).
         """
         index = self.index
         literal = None if invert or index is None else query.index_literal()
         if index is None:
-            return self._scanned(query, invert) or self.corpus.documents
+            return self._scanned(query, invert, search, keep_text) or self.corpus.documents
         if literal is None:
             return self.corpus.documents
         try:
@@ -499,7 +508,9 @@ class Session:
             return (d for d in docs if d.id in wanted)
         return docs
 
-    def _scanned(self, query: "Query", invert: bool) -> Iterator[Any] | None:
+    def _scanned(
+        self, query: "Query", invert: bool, search: "LineSearch | None", keep_text: bool
+    ) -> Iterator[Any] | None:
         """Without an index, the documents of a big corpus that may hold ``query``,
         read and pre-filtered on every core (None: load the corpus as usual)."""
         if invert or self.docs or self.where or "corpus" in self.__dict__ or "-" in self.paths:
@@ -508,7 +519,9 @@ class Session:
 
         if not worth_it(self.sources):
             return None
-        return candidates(self.sources, self.read_options, query, warn=self.warn)
+        return candidates(
+            self.sources, self.read_options, query, warn=self.warn, search=search, keep_text=keep_text
+        )
 
     @functools.cached_property
     def sources(self) -> "list[Source]":
@@ -1167,7 +1180,7 @@ def grep(
     grouped by document, matches highlighted, long lines cut around the match.
     Exit status: 0 a line was selected, 1 none, 2 an error.
     """
-    from .grep_output import GrepRequest, run_grep
+    from .grep_output import GrepRequest, line_search, needs_text, run_grep
     from .pattern import MatchOptions
 
     if count and files_with_matches:
@@ -1199,14 +1212,11 @@ def grep(
         raise typer.Exit(
             0 if grep_dask(session, query, request, session.table_or(fmt, "plain"), scheduler) else 1
         )
-    found = run_grep(
-        session.documents_for(query, invert=invert),
-        query,
-        request,
-        session.table_or(fmt, "plain"),
-        session.env,
-        session.color,
+    shape = session.table_or(fmt, "plain")
+    docs = session.documents_for(
+        query, invert=invert, search=line_search(request), keep_text=needs_text(request, shape)
     )
+    found = run_grep(docs, query, request, shape, session.env, session.color)
     if not found and not quiet and not invert:
         session.report_zero(pattern, query.options, norm_given=_norm_given(ctx), whole_words=False)
     raise typer.Exit(0 if found else 1)

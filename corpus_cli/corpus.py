@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import CorpusError
 
@@ -41,6 +41,9 @@ class Document:
         self.meta: dict[str, str] = meta if meta is not None else {}
         #: The text normalized by a normalizer, when a worker process did it already.
         self.prepared: tuple[Normalizer, str] | None = None
+        #: The lines a worker process selected already (``search.search_lines``): the
+        #: query, the search's arguments, the lines, and whether ``text`` was left out.
+        self.searched: tuple[Any, tuple[Any, ...], list[Any], bool] | None = None
 
     def normalized(self, normalizer: Normalizer) -> str:
         """``text`` normalized by ``normalizer`` (prepared by a worker, or now)."""

@@ -16,7 +16,7 @@ from .environment import Environment
 from .output import RowWriter
 from .pattern import Query
 from .screen import DIM, HEADING, LINE_NO, MATCH, cell_width, fit_line, highlight, paint
-from .search import TextLines, search_lines
+from .search import LineSearch, TextLines, search_lines
 
 
 class GrepRequest(NamedTuple):
@@ -48,6 +48,26 @@ class Row(NamedTuple):
         return [str(s) for s in self.splits if s is not None]
 
 
+def line_search(request: GrepRequest) -> LineSearch:
+    """The arguments of ``search_lines`` that ``request`` calls for: the only place they
+    are decided, so that workers that search ahead (``scan.candidates``) ask the same."""
+    max_count = request.max_count
+    if request.quiet:
+        return LineSearch(request.invert, 1)
+    if request.count_lines or request.count_matches or request.files_with_matches:
+        if request.files_with_matches and not request.count_lines and not request.count_matches:
+            max_count = 1 if max_count is None else min(max_count, 1)
+        return LineSearch(request.invert, max_count, spans=request.count_matches and not request.invert)
+    return LineSearch(request.invert, max_count)
+
+
+def needs_text(request: GrepRequest, fmt: str) -> bool:
+    """Does the output need a document's text beyond its selected lines?  Context lines
+    do, and so does the screen (the width of its line numbers)."""
+    summary = request.count_lines or request.count_matches or request.files_with_matches
+    return not (request.quiet or summary) and (fmt == "table" or bool(request.before or request.after))
+
+
 def run_grep(
     docs: Iterable[Document],
     query: Query,
@@ -58,7 +78,8 @@ def run_grep(
 ) -> bool:
     """Search ``docs`` and print in ``fmt``; True when any line was selected."""
     if request.quiet:
-        return any(next(search_lines(d, query, invert=request.invert, max_count=1), None) for d in docs)
+        search = line_search(request)._asdict()
+        return any(next(search_lines(d, query, **search), None) for d in docs)
     if request.count_lines or request.count_matches or request.files_with_matches:
         return _summaries(docs, query, request, fmt, env, color)
     return _lines(docs, query, request, fmt, env, color)
@@ -84,13 +105,10 @@ def summary_number(doc: Document, query: Query, request: GrepRequest) -> int | N
 
     Counted as the lines stream by (none is kept); ``-l`` stops at the first.
     """
-    max_count = request.max_count
-    if request.files_with_matches and not request.count_lines and not request.count_matches:
-        max_count = 1 if max_count is None else min(max_count, 1)
-    matches = request.count_matches and not request.invert
+    search = line_search(request)
     number: int | None = None
-    for line in search_lines(doc, query, invert=request.invert, max_count=max_count, spans=matches):
-        number = (number or 0) + (len(line.spans) if matches else 1)
+    for line in search_lines(doc, query, **search._asdict()):
+        number = (number or 0) + (len(line.spans) if search.spans else 1)
     return number
 
 
@@ -128,7 +146,7 @@ def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
     Streamed: each selected line comes with the context owed since the previous one,
     so no list of a document's lines is built.
     """
-    selected = search_lines(doc, query, invert=request.invert, max_count=request.max_count)
+    selected = search_lines(doc, query, **line_search(request)._asdict())
     if not request.before and not request.after:
         for line in selected:
             yield Row(doc, line.line_no, line.text, line.spans, True, False, line.splits)

@@ -415,7 +415,31 @@ def raw_pattern(literal: str, norm: Normalizer) -> str | None:
     return ignorable.join(parts)
 
 
+#: Arabic letters from the most to the least frequent in running text.
+_BY_FREQUENCY = "اليموةنهرتبعدفقسكحجشطصذخضزثغظء"
+
+
+def rough_pattern(literal: str, norm: Normalizer) -> str | None:
+    """``raw_pattern`` of the tail of ``literal`` from its rarest letter that no other
+    letter folds to or from, with that letter first and alone: ``re`` then jumps from
+    one occurrence of it to the next at C speed.  Every match of the whole expansion
+    holds a match of this one.  None when no letter qualifies.
+    """
+    folds = fold_table(norm)
+    variable = set(folds) | set(folds.values())
+    fixed = [i for i, c in enumerate(literal) if c in _BY_FREQUENCY and c not in variable]
+    if not fixed:
+        return None
+    start = max(fixed, key=lambda i: (_BY_FREQUENCY.index(literal[i]), -i))
+    expansion = raw_pattern(literal[start:], norm)
+    head = "[" + re.escape(literal[start]) + "]"
+    if not expansion or not expansion.startswith(head):
+        return None
+    return re.escape(literal[start]) + expansion[len(head) :]
+
+
 _NEEDS_NORMALIZING = re.compile(f"[{PRESENTATION}\u0653-\u0655]")
+_COMPOSING = ("\u0653", "\u0654", "\u0655")
 
 
 def needs_normalizing(text: str) -> bool:
@@ -423,7 +447,7 @@ def needs_normalizing(text: str) -> bool:
     return bool(_NEEDS_NORMALIZING.search(text)) or not unicodedata.is_normalized("NFC", text)
 
 
-def judgeable(text: str, norm: Normalizer, literal: str) -> str | None:
+def judgeable(text: str, norm: Normalizer, literal: str, *, presentation_free: bool = False) -> str | None:
     """A text that ``raw_pattern(literal, norm)`` judges letter by letter in place of
     ``text``: itself, or its NFC form when ``norm`` starts with NFC (``norm`` then
     normalizes both alike); None when neither will do (presentation forms, composing
@@ -433,12 +457,24 @@ def judgeable(text: str, norm: Normalizer, literal: str) -> str | None:
     reorders those marks, which the expansion steps over, and composes an Arabic letter
     only with U+0653–U+0655 (found above).  So for a literal in Arabic letters such text
     is judged as it is; for others (Latin accents compose) in its NFC form.
+
+    ``presentation_free``: the caller knows that ``text`` has no presentation form (from
+    its bytes: ``readers.Item``), so only the three composing marks are looked for,
+    at C speed, instead of a scan of every character.
     """
-    if _NEEDS_NORMALIZING.search(text):
+    if presentation_free:
+        if any(mark in text for mark in _COMPOSING):
+            return None
+    elif _NEEDS_NORMALIZING.search(text):
         return None
-    if all("\u0600" <= c <= "\u06ff" for c in literal) or unicodedata.is_normalized("NFC", text):
+    if _arabic_only(literal) or unicodedata.is_normalized("NFC", text):
         return text
     return unicodedata.normalize("NFC", text) if norm.nfc else None
+
+
+@lru_cache(maxsize=64)
+def _arabic_only(literal: str) -> bool:
+    return all("\u0600" <= c <= "\u06ff" for c in literal)
 
 
 @lru_cache(maxsize=64)

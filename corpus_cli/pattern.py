@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from .clitics import CliticMode, clitic_pattern
 from .errors import CorpusError
-from .normalize import MARKS, Normalizer, raw_pattern
+from .normalize import MARKS, Normalizer, raw_pattern, rough_pattern
 from .tokenize import WORD_END, WORD_START
 from .vocalization import MarkConstraint, mark_constraint
 
@@ -59,6 +59,7 @@ class Query(NamedTuple):
     constraint: MarkConstraint | None = None
     literal: str | None = None  # the normalized query, when it is a plain string
     raw: Any = None  # a compiled pattern over original text that every hit's text matches
+    rough: Any = None  # a faster pattern that every match of ``raw`` holds (``rough_pattern``)
     timeout: float | None = None  # seconds the matcher may spend on one document (None: no limit)
 
     def index_literal(self) -> str | None:
@@ -234,7 +235,10 @@ def compile_query(
     if expanded:
         # Query expansion over the original text: documents it cannot match are skipped
         # without being normalized (most of a grep on a big corpus).
-        query = query._replace(raw=re.compile(expanded, re.IGNORECASE if options.ignore_case else 0))
+        case = re.IGNORECASE if options.ignore_case else 0
+        raw = re.compile(expanded, case)
+        tail = rough_pattern(anchor, normalizer) if anchor else None
+        query = query._replace(raw=raw, rough=re.compile(tail, case) if tail else raw)
     return query
 
 

@@ -64,6 +64,9 @@ class Item(NamedTuple):
     path: str
     text: str
     meta: dict[str, str]
+    #: Known from the bytes to hold no Arabic presentation form (U+FB50 on), so that a
+    #: search need not scan for them (``normalize.judgeable``).  False: not known.
+    presentation_free: bool = False
 
 
 class Kind(NamedTuple):
@@ -129,9 +132,17 @@ def expand_braces(pattern: str) -> list[str]:
     return [p for alt in match.group(1).split(",") for p in expand_braces(head + alt + tail)]
 
 
+_GLOB_CHARS = re.compile(r"[*?\[\]]")
+
+
 def name_matcher(pattern: str) -> Callable[[str], bool]:
     """A test of file names against ``pattern`` (fnmatch syntax plus ``{a,b}``)."""
     patterns = expand_braces(pattern)
+    suffixes = tuple(p[1:] for p in patterns)
+    case_sensitive = os.path.normcase("A") == "A"
+    if case_sensitive and all(p.startswith("*") and not _GLOB_CHARS.search(p[1:]) for p in patterns):
+        # The usual ``*.txt``-style globs (the default is 16 of them): a suffix test.
+        return lambda name: name.endswith(suffixes)
     if len(patterns) == 1:
         single = patterns[0]
         return lambda name: fnmatch.fnmatch(name, single)
@@ -157,7 +168,9 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[t
         unique = {p for pat in patterns for p in root.rglob(pat) if p.is_file()}
         return [(p.relative_to(root).as_posix(), str(p)) for p in sorted(unique, key=lambda p: p.parts)]
     matches = name_matcher(pattern)
-    found: list[tuple[list[str], str]] = []
+    # Sorted by path components, as ``Path`` parts sort: the key joins them with NUL,
+    # which sorts before every character a name can hold.
+    found: list[tuple[str, str, str]] = []
     top = str(root)
 
     def unlisted(error: OSError) -> None:
@@ -167,11 +180,11 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[t
     for folder, dirs, files in os.walk(top, onerror=unlisted):
         dirs.sort()
         inner = [] if folder == top else os.path.relpath(folder, top).split(os.sep)
-        for name in files:
-            if matches(name):
-                found.append(([*inner, name], os.path.join(folder, name)))
+        key, relative = "".join(part + "\0" for part in inner), "".join(part + "/" for part in inner)
+        base = os.path.join(folder, "")
+        found.extend((key + name, relative + name, base + name) for name in files if matches(name))
     found.sort()
-    return [("/".join(parts), full) for parts, full in found]
+    return [(relative, full) for _, relative, full in found]
 
 
 # --------------------------------------------------------------------------- encodings
@@ -276,6 +289,12 @@ def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn 
     return text
 
 
+def _below_ef(data: bytes) -> bool:
+    """No character from U+F000 on in ``data`` read as UTF-8 (or as CP-1256, which has
+    none): no byte 0xEF but that of a leading BOM.  A ``memchr``, not a scan."""
+    return data.find(b"\xef", 3 if data.startswith(codecs.BOM_UTF8) else 0) == -1
+
+
 def open_input(path: str | Path, name: str) -> IO[bytes]:
     """``open(path, "rb")`` for what can be read to its end without waiting for ever.
 
@@ -286,7 +305,9 @@ def open_input(path: str | Path, name: str) -> IO[bytes]:
     import io
     import stat
 
-    raw = open(path, "rb", opener=lambda file, flags: os.open(file, flags | _NONBLOCK))
+    # Unbuffered: ``read()`` is then one ``readall`` sized by the file (the fastest way
+    # from Python to a file's bytes, and most of a cold search over many small files).
+    raw = open(os.open(path, os.O_RDONLY | _NONBLOCK), "rb", buffering=0)
     mode = os.fstat(raw.fileno()).st_mode
     if stat.S_ISREG(mode):
         return raw
@@ -422,7 +443,7 @@ class Reader:
         """
         text = self.decode(data, name)
         if kind.format == "text":
-            return [Item(kind.stem, name, text, {})]
+            return [Item(kind.stem, name, text, {}, self.options.encoding is None and _below_ef(data))]
         return list(self._records(kind, text, name, share))
 
     # ------------------------------------------------------------------- compression

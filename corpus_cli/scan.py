@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from . import forking
 from .corpus import Document, Source, _unique
 from .errors import CorpusError
-from .normalize import Normalizer, fold_table, judgeable, raw_pattern
+from .normalize import Normalizer, judgeable
 from .pattern import Query
-from .readers import Reader, ReadOptions
+from .readers import Item, Reader, ReadOptions
+from .search import LineData, LineSearch, search_lines
 
 #: Below this many files, reading in process is as fast as starting workers.
 MIN_FILES = 256
@@ -34,11 +34,19 @@ MIN_FILES = 256
 CHUNK_FILES = 128
 
 
+class Found(NamedTuple):
+    """A document that may match, as a worker sends it."""
+
+    text: str  # "" when the caller needs only ``lines``
+    normalized: str | None  # its normalized text, when the worker made it
+    lines: list[LineData] | None  # its selected lines, when the worker searched it
+
+
 class Chunk(NamedTuple):
     """What a worker sends back for a run of files."""
 
-    #: id, path, text (None: it cannot match), its normalized text, metadata, argument
-    items: list[tuple[str, str, str | None, str | None, dict[str, str], str]]
+    #: id, path, metadata, argument, and what may match (None: it cannot)
+    items: list[tuple[str, str, dict[str, str], str, Found | None]]
     warnings: list[str]
     error: str | None
 
@@ -51,16 +59,11 @@ def worth_it(sources: Sequence[Source]) -> bool:
     return len(sources) >= MIN_FILES and (os.cpu_count() or 1) > 1 and hasattr(os, "fork")
 
 
-#: Arabic letters from the most to the least frequent in running text: a sieve starts at
-#: the rarest letter of the query that no other letter folds to or from.
-_BY_FREQUENCY = "اليموةنهرتبعدفقسكحجشطصذخضزثغظء"
-
-
 class Sieve(NamedTuple):
     """What a worker tests a text with, cheapest first (see ``may_match``)."""
 
     anchor: str  # the normalized literal that every hit's normalized text contains
-    rough: Any  # the expansion from the query's rarest fixed letter on: a literal start
+    rough: Any  # the expansion from the query's rarest fixed letter on (``Query.rough``)
     raw: Any  # the whole expansion (``Query.raw``)
     normalizer: Normalizer
 
@@ -70,22 +73,10 @@ def sieve(query: Query) -> Sieve | None:
     anchor = query.index_literal()
     if query.raw is None or anchor is None:
         return None
-    folds = fold_table(query.normalizer)
-    variable = set(folds) | set(folds.values())
-    fixed = [i for i, c in enumerate(anchor) if c in _BY_FREQUENCY and c not in variable]
-    rough = query.raw
-    if fixed:
-        start = max(fixed, key=lambda i: (_BY_FREQUENCY.index(anchor[i]), -i))
-        expansion = raw_pattern(anchor[start:], query.normalizer)
-        head = "[" + re.escape(anchor[start]) + "]"
-        if expansion and expansion.startswith(head):
-            # A literal first character: ``re`` then skips ahead to it at C speed.
-            flags = query.raw.flags & re.IGNORECASE
-            rough = re.compile(re.escape(anchor[start]) + expansion[len(head) :], flags)
-    return Sieve(anchor, rough, query.raw, query.normalizer)
+    return Sieve(anchor, query.rough, query.raw, query.normalizer)
 
 
-def may_match(text: str, sieve: Sieve) -> bool:
+def may_match(text: str, sieve: Sieve, presentation_free: bool = False) -> bool:
     """Can ``text`` hold a hit?  False only when it is certain that it cannot.
 
     A text that holds the anchor as it is may (a candidate, however rare, is only
@@ -95,7 +86,7 @@ def may_match(text: str, sieve: Sieve) -> bool:
     """
     if sieve.anchor in text:
         return True
-    judged = judgeable(text, sieve.normalizer, sieve.anchor)
+    judged = judgeable(text, sieve.normalizer, sieve.anchor, presentation_free=presentation_free)
     if judged is None:
         return sieve.anchor in sieve.normalizer.normalize(text)
     return sieve.rough.search(judged) is not None and sieve.raw.search(judged) is not None
@@ -108,13 +99,27 @@ def candidates(
     *,
     warn: Callable[[str], None] | None = None,
     workers: int | None = None,
+    search: LineSearch | None = None,
+    keep_text: bool = True,
 ) -> Iterator[Document]:
     """The documents of ``sources`` that may match ``query`` (every one when None), in
     order.  Stopping the iteration early (``--limit``, ``-q``, a closed pipe) stops the
     workers.
+
+    ``search``: how the caller will call ``search_lines`` on each document; the workers
+    then search too, and the documents carry their selected lines (``Document.searched``).
+    ``keep_text`` False: the caller needs nothing of a searched document but those lines,
+    so its text is not sent (it is ``""``).
     """
     normalizer = query.normalizer if query is not None else None
-    _job.update(sources=sources, options=options, query=query, sieve=sieve(query) if query else None)
+    _job.update(
+        sources=sources,
+        options=options,
+        query=query,
+        sieve=sieve(query) if query else None,
+        search=search if query is not None else None,
+        keep_text=keep_text,
+    )
     ranges = [(i, min(i + CHUNK_FILES, len(sources))) for i in range(0, len(sources), CHUNK_FILES)]
     team = _Team(min(workers or os.cpu_count() or 1, 8, len(ranges)), ranges)
     try:
@@ -123,13 +128,16 @@ def candidates(
             for message in chunk.warnings:
                 if warn is not None:
                     warn(message)
-            for doc_id, path, text, normalized, meta, arg in chunk.items:
+            for doc_id, path, meta, arg, found in chunk.items:
                 unique = _unique(doc_id, arg, seen)
-                if text is not None:
-                    doc = Document(unique, path, text, meta)
-                    if normalized is not None and normalizer is not None:
-                        doc.prepared = (normalizer, normalized)
-                    yield doc
+                if found is None:
+                    continue
+                doc = Document(unique, path, found.text, meta)
+                if found.normalized is not None and normalizer is not None:
+                    doc.prepared = (normalizer, found.normalized)
+                if found.lines is not None and search is not None:
+                    doc.searched = (query, tuple(search), found.lines, not keep_text)
+                yield doc
             if chunk.error is not None:
                 raise CorpusError(chunk.error)
     finally:
@@ -172,25 +180,59 @@ def _read_chunks(ranges: list[tuple[int, int]], out: int) -> None:
 
 
 def _read_chunk(bounds: tuple[int, int]) -> Chunk:
-    """In a worker: read ``sources[start:stop]``, keep the texts that may match."""
+    """In a worker: read ``sources[start:stop]``, keep the texts that may match, and
+    search them when the caller said how (``candidates``)."""
     sources: Sequence[Source] = _job["sources"]
     test: Sieve | None = _job["sieve"]
     query: Query | None = _job["query"]
     warnings: list[str] = []
     reader = Reader(_job["options"], warnings.append)
-    items: list[tuple[str, str, str | None, str | None, dict[str, str], str]] = []
+    items: list[tuple[str, str, dict[str, str], str, Found | None]] = []
     try:
         for name, path, arg in sources[bounds[0] : bounds[1]]:
             if path is None:
                 continue  # stdin is never scanned here
             for item in reader.read_file(name, path):
-                if test is not None and not may_match(item.text, test):
-                    items.append((item.id, item.path, None, None, item.meta, arg))
+                if test is not None and not may_match(item.text, test, item.presentation_free):
+                    items.append((item.id, item.path, item.meta, arg, None))
                     continue
-                # The candidate's normalization, the first step of its search, is done
-                # here on another core.
-                normalized = query.normalizer.normalize(item.text) if query is not None else None
-                items.append((item.id, item.path, item.text, normalized, item.meta, arg))
+                found = Found(item.text, None, None)
+                if query is not None:
+                    found = _search(item, query)
+                items.append((item.id, item.path, item.meta, arg, found))
     except CorpusError as exc:
         return Chunk(items, warnings, str(exc))
     return Chunk(items, warnings, None)
+
+
+#: A worker sends a document's selected lines instead of its text up to this many
+#: lines or characters; past them, the parent searches the text itself (streaming).
+MAX_LINES = 10_000
+MAX_CHARS = 1 << 22
+
+
+def _search(item: Item, query: Query) -> Found:
+    """In a worker: what the parent needs to search a candidate, done here on another
+    core: its selected lines (``search``), else its normalization, if the expansion
+    cannot judge its text (``search.search_lines`` then normalizes the whole text)."""
+    normalizer = query.normalizer
+    normalized = None
+    literal = query.index_literal()
+    if query.raw is None or query.line_by_line or literal is None:
+        normalized = normalizer.normalize(item.text)
+    elif judgeable(item.text, normalizer, literal, presentation_free=item.presentation_free) is None:
+        normalized = normalizer.normalize(item.text)
+    search: LineSearch | None = _job["search"]
+    if search is None:
+        return Found(item.text, normalized, None)
+    doc = Document(item.id, item.path, item.text, item.meta)
+    if normalized is not None:
+        doc.prepared = (normalizer, normalized)
+    lines: list[LineData] = []
+    chars = 0
+    for line in search_lines(doc, query, **search._asdict(), presentation_free=item.presentation_free):
+        lines.append((line.line_no, line.text, line.spans, line.splits, line.offset))
+        chars += len(line.text)
+        if len(lines) > MAX_LINES or chars > MAX_CHARS:
+            return Found(item.text, normalized, None)
+    return Found(item.text if _job["keep_text"] else "", None, lines)

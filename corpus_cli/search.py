@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from .clitics import Split, split_match
 from .corpus import Document
-from .normalize import Mapped, Normalizer, needs_normalizing
+from .normalize import Mapped, Normalizer, judgeable
 from .pattern import Budget, Query
 
 Span = tuple[int, int]
@@ -39,6 +39,20 @@ class LineMatch(NamedTuple):
     spans: tuple[Span, ...]
     splits: tuple[Split | None, ...] = ()
     offset: int = 0
+
+
+class LineSearch(NamedTuple):
+    """How ``search_lines`` is asked for a document's lines: what a worker that searches
+    ahead of the caller (``scan.py``) must do for its answer to be the caller's."""
+
+    invert: bool = False
+    max_count: int | None = None
+    spans: bool = True
+
+
+#: A selected line without its document, as a worker sends it: line number, text,
+#: spans, splits, offset (the fields of ``LineMatch`` after ``doc``).
+LineData = tuple[int, str, tuple[Span, ...], tuple[Split | None, ...], int]
 
 
 class Hit(NamedTuple):
@@ -121,6 +135,32 @@ def _candidate_lines(norm_doc: str, query: Query, budget: Budget) -> Iterator[in
             yield line
 
 
+def _expansion_lines(judged: str, query: Query) -> Iterator[int]:
+    """0-based lines of a text that ``query.raw`` matches (``judged``: the text as
+    ``judgeable`` hands it over), in order.
+
+    Every line with a hit is one of them: the expansion matches wherever the query's
+    literal can occur after normalization, and never across a line end.  So only
+    these lines are normalized, not the whole document.  ``query.rough`` finds them
+    (a literal start), ``query.raw`` confirms them.
+    """
+    rough, raw = query.rough, query.raw
+    line = 0  # the line that holds ``counted``
+    counted = 0
+    pos = 0
+    while (match := rough.search(judged, pos)) is not None:
+        start = match.start()
+        line += judged.count("\n", counted, start)
+        counted = start
+        first = judged.rfind("\n", 0, start) + 1
+        end = judged.find("\n", start)
+        if end == -1:
+            end = len(judged)
+        if rough is raw or raw.search(judged, first, end) is not None:
+            yield line
+        pos = end + 1
+
+
 def search_lines(
     doc: Document,
     query: Query,
@@ -128,36 +168,62 @@ def search_lines(
     invert: bool = False,
     max_count: int | None = None,
     spans: bool = True,
+    presentation_free: bool = False,
 ) -> Iterator[LineMatch]:
     """The lines of ``doc`` that match (or, with ``invert``, that do not).
 
     Without ``spans`` (counting lines) a line's hits are not mapped back to the original
     text, unless a hit may still be rejected (typed marks, clitics): then ``spans`` is ().
+    ``presentation_free``: ``doc`` is known to hold no presentation form
+    (``readers.Item``).
+
+    A document whose lines a worker searched already (``Document.searched``, for the
+    same query and arguments) replays them.
     """
+    searched = doc.searched
+    if searched is not None:
+        if searched[0] is query and searched[1] == (invert, max_count, spans):
+            for line_no, text, hit_spans, splits, offset in searched[2]:
+                yield LineMatch(doc, line_no, text, hit_spans, splits, offset)
+            return
+        if searched[3]:
+            raise RuntimeError(f"{doc.id}: searched ahead with other arguments, and its text was not kept")
     exact = spans or query.filters_hits or query.clitics
     if max_count == 0 or not doc.text:
         return
-    if query.raw is not None and not invert and not query.raw.search(doc.text):
-        # No hit is possible: skip normalizing it, unless the raw pattern cannot judge.
-        if not needs_normalizing(doc.text):
-            return
     normalizer = query.normalizer
     budget = Budget(query.timeout)
-    norm_doc = doc.normalized(normalizer)  # a worker may have done it (scan.py)
-    numbers = count() if invert else _candidate_lines(norm_doc, query, budget)
     lines = TextLines(doc.text)
-    norm_lines = TextLines(norm_doc)
+    judged = None
+    if query.raw is not None and not invert and not query.line_by_line and doc.prepared is None:
+        literal = query.index_literal() or ""
+        judged = judgeable(doc.text, normalizer, literal, presentation_free=presentation_free)
+    norm_lines: TextLines | None = None
+    if judged is not None:
+        numbers: Iterator[int] = _expansion_lines(judged, query)
+    else:
+        norm_doc = doc.normalized(normalizer)  # a worker may have done it (scan.py)
+        numbers = count() if invert else _candidate_lines(norm_doc, query, budget)
+        norm_lines = TextLines(norm_doc)
     selected = 0
     for index in numbers:
         line = lines.line(index)
         if line is None:
             break  # past the last line (e.g. a match on the empty text after a final line end)
-        norm_line = norm_lines.line(index) or ""
-        found = budget.search(query.regex, norm_line) is not None
         hits: list[tuple[Span, Split | None]] = []
-        if found and exact:
-            hits = list(line_hits(line, query, budget, norm_line))
-            found = bool(hits)  # typed marks may reject every regex match
+        if norm_lines is None and exact:
+            # Only a line that the expansion matched: map it at once (no second pass).
+            hits = list(line_hits(line, query, budget))
+            found = bool(hits)
+        else:
+            if norm_lines is not None:
+                norm_line = norm_lines.line(index) or ""
+            else:
+                norm_line = normalizer.normalize(line)
+            found = budget.search(query.regex, norm_line) is not None
+            if found and exact:
+                hits = list(line_hits(line, query, budget, norm_line))
+                found = bool(hits)  # typed marks may reject every regex match
         if found == invert:
             continue
         hit_spans = tuple(span for span, _ in hits)

@@ -64,11 +64,24 @@ def big(tmp_path_factory) -> Path:
         ["grep", "-c", "-i", "COVID"],
         ["grep", "-c", "سوري[اة]"],
         ["grep", "-c", "xyzzyq"],
+        ["grep", "-C", "1", "السعودية"],
+        ["grep", "-o", "-m", "2", "السعودية"],
+        ["grep", "--count-matches", "سوريا"],
+        ["grep", "--format", "table", "الغواصات"],
+        ["grep", "-w", "-c", "السعودية"],
+        ["grep", "--format", "tsv", "-N", "إلى"],
+        ["grep", "-l", "-m", "1", "السعودية"],
+        ["grep", "-q", "الغواصات"],
+        ["grep", "--format", "jsonl", "الغوّاصات"],
         ["kwic", "الأمن", "--limit", "30"],
         ["kwic", "مجلس الامن", "--clitics"],
     ],
 )
-def test_same_answers_as_every_document(invoke, big, monkeypatch, args):
+@pytest.mark.parametrize("ahead", ["searched ahead", "too many lines to send"])
+def test_same_answers_as_every_document(invoke, big, monkeypatch, args, ahead):
+    """Workers that search ahead send a document's lines; past ``MAX_LINES`` its text."""
+    if ahead != "searched ahead":
+        monkeypatch.setattr(scan, "MAX_LINES", 0)
     where = ["--corpus", str(big)]
     scanned = invoke(*where, *args[:1], "--index", "off", *args[1:])
     monkeypatch.setattr(scan, "MIN_FILES", 10**9)  # no workers: every document loaded
