@@ -1180,7 +1180,7 @@ def grep(
     grouped by document, matches highlighted, long lines cut around the match.
     Exit status: 0 a line was selected, 1 none, 2 an error.
     """
-    from .grep_output import GrepRequest, line_search, needs_text, run_grep
+    from .grep_output import GrepRequest, line_search, needs_text, run_grep, shows_spans
     from .pattern import MatchOptions
 
     if count and files_with_matches:
@@ -1205,6 +1205,7 @@ def grep(
         line_number=line_number,
         quiet=quiet,
         header=not no_header,
+        spans=shows_spans(session.table_or(fmt, "plain"), session.color),
     )
     if use_dask(engine, scheduler):
         from .distributed import grep_dask

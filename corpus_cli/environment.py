@@ -42,11 +42,19 @@ class Environment(NamedTuple):
     @classmethod
     def from_system(cls) -> Environment:
         stdin = getattr(sys.stdin, "buffer", None)
+        stdout_isatty = _isatty(sys.stdout)
+        if not stdout_isatty and getattr(sys.stdout, "write_through", False):
+            # Python's -u (PYTHONUNBUFFERED) makes every write a system call; into a pipe
+            # or a file, output goes by blocks, as grep's and ripgrep's does.
+            try:
+                sys.stdout.reconfigure(write_through=False)  # type: ignore[union-attr]
+            except (AttributeError, ValueError):
+                pass
         return cls(
             stdout=sys.stdout,
             stderr=sys.stderr,
             stdin=stdin,
-            stdout_isatty=_isatty(sys.stdout),
+            stdout_isatty=stdout_isatty,
             stderr_isatty=_isatty(sys.stderr),
             stdin_isatty=_isatty(sys.stdin),
             environ=os.environ,

@@ -31,6 +31,9 @@ class GrepRequest(NamedTuple):
     line_number: bool = True
     quiet: bool = False
     header: bool = True
+    #: The output shows where the hits are (highlights, ``-o``, JSON's ``matches``); else
+    #: a selected line's hits are not mapped back to the original text.
+    spans: bool = True
 
 
 class Row(NamedTuple):
@@ -58,7 +61,12 @@ def line_search(request: GrepRequest) -> LineSearch:
         if request.files_with_matches and not request.count_lines and not request.count_matches:
             max_count = 1 if max_count is None else min(max_count, 1)
         return LineSearch(request.invert, max_count, spans=request.count_matches and not request.invert)
-    return LineSearch(request.invert, max_count)
+    return LineSearch(request.invert, max_count, spans=request.spans or request.only_matching)
+
+
+def shows_spans(fmt: str, color: bool) -> bool:
+    """Does grep's output in ``fmt`` show where a line's hits are (``GrepRequest.spans``)?"""
+    return color or fmt in ("jsonl", "table")
 
 
 def needs_text(request: GrepRequest, fmt: str) -> bool:
