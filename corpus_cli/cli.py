@@ -1533,11 +1533,9 @@ def freq(
         counts = count_tokens(docs, session.normalizer, keep_per_doc=keep_per_doc, units=units, group=group)
     if indexed and plain_list and session.index is not None and not (forms or with_dispersion):
         if session.table_or(fmt, "tsv") == "tsv":
-            from .freq_output import write_ranked_tsv
+            from .freq_output import write_tsv_blocks
 
-            write_ranked_tsv(
-                session.stdout, session.index.ranked(top, min_count), counts.total, header=not no_header
-            )
+            write_tsv_blocks(session.stdout, session.index.ranked_tsv(top, min_count), header=not no_header)
             raise typer.Exit(0)
     if indexed and plain_list and session.index is not None:
         from .freq import FreqRow

@@ -42,6 +42,8 @@ COMMANDS = [
     ["kwic", "كُتب"],
     ["freq", "--top", "0"],
     ["freq", "--top", "10", "--forms"],
+    ["freq", "--top", "7", "--min-count", "2"],
+    ["freq", "--min-count", "3", "--no-header"],
     ["freq", "--top", "5", "--dispersion"],
     ["freq", "سوريا", "الامم", "غير_موجود"],
     ["freq", "الأمن", "--clitics", "--forms"],
@@ -76,6 +78,18 @@ def test_parity_on_the_seeds(invoke, seeds_index, args):
     """Byte for byte the same output (and exit code) with and without the index."""
     assert _run(invoke, None, args, *SEEDS) == _run(invoke, None, args, "--index", "off")
     assert _run(invoke, None, args, "--index", str(seeds_index)) == _run(invoke, None, args, "--index", "off")
+
+
+@pytest.mark.parametrize("top", [0, 1, 4, 5, 9])
+@pytest.mark.parametrize("min_count", [1, 2, 40])
+def test_the_rendered_list_cuts_inside_a_block(invoke, private_index_cache, monkeypatch, top, min_count):
+    """``Index.ranked_tsv`` with blocks of 4 rows: a cut anywhere gives the rows themselves."""
+    from corpus_cli import index
+
+    monkeypatch.setattr(index, "TSV_BLOCK", 4)
+    assert invoke("index", "build").exit_code == 0
+    args = ["freq", "--top", str(top), "--min-count", str(min_count)]
+    assert _run(invoke, None, args, *SEEDS) == _run(invoke, None, args, "--index", "off")
 
 
 @pytest.fixture(scope="module")
