@@ -489,10 +489,10 @@ class Session:
         ``search``/``keep_text``: how the caller searches them (``scan.candidates``).
         """
         index = self.index
-        literal = None if invert or index is None else query.index_literal()
         if index is None:
             return self._scanned(query, invert, search, keep_text) or self.corpus.documents
-        if literal is None:
+        literal = None if invert else query.index_literal()
+        if literal is None or not index.serves_case(literal, query.options.ignore_case):
             return self.corpus.documents
         try:
             candidates = index.candidates(literal)

@@ -56,7 +56,9 @@ def ranked_tsv_lines(ranked: Iterable[tuple[int, str, str, int, int]], total: in
 
 def write_tsv_blocks(stream: Any, blocks: Iterable[bytes], *, header: bool) -> None:
     """The frequency list as an index keeps it, rendered already (``Index.ranked_tsv``):
-    UTF-8 blocks written as they are."""
+    UTF-8 blocks written as they are.  All are read before anything is written: a
+    damaged index is then an error with nothing on stdout."""
+    blocks = list(blocks)
     binary = getattr(stream, "buffer", None)
     if header:
         stream.write(TSV_HEADER)

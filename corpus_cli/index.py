@@ -115,7 +115,7 @@ CREATE TABLE docs(
     n INTEGER PRIMARY KEY, id TEXT NOT NULL, path TEXT NOT NULL, text TEXT NOT NULL,
     tokens INTEGER NOT NULL, types INTEGER NOT NULL
 );
-CREATE VIRTUAL TABLE grams USING fts5(norm, content='', tokenize='trigram', detail='none');
+CREATE VIRTUAL TABLE grams USING fts5(norm, content='', tokenize='trigram case_sensitive 1', detail='none');
 CREATE TABLE keys(
     rank INTEGER PRIMARY KEY, key TEXT NOT NULL, term TEXT NOT NULL,
     count INTEGER NOT NULL, docs INTEGER NOT NULL
@@ -772,7 +772,9 @@ class Index:
         """Numbers of the documents whose normalized text may contain ``literal``.
 
         Every trigram of the literal must be in the document: a superset of the
-        documents that contain it, which the matcher then searches as usual.
+        documents that contain it, which the matcher then searches as usual.  The
+        trigrams keep case (a third faster to build): for a search that ignores case,
+        see ``serves_case``.
         """
         grams = sorted({literal[i : i + 3] for i in range(len(literal) - 2)})
         query = " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
@@ -789,6 +791,12 @@ class Index:
             raise CorpusError(
                 f"{self.path}: damaged index ({exc}); rebuild it with 'corpus index build'"
             ) from None
+
+    @staticmethod
+    def serves_case(literal: str, ignore_case: bool) -> bool:
+        """Can ``candidates`` answer for ``literal``?  Not when case is ignored and the
+        literal has letters with case: every document is then a candidate."""
+        return not ignore_case or all(c.lower() == c == c.upper() for c in literal)
 
     def counts(self, *, keys: bool = True) -> Counts:
         """The frequency data of the whole corpus, as ``count_tokens`` gives it."""

@@ -564,6 +564,13 @@ def test_100k_tiny_files(cli, many_files, untouched):
     assert time.monotonic() - started < 20, "100,000 files took more than 20 s"
 
 
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
 def interrupt(proc: subprocess.Popen[bytes], ready: Callable[[], bool], limit: float = 20) -> Run:
     """Ctrl-C once ``ready()``: SIGINT to the process group of ``proc`` (started in a
     session of its own), as a terminal sends it, workers included; its exit code and
@@ -591,7 +598,14 @@ def test_ctrl_c_during_a_load(env, tmp_path, many_files, untouched, command):
         start_new_session=True,
     )
     started = time.monotonic()
-    r = interrupt(proc, lambda: time.monotonic() - started > 1.5)  # start-up done, files being read
+
+    def reading() -> bool:
+        """Start-up done, files being read: grep's worker processes are there, or (list
+        reads in process) 1.5 s have passed."""
+        elapsed = time.monotonic() - started
+        return elapsed > 1.5 or (elapsed > 0.3 and bool(_children(proc.pid)))
+
+    r = interrupt(proc, reading)
     assert r.code in INTERRUPTED
     assert len(r.err) <= 1
 
@@ -732,9 +746,14 @@ def test_corrupted_index(cli, indexed, cache, how):
     error(r, f"corpus: {index}: {reason}")
 
 
-def test_damage_found_late_is_one_clear_line(cli, indexed, cache):
-    damage(the_index(cache), "keys")
-    r = cli("freq", "--top", "3", "--corpus", str(indexed))
+@pytest.mark.parametrize(
+    ("table", "options"),
+    [("ranked_tsv", []), ("keys", ["--forms"])],
+    ids=["the rendered list", "the rows"],
+)
+def test_damage_found_late_is_one_clear_line(cli, indexed, cache, table, options):
+    damage(the_index(cache), table)
+    r = cli("freq", "--top", "3", *options, "--corpus", str(indexed))
     error(r, "corpus: damaged index (database disk image is malformed); rebuild it with 'corpus index build'")
     r = cli("freq", "--top", "3", "--corpus", str(indexed), "--index", "off")
     assert r.code == 0 and r.out.splitlines()[1].split("\t")[1] == "الأمم"

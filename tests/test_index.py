@@ -31,6 +31,8 @@ COMMANDS = [
     ["grep", "-v", "-c", "سوريا"],
     ["grep", "-C", "1", "كازاخستان"],
     ["grep", "-i", "-c", "covid"],
+    ["grep", "-i", "-c", "CoViD"],
+    ["grep", "-c", "COVID"],
     ["grep", "-c", "سوري[اة]"],
     ["grep", "-c", "--doc", "003", "سوريا"],
     ["grep", "-c", "xyzzyq"],
@@ -90,6 +92,19 @@ def test_the_rendered_list_cuts_inside_a_block(invoke, private_index_cache, monk
     assert invoke("index", "build").exit_code == 0
     args = ["freq", "--top", str(top), "--min-count", str(min_count)]
     assert _run(invoke, None, args, *SEEDS) == _run(invoke, None, args, "--index", "off")
+
+
+@pytest.mark.parametrize("args", [["-i", "covid"], ["-i", "COVID-19"], ["COVID"], ["covid"], ["-i", "كورون"]])
+def test_case_is_kept_by_the_trigrams_and_ignored_when_asked(invoke, private_index_cache, tmp_path, args):
+    corpus = tmp_path / "latin"
+    corpus.mkdir()
+    for i, line in enumerate(["أخبار COVID-19 اليوم", "covid في كل مكان", "عن Covid وكورونا", "لا شيء"]):
+        (corpus / f"{i}.txt").write_text(line + "\n", encoding="utf-8")
+    where = ["--corpus", str(corpus)]
+    assert invoke("index", "build", *where).exit_code == 0
+    with_index = _run(invoke, None, ["grep", *args], *where)
+    assert with_index == _run(invoke, None, ["grep", *args], *where, "--index", "off")
+    assert with_index[0] == 0
 
 
 @pytest.fixture(scope="module")
