@@ -1664,15 +1664,29 @@ def normalize(
     if fmt_name not in ("plain", "tsv", "csv", "jsonl", "table"):
         raise CorpusError(f"unknown format '{fmt}' (plain, tsv, csv, jsonl)")
     inputs: Iterable[str] = texts if texts else _stdin_lines(env)
+    # A filter on a pipe or a terminal answers each line at once (a program at the other
+    # end may wait for it); from a file, the output goes by blocks.
+    flush = env.stdout.flush if not texts and not _stdin_is_file(env) else (lambda: None)
     if fmt_name in ("plain", "table"):
         for text in inputs:
             env.stdout.write(normalizer.normalize(text) + "\n")
+            flush()
         return
     from .output import RowWriter
 
     writer = RowWriter(env.stdout, fmt_name, ["input", "normalized"], header=not no_header)
     for text in inputs:
         writer.write({"input": text, "normalized": normalizer.normalize(text)})
+        flush()
+
+
+def _stdin_is_file(env: Environment) -> bool:
+    import stat
+
+    try:
+        return env.stdin is not None and stat.S_ISREG(os.fstat(env.stdin.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):  # a fake stream (tests): no descriptor
+        return False
 
 
 def _stdin_lines(env: Environment) -> Iterator[str]:

@@ -271,8 +271,9 @@ class _Digest(NamedTuple):
     """What the writer gets of a batch: its documents, ready for SQLite."""
 
     #: per document: (id, path, text, argument) when read from files, else None; its
-    #: normalized text, its tokens and its types (distinct keys)
-    docs: list[tuple[tuple[str, str, str, str] | None, str, int, int]]
+    #: normalized text, its tokens and its types (distinct keys).  Texts travel as UTF-8,
+    #: what SQLite stores: neither end of the pipe converts them again.
+    docs: list[tuple[tuple[str, str, bytes, str] | None, bytes, int, int]]
     size: int  # documents, or bytes of files: what progress counts
     warnings: list[str]
     error: str | None = None  # a file that cannot be read
@@ -355,6 +356,26 @@ class _Frequencies(NamedTuple):
     types: int
     keys: Iterator[Ranked]
     forms: Iterator[tuple[str, str, int]]  # key, spelling, count
+    #: Once ``keys`` is read: the list rendered as ``freq``'s TSV (``Index.ranked_tsv``),
+    #: as (rank and count of a block's last row, UTF-8 block)
+    blocks: Callable[[], list[tuple[int, int, bytes]]]
+
+
+def _rendered(rows: Iterator[Ranked], tokens: int, blocks: list[tuple[int, int, bytes]]) -> Iterator[Ranked]:
+    """``rows`` as they go by, rendered as ``freq``'s TSV into ``blocks`` too."""
+    from .freq_output import ranked_tsv_lines
+
+    lines: list[str] = []
+    last = (0, 0)  # rank and count of the last row rendered
+    for row in rows:
+        lines.extend(ranked_tsv_lines((row,), tokens))
+        last = (row[0], row[3])
+        if len(lines) == TSV_BLOCK:
+            blocks.append((*last, "".join(lines).encode("utf-8")))
+            lines.clear()
+        yield row
+    if lines:
+        blocks.append((*last, "".join(lines).encode("utf-8")))
 
 
 def _frequencies(tallies: list[_Tally], batches: int) -> _Frequencies:
@@ -407,7 +428,8 @@ def _frequencies(tallies: list[_Tally], batches: int) -> _Frequencies:
         (rank, key, _term(spellings[key]), count, docs[key]) for rank, (key, count) in enumerate(ranked, 1)
     )
     rows = ((key, form, n) for key, group in spellings.items() for form, n in group)
-    return _Frequencies(tokens, len(ranked), ranks, rows)
+    blocks: list[tuple[int, int, bytes]] = []
+    return _Frequencies(tokens, len(ranked), _rendered(ranks, tokens, blocks), rows, lambda: blocks)
 
 
 def _term(spellings: list[tuple[str, int]]) -> str:
@@ -467,7 +489,7 @@ class _Job:
         start, stop, size = self.batches[batch]
         warnings: list[str] = []
         error = None
-        read: list[tuple[str, str, str, str] | None] = []
+        read: list[tuple[str, str, bytes, str] | None] = []
         texts: list[str] = []
         if self.from_files:
             from .readers import Reader
@@ -477,7 +499,7 @@ class _Job:
             try:
                 for name, path, arg in zip(fields[::3], fields[1::3], fields[2::3], strict=True):
                     for got in reader.read_file(name, path):
-                        read.append((got.id, got.path, got.text, self.arguments[int(arg)]))
+                        read.append((got.id, got.path, got.text.encode("utf-8"), self.arguments[int(arg)]))
                         texts.append(got.text)
             except CorpusError as exc:
                 error = str(exc)
@@ -489,7 +511,7 @@ class _Job:
         types = self.tally.add(tokens, self.normalizer)
         normalize = self.normalizer.normalize
         docs = [
-            (item, normalize(text), len(found), n)
+            (item, normalize(text).encode("utf-8"), len(found), n)
             for item, text, found, n in zip(read, texts, tokens, types, strict=True)
         ]
         return _Digest(docs, size, warnings, error)
@@ -527,7 +549,7 @@ class _Writer:
         from .corpus import _unique
 
         n = self.documents
-        rows = []
+        rows: list[tuple[int, str, str, str | bytes, int, int]] = []
         if job.from_files:
             for item, _normalized, tokens, types in digest.docs:
                 assert item is not None
@@ -540,9 +562,10 @@ class _Writer:
             ):
                 n += 1
                 rows.append((n, doc.id, doc.path, doc.text, tokens, types))
-        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", rows)
+        # CAST: UTF-8 bytes become text as they are (no conversion, no check).
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, CAST(? AS TEXT), ?, ?)", rows)
         self.db.executemany(
-            "INSERT INTO grams(rowid, norm) VALUES (?, ?)",
+            "INSERT INTO grams(rowid, norm) VALUES (?, CAST(? AS TEXT))",
             zip(range(self.documents + 1, n + 1), (d[1] for d in digest.docs), strict=True),
         )
         self.documents = n
@@ -550,26 +573,8 @@ class _Writer:
     def finish(self, frequencies: _Frequencies) -> None:
         """The frequency list (stored in rank order: a frequency list is then one
         sequential read) and its indexes."""
-        from .freq_output import ranked_tsv_lines
-
-        blocks: list[tuple[int, int, bytes]] = []
-        lines: list[str] = []
-
-        def render(rows: Iterator[Ranked]) -> Iterator[Ranked]:
-            """The rows on their way into ``keys``, rendered as ``freq``'s TSV too."""
-            last = (0, 0)  # rank and count of the last row rendered
-            for row in rows:
-                lines.extend(ranked_tsv_lines((row,), frequencies.tokens))
-                last = (row[0], row[3])
-                if len(lines) == TSV_BLOCK:
-                    blocks.append((*last, "".join(lines).encode("utf-8")))
-                    lines.clear()
-                yield row
-            if lines:
-                blocks.append((*last, "".join(lines).encode("utf-8")))
-
-        self.db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", render(frequencies.keys))
-        self.db.executemany("INSERT INTO ranked_tsv VALUES (?, ?, ?)", blocks)
+        self.db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", frequencies.keys)
+        self.db.executemany("INSERT INTO ranked_tsv VALUES (?, ?, ?)", frequencies.blocks())
         self.db.executemany("INSERT INTO forms VALUES (?, ?, ?)", frequencies.forms)
         self.db.execute("CREATE INDEX forms_key ON forms(key)")
         self.db.execute("CREATE INDEX keys_key ON keys(key)")
@@ -634,6 +639,8 @@ class _Team:
             while chunk := list(islice(rows, ROWS_PER_MESSAGE)):
                 forking.send(out, chunk)
             forking.send(out, [])
+            if rows is result.keys:
+                forking.send(out, result.blocks())  # rendered here, on this core
 
     def digests(self) -> Iterator[_Digest]:
         for i in range(self.count):
@@ -642,7 +649,9 @@ class _Team:
     def frequencies(self) -> _Frequencies:
         """Worker 0's frequency list: its totals, then its rows as they come."""
         tokens, types = forking.receive(self.pipes[0], _WORKER)
-        return _Frequencies(tokens, types, self._rows(), self._rows())
+        return _Frequencies(
+            tokens, types, self._rows(), self._rows(), lambda: forking.receive(self.pipes[0], _WORKER)
+        )
 
     def _rows(self) -> Iterator[Any]:
         while chunk := forking.receive(self.pipes[0], _WORKER):

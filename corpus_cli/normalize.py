@@ -123,9 +123,22 @@ class Normalizer(NamedTuple):
         return not self.active_steps
 
     def normalize(self, text: str) -> str:
-        """Normalize ``text`` (fast path: whole documents)."""
+        """Normalize ``text`` (fast path: whole documents).
+
+        An NFC step after the first is skipped when no step changed the text since
+        the last one (every step hands back the very same string when it changes
+        nothing): text in NFC stays in NFC.
+        """
+        changed = True  # since the last NFC step (or the start)
         for step in _pipeline(self):
+            if isinstance(step, _NFCStep):
+                if changed:
+                    text = step.apply(text)
+                    changed = False
+                continue
+            before = text
             text = step.apply(text)
+            changed = changed or text is not before
         return text
 
     def normalize_mapped(self, text: str) -> Mapped:

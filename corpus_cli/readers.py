@@ -639,7 +639,24 @@ def _json_rows(text: str) -> Iterator[Row]:
         if not isinstance(record, dict):
             yield number, offset, None, "not a JSON object"
             continue
+        if "\\u" in line or "\\U" in line:
+            record = _without_surrogates(record)
         yield number, offset, record, None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    """``value`` with each lone surrogate (a ``\\ud800`` escape that JSON allows and
+    no text encoding can write) read as U+FFFD, as invalid UTF-8 is."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
 
 
 def _table_rows(text: str, fmt: str, name: str, text_field: str) -> Iterator[Row]:
