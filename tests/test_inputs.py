@@ -628,3 +628,19 @@ def test_a_real_corpus_archive_is_read_in_place() -> None:
     assert len(corpus) == 3367  # README.md of the corpora: one .txt per hadith
     assert corpus.documents[0].id == "hadith_darimi/hadith_darimi/00001"
     assert all(d.text for d in corpus.documents[:50])
+
+
+def test_a_lone_surrogate_escape_reads_as_a_replacement_character(tmp_path: Path) -> None:
+    """JSON allows ``\\ud800`` alone; no encoding can write it, so it reads as U+FFFD."""
+    record = '{"text": "abc \\ud800 def", "id": "x\\udfff", "tag": ["\\ud83d\\ude00", "\\ud83d"]}\n'
+    (tmp_path / "a.jsonl").write_text(record, encoding="utf-8")
+    corpus = load_corpus([str(tmp_path)], id_field="id")
+    (doc,) = corpus.documents
+    assert (doc.id, doc.text) == ("x\ufffd", "abc \ufffd def")
+    assert doc.meta["tag"] == '["😀", "\ufffd"]'  # a surrogate pair is one character, as it should be
+    done = subprocess.run(
+        [sys.executable, "-m", "corpus_cli", "--corpus", str(tmp_path), "grep", "--index", "off", "abc"],
+        capture_output=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout.decode(), done.stderr) == (0, "a:1:1:abc \ufffd def\n", b"")
