@@ -140,8 +140,10 @@ def start_early(argv: Sequence[str], environ: Mapping[str, str]) -> None:
         return
     from . import forking
 
+    named = _names_an_index(argv)
+
     def work(out: int) -> None:
-        if _any_index():
+        if named or _any_index():
             resolved = resolve(paths)
             answer = "\0".join(resolved) + "\n" + fingerprint(resolved)
             os.write(out, answer.encode("utf-8", "surrogateescape"))
@@ -188,6 +190,19 @@ def early(paths: Sequence[str]) -> str | None:
     if result is not None and result[0] == tuple(paths):
         return str(result[1])
     return None
+
+
+def _names_an_index(argv: Sequence[str]) -> bool:
+    """Does the command line name an index file (``--index PATH``)?"""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if arg == "--index" and i + 1 < len(argv) else None
+        if arg.startswith("--index="):
+            value = arg.split("=", 1)[1]
+        if value is not None and value.strip() not in ("auto", "off"):
+            return True
+    return False
 
 
 def _any_index() -> bool:

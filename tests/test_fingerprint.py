@@ -51,6 +51,15 @@ def test_no_index_no_child_work(tmp_path, monkeypatch):
     assert fp.early(fp.resolve([str(SEEDS)])) is None
 
 
+@pytest.mark.parametrize("named", [["--index", "/some/file.corpus-index"], ["--index=x.corpus-index"]])
+def test_a_named_index_gets_its_fingerprint_early(tmp_path, monkeypatch, named):
+    """``--index PATH``: the index is not in the cache directory, but is worth checking."""
+    monkeypatch.setenv("CORPUS_CACHE_DIR", str(tmp_path / "none"))
+    fp.start_early(["--corpus", str(SEEDS), "grep", "x", *named], {})
+    resolved = fp.resolve([str(SEEDS)])
+    assert fp.early(resolved) == fp.fingerprint(resolved)
+
+
 def test_stale_index_is_seen_through_the_entry_point(tmp_path):
     """The real script: the child's fingerprint must notice a changed corpus."""
     corpus = tmp_path / "corpus"
