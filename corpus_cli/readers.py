@@ -169,8 +169,8 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[t
         return [(p.relative_to(root).as_posix(), str(p)) for p in sorted(unique, key=lambda p: p.parts)]
     matches = name_matcher(pattern)
     # Sorted by path components, as ``Path`` parts sort: the key joins them with NUL,
-    # which sorts before every character a name can hold.
-    found: list[tuple[str, str, str]] = []
+    # which sorts before every character a name can hold, and becomes the relative path.
+    found: list[tuple[str, str]] = []
     top = str(root)
 
     def unlisted(error: OSError) -> None:
@@ -180,11 +180,14 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[t
     for folder, dirs, files in os.walk(top, onerror=unlisted):
         dirs.sort()
         inner = [] if folder == top else os.path.relpath(folder, top).split(os.sep)
-        key, relative = "".join(part + "\0" for part in inner), "".join(part + "/" for part in inner)
+        key = "".join(part + "\0" for part in inner)
         base = os.path.join(folder, "")
-        found.extend((key + name, relative + name, base + name) for name in files if matches(name))
+        found.extend((key + name, base + name) for name in files if matches(name))
     found.sort()
-    return [(relative, full) for _, relative, full in found]
+    for i, (key, full) in enumerate(found):  # in place: one set of strings at a time
+        if "\0" in key:
+            found[i] = (key.replace("\0", "/"), full)
+    return found
 
 
 # --------------------------------------------------------------------------- encodings
