@@ -168,26 +168,45 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[t
         unique = {p for pat in patterns for p in root.rglob(pat) if p.is_file()}
         return [(p.relative_to(root).as_posix(), str(p)) for p in sorted(unique, key=lambda p: p.parts)]
     matches = name_matcher(pattern)
-    # Sorted by path components, as ``Path`` parts sort: the key joins them with NUL,
-    # which sorts before every character a name can hold, and becomes the relative path.
-    found: list[tuple[str, str]] = []
-    top = str(root)
 
     def unlisted(error: OSError) -> None:
         if warn is not None:
             warn(f"skipped {error.filename}: {error.strerror or error}")
 
-    for folder, dirs, files in os.walk(top, onerror=unlisted):
-        dirs.sort()
-        inner = [] if folder == top else os.path.relpath(folder, top).split(os.sep)
-        key = "".join(part + "\0" for part in inner)
-        base = os.path.join(folder, "")
-        found.extend((key + name, base + name) for name in files if matches(name))
-    found.sort()
-    for i, (key, full) in enumerate(found):  # in place: one set of strings at a time
-        if "\0" in key:
-            found[i] = (key.replace("\0", "/"), full)
+    def listed(folder: str) -> Iterator[os.DirEntry[str]]:
+        try:
+            with os.scandir(folder) as entries:
+                return iter(sorted(entries, key=_entry_name))
+        except OSError as error:
+            unlisted(error)
+            return iter(())
+
+    # A depth-first walk with each directory's entries sorted by name yields the files
+    # in ``Path.parts`` order, so nothing is sorted afterwards.  Directories as
+    # ``os.walk`` sees them: a symbolic link to one is not followed, and an entry that
+    # cannot be examined (a link loop) counts as a file, so that reading it says why.
+    found: list[tuple[str, str]] = []
+    stack = [(listed(str(root)), "")]
+    while stack:
+        entries, prefix = stack[-1]
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                if matches(entry.name):
+                    found.append((prefix + entry.name, entry.path))
+            elif not entry.is_symlink():
+                stack.append((listed(entry.path), f"{prefix}{entry.name}/"))
+                break
+        else:
+            stack.pop()
     return found
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 # --------------------------------------------------------------------------- encodings

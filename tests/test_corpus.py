@@ -316,3 +316,24 @@ def test_document_repr_names_id_and_size() -> None:
     text = repr(Document("abc", "abc.txt", "12345"))
     assert "abc" in text
     assert "5" in text
+
+
+def test_the_listing_is_in_path_order_as_pathlib_sorts_it(tmp_path: Path) -> None:
+    """``relative_files`` walks depth first with sorted entries: the order of
+    ``Path.parts`` (``a/x`` before ``a-b``, a directory's files where its name sorts),
+    symbolic links to directories not followed, a link loop listed (reading it warns)."""
+    from corpus_cli.readers import relative_files
+
+    names = ["a-b.txt", "a/x.txt", "a/b/c.txt", "a.txt", "ab/a.txt", "b.txt", "a b/z.txt", "z/a.csv", "z/x"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    found = relative_files(tmp_path, "*.{txt,csv}")
+    files = [p for p in tmp_path.rglob("*") if p.suffix in (".txt", ".csv") and not p.is_dir()]
+    relative = [p.relative_to(tmp_path) for p in files if "linked" not in p.parts]
+    expected = sorted(relative, key=lambda p: p.parts)
+    assert [relative for relative, _ in found] == [p.as_posix() for p in expected]
+    assert all(full == str(tmp_path / relative) for relative, full in found)
+    assert "loop.txt" in [relative for relative, _ in found]
