@@ -156,9 +156,10 @@ def files_of(root: Path, pattern: str) -> list[Path]:
     return [Path(full) for _, full in relative_files(root, pattern)]
 
 
-def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[tuple[str, str]]:
-    """``files_of`` as (path relative to ``root`` with ``/``, full path) strings;
-    ``warn`` hears of the directories that cannot be listed.
+def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> Iterator[tuple[str, str]]:
+    """``files_of`` as (path relative to ``root`` with ``/``, full path) strings, as the
+    walk finds them (a list of 650,000 pairs is 50 MB); ``warn`` hears of the
+    directories that cannot be listed.
 
     ``os.walk`` and string operations: on 31,000 files ``Path.rglob``, ``relative_to``
     and ``Path`` comparisons cost a second.
@@ -166,7 +167,9 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[t
     patterns = expand_braces(pattern)
     if any("/" in p or os.sep in p for p in patterns):
         unique = {p for pat in patterns for p in root.rglob(pat) if p.is_file()}
-        return [(p.relative_to(root).as_posix(), str(p)) for p in sorted(unique, key=lambda p: p.parts)]
+        for p in sorted(unique, key=lambda p: p.parts):
+            yield p.relative_to(root).as_posix(), str(p)
+        return
     matches = name_matcher(pattern)
 
     def unlisted(error: OSError) -> None:
@@ -185,7 +188,6 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[t
     # in ``Path.parts`` order, so nothing is sorted afterwards.  Directories as
     # ``os.walk`` sees them: a symbolic link to one is not followed, and an entry that
     # cannot be examined (a link loop) counts as a file, so that reading it says why.
-    found: list[tuple[str, str]] = []
     stack = [(listed(str(root)), "")]
     while stack:
         entries, prefix = stack[-1]
@@ -196,13 +198,12 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> list[t
                 is_dir = False
             if not is_dir:
                 if matches(entry.name):
-                    found.append((prefix + entry.name, entry.path))
+                    yield prefix + entry.name, entry.path
             elif not entry.is_symlink():
                 stack.append((listed(entry.path), f"{prefix}{entry.name}/"))
                 break
         else:
             stack.pop()
-    return found
 
 
 def _entry_name(entry: os.DirEntry[str]) -> str:

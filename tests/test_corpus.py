@@ -330,7 +330,7 @@ def test_the_listing_is_in_path_order_as_pathlib_sorts_it(tmp_path: Path) -> Non
         (tmp_path / name).write_text("x", encoding="utf-8")
     (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)
     (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
-    found = relative_files(tmp_path, "*.{txt,csv}")
+    found = list(relative_files(tmp_path, "*.{txt,csv}"))
     files = [p for p in tmp_path.rglob("*") if p.suffix in (".txt", ".csv") and not p.is_dir()]
     relative = [p.relative_to(tmp_path) for p in files if "linked" not in p.parts]
     expected = sorted(relative, key=lambda p: p.parts)
