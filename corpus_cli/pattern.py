@@ -128,23 +128,18 @@ class Budget:
 
     def search(self, pattern: Any, text: str) -> Any:
         """``pattern.search(text)`` within the budget."""
-        if not self._metered(pattern):
-            return pattern.search(text)
-        started = perf_counter()
-        try:
-            return pattern.search(text, timeout=self._time_left())
-        except TimeoutError:
-            raise PatternTimeout(self.limit or 0.0) from None
-        finally:
-            self.left -= perf_counter() - started
+        return self._call(pattern.search, pattern, text)
 
     def fullmatch(self, pattern: Any, text: str) -> Any:
         """``pattern.fullmatch(text)`` within the budget."""
+        return self._call(pattern.fullmatch, pattern, text)
+
+    def _call(self, method: Any, pattern: Any, text: str) -> Any:
         if not self._metered(pattern):
-            return pattern.fullmatch(text)
+            return method(text)
         started = perf_counter()
         try:
-            return pattern.fullmatch(text, timeout=self._time_left())
+            return method(text, timeout=self._time_left())
         except TimeoutError:
             raise PatternTimeout(self.limit or 0.0) from None
         finally:
