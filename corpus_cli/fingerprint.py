@@ -105,6 +105,8 @@ def corpus_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[st
 
     A guess made before the real parsing: a wrong guess only wastes the other core.
     """
+    if index_choice(argv) == "off":
+        return []
     found: list[str] = []
     command_seen = False
     i = 0
@@ -112,8 +114,6 @@ def corpus_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[st
         arg = argv[i]
         if arg == "--":
             break
-        if arg in ("--index=off",) or (arg == "--index" and argv[i + 1 : i + 2] == ["off"]):
-            return []
         if arg == "--corpus" or (arg == "-C" and not command_seen):
             found += argv[i + 1 : i + 2]
             i += 2
@@ -140,7 +140,7 @@ def start_early(argv: Sequence[str], environ: Mapping[str, str]) -> None:
         return
     from . import forking
 
-    named = _names_an_index(argv)
+    named = index_choice(argv) != "auto"  # --index PATH: an index worth checking
 
     def work(out: int) -> None:
         if named or _any_index():
@@ -192,17 +192,17 @@ def early(paths: Sequence[str]) -> str | None:
     return None
 
 
-def _names_an_index(argv: Sequence[str]) -> bool:
-    """Does the command line name an index file (``--index PATH``)?"""
+def index_choice(argv: Sequence[str]) -> str:
+    """The ``--index`` a command line gives (``auto`` when none): ``off``, or a path."""
+    choice = "auto"
     for i, arg in enumerate(argv):
         if arg == "--":
             break
-        value = argv[i + 1] if arg == "--index" and i + 1 < len(argv) else None
-        if arg.startswith("--index="):
-            value = arg.split("=", 1)[1]
-        if value is not None and value.strip() not in ("auto", "off"):
-            return True
-    return False
+        if arg == "--index" and i + 1 < len(argv):
+            choice = argv[i + 1]
+        elif arg.startswith("--index="):
+            choice = arg.split("=", 1)[1]
+    return choice.strip() or "auto"
 
 
 def _any_index() -> bool:
