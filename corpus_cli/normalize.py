@@ -409,7 +409,7 @@ def raw_pattern(literal: str, norm: Normalizer) -> str | None:
     stand between them.  None where that cannot be exact (elongation, tanween-alef).
 
     It holds for text in NFC without presentation forms or composing hamza/madda marks;
-    ``needs_normalizing`` tells the other texts apart.
+    ``judgeable`` tells the other texts apart.
     """
     if norm.elongation or norm.tanween_alef or not norm.marks:
         return None

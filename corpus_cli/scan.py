@@ -5,11 +5,12 @@ a cold ``grep``.  Here worker processes (``fork``: they inherit the query, nothi
 pickled on the way in) read chunks of the corpus's files with the same ``Reader`` as
 ``load_corpus``, and keep the text only of the documents that *may* hold the query:
 those where the query's expansion over the original text (``Query.raw``) matches, or
-whose text it cannot judge (``needs_normalizing``).  The parent receives the chunks in
-corpus order and searches the candidates with the usual matcher, so the answers are
-those of a search over every document, by construction (the same argument as the
-index's candidates).  Documents get their ids in the parent, in order, exactly as
-``load_corpus`` gives them.
+whose text it cannot judge (``judgeable``).  When the caller says how it will search
+them (``search_lines``' arguments, ``LineSearch``), the workers run that very search
+and send the selected lines.  The parent receives the chunks in corpus order; the
+answers are those of a search over every document, by construction (the same argument
+as the index's candidates).  Documents get their ids in the parent, in order, exactly
+as ``load_corpus`` gives them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .errors import CorpusError
 from .normalize import Normalizer, judgeable
 from .pattern import Query
 from .readers import Item, Reader, ReadOptions
-from .search import LineData, LineSearch, search_lines
+from .search import LineData, LineSearch, judged_text, search_lines
 
 #: Below this many files, reading in process is as fast as starting workers.
 MIN_FILES = 256
@@ -217,10 +218,7 @@ def _search(item: Item, query: Query) -> Found:
     cannot judge its text (``search.search_lines`` then normalizes the whole text)."""
     normalizer = query.normalizer
     normalized = None
-    literal = query.index_literal()
-    if query.raw is None or query.line_by_line or literal is None:
-        normalized = normalizer.normalize(item.text)
-    elif judgeable(item.text, normalizer, literal, presentation_free=item.presentation_free) is None:
+    if judged_text(item.text, query, item.presentation_free) is None:
         normalized = normalizer.normalize(item.text)
     search: LineSearch | None = _job["search"]
     if search is None:

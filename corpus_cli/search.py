@@ -1,9 +1,11 @@
 """Finding a query in documents and reporting hits in original coordinates.
 
-A document is normalized once (fast path) and searched whole; only the lines that hold
-a hit are normalized again with an offset map, so the cost of exact highlighting is
-paid per hit, not per corpus.  Normalization never adds or removes a line end, so line
-``k`` of the normalized document is the normalization of line ``k`` of the original.
+For a literal, the query's expansion over the original text (``Query.raw``) finds the
+lines that can hold a hit, and only those are normalized (``judged_text``); any other
+document is normalized once (fast path) and searched whole.  Only the lines that hold
+a hit are normalized with an offset map, so the cost of exact highlighting is paid per
+hit, not per corpus.  Normalization never adds or removes a line end, so line ``k`` of
+the normalized document is the normalization of line ``k`` of the original.
 
 Everything streams: lines are found as the caller asks for them, and no list of a
 document's lines or hits is built, so ``-m 1`` or ``--limit 1`` stops the search itself
@@ -161,6 +163,15 @@ def _expansion_lines(judged: str, query: Query) -> Iterator[int]:
         pos = end + 1
 
 
+def judged_text(text: str, query: Query, presentation_free: bool = False) -> str | None:
+    """The text in which ``query.raw`` finds every line that can hold a hit
+    (``judgeable``), or None: the whole text must be normalized to search it."""
+    literal = query.index_literal()
+    if query.raw is None or query.line_by_line or literal is None:
+        return None
+    return judgeable(text, query.normalizer, literal, presentation_free=presentation_free)
+
+
 def search_lines(
     doc: Document,
     query: Query,
@@ -194,10 +205,7 @@ def search_lines(
     normalizer = query.normalizer
     budget = Budget(query.timeout)
     lines = TextLines(doc.text)
-    judged = None
-    if query.raw is not None and not invert and not query.line_by_line and doc.prepared is None:
-        literal = query.index_literal() or ""
-        judged = judgeable(doc.text, normalizer, literal, presentation_free=presentation_free)
+    judged = None if invert or doc.prepared is not None else judged_text(doc.text, query, presentation_free)
     norm_lines: TextLines | None = None
     if judged is not None:
         numbers: Iterator[int] = _expansion_lines(judged, query)
