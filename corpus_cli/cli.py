@@ -1193,6 +1193,7 @@ def grep(
         )
     session = Session(ctx)
     query = session.query(pattern, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
+    shape = session.table_or(fmt, "plain")
     request = GrepRequest(
         invert=invert,
         max_count=max_count,
@@ -1205,15 +1206,12 @@ def grep(
         line_number=line_number,
         quiet=quiet,
         header=not no_header,
-        spans=shows_spans(session.table_or(fmt, "plain"), session.color),
+        spans=shows_spans(shape, session.color),
     )
     if use_dask(engine, scheduler):
         from .distributed import grep_dask
 
-        raise typer.Exit(
-            0 if grep_dask(session, query, request, session.table_or(fmt, "plain"), scheduler) else 1
-        )
-    shape = session.table_or(fmt, "plain")
+        raise typer.Exit(0 if grep_dask(session, query, request, shape, scheduler) else 1)
     docs = session.documents_for(
         query, invert=invert, search=line_search(request), keep_text=needs_text(request, shape)
     )

@@ -28,6 +28,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -179,7 +180,7 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> Iterat
     def listed(folder: str) -> Iterator[os.DirEntry[str]]:
         try:
             with os.scandir(folder) as entries:
-                return iter(sorted(entries, key=_entry_name))
+                return iter(sorted(entries, key=attrgetter("name")))
         except OSError as error:
             unlisted(error)
             return iter(())
@@ -204,10 +205,6 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> Iterat
                 break
         else:
             stack.pop()
-
-
-def _entry_name(entry: os.DirEntry[str]) -> str:
-    return entry.name
 
 
 # --------------------------------------------------------------------------- encodings
