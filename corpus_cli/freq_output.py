@@ -40,11 +40,13 @@ COLUMNS = ["rank", "term", "key", "count", "per_million", "docs"]
 TSV_HEADER = "\t".join(COLUMNS) + "\n"
 
 
-def ranked_tsv_lines(ranked: Iterable[tuple[int, str, str, int, int]], total: int) -> Iterator[str]:
+def ranked_tsv_lines(
+    ranked: Iterable[tuple[int, str, str, int, int]], total: int, rates: dict[int, str] | None = None
+) -> Iterator[str]:
     """TSV lines (header excluded) of ranked tuples (rank, key, term, count, docs),
     without a record per row: the same bytes as the generic writer, in a fraction of
-    its time."""
-    per_million: dict[int, str] = {}  # a few thousand distinct counts: format each once
+    its time.  ``rates``: per million by count, kept between calls of one list."""
+    per_million = {} if rates is None else rates  # a few thousand distinct counts: format each once
     for rank, key, term, count, docs in ranked:
         if "\\" in term or "\\" in key:  # tokens hold no tab or line end, only a URL a backslash
             term, key = tsv_field(term), tsv_field(key)

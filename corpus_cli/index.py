@@ -7,8 +7,9 @@ One SQLite file (standard library, no extra dependency) holds:
 * ``grams``: a contentless FTS5 trigram index of the *normalized* text, used only to
   find the documents that may hold a literal query (a superset: every candidate is then
   searched by the same matcher as without an index, so results are identical);
-* ``keys`` and ``forms``: the frequency list (count, documents, most frequent spelling,
-  every spelling) as ``freq`` computes it.
+* ``keys`` and ``forms``: the frequency list (count, documents, most frequent spelling)
+  as ``freq`` computes it, and the spellings of the keys spelled otherwise than as
+  themselves.
 
 An index belongs to a corpus selection (paths and glob) and a normalizer.  It is found
 in the user's cache directory under a key made of those, never written into the corpus,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from .freq import Counts
     from .readers import ReadOptions
 
-FORMAT = 3
+FORMAT = 4
 SUFFIX = ".corpus-index"
 
 
@@ -365,17 +366,11 @@ def _rendered(rows: Iterator[Ranked], tokens: int, blocks: list[tuple[int, int, 
     """``rows`` as they go by, rendered as ``freq``'s TSV into ``blocks`` too."""
     from .freq_output import ranked_tsv_lines
 
-    lines: list[str] = []
-    last = (0, 0)  # rank and count of the last row rendered
-    for row in rows:
-        lines.extend(ranked_tsv_lines((row,), tokens))
-        last = (row[0], row[3])
-        if len(lines) == TSV_BLOCK:
-            blocks.append((*last, "".join(lines).encode("utf-8")))
-            lines.clear()
-        yield row
-    if lines:
-        blocks.append((*last, "".join(lines).encode("utf-8")))
+    rates: dict[int, str] = {}  # shared by the blocks: each count's rate is formatted once
+    while block := list(islice(rows, TSV_BLOCK)):
+        text = "".join(ranked_tsv_lines(block, tokens, rates)).encode("utf-8")
+        blocks.append((block[-1][0], block[-1][3], text))
+        yield from block
 
 
 def _frequencies(tallies: list[_Tally], batches: int) -> _Frequencies:
@@ -383,9 +378,9 @@ def _frequencies(tallies: list[_Tally], batches: int) -> _Frequencies:
 
     Process ``w`` of ``n`` digested batches ``w``, ``w + n``…: the spellings new to it in
     each batch, taken batch after batch, are all spellings in order of first occurrence.
+    Most keys are spelled one way, as themselves: only the others are grouped (a list per
+    key for every key costs more than all the rest of the merge).
     """
-    from operator import itemgetter
-
     order: dict[str, Any] = tallies[0].forms  # one process: in order already
     if len(tallies) > 1:
         order = {}
@@ -402,34 +397,42 @@ def _frequencies(tallies: list[_Tally], batches: int) -> _Frequencies:
         changed.update(tally.changed)
         _add_into(docs, tally.docs)
         tally.clear()
-    counts: dict[str, int] = {}
-    spellings: dict[str, list[tuple[str, int]]] = {}  # per key, in order of first occurrence
-    tokens = 0
-    pairs = forms.items() if order is forms else ((form, forms[form]) for form in order)
-    for form, count in pairs:  # spellings in order of first occurrence, as ``count_tokens``
-        tokens += count
-        key = changed.get(form, form)
+    tokens = sum(forms.values())
+    counts: dict[str, int] = dict(forms)  # then every changed spelling moves to its key
+    moved = [(form, key, counts.pop(form)) for form, key in changed.items()]
+    grouped: dict[str, list[tuple[str, int]]] = {}  # the keys spelled otherwise than as themselves
+    for form, key, count in moved:
         if key:
-            if key in counts:
-                counts[key] += count
-                spellings[key].append((form, count))
+            counts[key] = counts.get(key, 0) + count
+            if key in grouped:
+                grouped[key].append((form, count))
             else:
-                counts[key] = count
-                spellings[key] = [(form, count)]
-    del order
-    forms.clear()
-    changed.clear()
+                grouped[key] = [(form, count)]
+    for key, group in grouped.items():
+        if key in forms and key not in changed:
+            group.append((key, forms[key]))
+    terms = {key: _term(group) for key, group in grouped.items()}
+    del moved, grouped
     # Rank order: count descending, then key, as ``frequency_rows`` (two sorts without
     # a Python key function: the second, stable, keeps keys in order among equal counts).
-    ranked = sorted(counts.items())
-    ranked.sort(key=itemgetter(1), reverse=True)
-    del counts
-    ranks = (
-        (rank, key, _term(spellings[key]), count, docs[key]) for rank, (key, count) in enumerate(ranked, 1)
-    )
-    rows = ((key, form, n) for key, group in spellings.items() for form, n in group)
+    ranked = sorted(counts)
+    ranked.sort(key=counts.__getitem__, reverse=True)
+    ranks = ((rank, key, terms.get(key, key), counts[key], docs[key]) for rank, key in enumerate(ranked, 1))
+    rows = _spellings(order, forms, changed, terms)
     blocks: list[tuple[int, int, bytes]] = []
     return _Frequencies(tokens, len(ranked), _rendered(ranks, tokens, blocks), rows, lambda: blocks)
+
+
+def _spellings(
+    order: Iterable[str], forms: Counter[str], changed: dict[str, str], terms: dict[str, str]
+) -> Iterator[tuple[str, str, int]]:
+    """The rows of the ``forms`` table: every spelling of the keys in ``terms`` (those
+    spelled otherwise than as themselves), in order of first occurrence.  A key that is
+    not there has one spelling, itself (``_LazyForms``)."""
+    for form in order:
+        key = changed.get(form, form)
+        if key in terms:
+            yield key, form, forms[form]
 
 
 def _term(spellings: list[tuple[str, int]]) -> str:
@@ -845,7 +848,8 @@ class Index:
 
 
 class _LazyForms(dict[str, Counter[str]]):
-    """Spellings of a key, read from the index only when asked for."""
+    """Spellings of a key, read from the index only when asked for: from ``forms``, or,
+    for a key spelled only as itself (most keys, absent from ``forms``), from ``keys``."""
 
     def __init__(self, index: Index) -> None:
         super().__init__()
@@ -853,7 +857,10 @@ class _LazyForms(dict[str, Counter[str]]):
 
     def get(self, key: str, default: Any = None) -> Any:
         if key not in self:
-            rows = self.index.db.execute("SELECT form, count FROM forms WHERE key = ?", (key,)).fetchall()
+            db = self.index.db
+            rows = db.execute("SELECT form, count FROM forms WHERE key = ?", (key,)).fetchall()
+            if not rows:  # spelled one way, as itself (or not in the corpus)
+                rows = db.execute("SELECT key, count FROM keys WHERE key = ?", (key,)).fetchall()
             self[key] = Counter(dict(rows))
         return super().get(key, default) or default
 
