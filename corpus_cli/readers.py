@@ -273,7 +273,7 @@ def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn 
     Raises ``Skipped`` saying why it is not text.  ``encoding`` is a checked codec name.
     """
     wide = encoding is not None and encoding.startswith(("utf-16", "utf-32"))
-    if not wide and b"\x00" in data[:BINARY_SNIFF]:
+    if not wide and data.find(b"\x00", 0, BINARY_SNIFF) != -1:
         raise Skipped(f"skipped {name}: binary file (NUL bytes)")
     if encoding is not None:
         try:
@@ -436,14 +436,17 @@ class Reader:
     def read_file(self, doc_id: str, path: str | Path) -> list[Item]:
         """The documents of the file at ``path`` (``doc_id``: its id before suffixes
         are dropped, i.e. its name relative to the corpus argument)."""
-        self.meter.start(path)
+        meter = self.meter if self.meter.progress is not None else None  # none: a hot loop
+        if meter is not None:
+            meter.start(path)
         try:
             return self._read_file(doc_id, path)
         except Skipped as exc:
             self.warn(str(exc))
             return []
         finally:
-            self.meter.done()
+            if meter is not None:
+                meter.done()
 
     def read_stdin(self, data: bytes) -> list[Item]:
         try:
