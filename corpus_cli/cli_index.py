@@ -68,23 +68,32 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
     the previous index as it was, and readers keep working while it is rebuilt.
     """
     from .corpus import sources
+    from .index import Stamps
     from .index import build as build_index
 
     session = Session(ctx)
     dest = _target(session, output)
     _check_writable(dest.parent)
+    selection = _selection(session)
     # Read during the build, a batch of files at a time: never the whole corpus in memory.
-    # The list of files (a third of a gigabyte for 650,000) is handed over, not kept.
-    files = [sources(session.paths, session.glob, session.warn)]
+    # The list of files (a third of a gigabyte for 650,000) is handed over, not kept; the
+    # fingerprints are taken meanwhile (``Stamps``).
+    stamps = [Stamps(selection.paths, frozen)]
+    try:
+        files = [sources(session.paths, session.glob, session.warn)]
+    except BaseException:
+        stamps[0].stop()
+        raise
     stats = _build_when_free(
         lambda: build_index(
             files.pop() if files else sources(session.paths, session.glob, session.warn),  # after a wait
-            _selection(session),
+            selection,
             session.normalizer,
             dest,
             progress=_progress(session.env),
             warn=session.warn,
             frozen=frozen,
+            stamps=stamps.pop() if stamps else None,  # after a wait: taken anew
         ),
         dest,
         session,

@@ -261,6 +261,47 @@ def test_fingerprint_sees_a_new_file(tmp_path):
     assert fingerprint([str(tmp_path)]) != first
 
 
+@pytest.mark.parametrize("frozen", [False, True])
+def test_stamps_are_the_fingerprints_as_the_build_began(tmp_path, frozen):
+    """Taken in a child process from the start of a build: what an in-process
+    fingerprint gives, and a file changed after that makes the index stale."""
+    from corpus_cli.fingerprint import directories, directory_fingerprint
+
+    root = tmp_path / "corpus"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("سلام", encoding="utf-8")
+    paths = [str(root)]
+    stamps = index_module.Stamps(paths, frozen)
+    assert stamps.child is not None
+    pid = stamps.child[0]
+    expected = (fingerprint(paths), None, None)
+    if frozen:
+        folders = directories(paths)
+        expected = (expected[0], folders, directory_fingerprint(folders))
+    assert stamps.result() == expected
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped
+    assert stamps.child is None
+
+    normalizer = Normalizer.for_level("standard")
+    selection = Selection.of(paths, "*.txt", normalizer)
+    dest = tmp_path / "index" / "x.corpus-index"
+    assert Index(build(load_corpus(paths), selection, normalizer, dest).path).is_fresh()
+    stamps = index_module.Stamps(selection.paths, False)
+    stamps.result = lambda real=stamps.result: (real(), (root / "sub" / "a.txt").write_text("x"))[0]
+    built = build(load_corpus(paths), selection, normalizer, dest, stamps=stamps)
+    assert not Index(built.path).is_fresh()  # changed during the build: stale at once
+
+
+def test_stamps_stop_leaves_no_process(tmp_path):
+    stamps = index_module.Stamps([str(tmp_path)], False)
+    assert stamps.child is not None
+    pid = stamps.child[0]
+    stamps.stop()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
 def test_stdin_cannot_be_indexed():
     with pytest.raises(CorpusError):
         Selection.of(["-"], "*.txt", Normalizer.for_level("standard"))
