@@ -421,7 +421,9 @@ def raw_pattern(literal: str, norm: Normalizer) -> str | None:
     parts = []
     for char in literal:
         if char == " " and norm.spaces:
-            parts.append(f"[{HSPACES}]+")
+            # A run of spaces, with whatever is deleted before the run collapses (the
+            # spaces step comes last): " ً " is one space once the mark is gone.
+            parts.append(f"[{HSPACES}][{HSPACES}{deleted}]*")
             continue
         options = sorted({char} | sources.get(char, set()))
         parts.append("[" + "".join(re.escape(c) for c in options) + "]")

@@ -238,6 +238,17 @@ def test_property_raw_prefilter_never_hides_a_hit(
         assert q.raw.search(text) or needs_normalizing(text), (text, term)
 
 
+def test_raw_prefilter_steps_over_a_mark_between_spaces() -> None:
+    """Marks go before runs of spaces collapse: " ً " is one space, and the expansion
+    must match it (it once required the spaces to be adjacent, and hid the hit)."""
+    normalizer = Normalizer.for_level("standard")
+    q = compile_query("في الرياض", normalizer, MatchOptions(fixed=True))
+    text = "وصل في ً الرياض"
+    assert normalizer.normalize(text) == "وصل في الرياض"
+    assert q.raw is not None and q.raw.search(text)
+    assert [m.line_no for m in search_lines(Document("d", "d", text), q, spans=False)] == [1]
+
+
 def test_raw_prefilter_skips_documents_without_a_hit() -> None:
     q = compile_query("الأمم", Normalizer.for_level("standard"), MatchOptions(word=True))
     assert q.raw is not None
