@@ -85,6 +85,24 @@ class Query(NamedTuple):
         return self.options.clitics is not None
 
     @property
+    def expansion_decides(self) -> bool:
+        """Does a line of judgeable text (``normalize.judgeable``) hold a hit exactly when
+        ``raw`` matches it?  So for a plain literal: every normalization step that
+        ``raw`` allows for works letter by letter, so the expansion is exact as well as
+        complete; not with whole words, clitics or typed marks (more to check) or a case
+        to ignore."""
+        literal = self.literal
+        return (
+            self.raw is not None
+            and literal is not None
+            and self.index_literal() == literal
+            and not self.options.word
+            and self.options.clitics is None
+            and self.constraint is None
+            and (not self.options.ignore_case or literal.lower() == literal.upper())
+        )
+
+    @property
     def filters_hits(self) -> bool:
         """True when a regex match may still be rejected (so it cannot prefilter lines)."""
         return self.constraint is not None

@@ -207,6 +207,8 @@ def search_lines(
     lines = TextLines(doc.text)
     judged = None if invert or doc.prepared is not None else judged_text(doc.text, query, presentation_free)
     norm_lines: TextLines | None = None
+    # The expansion's lines hold a hit, no need to normalize them to know it.
+    decided = judged is not None and not exact and query.expansion_decides
     if judged is not None:
         numbers: Iterator[int] = _expansion_lines(judged, query)
     else:
@@ -223,6 +225,8 @@ def search_lines(
             # Only a line that the expansion matched: map it at once (no second pass).
             hits = list(line_hits(line, query, budget))
             found = bool(hits)
+        elif decided:
+            found = True
         else:
             if norm_lines is not None:
                 norm_line = norm_lines.line(index) or ""

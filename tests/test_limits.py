@@ -212,11 +212,15 @@ def searched(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     return seen
 
 
-def test_counting_sees_the_whole_search_without_limits(invoke, five_docs: Path, searched) -> None:
-    result = invoke("grep", "-c", "كتب", "--corpus", str(five_docs))
+@pytest.mark.parametrize("word", [False, True])
+def test_counting_sees_the_whole_search_without_limits(invoke, five_docs: Path, searched, word) -> None:
+    result = invoke("grep", "-c", *(["-w"] if word else []), "كتب", "--corpus", str(five_docs))
     assert result.stdout.splitlines() == [f"d{i}:2000" for i in range(5)]
     assert len(searched["docs"]) == 5
-    assert searched["matches"] >= 5 * 2000  # every line is searched (counting maps none back)
+    if word:
+        assert searched["matches"] >= 5 * 2000  # every line is searched (counting maps none back)
+    else:
+        assert searched["matches"] == 0  # the expansion decides every line (Query.expansion_decides)
 
 
 @pytest.mark.parametrize(

@@ -249,6 +249,56 @@ def test_raw_prefilter_steps_over_a_mark_between_spaces() -> None:
     assert [m.line_no for m in search_lines(Document("d", "d", text), q, spans=False)] == [1]
 
 
+#: Letters with their variants, marks, tatweel, invisible characters, spaces of every
+#: kind, digits of three scripts and Latin: what the expansion has to get right.
+_FOLDED = st.text(
+    st.sampled_from(
+        "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأؤإئىةٱکیۀ٠١٢٣۴0123\u064b\u064c\u064d\u064e\u064f\u0650"
+        "\u0651\u0652\u0670\u0640\u200c\u200d\u200f\u00a0\u2009  \tabAZ.-_'"
+    ),
+    min_size=3,
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=_FOLDED, other=_FOLDED, data=st.data(), ignore=st.booleans(), own=st.booleans())
+def test_property_expansion_decides_a_line_exactly(
+    line: str, other: str, data: st.DataObject, ignore: bool, own: bool
+) -> None:
+    """Where ``Query.expansion_decides``, the expansion matches a (judgeable) line exactly
+    when the query matches the normalized line: search_lines then skips normalizing."""
+    from corpus_cli.normalize import judgeable
+
+    normalizer = Normalizer.for_level("standard")
+    source = normalizer.normalize(line if own else other)
+    if len(source) < 3:
+        return
+    start = data.draw(st.integers(0, len(source) - 3))
+    literal = source[start : data.draw(st.integers(start + 3, len(source)))].strip()
+    if len(literal) < 3:
+        return
+    q = compile_query(literal, normalizer, MatchOptions(fixed=True, ignore_case=ignore))
+    judged = judgeable(line, normalizer, literal)
+    if not q.expansion_decides or judged is None:
+        return
+    assert (q.raw.search(judged) is not None) == (q.regex.search(normalizer.normalize(line)) is not None)
+    counted = list(search_lines(Document("d", "d", line), q, spans=False))
+    mapped = list(search_lines(Document("d", "d", line), q, spans=True))
+    assert [m.line_no for m in counted] == [m.line_no for m in mapped]
+
+
+def test_expansion_decides_only_plain_literals() -> None:
+    standard = Normalizer.for_level("standard")
+    assert compile_query("الأمم", standard).expansion_decides
+    assert compile_query("الأمم", standard, MatchOptions(fixed=True, ignore_case=True)).expansion_decides
+    assert not compile_query("الأمم", standard, MatchOptions(word=True)).expansion_decides
+    assert not compile_query("الأُمَم", standard).expansion_decides  # typed marks: a constraint
+    assert not compile_query("Rome", standard, MatchOptions(ignore_case=True)).expansion_decides
+    assert not compile_query("ال.مم", standard).expansion_decides  # a regular expression
+    assert not compile_query("الأمم", Normalizer.for_level("light")).expansion_decides  # marks kept
+
+
 def test_raw_prefilter_skips_documents_without_a_hit() -> None:
     q = compile_query("الأمم", Normalizer.for_level("standard"), MatchOptions(word=True))
     assert q.raw is not None
