@@ -439,13 +439,17 @@ def rough_pattern(literal: str, norm: Normalizer) -> str | None:
     letter folds to or from, with that letter first and alone: ``re`` then jumps from
     one occurrence of it to the next at C speed.  Every match of the whole expansion
     holds a match of this one.  None when no letter qualifies.
+
+    A letter with two more after it is preferred: a tail of one letter (the ض that
+    ends الرياض) is in most texts, and rejects next to nothing by itself.
     """
     folds = fold_table(norm)
     variable = set(folds) | set(folds.values())
     fixed = [i for i, c in enumerate(literal) if c in _BY_FREQUENCY and c not in variable]
     if not fixed:
         return None
-    start = max(fixed, key=lambda i: (_BY_FREQUENCY.index(literal[i]), -i))
+    long_tails = [i for i in fixed if len(literal) - i >= 3]
+    start = max(long_tails or fixed, key=lambda i: (_BY_FREQUENCY.index(literal[i]), -i))
     expansion = raw_pattern(literal[start:], norm)
     head = "[" + re.escape(literal[start]) + "]"
     if not expansion or not expansion.startswith(head):
