@@ -316,14 +316,11 @@ def _below_ef(data: bytes) -> bool:
     return data.find(b"\xef", 3 if data.startswith(codecs.BOM_UTF8) else 0) == -1
 
 
-def read_regular(path: str | Path, name: str) -> bytes | None:
+def read_regular(path: str | Path) -> bytes | None:
     """The bytes of ``path`` if it is a regular file, in four system calls and no file
     object (most of a cold search over many small files is this); None for anything
     else (``open_input`` then deals with it)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
-    except OSError as exc:
-        raise Skipped(f"skipped {name}: {exc.strerror or exc}") from None
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK)
     try:
         info = os.fstat(fd)
         if not S_ISREG(info.st_mode) or info.st_size >= _LARGE:
@@ -335,8 +332,6 @@ def read_regular(path: str | Path, name: str) -> bytes | None:
         while chunk := os.read(fd, CHUNK):
             chunks.append(chunk)
         return b"".join(chunks)
-    except OSError as exc:
-        raise Skipped(f"skipped {name}: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
 
@@ -463,20 +458,16 @@ class Reader:
         kind = kind_of(doc_id)
         if kind.format == "archive":
             return self._read_archive(kind, path)
-        if kind.format == "text" and kind.compression is None:
-            data = read_regular(path, name)
-            if data is not None:
-                text = decode_text(data, name, self.options.encoding, self.warn_fn)
-                free = self.options.encoding is None and _below_ef(data)
-                return [Item(kind.stem, name, text, {}, free)]
         # Progress: decompressing a record file is its first half, its records the second.
         split = 0.5 if kind.compression is not None and kind.format != "text" else 1.0
         try:
-            with open_input(path, name) as raw:
-                if kind.compression is None:
-                    data = raw.read()
-                else:
-                    data = self._decompress(raw, kind.compression, name, self._position(raw, split))
+            data = read_regular(path) if kind.format == "text" and kind.compression is None else None
+            if data is None:
+                with open_input(path, name) as raw:
+                    if kind.compression is None:
+                        data = raw.read()
+                    else:
+                        data = self._decompress(raw, kind.compression, name, self._position(raw, split))
         except OSError as exc:
             # A named path that cannot be read is an error before reading starts
             # (``corpus.sources``): here it is a file met in a directory.
