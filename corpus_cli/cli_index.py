@@ -68,7 +68,7 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
     the previous index as it was, and readers keep working while it is rebuilt.
     """
     from .corpus import sources
-    from .index import Stamps
+    from .fingerprint import Stamps
     from .index import build as build_index
 
     session = Session(ctx)

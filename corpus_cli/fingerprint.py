@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -133,59 +133,93 @@ def corpus_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[st
     return [] if "-" in found else found
 
 
+class Stamps:
+    """The fingerprints of a corpus (``fingerprint``; with ``frozen`` also its
+    directories and theirs), taken in a forked child process from the moment this is
+    made, on the other core: while a query starts up (``start_early``), or from the
+    start of an index build, before its files are read (a file changed during the build
+    then makes the index stale) and while they are listed.  In process where there is
+    no ``fork``.  ``when``: a test the child makes first; false, it sends nothing.
+    """
+
+    def __init__(
+        self, paths: Sequence[str], frozen: bool = False, when: Callable[[], bool] | None = None
+    ) -> None:
+        self.paths = tuple(paths)
+        self.frozen = frozen
+        self.when = when
+        self.child: tuple[int, int] | None = None
+        if hasattr(os, "fork") and sys.platform != "win32":
+            from . import forking
+
+            try:
+                self.child = forking.start(self._work)
+            except OSError:
+                self.child = None
+
+    def _work(self, out: int) -> None:
+        from . import forking
+
+        forking.send(out, self._take() if self.when is None or self.when() else None)
+
+    def _take(self) -> tuple[str, list[str] | None, str | None]:
+        files = fingerprint(self.paths)
+        if not self.frozen:
+            return files, None, None
+        folders = directories(self.paths)
+        return files, folders, directory_fingerprint(folders)
+
+    def result(self) -> tuple[str, list[str] | None, str | None] | None:
+        """The fingerprint of the files, and with ``frozen`` the directories and theirs
+        (None: ``when`` said no)."""
+        if self.child is None:
+            return self._take()
+        from . import forking
+
+        try:
+            return forking.receive(self.child[1], "the process fingerprinting the corpus")  # type: ignore[no-any-return]
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self.child is not None:
+            from . import forking
+
+            pid, pipe = self.child
+            self.child = None
+            forking.stop([pid], [pipe])
+
+
 def start_early(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     """Fingerprint the named corpus in a child process, if an index may be used."""
     paths = corpus_arguments(argv, environ)
     if not paths or not hasattr(os, "fork") or sys.platform == "win32":
         return
-    from . import forking
-
     named = index_choice(argv) != "auto"  # --index PATH: an index worth checking
-
-    def work(out: int) -> None:
-        if named or _any_index():
-            resolved = resolve(paths)
-            answer = "\0".join(resolved) + "\n" + fingerprint(resolved)
-            os.write(out, answer.encode("utf-8", "surrogateescape"))
-
-    try:
-        pid, read_end = forking.start(work)
-    except OSError:
-        return
-    _early.update(pid=pid, fd=read_end)
+    stamps = Stamps(resolve(paths), when=None if named else _any_index)
+    if stamps.child is not None:
+        _early["stamps"] = stamps
 
 
 def abandon_early() -> None:
     """Stop the early child, when its fingerprint is not needed after all."""
-    if "pid" in _early:
-        import signal
-
-        fd, pid = _early.pop("fd"), _early.pop("pid")
-        try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
-        os.close(fd)
+    stamps = _early.pop("stamps", None)
+    if stamps is not None:
+        stamps.stop()
 
 
 def early(paths: Sequence[str]) -> str | None:
     """The early fingerprint of ``paths`` (waiting for the child), or None."""
-    if "fd" in _early:
-        fd, pid = _early.pop("fd"), _early.pop("pid")
-        chunks = []
+    stamps = _early.pop("stamps", None)
+    if stamps is not None:
+        from .errors import CorpusError
+
         try:
-            while chunk := os.read(fd, 1 << 16):
-                chunks.append(chunk)
-            os.waitpid(pid, 0)
-        except OSError:
-            chunks = []
-        finally:
-            os.close(fd)
-        answer = b"".join(chunks).decode("utf-8", "surrogateescape")
-        if "\n" in answer:
-            names, value = answer.split("\n", 1)
-            _early["result"] = (tuple(names.split("\0")), value)
+            taken = stamps.result()
+        except CorpusError:  # the child died: computed in process instead
+            taken = None
+        if taken is not None:
+            _early["result"] = (stamps.paths, taken[0])
     result = _early.get("result")
     if result is not None and result[0] == tuple(paths):
         return str(result[1])

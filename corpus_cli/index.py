@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import forking
 from .errors import CorpusError
-from .fingerprint import abandon_early, directories, directory_fingerprint, early, fingerprint
+from .fingerprint import Stamps, abandon_early, directory_fingerprint, early, fingerprint
 from .normalize import Normalizer
 
 if TYPE_CHECKING:
@@ -222,7 +222,9 @@ def build(
                 "types": str(frequencies.types),
                 "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
-            files, folders, folders_stamp = stamps.result()
+            taken = stamps.result()
+            assert taken is not None  # made without ``when``: the child always answers
+            files, folders, folders_stamp = taken
             meta["fingerprint"] = files
             if frozen and folders is not None and folders_stamp is not None:
                 meta["frozen"] = "1"
@@ -251,52 +253,6 @@ def build(
         time.monotonic() - started,
         dest.stat().st_size,
     )
-
-
-class Stamps:
-    """The fingerprints an index records of its corpus (``fingerprint``; with ``frozen``
-    also its directories and theirs), taken in a child process from the moment this is
-    made: before the files are read (a file changed during the build then makes the
-    index stale), on the other core while this one lists them, where a ``stat`` of each
-    of 650,000 files would take seconds at the end of the build.  In process where there
-    is no ``fork``.
-    """
-
-    def __init__(self, paths: Sequence[str], frozen: bool) -> None:
-        self.paths = list(paths)
-        self.frozen = frozen
-        self.child: tuple[int, int] | None = None
-        if hasattr(os, "fork") and sys.platform != "win32":
-            try:
-                self.child = forking.start(self._work)
-            except OSError:
-                self.child = None
-
-    def _work(self, out: int) -> None:
-        forking.send(out, self._take())
-
-    def _take(self) -> tuple[str, list[str] | None, str | None]:
-        files = fingerprint(self.paths)
-        if not self.frozen:
-            return files, None, None
-        folders = directories(self.paths)
-        return files, folders, directory_fingerprint(folders)
-
-    def result(self) -> tuple[str, list[str] | None, str | None]:
-        """The fingerprint of the files, and with ``frozen`` the directories and theirs."""
-        if self.child is None:
-            return self._take()
-        pipe = self.child[1]
-        try:
-            return forking.receive(pipe, "the process fingerprinting the corpus")  # type: ignore[no-any-return]
-        finally:
-            self.stop()
-
-    def stop(self) -> None:
-        if self.child is not None:
-            pid, pipe = self.child
-            self.child = None
-            forking.stop([pid], [pipe])
 
 
 #: A batch: about this many characters of documents, or bytes of files.  Big enough

@@ -12,6 +12,7 @@ import pytest
 from corpus_cli import index as index_module
 from corpus_cli.corpus import load_corpus
 from corpus_cli.errors import CorpusError
+from corpus_cli.fingerprint import Stamps
 from corpus_cli.index import Index, Selection, build, fingerprint
 from corpus_cli.normalize import Normalizer
 
@@ -271,7 +272,7 @@ def test_stamps_are_the_fingerprints_as_the_build_began(tmp_path, frozen):
     (root / "sub").mkdir(parents=True)
     (root / "sub" / "a.txt").write_text("سلام", encoding="utf-8")
     paths = [str(root)]
-    stamps = index_module.Stamps(paths, frozen)
+    stamps = Stamps(paths, frozen)
     assert stamps.child is not None
     pid = stamps.child[0]
     expected = (fingerprint(paths), None, None)
@@ -287,14 +288,14 @@ def test_stamps_are_the_fingerprints_as_the_build_began(tmp_path, frozen):
     selection = Selection.of(paths, "*.txt", normalizer)
     dest = tmp_path / "index" / "x.corpus-index"
     assert Index(build(load_corpus(paths), selection, normalizer, dest).path).is_fresh()
-    stamps = index_module.Stamps(selection.paths, False)
+    stamps = Stamps(selection.paths, False)
     stamps.result = lambda real=stamps.result: (real(), (root / "sub" / "a.txt").write_text("x"))[0]
     built = build(load_corpus(paths), selection, normalizer, dest, stamps=stamps)
     assert not Index(built.path).is_fresh()  # changed during the build: stale at once
 
 
 def test_stamps_stop_leaves_no_process(tmp_path):
-    stamps = index_module.Stamps([str(tmp_path)], False)
+    stamps = Stamps([str(tmp_path)], False)
     assert stamps.child is not None
     pid = stamps.child[0]
     stamps.stop()
