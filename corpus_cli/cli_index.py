@@ -39,7 +39,7 @@ def _target(session: Session, output: Path | None) -> Path:
     selection = _selection(session)
     if output is None:
         return selection.default_path()  # type: ignore[no-any-return]
-    from .index import SUFFIX
+    from .fingerprint import SUFFIX
 
     output = output.expanduser()
     corpus_dirs = [Path(p) for p in selection.paths]

@@ -13,12 +13,14 @@ shared queue, so stopping them is a SIGKILL and a ``waitpid`` (``stop``).
 from __future__ import annotations
 
 import os
-import pickle
 import signal
-from collections.abc import Callable
-from typing import Any
 
 from .errors import CorpusError
+
+TYPE_CHECKING = False  # see fingerprint.py
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 def fork() -> int:
@@ -53,6 +55,8 @@ def start(work: Callable[[int], object]) -> tuple[int, int]:
 
 def send(fd: int, value: Any) -> None:
     """Write ``value`` to the pipe ``fd``, pickled and length-prefixed."""
+    import pickle  # here: ``start`` runs before anything else, while Python starts
+
     data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
     view = memoryview(len(data).to_bytes(8, "little") + data)
     while view:
@@ -65,6 +69,8 @@ def receive(fd: int, who: str) -> Any:
     data = _read_exactly(fd, int.from_bytes(head, "little")) if head is not None else None
     if data is None:
         raise CorpusError(f"{who} stopped unexpectedly")
+    import pickle
+
     return pickle.loads(data)
 
 

@@ -21,7 +21,6 @@ fingerprint of the corpus files (paths, sizes, modification times) to detect sta
 from __future__ import annotations
 
 import os
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
@@ -31,7 +30,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import forking
 from .errors import CorpusError
-from .fingerprint import Stamps, abandon_early, directory_fingerprint, early, fingerprint
+from .fingerprint import (
+    SUFFIX,
+    Stamps,
+    abandon_early,
+    cache_folder,
+    directory_fingerprint,
+    early,
+    fingerprint,
+    waiting,
+)
 from .normalize import Normalizer
 
 if TYPE_CHECKING:
@@ -40,21 +48,11 @@ if TYPE_CHECKING:
     from .readers import ReadOptions
 
 FORMAT = 4
-SUFFIX = ".corpus-index"
 
 
 def cache_dir() -> Path:
     """``CORPUS_CACHE_DIR``, else the platform's user cache directory."""
-    explicit = os.environ.get("CORPUS_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "corpus-cli" / "indexes"
+    return Path(cache_folder())
 
 
 class Selection(NamedTuple):
@@ -766,6 +764,10 @@ class Index:
             return directory_fingerprint(folders) == self.meta.get("directory_fingerprint")
         paths = self.paths
         return (early(paths) or fingerprint(paths)) == self.meta.get("fingerprint")
+
+    def checks_early(self) -> bool:
+        """Will ``is_fresh`` wait for the early fingerprint (``fingerprint.start_early``)?"""
+        return not self.frozen and waiting(self.paths)
 
     def serves(self, normalizer: Normalizer) -> bool:
         """Were the grams and counts made with this normalizer?"""
