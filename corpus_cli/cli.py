@@ -10,16 +10,18 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TextIO, TypeVar, cast
 
 import typer
 from typer.core import TyperCommand
 
-from . import __version__
+from . import __version__, held
 from .clitics import CliticMode
 from .engine import Engine, EngineOpt, SchedulerOpt, use_dask
 from .environment import ColorWhen, Environment
 from .errors import CorpusError
+from .fingerprint import waiting
+from .held import HeldOutput, StaleIndex, hold
 from .normalize import Level, Normalizer
 from .output import Format, GrepFormat
 
@@ -310,6 +312,12 @@ def describe_normalizer(level: Level, normalizer: Normalizer) -> str:
     return " ".join([level.value, *changes])
 
 
+STALE_INDEX = (
+    "the corpus changed since its index was built; searching without it "
+    "(rebuild it with 'corpus index build')"
+)
+
+
 class Session:
     """What one command run needs: environment, normalizer, colour, the corpus."""
 
@@ -348,6 +356,10 @@ class Session:
             Normalizer.for_level(self.level), shared.get("fold"), shared.get("keep")
         )
         self.color = self.env.color(color or defaults.color)
+        self.held: HeldOutput | None = None
+        if "corpus" in shared and waiting():  # an index may answer before it is checked
+            self.held = hold(self.env.stdout)
+            self.env = self.env._replace(stdout=cast(TextIO, self.held))
         self.stdout = self.env.stdout
 
     @property
@@ -360,9 +372,11 @@ class Session:
         given = self.__dict__.setdefault("_warned", set())
         if message not in given:
             given.add(message)
-            self.env.stderr.write(f"corpus: warning: {message}\n")
+            self.note(f"warning: {message}")
 
     def note(self, message: str) -> None:
+        if self.held is not None:
+            self.held.settle()  # said of this answer: the index must be fresh
         self.env.stderr.write(f"corpus: {message}\n")
 
     @property
@@ -430,6 +444,21 @@ class Session:
     @functools.cached_property
     def index(self) -> "Index | None":
         """The index to answer from, or None (off, none built, stale, other normalizer)."""
+        index = self._unchecked_index
+        output = self.held
+        if index is not None and output is not None and output.holding and index.checks_early():
+            output.check = index.is_fresh  # awaited when the output goes out (``held``)
+            return index
+        if output is not None:
+            output.settle()  # nothing to wait for: the output flows
+        if index is not None and not index.is_fresh():
+            self.warn(STALE_INDEX)
+            return None
+        return index
+
+    @functools.cached_property
+    def _unchecked_index(self) -> "Index | None":
+        """``index`` before its freshness check."""
         choice = (self.shared.get("index") or "auto").strip()
         if choice == "off" or "-" in self.paths or (choice == "auto" and not self.paths):
             return None  # auto: only for corpora named by --corpus or CORPUS_PATH, not the seeds
@@ -466,12 +495,6 @@ class Session:
         if not index.serves(self.normalizer):
             if choice != "auto":
                 self.warn(f"{path} was built for other normalization steps; searching without it")
-            return None
-        if not index.is_fresh():
-            self.warn(
-                "the corpus changed since its index was built; searching without it "
-                "(rebuild it with 'corpus index build')"
-            )
             return None
         return index
 
@@ -706,7 +729,13 @@ def command(
             if context is not None:
                 context.meta[_SHARED_KEY] = values
             try:
-                result = fn(*args, **kw)
+                try:
+                    result = _settled(fn, args, kw)
+                except StaleIndex:  # answered from an index found stale since: again without it
+                    held.drop()
+                    _error(f"warning: {STALE_INDEX}")
+                    values["index"] = "off"
+                    result = fn(*args, **kw)
                 sys.stdout.flush()
                 return result
             except CorpusError as exc:
@@ -733,6 +762,23 @@ def command(
         return fn
 
     return register
+
+
+def _settled(fn: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]) -> Any:
+    """``fn(*args, **kw)``, its held output written out once the index it came from
+    proves fresh (``held``): when it returns or fails, but not when it is interrupted."""
+    try:
+        result = fn(*args, **kw)
+    except (KeyboardInterrupt, StaleIndex):
+        held.drop()
+        raise
+    except BaseException:
+        held.settle()
+        held.drop()
+        raise
+    held.settle()
+    held.drop()
+    return result
 
 
 def _norm_given(ctx: typer.Context) -> bool:

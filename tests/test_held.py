@@ -1,0 +1,131 @@
+"""Output held until the index proves fresh: answers from an index whose freshness check
+is still running are written only once it passes, and are run again without it if not."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_index import COMMANDS
+
+from corpus_cli import fingerprint as fp
+from corpus_cli import held
+from corpus_cli.held import HeldOutput, StaleIndex
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def test_nothing_goes_out_before_the_check_passes():
+    out = io.StringIO()
+    stream = HeldOutput(out)
+    stream.write("a\n")
+    stream.flush()
+    assert out.getvalue() == ""
+    stream.check = lambda: True
+    stream.settle()
+    assert out.getvalue() == "a\n"
+    stream.write("b\n")  # settled: straight through
+    assert out.getvalue() == "a\nb\n" and not stream.holding
+
+
+def test_a_failed_check_drops_the_output():
+    out = io.StringIO()
+    stream = HeldOutput(out)
+    stream.write("from a stale index\n")
+    stream.check = lambda: False
+    with pytest.raises(StaleIndex):
+        stream.settle()
+    assert out.getvalue() == ""
+
+
+def test_too_much_output_settles_at_once(monkeypatch):
+    monkeypatch.setattr(held, "LIMIT", 10)
+    out = io.StringIO()
+    stream = HeldOutput(out)
+    checked = []
+    stream.check = lambda: checked.append(True) or True
+    stream.write("12345")
+    assert out.getvalue() == "" and not checked
+    stream.write("678901")
+    assert out.getvalue() == "12345678901" and checked == [True]
+
+
+def test_stale_index_is_no_exception():
+    """No ``except Exception`` between the check and the command can keep it."""
+    assert not issubclass(StaleIndex, Exception)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def _early(corpus: Path, args: list[str]) -> None:
+    """What the entry point does before the CLI: fingerprint the corpus in a child."""
+    fp.start_early(["--corpus", str(corpus), *args], os.environ)
+    assert fp.waiting()
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
+def test_held_answers_are_the_answers(invoke, private_index_cache, corpus, args):
+    """A fresh index: what was held is written as it is, once."""
+    where = ("--corpus", str(corpus))
+    assert invoke("index", "build", *where).exit_code == 0
+    off = invoke(*args, *where, "--index", "off")
+    _early(corpus, args)
+    result = invoke(*args, *where)
+    assert not fp.waiting()
+    assert (result.exit_code, result.stdout) == (off.exit_code, off.stdout)
+    assert "changed since" not in result.stderr
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
+def test_a_stale_index_found_late_answers_from_the_files(invoke, private_index_cache, corpus, args):
+    """The corpus changed after the build: the answer from the index is dropped and the
+    command answers again from the files, with one warning."""
+    where = ("--corpus", str(corpus))
+    assert invoke("index", "build", *where).exit_code == 0
+    first = sorted(corpus.iterdir())[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nسوريا سوريا الأمن\n", encoding="utf-8")
+    off = invoke(*args, *where, "--index", "off")
+    _early(corpus, args)
+    result = invoke(*args, *where)
+    assert (result.exit_code, result.stdout) == (off.exit_code, off.stdout)
+    assert result.stderr.count("changed since its index was built") == 1
+
+
+def test_through_the_entry_point(tmp_path, corpus):
+    """The real script, a corpus changed in place after the build: the files' answer."""
+    env = {**os.environ, "CORPUS_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    env.pop("CORPUS_PATH", None)
+    run = [sys.executable, "-m", "corpus_cli", "--corpus", str(corpus)]
+    subprocess.run([*run, "index", "build"], env=env, check=True, capture_output=True)
+    kwic = [*run, "kwic", "سوريا", "--limit", "3"]
+    fresh = subprocess.run(kwic, env=env, capture_output=True, text=True)
+    assert fresh.returncode == 0 and fresh.stderr == "" and len(fresh.stdout.splitlines()) == 4
+    first = sorted(corpus.iterdir())[0]
+    first.write_text("سوريا أولا\n" + first.read_text(encoding="utf-8"), encoding="utf-8")
+    stale = subprocess.run(kwic, env=env, capture_output=True, text=True)
+    off = subprocess.run([*kwic, "--index", "off"], env=env, capture_output=True, text=True)
+    assert stale.stdout == off.stdout and "أولا" in stale.stdout
+    assert stale.stderr.count("changed since its index was built") == 1
+
+
+def test_bytes_and_text_keep_their_order():
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8")
+    stream = HeldOutput(out)
+    stream.write("header\n")
+    stream.buffer.write("سطر\n".encode())
+    stream.write("tail\n")
+    assert raw.getvalue() == b""
+    stream.settle()
+    out.flush()
+    assert raw.getvalue().decode() == "header\nسطر\ntail\n"
