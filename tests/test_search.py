@@ -327,3 +327,31 @@ def test_a_long_line_maps_hits_as_the_whole_line_map_does():
             assert pieces.span_to_original(start, start + length) == whole.span_to_original(
                 start, start + length
             )
+
+
+#: Few letters, so that runs of one letter, alef next to fathatan and folded letters
+#: next to each other come up often.
+_RUNS = st.text(st.sampled_from("ابلكأإىي\u064b\u064e\u0651\u0640\u200c  "), min_size=3, max_size=40)
+
+
+@pytest.mark.parametrize("level", ["standard", "aggressive"])
+@settings(max_examples=300, deadline=None)
+@given(text=_RUNS, data=st.data())
+def test_property_the_sieve_never_drops_a_hit(level: str, text: str, data: st.DataObject) -> None:
+    """A cold search skips the texts its sieve rejects: never one that holds a hit
+    (aggressive: elongation and tanween-alef leave it without a sieve)."""
+    from corpus_cli.scan import may_match, sieve
+
+    normalizer = Normalizer.for_level(level)
+    normalized = normalizer.normalize(text)
+    if len(normalized.strip()) < 3:
+        return
+    start = data.draw(st.integers(0, len(normalized) - 3))
+    literal = normalized[start : data.draw(st.integers(start + 3, len(normalized)))].strip()
+    if len(literal) < 3:
+        return
+    q = compile_query(literal, normalizer, MatchOptions(fixed=True))
+    test = sieve(q)
+    assert (test is None) == (level == "aggressive")
+    assert test is None or may_match(text, test), (text, literal)
+    assert list(search_lines(Document("d", "d", text), q, spans=False))
