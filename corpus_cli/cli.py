@@ -318,6 +318,11 @@ STALE_INDEX = (
 )
 
 
+#: Documents (or files) from which a corpus is too big to normalize again in full just
+#: for the no-silent-zero report (``Session.report_zero``).
+BIG_CORPUS = 256
+
+
 class Session:
     """What one command run needs: environment, normalizer, colour, the corpus."""
 
@@ -422,7 +427,7 @@ class Session:
     ) -> None:
         """No silent zero: say what would have matched with options the user did not set."""
         from .pattern import compile_query
-        from .search import iter_hits
+        from .search import LineSearch, iter_hits
 
         tries: list[tuple[str, Normalizer, MatchOptions]] = []
         if options.clitics is None:
@@ -437,9 +442,27 @@ class Session:
                 query = compile_query(pattern, normalizer, variant, timeout=self.timeout)
             except CorpusError:
                 continue
-            count = sum(1 for _ in iter_hits(self.documents_for(query), query))
+            if not self._quick(query):
+                found.append(f"{label} not tried on a corpus this size")
+                continue
+            # Searched where the files are read (on every core, without an index): only
+            # the lines with hits come back, nothing is normalized twice.
+            docs = self.documents_for(query, search=LineSearch(), keep_text=False)
+            count = sum(1 for _ in iter_hits(docs, query))
             found.append(f"{count} with {label}")
         self.note("; ".join(["0 hits", *found]))
+
+    def _quick(self, query: "Query") -> bool:
+        """Can ``query`` be answered without normalizing a big corpus in full?  It can
+        where the index answers it, or without an index where its expansion skips most
+        documents unread (``scan.sieve``); any query on a small corpus."""
+        from .scan import sieve
+
+        index = self.index
+        if index is not None:
+            return index.serves(query.normalizer) or int(index.meta.get("documents") or 0) < BIG_CORPUS
+        size = len(self.corpus.documents) if "corpus" in self.__dict__ else len(self.sources)
+        return size < BIG_CORPUS or sieve(query) is not None
 
     @functools.cached_property
     def index(self) -> "Index | None":
@@ -515,7 +538,11 @@ class Session:
         if index is None:
             return self._scanned(query, invert, search, keep_text) or self.corpus.documents
         literal = None if invert else query.index_literal()
-        if literal is None or not index.serves_case(literal, query.options.ignore_case):
+        if (
+            literal is None
+            or not index.serves(query.normalizer)  # report_zero's --norm aggressive
+            or not index.serves_case(literal, query.options.ignore_case)
+        ):
             return self.corpus.documents
         try:
             candidates = index.candidates(literal)

@@ -599,6 +599,30 @@ def test_zero_tries_only_options_not_set(invoke):
     assert "with --clitics" not in r.stderr
 
 
+def test_zero_report_is_the_same_with_an_index(invoke, private_index_cache):
+    """The index answers its own normalization only: the --norm aggressive count is the
+    files' (it once searched the index's trigrams for the aggressive spelling: 0)."""
+    seeds = ("--corpus", str(Path(__file__).resolve().parent.parent / "seeds"))
+    assert invoke("index", "build", *seeds).exit_code == 0
+    with_index = invoke("grep", "-c", "الخارجيه", *seeds)
+    without = invoke("grep", "-c", "الخارجيه", *seeds, "--index", "off")
+    assert with_index.stderr == without.stderr
+    assert "30 with --norm aggressive" in with_index.stderr
+
+
+def test_zero_report_skips_what_would_normalize_a_big_corpus(invoke, tmp_path, monkeypatch):
+    """A variant that no index or expansion can answer quickly (--norm aggressive) is
+    not run on a big corpus; the report says so.  (Big: from cli.BIG_CORPUS files.)"""
+    from corpus_cli import cli
+
+    monkeypatch.setattr(cli, "BIG_CORPUS", 3)
+    for i in range(4):
+        (tmp_path / f"{i}.txt").write_text("وزارة الخارجية\n", encoding="utf-8")
+    r = invoke("grep", "الخارجيه", "--corpus", str(tmp_path))
+    assert r.exit_code == 1
+    assert r.stderr == "corpus: 0 hits; 0 with --clitics; --norm aggressive not tried on a corpus this size\n"
+
+
 def test_zero_message_not_printed_when_quiet_or_found(invoke):
     r = cli(invoke, "grep", "-q", "الخارجيه", text="وزارة الخارجية\n")
     assert r.exit_code == 1
