@@ -454,6 +454,11 @@ def main() -> int:
         help="build the corpus index first (a row: build time, peak RSS) and add (index) rows",
     )
     parser.add_argument(
+        "--frozen",
+        action="store_true",
+        help="with --index, also build a frozen index (index build --frozen) and add (frozen index) rows",
+    )
+    parser.add_argument(
         "--build-timeout", type=float, default=3600, help="seconds for the index build (3600)"
     )
     parser.add_argument("--no-nltk", action="store_true", help="skip the NLTK rows")
@@ -557,7 +562,6 @@ def main() -> int:
 
         # ------------------------------------------------------------ big corpus
         big: list[Case] = []
-        build: Case | None = None
         scaling: list[tuple[Case, int]] = []
         corpus_bytes = 0
         n_files = 0
@@ -587,38 +591,61 @@ def main() -> int:
             # The index (--index): built once, timed as a row, then "(index)" rows beside
             # the corpus rows that read the files.
             index_file: Path | None = None
+            frozen_file: Path | None = None
+            builds: list[Case] = []
             if args.index:
                 log(f"[{group}] reading the corpus once (page cache), then corpus index build ...")
                 subprocess.run(
                     ["bash", "-c", f"find {shlex.quote(d)} -name '*.txt' -print0 | xargs -0 cat >/dev/null"],
                     check=False,
                 )
-                index_dir = tmp / "index"
-                build_argv = [*cb, "index", "build", "-o", str(index_dir)]
-                build = Case("corpus index build", build_argv, is_corpus=True)
-                sample = run_once(build_argv, env, args.build_timeout, rss)
-                built = sorted(index_dir.glob("*"), key=lambda p: p.stat().st_mtime) if sample.rc == 0 else []
-                if sample.timed_out:
-                    build.failed = f"timed out after {args.build_timeout:g} s (--build-timeout)"
-                elif sample.rc != 0 or not built:
-                    build.failed = f"exited {sample.rc}: `{shlex.join(build.argv)}`"
-                else:
-                    build.samples.append(sample)
-                    index_file = built[-1]
-                    notes.append(
-                        f"`corpus index build`: one run after a read of every file (warm page cache); "
-                        f"the index is {index_file.stat().st_size / 1e6:.1f} MB on disk. The (index) rows "
-                        f"pass `--index {index_file.name}` (in a temp dir)."
+                for frozen in (False, True) if args.frozen else (False,):
+                    index_dir = tmp / ("frozen-index" if frozen else "index")
+                    label = "corpus index build --frozen" if frozen else "corpus index build"
+                    build_argv = [
+                        *cb,
+                        "index",
+                        "build",
+                        "-o",
+                        str(index_dir),
+                        *(["--frozen"] if frozen else []),
+                    ]
+                    build = Case(label, build_argv, is_corpus=True)
+                    builds.append(build)
+                    sample = run_once(build_argv, env, args.build_timeout, rss)
+                    built = (
+                        sorted(index_dir.glob("*"), key=lambda p: p.stat().st_mtime) if sample.rc == 0 else []
                     )
-                if build.failed:
-                    log(f"bench: index build {build.failed}; no (index) rows")
+                    if sample.timed_out:
+                        build.failed = f"timed out after {args.build_timeout:g} s (--build-timeout)"
+                    elif sample.rc != 0 or not built:
+                        build.failed = f"exited {sample.rc}: `{shlex.join(build.argv)}`"
+                    else:
+                        build.samples.append(sample)
+                        if frozen:
+                            frozen_file = built[-1]
+                        else:
+                            index_file = built[-1]
+                            notes.append(
+                                f"`corpus index build`: one run after a read of every file (warm page "
+                                f"cache); the index is {built[-1].stat().st_size / 1e6:.1f} MB on disk. "
+                                f"The (index) rows pass `--index {built[-1].name}` (in a temp dir)."
+                            )
+                    if build.failed:
+                        log(f"bench: {label} {build.failed}; no rows for it")
+                if frozen_file is not None:
+                    notes.append(
+                        "`--frozen`: the (frozen index) rows use an index built with `index build "
+                        "--frozen`, which queries check by its directories only (no `stat` of every file)."
+                    )
 
             def corpus_rows(label: str, sub: list[str], peers: tuple[str, ...] = ()) -> list[Case]:
                 """``corpus SUB`` on the files and, with an index, ``--index FILE`` after the command."""
                 rows = [Case(label, [*cb, *sub], peers=peers, is_corpus=True)]
-                if index_file is not None:
-                    argv = [*cb, sub[0], "--index", str(index_file), *sub[1:]]
-                    rows.append(Case(f"{label} (index)", argv, peers=(*peers, label), is_corpus=True))
+                for kind, built_file in (("index", index_file), ("frozen index", frozen_file)):
+                    if built_file is not None:
+                        argv = [*cb, sub[0], "--index", str(built_file), *sub[1:]]
+                        rows.append(Case(f"{label} ({kind})", argv, peers=(*peers, label), is_corpus=True))
                 return rows
 
             nltk_conc = f"nltk concordance {KWIC} ({args.kwic_limit})"
@@ -661,8 +688,9 @@ def main() -> int:
                 *corpus_rows(
                     f"corpus kwic {KWIC} --limit {args.kwic_limit}",
                     ["kwic", KWIC, "--limit", str(args.kwic_limit), "--width", str(KWIC_WIDTH)],
-                    peers=(nltk_conc,),
+                    peers=(f"rg -F {KWIC}", nltk_conc),
                 ),
+                Case(f"rg -F {KWIC}", [rg, "--no-config", "-F", "-n", "-g", "*.txt", KWIC, d]),
                 *([nltk_cases["conc"]] if nltk_cases else []),
                 *corpus_rows(
                     "corpus freq --top 0", ["freq", "--top", "0"], peers=("shell freq pipeline", nltk_freq)
@@ -712,7 +740,7 @@ def main() -> int:
                     big.append(case)
             run_group(big, args.big_n, env, args.timeout, rss, group)
 
-            for c in ([build] if build else []) + big:
+            for c in builds + big:
                 if c.is_corpus and c.samples:
                     factor = c.rss_mb * 1024 * 1024 / corpus_bytes
                     if "load" in c.label and "all" not in c.label:
@@ -781,10 +809,10 @@ def main() -> int:
     if small:
         out += ["## Start-up (bundled seeds)", "", *table(small), ""]
     if big:
-        out += [f"## {group}", "", *table(([build] if build else []) + big), ""]
+        out += [f"## {group}", "", *table(builds + big), ""]
     if checks:
         out += ["## Goals", "", *checks, ""]
-    for c in small + ([build] if build else []) + big:
+    for c in small + builds + big:
         if c.failed:
             notes.append(f"`{c.label}` {c.failed}; its row is missing")
     if notes:
