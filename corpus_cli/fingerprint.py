@@ -48,23 +48,48 @@ def fingerprint(paths: Iterable[str]) -> str:
     """Paths, sizes and modification times of every file under ``paths``.
 
     Every file counts, not only those the glob selects: a changed neighbour makes the
-    index look stale, never the other way round.
+    index look stale, never the other way round.  The lines are hashed as they come, a
+    few thousand at a time: memory does not grow with the number of files.
     """
-    lines: list[str] = []
+    sink = _Sink()
     for top in paths:
         if os.path.isdir(top):
-            _scan(top, lines)
+            _scan(top, sink)
         else:
-            _stat_line(top, lines)
-    import hashlib
-
-    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+            _stat_line(top, sink.lines)
+    return sink.hexdigest()
 
 
-def _scan(folder: str, lines: list[str]) -> None:
+class _Sink:
+    """The SHA-256 of every line given (in ``lines``), joined by newlines."""
+
+    #: Lines held before they are hashed.
+    SPILL = 4096
+
+    def __init__(self) -> None:
+        import hashlib
+
+        self.hash = hashlib.sha256()
+        self.lines: list[str] = []
+        self.started = False
+
+    def spill(self) -> None:
+        if self.lines:
+            text = "\n".join(self.lines)
+            self.hash.update((f"\n{text}" if self.started else text).encode("utf-8", "surrogateescape"))
+            self.started = True
+            self.lines.clear()
+
+    def hexdigest(self) -> str:
+        self.spill()
+        return self.hash.hexdigest()
+
+
+def _scan(folder: str, sink: _Sink) -> None:
     # ``lstat`` of each name relative to a descriptor of the folder (``fstatat``), where
     # the platform allows: the kernel does not resolve the whole path again for every
     # file, and no ``DirEntry`` is made (a tenth faster than ``scandir``).
+    lines = sink.lines
     at = os.stat in os.supports_dir_fd and os.listdir in os.supports_fd
     fd = None
     try:
@@ -80,11 +105,13 @@ def _scan(folder: str, lines: list[str]) -> None:
     stat = os.stat
     try:
         for name in names:
+            if len(lines) >= _Sink.SPILL:
+                sink.spill()
             where = name if fd is not None else prefix + name
             try:
                 info = stat(where, dir_fd=fd, follow_symlinks=False)
                 if S_ISDIR(info.st_mode):
-                    _scan(prefix + name, lines)
+                    _scan(prefix + name, sink)
                     continue
                 if S_ISLNK(info.st_mode):  # a link counts as what it leads to
                     info = stat(where, dir_fd=fd)
