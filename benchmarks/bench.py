@@ -562,6 +562,7 @@ def main() -> int:
 
         # ------------------------------------------------------------ big corpus
         big: list[Case] = []
+        builds: list[Case] = []  # the index builds (--index), rows of their own
         scaling: list[tuple[Case, int]] = []
         corpus_bytes = 0
         n_files = 0
@@ -592,7 +593,6 @@ def main() -> int:
             # the corpus rows that read the files.
             index_file: Path | None = None
             frozen_file: Path | None = None
-            builds: list[Case] = []
             if args.index:
                 log(f"[{group}] reading the corpus once (page cache), then corpus index build ...")
                 subprocess.run(
