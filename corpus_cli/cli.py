@@ -20,13 +20,13 @@ from .clitics import CliticMode
 from .engine import Engine, EngineOpt, SchedulerOpt, use_dask
 from .environment import ColorWhen, Environment
 from .errors import CorpusError
-from .fingerprint import waiting
+from .fingerprint import abandon_early, waiting
 from .held import HeldOutput, StaleIndex, hold
 from .normalize import Level, Normalizer
 from .output import Format, GrepFormat
 
 if TYPE_CHECKING:
-    from .corpus import Corpus, Source
+    from .corpus import Corpus, Document, Source
     from .index import Index
     from .pattern import MatchOptions, Query
     from .search import LineSearch
@@ -362,6 +362,8 @@ class Session:
         )
         self.color = self.env.color(color or defaults.color)
         self.held: HeldOutput | None = None
+        #: The last document of the index that the answer read (None: any may count).
+        self._reach: int | None = 0
         if "corpus" in shared and waiting():  # an index may answer before it is checked
             self.held = hold(self.env.stdout)
             self.env = self.env._replace(stdout=cast(TextIO, self.held))
@@ -464,13 +466,20 @@ class Session:
         size = len(self.corpus.documents) if "corpus" in self.__dict__ else len(self.sources)
         return size < BIG_CORPUS or sieve(query) is not None
 
-    @functools.cached_property
+    @property
     def index(self) -> "Index | None":
-        """The index to answer from, or None (off, none built, stale, other normalizer)."""
+        """The index to answer from, or None (off, none built, stale, other normalizer),
+        for an answer that may depend on any document of it."""
+        self._reach = None
+        return self._index
+
+    @functools.cached_property
+    def _index(self) -> "Index | None":
+        """``index``, for searches that track how far they read (``documents_for``)."""
         index = self._unchecked_index
         output = self.held
         if index is not None and output is not None and output.holding and index.checks_early():
-            output.check = index.is_fresh  # awaited when the output goes out (``held``)
+            output.check = functools.partial(self._fresh, index)  # awaited when the output goes out
             return index
         if output is not None:
             output.settle()  # nothing to wait for: the output flows
@@ -478,6 +487,17 @@ class Session:
             self.warn(STALE_INDEX)
             return None
         return index
+
+    def _fresh(self, index: "Index", final: bool) -> bool:
+        """Is ``index`` fresh enough for this command's answer?  When the command is over
+        and read documents 1 to N only (it stopped early), their files and the folders
+        must not have changed (``Index.fresh_through``); else every file."""
+        if final and self._reach is not None:
+            fresh = index.fresh_through(self._reach)
+            if fresh is not None:
+                abandon_early()  # the stat of every file is not needed
+                return fresh
+        return index.is_fresh()
 
     @functools.cached_property
     def _unchecked_index(self) -> "Index | None":
@@ -534,7 +554,7 @@ class Session:
         Read one by one as the search goes, so ``--limit`` stops the reading too.
         ``search``/``keep_text``: how the caller searches them (``scan.candidates``).
         """
-        index = self.index
+        index = self._index
         if index is None:
             return self._scanned(query, invert, search, keep_text) or self.corpus.documents
         literal = None if invert else query.index_literal()
@@ -552,11 +572,20 @@ class Session:
             self.warn(f"{exc}; searching without it")
             self.__dict__["index"] = None  # the cached property: read the files instead
             return self.corpus.documents
-        docs = index.documents(candidates)
+        docs = self._reading(index, candidates)
         if self.docs:
             wanted = {d.id for d in self.corpus_ids.select(self.docs)}
             return (d for d in docs if d.id in wanted)
         return docs
+
+    def _reading(self, index: "Index", numbers: list[int]) -> Iterator["Document"]:
+        """The documents ``numbers`` of ``index``, noting the last one read: an answer
+        that stops before the end depends on documents 1 to it alone (``_fresh``)."""
+        for n in numbers:
+            if self._reach is not None:
+                self._reach = max(self._reach, n)
+            yield from index.documents((n,))
+        self._reach = None  # read to the end: any document may count
 
     def _scanned(
         self, query: "Query", invert: bool, search: "LineSearch | None", keep_text: bool
@@ -800,10 +829,10 @@ def _settled(fn: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]) 
         held.drop()
         raise
     except BaseException:
-        held.settle()
+        held.settle(final=True)
         held.drop()
         raise
-    held.settle()
+    held.settle(final=True)
     held.drop()
     return result
 

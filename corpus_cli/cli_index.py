@@ -78,7 +78,7 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
     # Read during the build, a batch of files at a time: never the whole corpus in memory.
     # The list of files (a third of a gigabyte for 650,000) is handed over, not kept; the
     # fingerprints are taken meanwhile (``Stamps``).
-    stamps = [Stamps(selection.paths, frozen)]
+    stamps = [Stamps(selection.paths, folders=True)]  # the directories too: Index.fresh_through
     try:
         files = [sources(session.paths, session.glob, session.warn)]
     except BaseException:

@@ -207,7 +207,7 @@ def corpus_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[st
 
 
 class Stamps:
-    """The fingerprints of a corpus (``fingerprint``; with ``frozen`` also its
+    """The fingerprints of a corpus (``fingerprint``; with ``folders`` also its
     directories and theirs), taken in a forked child process from the moment this is
     made, on the other core: while a query starts up (``start_early``), or from the
     start of an index build, before its files are read (a file changed during the build
@@ -216,10 +216,10 @@ class Stamps:
     """
 
     def __init__(
-        self, paths: Sequence[str], frozen: bool = False, when: Callable[[], bool] | None = None
+        self, paths: Sequence[str], folders: bool = False, when: Callable[[], bool] | None = None
     ) -> None:
         self.paths = tuple(paths)
-        self.frozen = frozen
+        self.folders = folders
         self.when = when
         self.child: tuple[int, int] | None = None
         if hasattr(os, "fork") and sys.platform != "win32":
@@ -237,13 +237,13 @@ class Stamps:
 
     def _take(self) -> tuple[str, list[str] | None, str | None]:
         files = fingerprint(self.paths)
-        if not self.frozen:
+        if not self.folders:
             return files, None, None
         folders = directories(self.paths)
         return files, folders, directory_fingerprint(folders)
 
     def result(self) -> tuple[str, list[str] | None, str | None] | None:
-        """The fingerprint of the files, and with ``frozen`` the directories and theirs
+        """The fingerprint of the files, and with ``folders`` the directories and theirs
         (None: ``when`` said no)."""
         if self.child is None:
             return self._take()

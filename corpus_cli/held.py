@@ -5,8 +5,10 @@ which ``fingerprint.start_early`` runs on the other core while the command start
 which takes as long as the whole answer (0.1 s for 31,000 files).  Rather than wait
 for it, a command answers from the index at once while its output is held here; the
 check is awaited when the command ends, when more than ``LIMIT`` characters are held,
-or before anything is written to stderr.  A stale index then raises ``StaleIndex``
-and the command runs again without it: nothing of the first answer has been written.
+or before anything is written to stderr.  At the end, a command that stopped early
+(``kwic --limit``) needs only the files it read checked (``Index.fresh_through``).  A
+stale index then raises ``StaleIndex`` and the command runs again without it: nothing
+of the first answer has been written.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ class HeldOutput:
         self.parts: list[str | bytes] = []  # bytes: written to the stream's ``buffer``
         self.size = 0
         self.holding = True
-        #: What decides whether the held output may go out (None: it may).
-        self.check: Callable[[], bool] | None = None
+        #: What decides whether the held output may go out (None: it may); told whether
+        #: the command is over (``final``): then only what it has read needs checking.
+        self.check: Callable[[bool], bool] | None = None
 
     def write(self, text: str) -> int:
         if not self.holding:
@@ -57,13 +60,13 @@ class HeldOutput:
         if not self.holding:
             self.stream.flush()
 
-    def settle(self) -> None:
+    def settle(self, final: bool = False) -> None:
         """Run the check: write out what is held and stop holding, or raise
-        ``StaleIndex`` (what is held is dropped)."""
+        ``StaleIndex`` (what is held is dropped).  ``final``: the command is over."""
         if not self.holding:
             return
         check, self.check = self.check, None
-        if check is not None and not check():
+        if check is not None and not check(final):
             self.parts.clear()
             raise StaleIndex
         self.holding = False
@@ -106,10 +109,10 @@ def hold(stream: TextIO) -> HeldOutput:
     return held
 
 
-def settle() -> None:
+def settle(final: bool = False) -> None:
     """Settle the command's held output, if any (may raise ``StaleIndex``)."""
     if _current:
-        _current[0].settle()
+        _current[0].settle(final)
 
 
 def drop() -> None:

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .freq import Counts
     from .readers import ReadOptions
 
-FORMAT = 4
+FORMAT = 5
 
 
 def cache_dir() -> Path:
@@ -121,6 +121,7 @@ CREATE TABLE keys(
 );
 CREATE TABLE forms(key TEXT NOT NULL, form TEXT NOT NULL, count INTEGER NOT NULL);
 CREATE TABLE ranked_tsv(rank INTEGER PRIMARY KEY, count INTEGER NOT NULL, text BLOB NOT NULL);
+CREATE TABLE files(first INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);
 """
 
 
@@ -166,7 +167,7 @@ def build(
 
     started = time.monotonic()
     if stamps is None:
-        stamps = Stamps(selection.paths, frozen)
+        stamps = Stamps(selection.paths, folders=True)  # the directories too: see Index.fresh_through
     try:
         if isinstance(corpus, Corpus):
             job = _Job(normalizer, documents=corpus.documents)
@@ -224,10 +225,11 @@ def build(
             assert taken is not None  # made without ``when``: the child always answers
             files, folders, folders_stamp = taken
             meta["fingerprint"] = files
-            if frozen and folders is not None and folders_stamp is not None:
-                meta["frozen"] = "1"
+            if folders is not None and folders_stamp is not None:
                 meta["directories"] = json.dumps(folders, ensure_ascii=False)
                 meta["directory_fingerprint"] = folders_stamp
+                if frozen:
+                    meta["frozen"] = "1"
             writer.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             writer.db.commit()
         finally:
@@ -286,6 +288,9 @@ class _Digest(NamedTuple):
     warnings: list[str]
     error: str | None = None  # a file that cannot be read
     crash: str | None = None  # a worker's traceback
+    #: per file read: its absolute path, size and modification time (taken before it was
+    #: read) and how many documents it held
+    files: Sequence[tuple[str, int, int, int]] = ()
 
 
 class _Tally:
@@ -501,6 +506,7 @@ class _Job:
         error = None
         read: list[tuple[str, str, bytes, str] | None] = []
         texts: list[str] = []
+        files: list[tuple[str, int, int, int]] = []
         if self.from_files:
             from .readers import Reader
 
@@ -508,9 +514,12 @@ class _Job:
             fields = self.files[batch].split("\0")
             try:
                 for name, path, arg in zip(fields[::3], fields[1::3], fields[2::3], strict=True):
+                    stamp = _stamp(path)
+                    before = len(read)
                     for got in reader.read_file(name, path):
                         read.append((got.id, got.path, got.text.encode("utf-8"), self.arguments[int(arg)]))
                         texts.append(got.text)
+                    files.append((*stamp, len(read) - before))
             except CorpusError as exc:
                 error = str(exc)
         else:
@@ -524,7 +533,18 @@ class _Job:
             (item, normalize(text).encode("utf-8"), len(found), n)
             for item, text, found, n in zip(read, texts, tokens, types, strict=True)
         ]
-        return _Digest(docs, size, warnings, error)
+        return _Digest(docs, size, warnings, error, files=files)
+
+
+def _stamp(path: str) -> tuple[str, int, int]:
+    """A file's absolute path, size and modification time, as ``Index.fresh_through``
+    compares them (-1: it could not be examined, so it never looks fresh)."""
+    full = os.path.abspath(path)
+    try:
+        info = os.stat(full)
+    except OSError:
+        return full, -1, -1
+    return full, info.st_size, info.st_mtime_ns
 
 
 def _file_size(path: str | None) -> int:
@@ -580,6 +600,12 @@ class _Writer:
             "INSERT INTO grams(rowid, norm) VALUES (?, CAST(? AS TEXT))",
             zip(range(self.documents + 1, n + 1), (d[1] for d in digest.docs), strict=True),
         )
+        first = self.documents + 1
+        files = []
+        for path, size, mtime, count in digest.files:
+            files.append((first, path, size, mtime))
+            first += count
+        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", files)
         self.documents = n
 
     def finish(self, frequencies: _Frequencies) -> None:
@@ -764,6 +790,35 @@ class Index:
             return directory_fingerprint(folders) == self.meta.get("directory_fingerprint")
         paths = self.paths
         return (early(paths) or fingerprint(paths)) == self.meta.get("fingerprint")
+
+    def fresh_through(self, last: int) -> bool | None:
+        """Do the files of documents 1 to ``last`` look as they did at the build, and no
+        file was added, removed or renamed (their directories' modification times)?
+
+        What an answer from those documents alone needs (``kwic --limit``, ``grep -q``):
+        an edit further on cannot change it.  A few hundred ``stat`` calls where
+        ``is_fresh`` makes one per file.  None: the index cannot tell (built from
+        documents, not files).
+        """
+        import json
+
+        folders = self.meta.get("directories")
+        if folders is None or not self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone():
+            return None
+        if directory_fingerprint(json.loads(folders)) != self.meta.get("directory_fingerprint"):
+            return False
+        for first, path, size, mtime in self.db.execute(
+            "SELECT first, path, size, mtime FROM files ORDER BY rowid"
+        ):
+            if first > last:
+                break
+            try:
+                info = os.stat(path)
+            except OSError:
+                return False
+            if (info.st_size, info.st_mtime_ns) != (size, mtime):
+                return False
+        return True
 
     def checks_early(self) -> bool:
         """Will ``is_fresh`` wait for the early fingerprint (``fingerprint.start_early``)?"""

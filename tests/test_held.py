@@ -26,7 +26,7 @@ def test_nothing_goes_out_before_the_check_passes():
     stream.write("a\n")
     stream.flush()
     assert out.getvalue() == ""
-    stream.check = lambda: True
+    stream.check = lambda final: True
     stream.settle()
     assert out.getvalue() == "a\n"
     stream.write("b\n")  # settled: straight through
@@ -37,7 +37,7 @@ def test_a_failed_check_drops_the_output():
     out = io.StringIO()
     stream = HeldOutput(out)
     stream.write("from a stale index\n")
-    stream.check = lambda: False
+    stream.check = lambda final: False
     with pytest.raises(StaleIndex):
         stream.settle()
     assert out.getvalue() == ""
@@ -48,11 +48,11 @@ def test_too_much_output_settles_at_once(monkeypatch):
     out = io.StringIO()
     stream = HeldOutput(out)
     checked = []
-    stream.check = lambda: checked.append(True) or True
+    stream.check = lambda final: checked.append(final) or True
     stream.write("12345")
     assert out.getvalue() == "" and not checked
     stream.write("678901")
-    assert out.getvalue() == "12345678901" and checked == [True]
+    assert out.getvalue() == "12345678901" and checked == [False]  # mid-command: not final
 
 
 def test_stale_index_is_no_exception():
@@ -99,6 +99,38 @@ def test_a_stale_index_found_late_answers_from_the_files(invoke, private_index_c
     result = invoke(*args, *where)
     assert (result.exit_code, result.stdout) == (off.exit_code, off.stdout)
     assert result.stderr.count("changed since its index was built") == 1
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
+def test_an_edit_past_what_the_answer_read(invoke, private_index_cache, corpus, args):
+    """The last file changed: an answer that stopped before it (kwic --limit, grep -l -m)
+    is the index's, checked by the files it read; any other is the files'.  Either way
+    it is what the files say."""
+    where = ("--corpus", str(corpus))
+    assert invoke("index", "build", *where).exit_code == 0
+    last = sorted(corpus.iterdir())[-1]
+    last.write_text(last.read_text(encoding="utf-8") + "\nسوريا الأمن كازاخستان\n", encoding="utf-8")
+    off = invoke(*args, *where, "--index", "off")
+    _early(corpus, args)
+    result = invoke(*args, *where)
+    assert (result.exit_code, result.stdout) == (off.exit_code, off.stdout)
+
+
+def test_an_answer_that_stops_early_checks_only_what_it_read(invoke, private_index_cache, corpus):
+    where = ("--corpus", str(corpus))
+    assert invoke("index", "build", *where).exit_code == 0
+    last = sorted(corpus.iterdir())[-1]
+    os.utime(last, ns=(1, 1))  # the last file looks changed
+    _early(corpus, ["kwic", "سوريا", "--limit", "1"])
+    quick = invoke("kwic", "سوريا", "--limit", "1", *where)
+    assert quick.exit_code == 0 and quick.stderr == ""  # answered from the index
+    _early(corpus, ["kwic", "سوريا"])
+    whole = invoke("kwic", "سوريا", *where)  # every hit: every file counts
+    assert "changed since its index was built" in whole.stderr
+    (corpus / "new.txt").write_text("سوريا\n", encoding="utf-8")  # a file added: its folder changed
+    _early(corpus, ["kwic", "سوريا", "--limit", "1"])
+    added = invoke("kwic", "سوريا", "--limit", "1", *where)
+    assert "changed since its index was built" in added.stderr
 
 
 def test_through_the_entry_point(tmp_path, corpus):

@@ -262,8 +262,8 @@ def test_fingerprint_sees_a_new_file(tmp_path):
     assert fingerprint([str(tmp_path)]) != first
 
 
-@pytest.mark.parametrize("frozen", [False, True])
-def test_stamps_are_the_fingerprints_as_the_build_began(tmp_path, frozen):
+@pytest.mark.parametrize("folders", [False, True])
+def test_stamps_are_the_fingerprints_as_the_build_began(tmp_path, folders):
     """Taken in a child process from the start of a build: what an in-process
     fingerprint gives, and a file changed after that makes the index stale."""
     from corpus_cli.fingerprint import directories, directory_fingerprint
@@ -272,11 +272,11 @@ def test_stamps_are_the_fingerprints_as_the_build_began(tmp_path, frozen):
     (root / "sub").mkdir(parents=True)
     (root / "sub" / "a.txt").write_text("سلام", encoding="utf-8")
     paths = [str(root)]
-    stamps = Stamps(paths, frozen)
+    stamps = Stamps(paths, folders)
     assert stamps.child is not None
     pid = stamps.child[0]
     expected = (fingerprint(paths), None, None)
-    if frozen:
+    if folders:
         folders = directories(paths)
         expected = (expected[0], folders, directory_fingerprint(folders))
     assert stamps.result() == expected
@@ -502,3 +502,27 @@ def test_a_failing_worker_fails_the_build(mixed_corpus, tmp_path, monkeypatch, w
         )
     assert list(tmp_path.iterdir()) == [mixed_corpus]
     assert workers_left() == []
+
+
+def test_fresh_through_checks_the_files_read_and_the_folders(tmp_path):
+    """``Index.fresh_through(N)``: the files of documents 1 to N and every folder."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for name in ("a", "b", "c"):
+        (corpus / f"{name}.txt").write_text(f"نص {name}\n", encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")  # no document: still a file
+    normalizer = Normalizer.for_level("standard")
+    selection = Selection.of([str(corpus)], "*.txt", normalizer)
+    from corpus_cli.corpus import sources
+
+    index = Index(build(sources([str(corpus)]), selection, normalizer, tmp_path / "i.corpus-index").path)
+    assert [index.fresh_through(n) for n in (1, 2, 3)] == [True, True, True]
+    os.utime(corpus / "c.txt", ns=(1, 1))
+    assert [index.fresh_through(n) for n in (1, 2, 3)] == [True, True, False]
+    assert not index.is_fresh()
+    (corpus / "d.txt").write_text("x", encoding="utf-8")
+    assert index.fresh_through(1) is False  # a file added: the folder changed
+    from_documents = Index(
+        build(load_corpus([str(corpus)]), selection, normalizer, tmp_path / "d.corpus-index").path
+    )
+    assert from_documents.fresh_through(1) is None  # no files recorded: cannot tell
