@@ -947,38 +947,36 @@ def list_(
     Documents read from records add their metadata: one column per field (jsonl: a
     "meta" object).
     """
+    from .corpus import Document
     from .freq import document_stats
     from .screen import print_table
 
     session = Session(ctx)
-    docs = session.corpus.documents
-    if session.whole_corpus and session.index is not None:
-        from .freq import DocStats
-
-        stats = {k: DocStats(*v) for k, v in session.index.doc_stats().items()}
-        total_tokens, total_types = int(session.index.meta["tokens"]), int(session.index.meta["types"])
-    else:
-        stats, total_tokens, total_types = document_stats(docs, session.normalizer)
-    rows: list[dict[str, Any]] = [
-        {
-            "id": d.id,
-            "path": d.path,
-            "title": d.title,
-            "chars": len(d.text),
-            "tokens": stats[d.id].tokens,
-            "types": stats[d.id].types,
-            "lines": d.line_count,
-        }
-        for d in docs
-    ]
     fmt_name = session.table_or(fmt, "tsv")
     base = ["id", "path", "title", "chars", "tokens", "types", "lines"]
-    meta = _meta_columns(docs, base)
-    for row, d in zip(rows, docs, strict=True):
-        if fmt_name != "jsonl":
-            row.update({column: d.meta.get(field) for field, column in meta.items()})
-        elif meta:
-            row["meta"] = d.meta
+    index = session.index if session.whole_corpus else None
+    if index is not None:
+        # One document at a time from the index, its text dropped once measured: memory
+        # stays flat whatever the corpus size (a screen table keeps the rows alone).
+        total_tokens, total_types = int(index.meta["tokens"]), int(index.meta["types"])
+        listed = (
+            _list_row(Document(doc_id, path, text), tokens, types)
+            for doc_id, path, text, tokens, types in index.listing()
+        )
+        if fmt_name != "table":
+            _write_rows(session, fmt_name, base, listed, no_header)
+            return
+        rows, meta = list(listed), {}
+    else:
+        docs = session.corpus.documents
+        stats, total_tokens, total_types = document_stats(docs, session.normalizer)
+        rows = [_list_row(d, stats[d.id].tokens, stats[d.id].types) for d in docs]
+        meta = _meta_columns(docs, base)
+        for row, d in zip(rows, docs, strict=True):
+            if fmt_name != "jsonl":
+                row.update({column: d.meta.get(field) for field, column in meta.items()})
+            elif meta:
+                row["meta"] = d.meta
     if fmt_name == "table":
         columns = ["id", "title", "chars", "tokens", "types", "lines"]
         footer = [
@@ -1005,6 +1003,18 @@ def list_(
         )
         return
     _write_rows(session, fmt_name, [*base, *meta.values()], rows, no_header)
+
+
+def _list_row(doc: "Document", tokens: int, types: int) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "path": doc.path,
+        "title": doc.title,
+        "chars": len(doc.text),
+        "tokens": tokens,
+        "types": types,
+        "lines": doc.line_count,
+    }
 
 
 def _meta_columns(docs: list[Any], taken: list[str]) -> dict[str, str]:

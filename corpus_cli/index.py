@@ -905,11 +905,10 @@ class Index:
             yield text
             last = rank
 
-    def doc_stats(self) -> dict[str, tuple[int, int]]:
-        return {
-            doc_id: (tokens, types)
-            for doc_id, tokens, types in self.db.execute("SELECT id, tokens, types FROM docs")
-        }
+    def listing(self) -> Iterator[tuple[str, str, str, int, int]]:
+        """Every document's id, path, text, tokens and types, in corpus order, one row at
+        a time (``corpus list``)."""
+        yield from self.db.execute("SELECT id, path, text, tokens, types FROM docs ORDER BY n")
 
     def close(self) -> None:
         self.db.close()

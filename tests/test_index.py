@@ -25,6 +25,7 @@ SEEDS = ("--corpus", str(Path(__file__).resolve().parent.parent / "seeds"))
 COMMANDS = [
     ["list"],
     ["list", "--format", "jsonl"],
+    ["list", "--format", "table"],
     ["grep", "-c", "سوريا"],
     ["grep", "-l", "الأمم"],
     ["grep", "-o", "-n", "مجلس الامن"],
