@@ -570,7 +570,7 @@ class Session:
             if (self.shared.get("index") or "auto").strip() != "auto":
                 raise
             self.warn(f"{exc}; searching without it")
-            self.__dict__["index"] = None  # the cached property: read the files instead
+            self.__dict__["_index"] = None  # the cached property: read the files instead
             return self.corpus.documents
         docs = self._reading(index, candidates)
         if self.docs:

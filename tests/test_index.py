@@ -527,3 +527,18 @@ def test_fresh_through_checks_the_files_read_and_the_folders(tmp_path):
         build(load_corpus([str(corpus)]), selection, normalizer, tmp_path / "d.corpus-index").path
     )
     assert from_documents.fresh_through(1) is None  # no files recorded: cannot tell
+
+
+def test_an_index_damaged_past_its_opening(invoke, seeds_index):
+    """The trigram and document tables are gone: found only when a search needs
+    candidates; with ``--index auto`` the files answer (not the index's documents), and
+    say why."""
+    import sqlite3
+
+    with sqlite3.connect(seeds_index) as db:
+        db.execute("DROP TABLE grams")
+        db.execute("DROP TABLE docs")
+    auto = invoke("grep", "-c", "سوريا", *SEEDS)
+    off = invoke("grep", "-c", "سوريا", *SEEDS, "--index", "off")
+    assert (auto.exit_code, auto.stdout) == (off.exit_code, off.stdout)
+    assert "searching without it" in auto.stderr
