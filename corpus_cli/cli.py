@@ -26,7 +26,7 @@ from .normalize import Level, Normalizer
 from .output import Format, GrepFormat
 
 if TYPE_CHECKING:
-    from .corpus import Corpus, Document, Source
+    from .corpus import Corpus, Document, Sources
     from .index import Index
     from .pattern import MatchOptions, Query
     from .search import LineSearch
@@ -603,7 +603,7 @@ class Session:
         )
 
     @functools.cached_property
-    def sources(self) -> "list[Source]":
+    def sources(self) -> "Sources":
         """The corpus files, listed once for the whole command."""
         from .corpus import sources
 

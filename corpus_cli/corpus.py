@@ -222,9 +222,54 @@ class Source(NamedTuple):
     arg: str
 
 
+class Sources(Sequence[Source]):
+    """The ``Source`` of every file of a corpus, in order, held as their names alone
+    where a file's path is its folder argument's path and its name (nearly always):
+    650,000 files take 67 MB instead of 188 MB.  Each ``Source`` is made when asked for.
+    """
+
+    def __init__(self) -> None:
+        self._names: list[str] = []
+        self._runs: list[tuple[int, str, str]] = []  # first index, path prefix, argument
+        self._starts: list[int] = []
+        self._paths: dict[int, str | None] = {}  # the paths that are not prefix + name
+
+    def add(self, name: str, path: str | None, arg: str, prefix: str = "") -> None:
+        """One more file; ``prefix``: what its path is expected to start with."""
+        index = len(self._names)
+        if not self._runs or self._runs[-1][1:] != (prefix, arg):
+            self._runs.append((index, prefix, arg))
+            self._starts.append(index)
+        if path is None or path != prefix + name:
+            self._paths[index] = path
+        self._names.append(name)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def _make(self, index: int, run: tuple[int, str, str]) -> Source:
+        name = self._names[index]
+        path = self._paths[index] if index in self._paths else run[1] + name
+        return Source(name, path, run[2])
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice):
+            return [self[i] for i in range(*key.indices(len(self)))]
+        index = key + len(self) if key < 0 else key
+        if not 0 <= index < len(self):
+            raise IndexError(key)
+        return self._make(index, self._runs[bisect_right(self._starts, index) - 1])
+
+    def __iter__(self) -> Iterator[Source]:
+        ends = [*self._starts[1:], len(self._names)] if self._runs else []
+        for run, end in zip(self._runs, ends, strict=True):
+            for index in range(run[0], end):
+                yield self._make(index, run)
+
+
 def sources(
     paths: Sequence[str] | None, glob: str | None = DEFAULT_GLOB, warn: Warn | None = None
-) -> list[Source]:
+) -> Sources:
     """The files that ``paths`` (or the bundled seeds) name, in corpus order.
 
     A named path that cannot be read is an error; a directory inside one that cannot be
@@ -233,20 +278,21 @@ def sources(
     from .readers import relative_files
 
     targets = list(paths) if paths else [str(default_corpus_path())]
-    found: list[Source] = []
+    found = Sources()
     for arg in targets:
         if arg == STDIN:
-            found.append(Source("stdin", None, arg))
+            found.add("stdin", None, arg)
             continue
         path = Path(arg).expanduser()
         problem = _unreadable(path)
         if problem is not None:
             raise CorpusError(f"{arg}: {problem}")
         if path.is_dir():
+            prefix = os.path.join(str(path), "") if os.sep == "/" else ""  # relative names use "/"
             for name, full in relative_files(path, glob or DEFAULT_GLOB, warn):
-                found.append(Source(name, full, arg))
+                found.add(name, full, arg, prefix)
         else:
-            found.append(Source(path.name, str(path), arg))
+            found.add(path.name, str(path), arg)
     return found
 
 

@@ -337,3 +337,24 @@ def test_the_listing_is_in_path_order_as_pathlib_sorts_it(tmp_path: Path) -> Non
     assert [relative for relative, _ in found] == [p.as_posix() for p in expected]
     assert all(full == str(tmp_path / relative) for relative, full in found)
     assert "loop.txt" in [relative for relative, _ in found]
+
+
+def test_sources_hold_names_and_give_the_files_as_before(tmp_path: Path) -> None:
+    """``corpus.sources``: a compact sequence of ``Source``, the same as listing them."""
+    from corpus_cli.corpus import Source, sources
+    from corpus_cli.readers import relative_files
+
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    for name in ("d/a.txt", "d/sub/b.txt", "d/c.txt", "single.txt"):
+        (tmp_path / name).write_text("نص\n", encoding="utf-8")
+    folder, single = str(tmp_path / "d"), str(tmp_path / "single.txt")
+    found = sources([folder, single, "-", folder])
+    expected = [Source(n, full, folder) for n, full in relative_files(Path(folder), "*.txt")]
+    expected += [Source("single.txt", single, single), Source("stdin", None, "-"), *expected]
+    assert list(found) == expected
+    assert len(found) == len(expected) == 8
+    assert [found[i] for i in range(-8, 8)] == expected + expected
+    assert found[2:6] == expected[2:6] and found[::3] == expected[::3]
+    with pytest.raises(IndexError):
+        found[8]
+    assert list(sources([str(tmp_path / "d" / "sub")], "*.csv")) == []
