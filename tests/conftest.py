@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -167,3 +167,15 @@ def every_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 if taken == 40:
                     break
     return root
+
+
+@pytest.fixture(autouse=True)
+def _no_early_state_between_tests() -> Iterator[None]:
+    """A test that starts an early fingerprint (``fingerprint.start_early``) or holds
+    output (``held``) leaves neither to the next one, whatever it did with them."""
+    yield
+    from corpus_cli import fingerprint, held
+
+    fingerprint.abandon_early()
+    fingerprint._early.clear()
+    held.drop()
