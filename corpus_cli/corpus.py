@@ -13,6 +13,7 @@ import os
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -231,7 +232,6 @@ class Sources(Sequence[Source]):
     def __init__(self) -> None:
         self._names: list[str] = []
         self._runs: list[tuple[int, str, str]] = []  # first index, path prefix, argument
-        self._starts: list[int] = []
         self._paths: dict[int, str | None] = {}  # the paths that are not prefix + name
 
     def add(self, name: str, path: str | None, arg: str, prefix: str = "") -> None:
@@ -239,7 +239,6 @@ class Sources(Sequence[Source]):
         index = len(self._names)
         if not self._runs or self._runs[-1][1:] != (prefix, arg):
             self._runs.append((index, prefix, arg))
-            self._starts.append(index)
         if path is None or path != prefix + name:
             self._paths[index] = path
         self._names.append(name)
@@ -258,10 +257,10 @@ class Sources(Sequence[Source]):
         index = key + len(self) if key < 0 else key
         if not 0 <= index < len(self):
             raise IndexError(key)
-        return self._make(index, self._runs[bisect_right(self._starts, index) - 1])
+        return self._make(index, self._runs[bisect_right(self._runs, index, key=itemgetter(0)) - 1])
 
     def __iter__(self) -> Iterator[Source]:
-        ends = [*self._starts[1:], len(self._names)] if self._runs else []
+        ends = [run[0] for run in self._runs[1:]] + [len(self._names)] * bool(self._runs)
         for run, end in zip(self._runs, ends, strict=True):
             for index in range(run[0], end):
                 yield self._make(index, run)

@@ -783,11 +783,8 @@ class Index:
         added, removed or renamed), unless ``every_file``; any other by every file's.
         """
         if self.frozen and not every_file:
-            import json
-
             abandon_early()
-            folders = json.loads(self.meta.get("directories") or "[]")
-            return directory_fingerprint(folders) == self.meta.get("directory_fingerprint")
+            return self._folders_unchanged()
         paths = self.paths
         return (early(paths) or fingerprint(paths)) == self.meta.get("fingerprint")
 
@@ -800,12 +797,9 @@ class Index:
         ``is_fresh`` makes one per file.  None: the index cannot tell (built from
         documents, not files).
         """
-        import json
-
-        folders = self.meta.get("directories")
-        if folders is None or not self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone():
+        if "directories" not in self.meta or not self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone():
             return None
-        if directory_fingerprint(json.loads(folders)) != self.meta.get("directory_fingerprint"):
+        if not self._folders_unchanged():
             return False
         for first, path, size, mtime in self.db.execute(
             "SELECT first, path, size, mtime FROM files ORDER BY rowid"
@@ -819,6 +813,13 @@ class Index:
             if (info.st_size, info.st_mtime_ns) != (size, mtime):
                 return False
         return True
+
+    def _folders_unchanged(self) -> bool:
+        """No file added, removed or renamed: the folders' modification times."""
+        import json
+
+        folders = json.loads(self.meta.get("directories") or "[]")
+        return directory_fingerprint(folders) == self.meta.get("directory_fingerprint")
 
     def checks_early(self) -> bool:
         """Will ``is_fresh`` wait for the early fingerprint (``fingerprint.start_early``)?"""
