@@ -9,7 +9,8 @@ a pronoun causes (``ة`` → ``ت``: مدرسة → مدرستها; ``ى`` → `
 Every hit carries its split (``و+ال+أمن``) so the reader can judge it: a stem that
 begins or ends with clitic letters gives false friends (``كمال`` for ``مال``, ``مصري``
 for ``مصر``), which the split makes visible.  Queries of fewer than three letters
-match only themselves.
+match only themselves.  A hit is a whole token, as ``-w`` and ``freq`` see it
+(``tokenize``): ``الوطني`` is not found inside ``اليوم_الوطني``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from .errors import CorpusError
+from .tokenize import WORD_END, WORD_START
 
 ENCLITICS = ("هما", "هم", "هن", "ها", "ه", "كما", "كم", "كن", "ك", "نا", "ني", "ي")
 MIN_LETTERS = 3
 ARTICLE = "ال"
 _ENCL = "(?:" + "|".join(ENCLITICS) + ")"
-_LETTER = r"[\p{L}\p{M}]"
 
 
 class CliticMode(str, Enum):
@@ -55,7 +56,7 @@ def clitic_pattern(word: str, mode: CliticMode) -> str:
     if any(not (c.isalpha() or c.isspace()) for c in word) or " " in word:
         raise CorpusError(f"--clitics needs a single word, not '{word}'")
     if len(word) < MIN_LETTERS:
-        return f"(?<!{_LETTER})(?P<pre>)(?P<stem>{word})(?P<post>)(?!{_LETTER})"
+        return f"{WORD_START}(?P<pre>)(?P<stem>{word})(?P<post>){WORD_END}"
     pro = mode in (CliticMode.pro, CliticMode.both)
     enc = mode in (CliticMode.enc, CliticMode.both)
     article = "(?:[وف]?[بك]?ال|[وف]?لل)"
@@ -81,7 +82,7 @@ def clitic_pattern(word: str, mode: CliticMode) -> str:
     if enc and stem.endswith("ى"):
         bodies.append(f"{stem[:-1]}ا(?={_ENCL})")
     post = f"(?P<post>{_ENCL})?" if enc else "(?P<post>)"
-    return f"(?<!{_LETTER}){lead}(?P<stem>{'|'.join(bodies)}){post}(?!{_LETTER})"
+    return f"{WORD_START}{lead}(?P<stem>{'|'.join(bodies)}){post}{WORD_END}"
 
 
 def split_match(match: Any, original_stem: str) -> Split:

@@ -1,14 +1,28 @@
 """Tokens of Arabic (and mixed) text, found on the original text with exact spans.
 
 A word is a run of letters, marks, digits, tatweel and ZWNJ/ZWJ, so a vocalized word
-(``ٱلْمَلَٰٓئِكَةَ``) stays whole; one internal ``. _ ' ’ -`` joins two runs (``3.5``,
-``COVID-19``, ``أ.ف.ب``, ``اليوم_الوطني``) and ``٫ ٬`` join digits (``٣٫٥``).  Invisible
-format characters inside a word do not split it (normalization deletes them, so grep
-and freq must agree).  URLs and e-mail addresses are single tokens, emoji are tokens of
-their own, punctuation is never a word token, and a run of tatweel alone is no token.
+(``ٱلْمَلَٰٓئِكَةَ``) stays whole.  One joiner between two runs joins them: ``_ ' ’ -``
+always (``COVID-19``, ``اليوم_الوطني``); ``, ، ٬`` between digits (``9،000``, ``69,998``:
+in the news they always write a number); ``.`` (and ``٫``, a period once normalized)
+with no Arabic letter beside it (``3.5``, ``U.S``, ``vox.com``).  Beside an Arabic
+letter a period joins only an abbreviation's pieces: two single letters (``أ.ف.ب``,
+``ق.م``) or two pieces of two or three letters, the names of Latin letters
+(``بي.بي.سي``).  Anything else is words that a missing space glued, two tokens:
+``الوزير.والحكومة``, ``د.محمد``, ``2014.وفقا`` (1,741 tokens of saudinewsnet, where the
+rule keeps its 639 abbreviations whole and splits the few with a longer piece, such as
+``بي.إم.دبليو``).
 
-The same classes define whole-word matching (``-w``): never Python's ``\\b``, which
-breaks words at harakat.
+Marks, tatweel, the small waw and yeh, ZWNJ/ZWJ and invisible format characters never
+decide a boundary: normalization deletes them, so a joiner looks past them to the
+letters and digits beside it, and the tokens of the normalized text are the normalized
+tokens (grep -w, kwic, --clitics and freq agree).  Only foldings that change how many
+letters a piece has can move a boundary beside a period: presentation forms (``ﻻ``)
+and, at ``aggressive``, a letter written three times or tanween-alef.  URLs and e-mail
+addresses are single tokens, emoji are tokens of their own, punctuation is never a
+word token, and a run of tatweel alone is no token.
+
+The same classes define whole-word matching (``-w``, ``--clitics``): never Python's
+``\\b``, which breaks words at harakat.
 """
 
 from __future__ import annotations
@@ -19,21 +33,52 @@ from enum import Enum
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from .normalize import INVISIBLES, TATWEEL
+from .normalize import INVISIBLES
 
 if TYPE_CHECKING:
     import regex
 
 WORD_CHAR = r"[\p{L}\p{M}\p{N}\u0640\u200c\u200d]"
 INVISIBLE = f"[{INVISIBLES.replace(chr(0x200C), '')}]"
-JOINER = r"[._'’\-]"
-DIGIT_JOINER = r"[\u066b\u066c]"
+#: Letters that normalization deletes: tatweel and the small waw and yeh (U+06E5, U+06E6).
+_SILENT = "\u0640\u06e5\u06e6"
+#: What stands in a word without deciding where it ends: marks, the silent letters,
+#: ZWNJ/ZWJ and invisible format characters.  Some level of normalization deletes
+#: each of them, so a boundary is decided by the letters and digits around them.
+_FILLER = f"[\\p{{M}}{_SILENT}\\u200c\\u200d{INVISIBLE[1:-1]}]"
+_CONTENT_CHAR = f"(?![{_SILENT}])[\\p{{L}}\\p{{N}}]"
+_ARABIC_LETTER = f"(?![{_SILENT}])(?=\\p{{L}})\\p{{Arabic}}"
+_PIECE_CHAR = f"(?:{WORD_CHAR}|{INVISIBLE})"
+# Joiners: ``_ ' ’ -`` between any two runs; a period (``٫`` is one once normalized)
+# as below; ``, ، ٬`` (all ``,`` once normalized) between digits.  Each has a letter or
+# digit on both sides, fillers apart.
+_LINK = r"[_'’\-]"
+_PERIOD = r"[.\u066b]"
+_COMMA = r"[,\u060c\u066c]"
+# Abbreviation pieces: one Arabic letter (أ.ف.ب), or two or three (بي.بي.سي).
+_ONE = f"{_FILLER}*{_ARABIC_LETTER}{_FILLER}*"
+_FEW = f"{_FILLER}*{_ARABIC_LETTER}{_FILLER}*{_ARABIC_LETTER}{_FILLER}*(?:{_ARABIC_LETTER}{_FILLER}*)?"
+
+
+def _between(piece: str) -> str:
+    """A period between two whole pieces of the shape ``piece``."""
+    return f"(?<=(?<!{_PIECE_CHAR}){piece}){_PERIOD}(?={piece}(?!{_PIECE_CHAR}))"
+
+
+# A period with no Arabic letter beside it joins (3.5, U.S, vox.com); beside an Arabic
+# letter, only the pieces of an abbreviation (two words or a title and a name are two
+# tokens: الوزير.والحكومة, د.محمد).
+_ALONE = f"(?<!{_ARABIC_LETTER}{_FILLER}*){_PERIOD}(?!{_FILLER}*{_ARABIC_LETTER})"
+_PERIOD_JOINS = f"(?:{_ALONE}|{_between(_ONE)}|{_between(_FEW)})"
+#: One joiner character that joins the runs on either side of it.
+_JOINS = (
+    f"(?<={_CONTENT_CHAR}{_FILLER}*)"
+    f"(?:{_LINK}|{_PERIOD_JOINS}|(?<=\\p{{N}}{_FILLER}*){_COMMA}(?={_FILLER}*\\p{{N}}))"
+    f"(?={_FILLER}*{_CONTENT_CHAR})"
+)
 _RUN = f"{WORD_CHAR}+(?:{INVISIBLE}+{WORD_CHAR}+)*"
 # One joiner between two runs; invisible characters around it do not break the word.
-_JOIN = (
-    f"{INVISIBLE}*(?:{JOINER}|(?<=\\p{{N}}{INVISIBLE}*){DIGIT_JOINER}(?={INVISIBLE}*\\p{{N}}))"
-    f"{INVISIBLE}*(?=[\\p{{L}}\\p{{N}}])"
-)
+_JOIN = f"{INVISIBLE}*{_JOINS}{INVISIBLE}*"
 _CORE = f"{_RUN}(?:{_JOIN}{_RUN})*"
 _URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+[^\s<>\"«»“”.,;:!?)\]}'،؛؟]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _EMOJI = r"\p{Extended_Pictographic}(?:\p{EMod}|\ufe0f|\u200d\p{Extended_Pictographic})*"
@@ -54,21 +99,31 @@ def _pattern(pattern: str, version1: bool = False) -> regex.Pattern[str]:
     return regex.compile(pattern, regex.V1 if version1 else 0)
 
 
-_CONTENT = r"[\p{L}\p{N}--\u0640]"  # has content: not tatweel alone (V1 set difference)
-_LETTER = r"[\p{L}--\u0640]"  # has a letter
+_CONTENT = f"[[\\p{{L}}\\p{{N}}]--[{_SILENT}]]"  # has content: not fillers alone (V1 set difference)
+_LETTER = f"[\\p{{L}}--[{_SILENT}]]"  # has a letter
+
+
+class _Plain(NamedTuple):
+    """The ``re`` patterns of ``words`` (see ``_plain``)."""
+
+    words: re.Pattern[str]
+    core: re.Pattern[str]
+    suspect: re.Pattern[str]  # where a word token may lack content
+    joiners: re.Pattern[str]  # every joiner that ``_JOINS`` may refuse, and more
 
 
 @cache
-def _plain() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _plain() -> _Plain:
     """``_WORDS`` and ``_CORE`` for the standard library's ``re``, exact on text of the
     Basic Multilingual Plane (twice as fast as ``regex``: its classes are bitmaps), and
-    a test for the texts where a word token may lack content (see ``words``).
+    tests for the texts where they may not be (see ``words``).
 
     Each property class is the set of BMP characters that ``regex`` itself puts in it,
-    so both modules agree whatever their Unicode versions.  The variable-width
-    lookbehind of ``_JOIN`` (a digit before the invisibles in front of ``٫ ٬``) becomes
-    a one-character lookbehind at the end of the run, the same condition: invisible
-    characters are never word characters.
+    so both modules agree whatever their Unicode versions.  ``re`` has no lookbehind of
+    variable width: these patterns take every joiner with a letter or digit after it
+    for one (a comma: between a digit or filler and a digit), and ``joiners`` finds
+    every one of them that ``_JOINS`` may refuse: after a filler, or a period beside an
+    Arabic letter.
     """
     import regex
 
@@ -80,15 +135,28 @@ def _plain() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         return "".join(_class_range(a, b - 1) for a, b in spans)
 
     numeric, alnum = r"\p{N}", r"[\p{L}\p{N}]"
-    bare = f"[{WORD_CHAR}--[{alnum}--\\u0640]]"  # word characters without content
-    wc, digit, letter_or_digit = f"[{cls(WORD_CHAR)}]", f"[{cls(numeric)}]", f"[{cls(alnum)}]"
+    bare = f"[{WORD_CHAR}--[{alnum}--[{_SILENT}]]]"  # word characters without content
+    wc, digit = f"[{cls(WORD_CHAR)}]", cls(numeric)
     inv = INVISIBLE
     run = f"{wc}+(?:{inv}+{wc}+)*"
-    join = f"(?:{inv}*{JOINER}|(?<={digit}){inv}*{DIGIT_JOINER}(?={inv}*{digit})){inv}*(?={letter_or_digit})"
+    filler, content = cls(_FILLER), cls(f"[{alnum}--[{_SILENT}]]", regex.V1)
+    arabic = cls(f"[[\\p{{Arabic}}&&\\p{{L}}]--[{_SILENT}]]", regex.V1)
+    joins = (
+        f"(?:[{_LINK[1:-1]}{_PERIOD[1:-1]}](?=[{filler}]*[{content}])"
+        f"|(?<=[{digit}{filler}]){_COMMA}(?=[{filler}]*[{digit}]))"
+    )
+    join = f"{inv}*{joins}{inv}*"
     # After the first run, the rest of ``_CORE`` is tried only before a character that
     # can start it (a third faster: most words end at a space).
-    follows = f"[{INVISIBLE[1:-1]}{JOINER[1:-1]}{DIGIT_JOINER[1:-1]}]"
+    follows = f"[{INVISIBLE[1:-1]}{_LINK[1:-1]}{_PERIOD[1:-1]}{_COMMA[1:-1]}]"
     core = f"{wc}+(?:(?={follows})(?:{inv}+{wc}+)*(?:{join}{run})*)?"
+    # The joiner first, the character before it in a lookbehind: ``re`` skips to it.
+    link, period, comma = _LINK[1:-1] + _PERIOD[1:-1], _PERIOD[1:-1], _COMMA[1:-1]
+    joiners = (
+        f"[{link}{comma}](?:(?<=[{filler}][{link}])(?=[{filler}]*[{content}])"
+        f"|(?<=[{filler}][{comma}])(?=[{filler}]*[{digit}])"
+        f"|(?<=[{arabic}][{period}])(?=[{filler}]*[{content}])|(?<={wc}[{period}])(?=[{filler}]*[{arabic}]))"
+    )
     space, w = cls(r"\s"), cls(r"\w")
     url = (
         f'(?:https?://|www\\.)[^{space}<>"«»“”]+[^{space}<>"«»“”.,;:!?)\\]}}\'،؛؟]'
@@ -101,7 +169,7 @@ def _plain() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     outside = cls(f"[{bare}--\\w]", regex.V1)
     if outside:
         suspect += f"|[{outside}]"
-    return re.compile(f"{url}|({core})"), re.compile(core), re.compile(suspect)
+    return _Plain(re.compile(f"{url}|({core})"), re.compile(core), re.compile(suspect), re.compile(joiners))
 
 
 def _class_range(first: int, last: int) -> str:
@@ -111,13 +179,12 @@ def _class_range(first: int, last: int) -> str:
 
 
 #: Whole-word boundaries for matching, in the same terms as the tokenizer.
-WORD_START = (
-    f"(?<!{WORD_CHAR}{INVISIBLE}*)(?<!{WORD_CHAR}{INVISIBLE}*{JOINER}{INVISIBLE}*)"
-    f"(?<!\\p{{N}}{INVISIBLE}*{DIGIT_JOINER}{INVISIBLE}*)"
-)
-WORD_END = (
-    f"(?!{INVISIBLE}*{WORD_CHAR})(?!{INVISIBLE}*{JOINER}{INVISIBLE}*[\\p{{L}}\\p{{N}}])"
-    f"(?!{INVISIBLE}*{DIGIT_JOINER}{INVISIBLE}*\\p{{N}})"
+WORD_START = f"(?<!{WORD_CHAR}{INVISIBLE}*)(?<!{_JOINS}{INVISIBLE}*)"
+WORD_END = f"(?!{INVISIBLE}*{WORD_CHAR})(?!{INVISIBLE}*{_JOINS})"
+#: A joiner that the ``re`` patterns of ``_plain`` take for one and ``_JOINS`` does not.
+_REFUSED = (
+    f"(?<={WORD_CHAR}{INVISIBLE}*)(?!{_JOINS})"
+    f"(?:{_LINK}|{_PERIOD}|(?<=[\\p{{N}}{_FILLER[1:-1]}]){_COMMA})(?={_FILLER}*{_CONTENT_CHAR})"
 )
 
 
@@ -169,12 +236,12 @@ def words(text: str) -> list[str]:
     Text without ``@``, ``://`` or ``www.`` holds no URL or e-mail address, so the
     plain word pattern does (twice as fast as trying the URL alternative everywhere).
     Once a few megabytes have been tokenized, text of the Basic Multilingual Plane goes
-    to the same patterns in ``re`` (``_plain``), and unless a token can lack content
-    there, no token needs a look of its own.
+    to the same patterns in ``re`` (``_plain``) unless ``_JOINS`` refuses a joiner there,
+    and unless a token can lack content there, no token needs a look of its own.
     """
     plain = _plain_for(text)
-    if plain is not None:
-        word_re, core_re, suspect = plain
+    if plain is not None and (plain.joiners.search(text) is None or _pattern(_REFUSED).search(text) is None):
+        word_re, core_re, suspect, _ = plain
         if not _may_hold_url(text):
             found = core_re.findall(text)
         else:
@@ -186,7 +253,7 @@ def words(text: str) -> list[str]:
         found = any_re.findall(text) if _may_hold_url(text) else word_only_re.findall(text)
     has_content = _pattern(_CONTENT, True)
     # Nearly every token starts with a letter or digit; only the rest need a closer look.
-    return [w for w in found if w and ((w[0] != TATWEEL and w[0].isalnum()) or has_content.search(w))]
+    return [w for w in found if w and ((w[0] not in _SILENT and w[0].isalnum()) or has_content.search(w))]
 
 
 #: Characters tokenized with ``regex`` before ``_plain`` (50 ms to build) pays off.
@@ -202,7 +269,7 @@ def warm_words(size: int) -> None:
         _plain()
 
 
-def _plain_for(text: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None:
+def _plain_for(text: str) -> _Plain | None:
     """The ``re`` patterns for ``text``, or None: ``regex`` serves it (a small job so
     far, or a character beyond the BMP, which ``_plain`` does not know)."""
     if _tokenized[0] < _PLAIN_AFTER:
@@ -214,5 +281,6 @@ def _plain_for(text: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[
 
 
 def is_word(token: str) -> bool:
-    """True when ``token`` has a letter or digit other than tatweel."""
+    """True when ``token`` has a letter or digit other than tatweel and the small waw
+    and yeh (which normalization deletes)."""
     return _pattern(_CONTENT, True).search(token) is not None

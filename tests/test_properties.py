@@ -3,7 +3,9 @@
 test_normalize checks the drivers, idempotence and nesting on texts built from curated
 pieces; here the texts are drawn from whole Unicode blocks (Arabic, Arabic Supplement,
 Extended-A, both presentation-form blocks) so that unexpected characters are tried too.
-Then: tokens never lose or duplicate a character of a word; the streaming search finds
+Then: tokens never lose or duplicate a character of a word, and on text where joiners
+meet letters, digits and marks, freq counts each key as often as whole-word search (and
+--clitics) finds it; the streaming search finds
 exactly the lines a line-by-line search finds, and grep's streamed context lines are the
 set-based definition; and every command, given random valid options and patterns, exits
 0, 1 or 2 without a traceback.
@@ -12,20 +14,25 @@ set-based definition; and every command, given random valid options and patterns
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from itertools import pairwise
 from typing import Any
 
 import pytest
+import regex
 from conftest import PINNED_ENV, SEED_IDS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from corpus_cli import tokenize as tokenize_module
 from corpus_cli.cli import app
+from corpus_cli.clitics import CliticMode
 from corpus_cli.corpus import Document
 from corpus_cli.errors import CorpusError
+from corpus_cli.freq import count_tokens
 from corpus_cli.grep_output import GrepRequest, Row, _rows
-from corpus_cli.normalize import Level, Mapped, Normalizer
+from corpus_cli.normalize import MARKS, Level, Mapped, Normalizer
 from corpus_cli.pattern import MatchOptions, compile_query
 from corpus_cli.search import iter_hits, line_hits, search_lines
 from corpus_cli.tokenize import Kind, tokenize, word_spans, words
@@ -111,8 +118,9 @@ def test_offsets_map_inside_the_original_and_round_trip(level: str, text: str) -
 
 
 def _is_word_char(char: str) -> bool:
-    """A letter or a digit other than tatweel (a run of tatweel alone is no token)."""
-    return char != "\u0640" and unicodedata.category(char)[0] in "LN"
+    """A letter or a digit other than tatweel and the small waw and yeh, which
+    normalization deletes (a run of them alone is no token)."""
+    return char not in "\u0640\u06e5\u06e6" and unicodedata.category(char)[0] in "LN"
 
 
 @FAST
@@ -139,6 +147,77 @@ def test_tokens_cover_every_word_character_once(text: str) -> None:
     assert "".join(text[s:e] for s, e in spans) == "".join(
         t.text for t in tokens if t.kind in (Kind.word, Kind.number)
     )
+
+
+#: Text where joiners meet words, single letters, the names of Latin letters, digits,
+#: marks, tatweel and invisible characters: every case of the joining rules.
+JOINED_TEXTS = st.lists(
+    st.sampled_from(
+        [
+            *("الوزير", "والحكومة", "حكومة", "للحكومة", "حكومتها", "داعش", "ب", "ف", "بي", "سي", "إيه"),
+            *("U", "com", "3", "٥", "2014", ".", ".", "٫", "٬", ",", "،", "-", "_", "'", " ", "\n", "(", "؟"),
+            *("\u064e", "\u0651", "\u0640", "\u06e5", "\u200c", "\u200f"),
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@FAST
+@given(text=st.one_of(TEXTS, JOINED_TEXTS))
+def test_the_re_patterns_find_the_tokens(text: str) -> None:
+    """Past a few megabytes ``words`` runs ``re`` patterns that take every joiner for
+    one; where the tokenizer refuses one, the text must go to ``regex``."""
+    every = [text[s:e] for s, e in word_spans(text)]
+    before = tokenize_module._tokenized[0]
+    tokenize_module._tokenized[0] = tokenize_module._PLAIN_AFTER
+    try:
+        assert words(text) == every
+    finally:
+        tokenize_module._tokenized[0] = before
+
+
+MARK = regex.compile(f"[{MARKS}]")
+LEADING_MARK = regex.compile(f"[{MARKS}\\p{{M}}]")
+
+
+def _without_letter_folds(level: str, text: str) -> bool:
+    """False where ``aggressive`` folds letters away (a letter written three times,
+    tanween-alef), changing how many letters stand between two periods."""
+    if level != "aggressive":
+        return True
+    aggressive, standard = Normalizer.for_level(level), Normalizer.for_level("standard")
+    return all(len(aggressive.normalize(w)) == len(standard.normalize(w)) for w in words(text))
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@FAST
+@given(text=JOINED_TEXTS)
+def test_freq_counts_what_whole_word_search_finds(level: str, text: str) -> None:
+    """One tokenizer, one answer: each key of the frequency list is found by kwic and
+    grep -w exactly as many times as freq counts it, with --clitics too.
+
+    Where marks are kept (``light``) a query without marks finds every vocalization, so
+    it finds the keys that are the same letters together.  A token that begins with a
+    mark is left out: a query matches marks after its letters, never before the first.
+    """
+    assume(_without_letter_folds(level, text))
+    normalizer = Normalizer.for_level(level)
+    doc = Document("d", "d.txt", text)
+    counts = count_tokens([doc], normalizer)
+    every_vocalization = not (normalizer.is_identity or normalizer.marks)
+    expected: Counter[str] = Counter()
+    for key, count in counts.counts.items():
+        if not LEADING_MARK.match(key):
+            expected[MARK.sub("", key) if every_vocalization else key] += count
+    for key, count in expected.items():
+        query = compile_query(key, normalizer, MatchOptions(fixed=True, word=True))
+        assert len(list(iter_hits([doc], query))) == count, (key, text)
+    if level == "standard":
+        for stem in ("حكومة", "داعش"):
+            query = compile_query(stem, normalizer, MatchOptions(clitics=CliticMode.both))
+            members = sum(n for key, n in counts.counts.items() if query.regex.fullmatch(key))
+            assert len(list(iter_hits([doc], query))) == members, (stem, text)
 
 
 # --------------------------------------------------------------------------- streaming search

@@ -51,6 +51,79 @@ def test_abbreviation_in_brackets() -> None:
     assert texts("U.S.") == ["U.S", "."]
 
 
+@pytest.mark.parametrize(
+    "token",
+    [
+        "أ.ف.ب",
+        "د.ب.أ",
+        "ق.م",
+        "ص.ب",
+        "بي.بي.سي",
+        "سي.إن.إن",
+        "إيه.بي.سي",
+        "إم.تي.في",
+        "بِي.بِي.سِي",
+        "أ.\u200fف.ب",
+        "3.5",
+        "٣٫٥",
+        "1.340.700",
+        "و1.5",
+        "U.S",
+        "Ph.D",
+        "vox.com",
+        "v5.1.1",
+    ],
+)
+def test_a_period_joins_abbreviations_and_numbers(token: str) -> None:
+    """Single Arabic letters (أ.ف.ب), the names of Latin letters (بي.بي.سي), digits and
+    Latin letters: one token with its periods."""
+    assert words(token) == [token]
+    assert words(f"قالت ({token}) أمس") == ["قالت", token, "أمس"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("انتهى داعش.أهمية", ["انتهى", "داعش", "أهمية"]),
+        ("الوزير.والحكومة", ["الوزير", "والحكومة"]),
+        ("الأطراف.وشهد", ["الأطراف", "وشهد"]),
+        ("منهم.من", ["منهم", "من"]),
+        ("د.محمد", ["د", "محمد"]),  # a title before a name
+        ("2014.وفقا", ["2014", "وفقا"]),
+        ("1.إجمالي", ["1", "إجمالي"]),
+        ("المسلحة.6", ["المسلحة", "6"]),
+        ("أريج.TBZAP", ["أريج", "TBZAP"]),
+        ("أ.ف.ب.وقال", ["أ.ف.ب", "وقال"]),
+        ("ذكرى.المولد.النبوي", ["ذكرى", "المولد", "النبوي"]),
+        ("الوزيرُ.والحكومةِ", ["الوزيرُ", "والحكومةِ"]),
+    ],
+)
+def test_a_period_between_two_arabic_words_separates_them(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+    assert [t.text for t in tokenize(text) if t.kind in (Kind.word, Kind.number)] == expected
+    assert "." in texts(text)  # the period is punctuation again
+
+
+def test_marks_and_tatweel_never_decide_a_boundary() -> None:
+    """Normalization deletes them, so the tokens of the text must be the tokens of its
+    normalized form: a joiner looks past them to the letters and digits beside it."""
+    standard = Normalizer.for_level("standard")
+    for text in ("ب.ًت", "بً.ت", "ـ-ب", "ً.بحبك", "٣ً٫٥", "ٱلْوَزِيرُ.وَالْحُكُومَةِ"):
+        normalized = [standard.normalize(w) for w in words(text)]
+        assert [w for w in normalized if w] == words(standard.normalize(text)), text
+    assert words("ب.ًت") == ["ب.ًت"]
+    assert words("ـ-ب") == ["ب"]
+
+
+def test_separators_between_digits_join_a_number() -> None:
+    """``٬`` is ``,`` once normalized and ``،`` is ``,`` at aggressive: between digits all
+    three join a number (9،000 and 69,998 in the news), elsewhere none does."""
+    for number in ("1٬000", "69,998", "85،539", "113,732,423", "3,5"):
+        assert kinds(number) == [(number, "number")]
+    assert words("المواد 1، 2 و3") == ["المواد", "1", "2", "و3"]
+    assert words("كلمة،كلمة a,b") == ["كلمة", "كلمة", "a", "b"]
+
+
 def test_quranic_word_with_all_its_marks_is_one_token() -> None:
     word = "ٱلْمَلَٰٓئِكَةَ"
     assert list(tokenize(word)) == [Token(word, 0, len(word), Kind.word)]
