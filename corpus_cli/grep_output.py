@@ -13,10 +13,10 @@ from typing import Any, NamedTuple
 from .clitics import Split
 from .corpus import Document
 from .environment import Environment
-from .output import RowWriter
+from .output import ROW_FORMATS, RowWriter
 from .pattern import Query
 from .screen import DIM, HEADING, LINE_NO, MATCH, cell_width, fit_line, highlight, paint
-from .search import LineSearch, TextLines, search_lines
+from .search import LineSearch, TextLines, line_spans, search_lines
 
 
 class GrepRequest(NamedTuple):
@@ -34,6 +34,14 @@ class GrepRequest(NamedTuple):
     #: The output shows where the hits are (highlights, ``-o``, JSON's ``matches``); else
     #: a selected line's hits are not mapped back to the original text.
     spans: bool = True
+    #: -A/-B/-C was given, even as 0: ``--`` between groups of lines that do not touch,
+    #: as grep prints them.
+    context: bool = False
+    bom: bool = False  # tsv/csv start with a byte-order mark
+
+    @property
+    def grouped(self) -> bool:
+        return self.context or bool(self.before or self.after)
 
 
 class Row(NamedTuple):
@@ -130,7 +138,9 @@ def write_summaries(
     """Print ``(doc id, number)`` pairs (documents with a selected line, in order)."""
     out = env.stdout
     columns = ["doc"] if request.files_with_matches else ["doc", "count"]
-    writer = RowWriter(out, fmt, columns, header=request.header) if fmt in ("tsv", "csv", "jsonl") else None
+    writer = None
+    if fmt in ROW_FORMATS:
+        writer = RowWriter(out, fmt, columns, header=request.header, bom=request.bom)
     found = False
     for doc_id, number in numbers:
         found = True
@@ -142,6 +152,8 @@ def write_summaries(
         else:
             name = paint(doc_id, HEADING, color)
             out.write(name + "\n" if request.files_with_matches else f"{name}:{number}\n")
+    if writer is not None:
+        writer.close()
     return found
 
 
@@ -152,22 +164,29 @@ def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
     """Selected lines of ``doc`` with their context lines, in order, each once.
 
     Streamed: each selected line comes with the context owed since the previous one,
-    so no list of a document's lines is built.
+    so no list of a document's lines is built.  With ``-v -o`` the context lines are the
+    ones that match, and their hits are what ``-o`` prints, as in grep.
     """
     selected = search_lines(doc, query, **line_search(request)._asdict())
     if not request.before and not request.after:
+        previous = 0
         for line in selected:
-            yield Row(doc, line.line_no, line.text, line.spans, True, False, line.splits)
+            gap = request.context and previous != 0 and line.line_no != previous + 1
+            yield Row(doc, line.line_no, line.text, line.spans, True, gap, line.splits)
+            previous = line.line_no
         return
     text = TextLines(doc.text)
     line_count = doc.line_count  # counted once: it reads the whole text
     last = 0  # the last line yielded
     owed = 0  # after-context is owed up to this line
+    matched = request.invert and request.only_matching
 
     def context(first: int, stop: int) -> Iterator[Row]:
         nonlocal last
         for number in range(max(first, last + 1), stop + 1):
-            yield Row(doc, number, text.line(number - 1) or "", (), False, last != 0 and number != last + 1)
+            line = text.line(number - 1) or ""
+            spans = tuple(line_spans(line, query)) if matched else ()
+            yield Row(doc, number, line, spans, False, last != 0 and number != last + 1)
             last = number
 
     for match in selected:
@@ -188,18 +207,18 @@ def _lines(
     env: Environment,
     color: bool,
 ) -> bool:
-    with_context = bool(request.before or request.after)
+    with_context = request.grouped
     if fmt == "table":
         return _screen(docs, query, request, env, color)
     writer = None
-    if fmt in ("tsv", "csv", "jsonl"):
+    if fmt in ROW_FORMATS:
         if request.only_matching:
             columns = ["doc", "line", "start", "end", "match"]
         else:
             columns = ["doc", "line", "text"] + (["type"] if with_context else [])
         if query.clitics:
             columns.append("clitics")
-        writer = RowWriter(env.stdout, fmt, columns, header=request.header)
+        writer = RowWriter(env.stdout, fmt, columns, header=request.header, bom=request.bom)
     out = env.stdout
     found = False
     last_doc: Document | None = None
@@ -213,6 +232,8 @@ def _lines(
                 out.write("--\n")
             last_doc = row.doc
             _write_plain(out, row, request, color)
+    if writer is not None:
+        writer.close()
     return found
 
 
@@ -220,6 +241,8 @@ def _write_record(writer: RowWriter, fmt: str, row: Row, request: GrepRequest, w
     splits = row.splits or (None,) * len(row.spans)
     if request.only_matching:
         for (start, end), split in zip(row.spans, splits, strict=True):
+            if start == end:
+                continue  # an empty match selects its line, but -o has nothing to show
             hit: dict[str, Any] = {
                 "doc": row.doc.id,
                 "line": row.line_no,
@@ -257,7 +280,8 @@ def _write_plain(out: Any, row: Row, request: GrepRequest, color: bool) -> None:
     number = paint(str(row.line_no), LINE_NO, color) + sep if request.line_number else ""
     if request.only_matching:
         for start, end in row.spans:
-            out.write(f"{name}:{number}{paint(row.text[start:end], MATCH, color)}\n")
+            if end > start:
+                out.write(f"{name}{sep}{number}{paint(row.text[start:end], MATCH, color)}\n")
         return
     text = highlight(row.text, row.spans, color) if color else row.text
     out.write(f"{name}{sep}{number}{text}\n")
@@ -295,7 +319,8 @@ def _screen(
             room = columns - cell_width(prefix)
             if request.only_matching:
                 for start, end in row.spans:
-                    out.write(prefix + paint(row.text[start:end], MATCH, color) + "\n")
+                    if end > start:
+                        out.write(prefix + paint(row.text[start:end], MATCH, color) + "\n")
                 continue
             splits = row.split_texts()
             note = "  [" + " ".join(splits) + "]" if splits else ""

@@ -10,7 +10,7 @@ escaped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from time import perf_counter
 from typing import Any, NamedTuple
 
@@ -43,6 +43,32 @@ class MatchOptions(NamedTuple):
     strict_marks: bool = False
 
 
+class EitherConstraint:
+    """The typed marks of several patterns (``-e``): a hit stands when a pattern that
+    matches it alone accepts it (one without typed marks accepts any), or when none
+    matches it alone (not ours to judge, as in ``MarkConstraint``).  A plain class: a
+    named tuple costs a tenth of a millisecond of start-up."""
+
+    __slots__ = ("choices",)
+
+    def __init__(self, choices: tuple[tuple[Any, MarkConstraint | None], ...]) -> None:
+        self.choices = choices  # (compiled pattern, its marks)
+
+    def accepts(self, original: str, normalizer: Normalizer) -> bool:
+        text = normalizer.normalize(original)
+        judged = False
+        for regex, constraint in self.choices:
+            if regex.fullmatch(text) is None:
+                continue
+            if constraint is None or constraint.accepts(original, normalizer):
+                return True
+            judged = True
+        return not judged
+
+    def describe(self) -> str:
+        return "; ".join(c.describe() for _, c in self.choices if c is not None)
+
+
 class Query(NamedTuple):
     """A compiled query: ``regex`` runs on text normalized by ``normalizer``.
 
@@ -56,7 +82,7 @@ class Query(NamedTuple):
     normalizer: Normalizer
     options: MatchOptions
     line_by_line: bool
-    constraint: MarkConstraint | None = None
+    constraint: MarkConstraint | EitherConstraint | None = None
     literal: str | None = None  # the normalized query, when it is a plain string
     raw: Any = None  # a compiled pattern over original text that every hit's text matches
     rough: Any = None  # a faster pattern that every match of ``raw`` holds (``rough_pattern``)
@@ -144,20 +170,20 @@ class Budget:
             raise PatternTimeout(self.limit or 0.0)
         return self.left
 
-    def search(self, pattern: Any, text: str) -> Any:
-        """``pattern.search(text)`` within the budget."""
-        return self._call(pattern.search, pattern, text)
+    def search(self, pattern: Any, text: str, pos: int = 0) -> Any:
+        """``pattern.search(text, pos)`` within the budget."""
+        return self._call(pattern.search, pattern, text, pos)
 
     def fullmatch(self, pattern: Any, text: str) -> Any:
         """``pattern.fullmatch(text)`` within the budget."""
         return self._call(pattern.fullmatch, pattern, text)
 
-    def _call(self, method: Any, pattern: Any, text: str) -> Any:
+    def _call(self, method: Any, pattern: Any, text: str, pos: int = 0) -> Any:
         if not self._metered(pattern):
-            return method(text)
+            return method(text, pos)
         started = perf_counter()
         try:
-            return method(text, timeout=self._time_left())
+            return method(text, pos, timeout=self._time_left())
         except TimeoutError:
             raise PatternTimeout(self.limit or 0.0) from None
         finally:
@@ -184,7 +210,7 @@ class Budget:
 
 
 def compile_query(
-    pattern: str,
+    pattern: str | Sequence[str],
     normalizer: Normalizer,
     options: MatchOptions = MatchOptions(),
     *,
@@ -192,27 +218,41 @@ def compile_query(
 ) -> Query:
     """Compile ``pattern`` for matching normalized text; errors say what is wrong.
 
-    ``timeout``: the seconds matching may take on one document (see ``Budget``).
+    ``pattern``: one pattern, which must not be empty (an empty match is no hit), or
+    several (grep's ``-e``): a line matches when one of them does, and an empty one
+    matches every line, as in grep.  ``timeout``: the seconds matching may take on one
+    document (see ``Budget``).
     """
-    if pattern == "":
-        raise CorpusError("empty pattern")
-    is_literal = options.fixed or not _METACHARS.search(pattern)
-    if options.fixed:
-        literal = normalizer.normalize(pattern)
-        body = _literal_body(literal, normalizer)
+    if isinstance(pattern, str):
+        if pattern == "":
+            raise CorpusError("empty pattern")
+        patterns = [pattern]
     else:
-        body = normalize_regex(pattern, normalizer)
-        literal = normalizer.normalize(pattern) if is_literal else body
-    if not literal:
-        raise CorpusError(
-            f"pattern '{pattern}' is empty after normalization: it has only marks, "
-            "tatweel or invisible characters, which this level ignores "
-            "(--norm light keeps marks; --norm none keeps tatweel and invisible characters too)"
-        )
-    constraint = None
-    if is_literal:
-        constraint = mark_constraint(pattern, normalizer, strict=options.strict_marks)
+        patterns = list(pattern)
+        if not patterns:
+            raise CorpusError("no pattern")
+    parts = [_part(p, normalizer, options) for p in patterns]
+    flags = re.MULTILINE | (re.IGNORECASE if options.ignore_case else 0)
+    constraint: MarkConstraint | EitherConstraint | None
+    if len(parts) == 1:
+        (part,) = parts
+        source, body, literal, constraint = patterns[0], part.body, part.normalized, part.constraint
+        is_literal = part.literal
+    else:
+        for typed, part in zip(patterns, parts, strict=True):
+            _checked(part.body, typed, flags)  # alone first: error positions are the user's
+        # Empty patterns last: where another one matches, its match is the one shown.
+        ordered = sorted(parts, key=lambda part: not part.body)
+        source = "\n".join(patterns)
+        body = "|".join(f"(?:{part.body})" for part in ordered)
+        literal = "\n".join(part.normalized for part in parts)
+        is_literal = False
+        constraint = None
+        if any(part.constraint is not None for part in parts):
+            constraint = EitherConstraint(tuple((_compile(p.body, flags), p.constraint) for p in parts))
     if options.clitics is not None:
+        if len(parts) > 1 or not literal:
+            raise CorpusError("--clitics takes one word")
         if not is_literal:
             raise CorpusError("--clitics takes a word, not a regular expression")
         if normalizer.teh:
@@ -220,20 +260,12 @@ def compile_query(
                 "--clitics needs ة kept apart from ه (the pronoun ه): use --norm standard or --keep teh"
             )
         body = clitic_pattern(literal, options.clitics)
-    flags = re.MULTILINE | (re.IGNORECASE if options.ignore_case else 0)
-    try:
-        compiled = _compile(body, flags)  # alone first: error positions are the user's
-        if options.word and options.clitics is None:
-            compiled = _compile(f"{WORD_START}(?:{body}){WORD_END}", flags)
-    except Exception as exc:  # regex.error: only importable when regex is used
-        pos = getattr(exc, "pos", None)
-        where = f" at position {pos}" if pos is not None else ""
-        message = getattr(exc, "msg", str(exc))
-        shown = f"'{pattern}'" if body == pattern else f"'{pattern}' (normalized '{body}')"
-        raise CorpusError(f"invalid pattern {shown}: {message}{where}") from None
-    needs_lines = not options.fixed and bool(_NEEDS_LINES.search(pattern))
+    compiled = _checked(body, source, flags)  # alone first: error positions are the user's
+    if options.word and options.clitics is None:
+        compiled = _checked(f"{WORD_START}(?:{body}){WORD_END}", source, flags)
+    needs_lines = not options.fixed and any(_NEEDS_LINES.search(p) for p in patterns)
     query = Query(
-        pattern,
+        source,
         literal,
         compiled,
         normalizer,
@@ -245,14 +277,55 @@ def compile_query(
     )
     anchor = query.index_literal()
     expanded = raw_pattern(anchor, normalizer) if anchor else None
-    if expanded:
+    if expanded and (not options.ignore_case or re.fullmatch(_CASE_SAFE, anchor or "")):
         # Query expansion over the original text: documents it cannot match are skipped
-        # without being normalized (most of a grep on a big corpus).
+        # without being normalized (most of a grep on a big corpus).  Ignoring case, it
+        # must take whatever ``regex`` takes: ``re`` does so on ASCII and Arabic.
         case = re.IGNORECASE if options.ignore_case else 0
         raw = re.compile(expanded, case)
         tail = rough_pattern(anchor, normalizer) if anchor else None
         query = query._replace(raw=raw, rough=re.compile(tail, case) if tail else raw)
     return query
+
+
+class _Part:
+    """One pattern as typed, made ready: its regex body and normalized form."""
+
+    __slots__ = ("body", "constraint", "literal", "normalized")
+
+    def __init__(self, body: str, normalized: str, literal: bool, constraint: MarkConstraint | None) -> None:
+        self.body, self.normalized, self.constraint = body, normalized, constraint
+        self.literal = literal  # a plain string (``-F``, or no metacharacter)
+
+
+def _part(pattern: str, normalizer: Normalizer, options: MatchOptions) -> _Part:
+    is_literal = options.fixed or not _METACHARS.search(pattern)
+    if options.fixed:
+        literal = normalizer.normalize(pattern)
+        body = _literal_body(literal, normalizer)
+    else:
+        body = normalize_regex(pattern, normalizer)
+        literal = normalizer.normalize(pattern) if is_literal else body
+    if pattern and not literal:
+        raise CorpusError(
+            f"pattern '{pattern}' is empty after normalization: it has only marks, "
+            "tatweel or invisible characters, which this level ignores "
+            "(--norm light keeps marks; --norm none keeps tatweel and invisible characters too)"
+        )
+    constraint = mark_constraint(pattern, normalizer, strict=options.strict_marks) if is_literal else None
+    return _Part(body, literal, is_literal, constraint)
+
+
+def _checked(body: str, pattern: str, flags: int) -> Any:
+    """``_compile(body, flags)``, or an error that names ``pattern`` as the user typed it."""
+    try:
+        return _compile(body, flags)
+    except Exception as exc:  # regex.error: only importable when regex is used
+        pos = getattr(exc, "pos", None)
+        where = f" at position {pos}" if pos is not None else ""
+        message = getattr(exc, "msg", str(exc))
+        shown = f"'{pattern}'" if body == pattern else f"'{pattern}' (normalized '{body}')"
+        raise CorpusError(f"invalid pattern {shown}: {message}{where}") from None
 
 
 _METACHARS = re.compile(r"[\\.^$|?*+()\[\]{}]")
@@ -284,17 +357,37 @@ _ESCAPED = re.compile(r"\\.", re.DOTALL)
 _QUANTIFIER_CHARS = re.compile(r"[*+?]")
 
 
+#: Ignoring case, ``re`` and ``regex`` agree on ASCII but for ``i`` and ``I``: ``re``
+#: also takes ``ı`` and ``İ`` (``regex`` only the one that is a case of the letter, as
+#: GNU grep does).  Arabic has no case.  Other scripts differ more (``regex`` has a newer
+#: Unicode, with new case pairs).  So ignoring case the fast path takes only ASCII and
+#: Arabic, and writes ``i`` and ``I`` as ``regex`` reads them; tests/test_pattern.py
+#: checks every cased character of both modules.
+#: (Patterns compiled on first use, by ``re``'s cache: half a millisecond of start-up.)
+_CASE_CLASSES = {"i": "(?-i:[iIİ])", "I": "(?-i:[Iiı])"}
+_CASE_SAFE = "[\x00-\x7f\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]*"
+_CASE_TOKENS = r"(?s:\\.|[iI])"
+
+
 def _compile(body: str, flags: int) -> Any:
     """Compile with ``re`` when that is certain to mean the same and cannot backtrack,
     else with ``regex``."""
     if _PLAIN.fullmatch(body) and not _QUANTIFIER_CHARS.search(_ESCAPED.sub("", body)):
-        try:
-            return re.compile(body, flags)
-        except re.error:
-            pass  # e.g. possessive quantifiers before Python 3.11: let regex decide
+        plain: str | None = body
+        if flags & re.IGNORECASE:
+            plain = re.sub(_CASE_TOKENS, _case_class, body) if re.fullmatch(_CASE_SAFE, body) else None
+        if plain is not None:
+            try:
+                return re.compile(plain, flags)
+            except re.error:
+                pass  # e.g. possessive quantifiers before Python 3.11: let regex decide
     import regex
 
     return regex.compile(body, flags)
+
+
+def _case_class(token: re.Match[str]) -> str:
+    return _CASE_CLASSES.get(token.group(), token.group())
 
 
 def normalize_regex(pattern: str, normalizer: Normalizer) -> str:
@@ -404,6 +497,9 @@ def _normalize_class(cls: str, normalizer: Normalizer) -> str:
             end = match.end() if match else len(body)
             out.append(body[i:end])
             i = end
+        elif body.startswith("[:", i) and (close := body.find(":]", i + 2)) != -1:
+            out.append(body[i : close + 2])  # a POSIX class, [:alpha:]
+            i = close + 2
         elif i + 2 < len(body) and body[i + 1] == "-":
             out.append(body[i : i + 3])
             low, high = normalizer.normalize(body[i]), normalizer.normalize(body[i + 2])

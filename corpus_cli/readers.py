@@ -10,10 +10,10 @@
 * Archives (``.zip``, ``.tar``, ``.tar.gz``/``.tgz``, ``.tar.bz2``, ``.tar.xz``): every
   member that is a text or record file (plain or compressed) is read as if it were a
   file ``ARCHIVE/MEMBER``.  Nothing is extracted to disk; members over 2 GiB are skipped.
-* Bytes to text: UTF-8 by default; a file that is not UTF-8 but reads as Arabic in
-  CP-1256 (Windows Arabic, still common in archives) is read so, with a warning, and one
-  with a few bad bytes in UTF-8 text is read with U+FFFD for them, with a warning; a forced
-  ``encoding`` replaces both.  Files with NUL bytes are binary and skipped.
+* Bytes to text: UTF-8 by default; a file that is UTF-8 but for a few bad bytes is read
+  with U+FFFD for them, and one that is Arabic in CP-1256 (Windows Arabic, still common
+  in archives) is read so, each with a warning; a forced ``encoding`` replaces both.  A
+  file with a NUL byte anywhere is binary and skipped.
 
 Everything that is wrong with one file (binary, undecodable, damaged, a record without
 text) is a warning and the file or record is skipped; only a missing or unreadable named
@@ -45,7 +45,6 @@ ARCHIVES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", "
 RECORD_FORMATS = (".jsonl", ".csv", ".tsv")
 #: Larger members (or decompressed files) are skipped: no corpus file is that big.
 MAX_MEMBER = 2 * 1024**3
-BINARY_SNIFF = 8192
 #: Detailed warnings per file about bad records; the rest are summed up in one line.
 RECORD_WARNINGS = 5
 #: Progress is reported every this many records.
@@ -231,21 +230,28 @@ def _cp1256_arabic_bytes() -> bytes:
 
 _HIGH = bytes(range(128, 256))
 _ARABIC_CP1256: bytes | None = None
+_CP1256_WORD: re.Pattern[bytes] | None = None
 
 
 def looks_cp1256(data: bytes) -> bool:
-    """Whether ``data`` (not UTF-8) is Arabic in CP-1256: it has Arabic letters, and
-    they make at least 80 % of its non-ASCII bytes.
+    """Whether ``data`` (not UTF-8) is Arabic in CP-1256: it has Arabic letters, they
+    make at least 80 % of its non-ASCII bytes, and most of them stand in words of two
+    letters or more.
 
     Every byte is defined in CP-1256, so decoding proves nothing: Latin-1 text would
-    decode too (as Latin letters mixed with stray Arabic ones).
+    decode too (as Latin letters mixed with stray Arabic ones), and so would a stray
+    bad byte in UTF-8 text (one "Arabic letter" alone).
     """
-    global _ARABIC_CP1256
-    if _ARABIC_CP1256 is None:
+    global _ARABIC_CP1256, _CP1256_WORD
+    if _ARABIC_CP1256 is None or _CP1256_WORD is None:
         _ARABIC_CP1256 = _cp1256_arabic_bytes()
+        _CP1256_WORD = re.compile(b"[" + re.escape(_ARABIC_CP1256) + b"]{2,}")
     high = len(data) - len(data.translate(None, _HIGH))
     arabic = len(data) - len(data.translate(None, _ARABIC_CP1256))
     if not (arabic > 0 and arabic * 5 >= high * 4):
+        return False
+    in_words = sum(len(word) for word in _CP1256_WORD.findall(data))
+    if in_words * 2 < arabic:
         return False
     # Latin-1 with accented capitals, ñ or ó passes the count (Ä Ö Ñ are Arabic letters
     # or marks in CP-1256) but puts them inside Latin words: "niٌo", "ضFFNUNG".
@@ -257,14 +263,39 @@ def looks_cp1256(data: bytes) -> bool:
 _GLUED_TO_LATIN = re.compile("[A-Za-z][\u0600-\u06ff]|[\u0600-\u06ff][A-Za-z]")
 
 
-def mostly_utf8(data: bytes) -> tuple[str, int] | None:
-    """``data`` (not UTF-8) read as UTF-8 with each bad byte as U+FFFD, and how many
-    there are, when they are at most 1 in 20 of its non-ASCII bytes: a UTF-8 file with
-    a damaged or truncated character, not a file in another encoding."""
-    text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    high = len(data) - len(data.translate(None, _HIGH))
-    return (text, bad) if bad * 20 <= high else None
+class Damaged(NamedTuple):
+    """``data`` (not UTF-8) read as UTF-8, each bad sequence as U+FFFD.
+
+    A place of damage (a stray byte, a cut character) is a run of bad sequences: a
+    byte dropped into a character spoils the character's other bytes too.
+    """
+
+    text: str
+    bad: int  # the bad sequences
+    places: int  # the runs of them
+    good: int  # the non-ASCII characters that are good UTF-8
+
+    @classmethod
+    def of(cls, data: bytes) -> Damaged:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd") - data.count("\ufffd".encode())
+        non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+        return cls(text, bad, len(re.findall("\ufffd+", text)), non_ascii - bad)
+
+    @property
+    def mostly_utf8(self) -> bool:
+        """Four good non-ASCII characters or more for each place of damage: UTF-8 text
+        (in Arabic, say) with a damaged or truncated character.  Text in another
+        encoding read as UTF-8 has next to no good character: its non-ASCII bytes
+        rarely make one."""
+        return self.places * 4 <= self.good
+
+    @property
+    def few(self) -> bool:
+        """One place of damage, or at most one in 1,000 characters: stray bytes in
+        mostly-ASCII UTF-8.  Prose in Latin-1 has several accented letters in 1,000
+        characters (Italian 4, German 15, French 32)."""
+        return self.places == 1 or self.places * 1000 <= len(self.text)
 
 
 def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn | None = None) -> str:
@@ -273,7 +304,7 @@ def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn 
     Raises ``Skipped`` saying why it is not text.  ``encoding`` is a checked codec name.
     """
     wide = encoding is not None and encoding.startswith(("utf-16", "utf-32"))
-    if not wide and data.find(b"\x00", 0, BINARY_SNIFF) != -1:
+    if not wide and b"\x00" in data:  # anywhere, as grep and ripgrep see it: a memchr
         raise Skipped(f"skipped {name}: binary file (NUL bytes)")
     if encoding is not None:
         try:
@@ -286,23 +317,25 @@ def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn 
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            damaged = mostly_utf8(data)
-            if damaged is not None:
-                text, bad = damaged
+            # CP-1256 only when it is Arabic in CP-1256 and not UTF-8 with damage.
+            damaged = Damaged.of(data)
+            cp1256 = not damaged.mostly_utf8 and looks_cp1256(data)
+            if cp1256:
+                text = data.decode("cp1256")
+                if warn:
+                    warn(f"{name}: not UTF-8, read as CP-1256 (Windows Arabic); --encoding to choose")
+            elif damaged.mostly_utf8 or damaged.few:
+                text = damaged.text
                 if warn:
                     warn(
-                        f"{name}: {bad} invalid UTF-8 sequence(s) read as U+FFFD (the first: "
+                        f"{name}: {damaged.bad} invalid UTF-8 sequence(s) read as U+FFFD (the first: "
                         f"byte 0x{data[exc.start]:02x} at offset {exc.start})"
                     )
-            elif not looks_cp1256(data):
+            else:
                 raise Skipped(
                     f"skipped {name}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}) "
                     "nor Arabic in CP-1256; see --encoding"
                 ) from None
-            else:
-                text = data.decode("cp1256")
-                if warn:
-                    warn(f"{name}: not UTF-8, read as CP-1256 (Windows Arabic); --encoding to choose")
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -663,7 +696,7 @@ class _Problems:
 
     def close(self) -> None:
         if self.count > RECORD_WARNINGS:
-            self.reader.warn(f"skipped {self.name}: {self.count - RECORD_WARNINGS} more bad records")
+            self.reader.warn(f"skipped {self.name}: {self.count - RECORD_WARNINGS:,} more bad records")
 
 
 Row = tuple[int, int, dict[str, Any] | None, str | None]  # number, offset, record, error

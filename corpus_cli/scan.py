@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -89,7 +90,10 @@ def may_match(text: str, sieve: Sieve, presentation_free: bool = False) -> bool:
         return True
     judged = judgeable(text, sieve.normalizer, sieve.anchor, presentation_free=presentation_free)
     if judged is None:
-        return sieve.anchor in sieve.normalizer.normalize(text)
+        normalized = sieve.normalizer.normalize(text)
+        if sieve.raw.flags & re.IGNORECASE:  # the expansion's case rule (``compile_query``)
+            return re.search(re.escape(sieve.anchor), normalized, re.IGNORECASE) is not None
+        return sieve.anchor in normalized
     return sieve.rough.search(judged) is not None and sieve.raw.search(judged) is not None
 
 

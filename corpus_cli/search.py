@@ -116,25 +116,26 @@ class TextLines:
 def _candidate_lines(norm_doc: str, query: Query, budget: Budget) -> Iterator[int]:
     """0-based lines that may hold a hit, in order, found as they are asked for.
 
-    One search over the whole document finds them; from a hit across a line end on
-    (a class or ``\\s`` that takes the newline), every line is a candidate.
+    Searches of the whole document find them, each from the line after the last hit's
+    (a line of a thousand hits, or of empty ones, is one search); from a hit across a
+    line end on (a class or ``\\s`` that takes the newline), every line is a candidate.
     """
     if query.line_by_line:
         yield from count()
         return
     line = 0  # the line that holds ``pos``
     pos = 0
-    last = -1
-    for match in budget.finditer(query.regex, norm_doc):
+    while (match := budget.search(query.regex, norm_doc, pos)) is not None:
         start, end = match.span()
         line += norm_doc.count("\n", pos, start)
-        pos = start
         if norm_doc.find("\n", start, end) != -1:
-            yield from count(max(line, last + 1))  # a hit across a line end: fall back to lines
+            yield from count(line)  # a hit across a line end: fall back to lines
             return
-        if line != last:
-            last = line
-            yield line
+        yield line
+        newline = norm_doc.find("\n", end)
+        if newline == -1:
+            return
+        line, pos = line + 1, newline + 1
 
 
 def _expansion_lines(judged: str, query: Query) -> Iterator[int]:

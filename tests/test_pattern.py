@@ -7,10 +7,14 @@ import re
 
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from corpus_cli.corpus import Document
 from corpus_cli.errors import CorpusError
 from corpus_cli.normalize import Normalizer
 from corpus_cli.pattern import MatchOptions, compile_query, normalize_regex
+from corpus_cli.search import search_lines
 from corpus_cli.tokenize import WORD_END, WORD_START
 
 NONE = Normalizer.for_level("none")
@@ -77,6 +81,13 @@ def test_classes_are_normalized() -> None:
     assert normalize_regex("[\\]أ]", STANDARD) == "[\\]ا]"
     # Characters a level deletes drop out of the class.
     assert normalize_regex("[أـ]", STANDARD) == "[ا]"
+
+
+def test_posix_classes_inside_a_class_keep_their_meaning() -> None:
+    """GNU grep's foad1: ``[[:alpha:]]`` is the class of letters, not ``[`` and ``:``."""
+    assert normalize_regex("[[:alpha:]]", STANDARD) == "[[:alpha:]]"
+    assert find_all("[[:alpha:]]", "[: a") == ["a"]
+    assert find_all("[^[:space:][:digit:]]+", "أمم 12 [") == ["امم", "["]
 
 
 def test_class_of_only_ignored_characters_is_an_error() -> None:
@@ -151,6 +162,58 @@ def test_arabic_question_mark_is_escaped_at_aggressive() -> None:
     assert find_all("الاجتماع؟", "هل انتهى الاجتماع؟ الاجتماع", AGGRESSIVE) == ["الاجتماع?"]
     # At standard ؟ is not folded and is an ordinary character.
     assert find_all("الاجتماع؟", "هل انتهى الاجتماع؟ الاجتماع") == ["الاجتماع؟"]
+
+
+# --------------------------------------------------------------------------- ignoring case
+
+
+def cased_characters() -> str:
+    """Every character with a case, in ``re``'s Unicode or in ``regex``'s (a newer one)."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    python = {c for c in every if c.lower() != c or c.upper() != c or c.casefold() != c}
+    newer = regex.findall(r"[\p{Cased}\p{Changes_When_Casemapped}\p{Changes_When_Casefolded}]", every)
+    return "".join(sorted(python | set(newer)))
+
+
+def test_ignoring_case_every_cased_character_means_what_regex_says() -> None:
+    """A plain pattern runs on ``re`` (the fast path), the same one in a group on
+    ``regex``: ignoring case they find the same characters, ``I`` as well as ``I{1}``."""
+    options = MatchOptions(ignore_case=True)
+    cased = cased_characters()
+    for char in cased:
+        fast = compile_query(char, NONE, options).regex
+        general = compile_query(f"(?:{char})", NONE, options).regex
+        assert fast.findall(cased) == general.findall(cased), f"U+{ord(char):04X}"
+    assert find_all("I", "aİb aıb", NONE, options) == find_all("I{1}", "aİb aıb", NONE, options) == ["ı"]
+
+
+#: Letters whose case ``re`` and ``regex`` could read apart, Arabic, and the operators
+#: that keep a pattern on the fast path.
+CASE_PIECES = st.sampled_from([*"iIİıßẞsSſkKKaA", *"امل", ".", "^", "$", "|", "\\.", " "])
+CASE_TEXTS = st.text(st.sampled_from([*"iIİıßẞsSſkKKaA", *"اأمل", ".", " ", "\n"]), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(CASE_PIECES, min_size=1, max_size=5),
+    text=CASE_TEXTS,
+    level=st.sampled_from(["none", "standard"]),
+    ignore_case=st.booleans(),
+    invert=st.booleans(),
+)
+def test_a_plain_pattern_finds_what_the_same_in_a_group_finds(
+    pieces: list[str], text: str, level: str, ignore_case: bool, invert: bool
+) -> None:
+    """One engine's semantics whichever path runs: the fast path (``re``, the query's
+    expansion over the original text) against ``regex`` alone."""
+    pattern = "".join(pieces)
+    normalizer, options = Normalizer.for_level(level), MatchOptions(ignore_case=ignore_case)
+    doc = Document("d", "d", text)
+    found = []
+    for written in (pattern, f"(?:{pattern})"):
+        query = compile_query(written, normalizer, options)
+        found.append([(m.line_no, m.spans) for m in search_lines(doc, query, invert=invert)])
+    assert found[0] == found[1]
 
 
 # --------------------------------------------------------------------------- errors

@@ -112,6 +112,20 @@ def test_exit_codes(env, tmp_path, args, status):
         assert r.stderr.decode().splitlines() == ["corpus: /nonexistent/corpus: no such file or directory"]
 
 
+def test_empty_pattern_exit_codes_in_a_pipe(env, tmp_path):
+    """grep's: '' selects every line (0), ``-v ''`` none (1, silently); a PATTERN
+    beside -e is an error (2)."""
+    (tmp_path / "t.txt").write_text("الأمم\n\nسطر\n", encoding="utf-8")
+    corpus = ["--corpus", str(tmp_path / "t.txt")]
+    r = run([*SCRIPT, "grep", "", *corpus], env, tmp_path)
+    assert (r.returncode, r.stdout.decode(), r.stderr) == (0, "t:1:الأمم\nt:2:\nt:3:سطر\n", b"")
+    r = run([*SCRIPT, "grep", "-v", "-e", "", *corpus], env, tmp_path)
+    assert (r.returncode, r.stdout, r.stderr) == (1, b"", b"")
+    r = run([*SCRIPT, "grep", "-e", "", "سطر", *corpus], env, tmp_path)
+    assert (r.returncode, r.stdout) == (2, b"")
+    assert len(r.stderr.decode().splitlines()) == 1
+
+
 def test_errors_are_one_line_without_corpus_debug(env, tmp_path):
     r = run([*MODULE, "grep", "(الأمم"], env, tmp_path)
     assert r.returncode == 2
