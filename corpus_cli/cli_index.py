@@ -19,11 +19,22 @@ index_app = typer.Typer(
 )
 app.add_typer(index_app, name="index", rich_help_panel="Commands")
 
-SHARED = ("corpus", "glob", "norm", "fold", "keep", "color")
+#: What makes an index the one of a query: the corpus, how its files are read, the normalizer.
+SHARED = ("corpus", "glob", "text_field", "id_field", "encoding", "norm", "fold", "keep", "color")
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
         "--output", "-o", metavar="DIR", help="Write the index into DIR instead of the cache directory."
+    ),
+]
+#: ``-o`` of the commands that find the index ``index build -o DIR`` wrote.
+FoundInOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="DIR",
+        help="The index that 'index build -o DIR' wrote into DIR, not the cache directory's.",
     ),
 ]
 
@@ -32,7 +43,8 @@ def _selection(session: Session) -> Any:
     from .corpus import default_corpus_path
     from .index import Selection
 
-    return Selection.of(session.paths or [str(default_corpus_path())], session.glob, session.normalizer)
+    paths = session.paths or [str(default_corpus_path())]
+    return Selection.of(paths, session.glob, session.normalizer, session.read_options)
 
 
 def _target(session: Session, output: Path | None) -> Path:
@@ -62,7 +74,10 @@ FrozenOpt = Annotated[
 
 @command("build", shared=SHARED, target=index_app)
 def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = False) -> None:
-    """Index the selected corpus (paths, glob and normalization) for fast queries.
+    """Index the selected corpus (paths, glob, reading and normalization) for fast queries.
+
+    A query uses it when it selects the same, --text-field, --id-field and --encoding
+    included. Records keep their metadata in it, for --where and --by.
 
     Written to a temporary file and renamed into place: an interrupted build leaves
     the previous index as it was, and readers keep working while it is rebuilt.
@@ -92,6 +107,7 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
             dest,
             progress=_progress(session.env),
             warn=session.warn,
+            options=session.read_options,
             frozen=frozen,
             stamps=stamps.pop() if stamps else None,  # after a wait: taken anew
         ),
@@ -150,7 +166,7 @@ def _wait_for_lock(path: Path) -> None:
 
 
 @command("status", shared=SHARED, target=index_app)
-def status(ctx: typer.Context, output: OutputOpt = None) -> None:
+def status(ctx: typer.Context, output: FoundInOpt = None) -> None:
     """Say whether the selected corpus has an index, and whether it is fresh."""
     from .index import Index
 
@@ -166,11 +182,30 @@ def status(ctx: typer.Context, output: OutputOpt = None) -> None:
         state += " (frozen: queries check its directories only)"
     meta = index.meta
     session.stdout.write(
-        f"{path}\n  state: {state}\n  built: {meta.get('built')}\n  documents: {meta.get('documents')}\n"
-        f"  tokens: {meta.get('tokens')}\n  types: {meta.get('types')}\n  steps: {', '.join(index.steps)}\n"
+        f"{path}\n  state: {state}\n  built: {meta.get('built')}\n"
+        f"  documents: {_count(meta.get('documents'))}\n  tokens: {_count(meta.get('tokens'))}\n"
+        f"  types: {_count(meta.get('types'))}\n"
+        f"  steps: {', '.join(index.steps)}\n"
         f"  size: {path.stat().st_size / 1e6:.1f} MB\n"
     )
+    given = _reading_arguments(index.reading)
+    if given:
+        session.stdout.write(f"  read with: {given}\n")
     raise typer.Exit(0 if fresh else 1)
+
+
+def _count(value: Any) -> str:
+    """A number of the index's metadata as the other counts on screen: 31,030."""
+    return f"{int(value):,}" if str(value).isdigit() else str(value)
+
+
+def _reading_arguments(options: Any) -> str:
+    """The options that read the corpus as the index did, when not the defaults."""
+    from shlex import quote
+
+    given = [("--text-field", options.text_field if options.text_field != "text" else None)]
+    given += [("--id-field", options.id_field), ("--encoding", options.encoding)]
+    return " ".join(f"{name} {quote(value)}" for name, value in given if value)
 
 
 @command("list", shared=("color",), target=index_app)
@@ -202,14 +237,14 @@ def list_indexes(ctx: typer.Context, fmt: FormatOpt = None, no_header: NoHeaderO
             session.env, session.color, columns, [[r[c] for c in columns] for r in rows], flexible="corpus"
         )
     else:
-        RowWriter(session.stdout, fmt_name, columns, header=not no_header).write_all(rows)
+        RowWriter(session.stdout, fmt_name, columns, header=not no_header, bom=session.bom).write_all(rows)
     raise typer.Exit(0 if rows else 1)
 
 
 @command("drop", shared=SHARED, target=index_app)
 def drop(
     ctx: typer.Context,
-    output: OutputOpt = None,
+    output: FoundInOpt = None,
     everything: Annotated[
         bool, typer.Option("--all", help="Drop every index in the cache directory.")
     ] = False,

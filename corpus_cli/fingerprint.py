@@ -171,6 +171,22 @@ def resolve(paths: Iterable[str]) -> tuple[str, ...]:
 
 _early: dict[str, Any] = {}
 
+#: The options before a command name that take a value, but a path of the corpus
+#: (``cli._ROOT_VALUE_OPTIONS`` less ``--corpus``/``-C``).
+_BEFORE_COMMAND = (
+    "--glob",
+    "--doc",
+    "--where",
+    "--text-field",
+    "--id-field",
+    "--encoding",
+    "--norm",
+    "--fold",
+    "--keep",
+    "--color",
+    "--index",
+)
+
 
 def corpus_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]:
     """The corpus paths a command line names (``--corpus``, ``-C`` before the command,
@@ -193,7 +209,7 @@ def corpus_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[st
             continue
         if arg.startswith("--corpus="):
             found.append(arg.split("=", 1)[1])
-        elif arg in ("--glob", "--norm", "--color") and not command_seen:
+        elif arg in _BEFORE_COMMAND and not command_seen:
             i += 1
         elif not arg.startswith("-") and not command_seen:
             if arg == "index":

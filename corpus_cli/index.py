@@ -2,8 +2,8 @@
 
 One SQLite file (standard library, no extra dependency) holds:
 
-* ``docs``: every document as loaded (id, path, text) with its list statistics, so no
-  file is read or decoded again;
+* ``docs``: every document as loaded (id, path, text, the metadata of a record) with its
+  list statistics, so no file is read or decoded again;
 * ``grams``: a contentless FTS5 trigram index of the *normalized* text, used only to
   find the documents that may hold a literal query (a superset: every candidate is then
   searched by the same matcher as without an index, so results are identical);
@@ -11,8 +11,9 @@ One SQLite file (standard library, no extra dependency) holds:
   as ``freq`` computes it, and the spellings of the keys spelled otherwise than as
   themselves.
 
-An index belongs to a corpus selection (paths and glob) and a normalizer.  It is found
-in the user's cache directory under a key made of those, never written into the corpus,
+An index belongs to a corpus selection (paths, glob, and the text field, id field and
+encoding the files are read with) and a normalizer.  It is found in the user's cache
+directory under a key made of those, never written into the corpus,
 written to a temporary file and renamed into place (a crash or Ctrl-C during a build
 leaves the previous index intact, readers keep the file they opened), and it records a
 fingerprint of the corpus files (paths, sizes, modification times) to detect staleness.
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from .freq import Counts
     from .readers import ReadOptions
 
-FORMAT = 5
+FORMAT = 6
 
 
 def cache_dir() -> Path:
@@ -56,18 +57,33 @@ def cache_dir() -> Path:
 
 
 class Selection(NamedTuple):
-    """What an index is of: resolved paths, glob and the normalizer's steps."""
+    """What an index is of: resolved paths, glob, the normalizer's steps and how the
+    files are read (text field, id field, encoding): other options, other documents."""
 
     paths: tuple[str, ...]
     glob: str
     steps: tuple[str, ...]
+    text_field: str = "text"
+    id_field: str | None = None
+    encoding: str | None = None
 
     @classmethod
-    def of(cls, paths: Sequence[str], glob: str, normalizer: Normalizer) -> Selection:
+    def of(
+        cls, paths: Sequence[str], glob: str, normalizer: Normalizer, options: ReadOptions | None = None
+    ) -> Selection:
+        from .readers import ReadOptions
+
         if any(p == "-" for p in paths):
             raise CorpusError("standard input cannot be indexed")
         resolved = tuple(_resolved(p) for p in paths)
-        return cls(resolved, glob, tuple(normalizer.active_steps))
+        return cls(resolved, glob, tuple(normalizer.active_steps), *(options or ReadOptions()))
+
+    @property
+    def reading(self) -> ReadOptions:
+        """The options the corpus files are read with (``build`` reads them so)."""
+        from .readers import ReadOptions
+
+        return ReadOptions(self.text_field, self.id_field, self.encoding)
 
     @property
     def key(self) -> str:
@@ -76,9 +92,9 @@ class Selection(NamedTuple):
         """
         import zlib
 
-        blob = "\0".join([str(FORMAT), *self.paths, "\1", self.glob, "\1", *self.steps]).encode(
-            "utf-8", "surrogateescape"
-        )
+        reading = [self.text_field, self.id_field or "", self.encoding or ""]
+        parts = [str(FORMAT), *self.paths, "\1", self.glob, "\1", *self.steps, "\1", *reading]
+        blob = "\0".join(parts).encode("utf-8", "surrogateescape")
         return f"{zlib.crc32(blob):08x}{zlib.crc32(blob[::-1]):08x}{len(blob) % 4096:03x}"
 
     def matches(self, meta: dict[str, str]) -> bool:
@@ -89,12 +105,20 @@ class Selection(NamedTuple):
                 tuple(json.loads(meta["paths"])) == self.paths
                 and meta["glob"] == self.glob
                 and tuple(json.loads(meta["steps"])) == self.steps
+                and _reading(meta) == self.reading
             )
         except (KeyError, ValueError):
             return False
 
     def default_path(self) -> Path:
         return cache_dir() / f"{self.key}{SUFFIX}"
+
+
+def _reading(meta: dict[str, str]) -> ReadOptions:
+    """The reading options an index was built with, from its ``meta`` table."""
+    from .readers import ReadOptions
+
+    return ReadOptions(meta["text_field"], meta["id_field"] or None, meta["encoding"] or None)
 
 
 def _resolved(path: str) -> str:
@@ -112,7 +136,8 @@ _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs(
     n INTEGER PRIMARY KEY, id TEXT NOT NULL, path TEXT NOT NULL, text TEXT NOT NULL,
-    tokens INTEGER NOT NULL, types INTEGER NOT NULL
+    tokens INTEGER NOT NULL, types INTEGER NOT NULL,
+    fields TEXT  -- a record's metadata as a JSON object in its order; NULL: none
 );
 CREATE VIRTUAL TABLE grams USING fts5(norm, content='', tokenize='trigram case_sensitive 1', detail='none');
 CREATE TABLE keys(
@@ -154,10 +179,11 @@ def build(
     its files were listed (default: started here).
 
     ``corpus`` is a loaded corpus, or the files of one (``corpus.sources``), read here
-    batch by batch with ``options`` (warnings to ``warn``) so that memory holds a few
-    batches, never the corpus.  Batches are read, tokenized, counted and normalized by
-    ``workers`` forked processes (default: one per core; in process when the corpus is
-    small or the system cannot fork), while this process writes them in corpus order.
+    batch by batch with ``options`` (default: the selection's reading options; warnings
+    to ``warn``) so that memory holds a few batches, never the corpus.  Batches are
+    read, tokenized, counted and normalized by ``workers`` forked processes (default:
+    one per core; in process when the corpus is small or the system cannot fork), while
+    this process writes them in corpus order.
     ``progress(done, total)`` counts documents, or bytes of files.
     """
     import json
@@ -172,7 +198,7 @@ def build(
         if isinstance(corpus, Corpus):
             job = _Job(normalizer, documents=corpus.documents)
         else:
-            job = _Job(normalizer, sources=corpus, options=options)
+            job = _Job(normalizer, sources=corpus, options=options or selection.reading)
             del corpus  # the job has the files in a compact form: the list can go
     except BaseException:
         stamps.stop()
@@ -216,6 +242,10 @@ def build(
                 "paths": json.dumps(list(selection.paths), ensure_ascii=False),
                 "glob": selection.glob,
                 "steps": json.dumps(list(selection.steps)),
+                "text_field": selection.text_field,
+                "id_field": selection.id_field or "",
+                "encoding": selection.encoding or "",
+                "fields": json.dumps(sorted(writer.fields), ensure_ascii=False),
                 "documents": str(writer.documents),
                 "tokens": str(frequencies.tokens),
                 "types": str(frequencies.types),
@@ -280,10 +310,10 @@ def _team_size(workers: int | None, size: int) -> int:
 class _Digest(NamedTuple):
     """What the writer gets of a batch: its documents, ready for SQLite."""
 
-    #: per document: (id, path, text, argument) when read from files, else None; its
-    #: normalized text, its tokens and its types (distinct keys).  Texts travel as UTF-8,
-    #: what SQLite stores: neither end of the pipe converts them again.
-    docs: list[tuple[tuple[str, str, bytes, str] | None, bytes, int, int]]
+    #: per document: (id, path, text, argument, metadata as JSON or None) when read from
+    #: files, else None; its normalized text, its tokens and its types (distinct keys).
+    #: Texts travel as UTF-8, what SQLite stores: neither end of the pipe converts them again.
+    docs: list[tuple[tuple[str, str, bytes, str, str | None] | None, bytes, int, int]]
     size: int  # documents, or bytes of files: what progress counts
     warnings: list[str]
     error: str | None = None  # a file that cannot be read
@@ -291,6 +321,8 @@ class _Digest(NamedTuple):
     #: per file read: its absolute path, size and modification time (taken before it was
     #: read) and how many documents it held
     files: Sequence[tuple[str, int, int, int]] = ()
+    #: the metadata fields of the documents read (records)
+    fields: frozenset[str] = frozenset()
 
 
 class _Tally:
@@ -504,9 +536,10 @@ class _Job:
         start, stop, size = self.batches[batch]
         warnings: list[str] = []
         error = None
-        read: list[tuple[str, str, bytes, str] | None] = []
+        read: list[tuple[str, str, bytes, str, str | None] | None] = []
         texts: list[str] = []
         files: list[tuple[str, int, int, int]] = []
+        names: set[str] = set()
         if self.from_files:
             from .readers import Reader
 
@@ -517,8 +550,13 @@ class _Job:
                     stamp = _stamp(path)
                     before = len(read)
                     for got in reader.read_file(name, path):
-                        read.append((got.id, got.path, got.text.encode("utf-8"), self.arguments[int(arg)]))
-                        texts.append(got.text)
+                        meta = None
+                        if got.meta:  # a record with fields: text files have none
+                            meta = _fields_json(got.meta)
+                            names.update(got.meta)
+                        text = got.text
+                        read.append((got.id, got.path, text.encode("utf-8"), self.arguments[int(arg)], meta))
+                        texts.append(text)
                     files.append((*stamp, len(read) - before))
             except CorpusError as exc:
                 error = str(exc)
@@ -533,7 +571,14 @@ class _Job:
             (item, normalize(text).encode("utf-8"), len(found), n)
             for item, text, found, n in zip(read, texts, tokens, types, strict=True)
         ]
-        return _Digest(docs, size, warnings, error, files=files)
+        return _Digest(docs, size, warnings, error, files=files, fields=frozenset(names))
+
+
+def _fields_json(meta: dict[str, str]) -> str:
+    """A document's metadata as the ``fields`` column stores it (``Index.documents``)."""
+    import json
+
+    return json.dumps(meta, ensure_ascii=False)
 
 
 def _stamp(path: str) -> tuple[str, int, int]:
@@ -576,26 +621,30 @@ class _Writer:
         )
         self.documents = 0
         self.seen: set[str] = set()
+        self.fields: set[str] = set()  # the metadata fields of every document
 
     def add(self, job: _Job, digest: _Digest) -> None:
         from .corpus import _unique
 
         n = self.documents
-        rows: list[tuple[int, str, str, str | bytes, int, int]] = []
+        rows: list[tuple[int, str, str, str | bytes, int, int, str | None]] = []
         if job.from_files:
             for item, _normalized, tokens, types in digest.docs:
                 assert item is not None
-                doc_id, path, text, arg = item
+                doc_id, path, text, arg, meta = item
                 n += 1
-                rows.append((n, _unique(doc_id, arg, self.seen), path, text, tokens, types))
+                rows.append((n, _unique(doc_id, arg, self.seen), path, text, tokens, types, meta))
+            self.fields.update(digest.fields)
         else:
             for doc, (_, _normalized, tokens, types) in zip(
                 job.documents[n : n + len(digest.docs)], digest.docs, strict=True
             ):
                 n += 1
-                rows.append((n, doc.id, doc.path, doc.text, tokens, types))
+                meta = _fields_json(doc.meta) if doc.meta else None
+                self.fields.update(doc.meta)
+                rows.append((n, doc.id, doc.path, doc.text, tokens, types, meta))
         # CAST: UTF-8 bytes become text as they are (no conversion, no check).
-        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, CAST(? AS TEXT), ?, ?)", rows)
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, CAST(? AS TEXT), ?, ?, ?)", rows)
         self.db.executemany(
             "INSERT INTO grams(rowid, norm) VALUES (?, CAST(? AS TEXT))",
             zip(range(self.documents + 1, n + 1), (d[1] for d in digest.docs), strict=True),
@@ -772,6 +821,18 @@ class Index:
         return tuple(json.loads(self.meta["steps"]))
 
     @property
+    def reading(self) -> ReadOptions:
+        """The text field, id field and encoding the corpus files were read with."""
+        return _reading(self.meta)
+
+    @property
+    def fields(self) -> list[str]:
+        """Every metadata field of the documents, sorted (records; none for texts)."""
+        import json
+
+        return list(json.loads(self.meta["fields"]))
+
+    @property
     def frozen(self) -> bool:
         """Built with ``--frozen``: queries check its directories, not every file."""
         return self.meta.get("frozen") == "1"
@@ -829,6 +890,10 @@ class Index:
         """Were the grams and counts made with this normalizer?"""
         return self.steps == tuple(normalizer.active_steps)
 
+    def reads_as(self, options: ReadOptions) -> bool:
+        """Were its documents read with these options (other fields, other documents)?"""
+        return self.reading == options
+
     def documents(self, numbers: Iterable[int] | None = None) -> Iterator[Document]:
         """Documents in corpus order: all of them, or those numbered (ascending)."""
         import sqlite3
@@ -837,13 +902,15 @@ class Index:
 
         try:
             if numbers is None:
-                for _, doc_id, path, text in self.db.execute("SELECT n, id, path, text FROM docs ORDER BY n"):
-                    yield Document(doc_id, path, text)
+                rows = self.db.execute("SELECT n, id, path, text, fields FROM docs ORDER BY n")
+                for _, doc_id, path, text, fields in rows:
+                    yield Document(doc_id, path, text, _fields(fields))
                 return
             for n in numbers:
-                row = self.db.execute("SELECT id, path, text FROM docs WHERE n = ?", (n,)).fetchone()
+                row = self.db.execute("SELECT id, path, text, fields FROM docs WHERE n = ?", (n,)).fetchone()
                 if row is not None:
-                    yield Document(*row)
+                    doc_id, path, text, fields = row
+                    yield Document(doc_id, path, text, _fields(fields))
         except sqlite3.DatabaseError as exc:
             raise CorpusError(
                 f"{self.path}: damaged index ({exc}); rebuild it with 'corpus index build'"
@@ -906,13 +973,33 @@ class Index:
             yield text
             last = rank
 
-    def listing(self) -> Iterator[tuple[str, str, str, int, int]]:
-        """Every document's id, path, text, tokens and types, in corpus order, one row at
-        a time (``corpus list``)."""
-        yield from self.db.execute("SELECT id, path, text, tokens, types FROM docs ORDER BY n")
+    def listing(self) -> Iterator[tuple[str, str, str, int, int, dict[str, str]]]:
+        """Every document's id, path, text, tokens, types and metadata, in corpus order,
+        one row at a time (``corpus list``)."""
+        sql = "SELECT id, path, text, tokens, types, fields FROM docs ORDER BY n"
+        for doc_id, path, text, tokens, types, fields in self.db.execute(sql):
+            yield doc_id, path, text, tokens, types, _fields(fields) or {}
+
+    def headers(self) -> Iterator[tuple[int, Document]]:
+        """Every document's number, and its id, path and metadata without its text
+        (``--doc``, ``--where``), in corpus order."""
+        from .corpus import Document
+
+        for n, doc_id, path, fields in self.db.execute("SELECT n, id, path, fields FROM docs ORDER BY n"):
+            yield n, Document(doc_id, path, "", _fields(fields))
 
     def close(self) -> None:
         self.db.close()
+
+
+def _fields(stored: str | None) -> dict[str, str] | None:
+    """The ``fields`` column back into a document's metadata (None: it has none)."""
+    if stored is None:
+        return None
+    import json
+
+    meta: dict[str, str] = json.loads(stored)
+    return meta
 
 
 class _LazyForms(dict[str, Counter[str]]):

@@ -25,10 +25,19 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
         (["--corpus", "a", "index", "build"], {}, []),
         (["--corpus", "-", "grep", "x"], {}, []),
         (["grep", "x"], {}, []),
+        # the value of an option before the command is not the command: -C still counts
+        (["--doc", "index", "-C", "a", "grep", "x"], {}, ["a"]),
+        (["--fold", "yeh", "-C", "a", "grep", "-C", "2", "x"], {}, ["a"]),
     ],
 )
 def test_corpus_arguments(argv, env, expected):
     assert fp.corpus_arguments(argv, env) == expected
+
+
+def test_corpus_arguments_skip_the_value_of_every_option_before_the_command():
+    from corpus_cli.cli import _ROOT_VALUE_OPTIONS
+
+    assert set(fp._BEFORE_COMMAND) == _ROOT_VALUE_OPTIONS - {"--corpus", "-C"}
 
 
 def test_early_fingerprint_equals_the_direct_one(tmp_path, monkeypatch):

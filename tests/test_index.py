@@ -332,6 +332,39 @@ def test_parity_on_every_corpus(invoke, every_corpus, args):
     assert with_index == _run(invoke, every_corpus, args, "--index", "off")
 
 
+#: Commands that name folders of documents or group by the fields their ids give.
+FOLDER_COMMANDS = [
+    ["list", "--doc", "sabq"],
+    ["grep", "-c", "قال", "--doc", "sabq/"],
+    ["kwic", "الامير", "--doc", "sabq", "--doc", "okaz/"],
+    ["freq", "--top", "0", "--doc", "sabq"],
+    ["freq", "قال", "--clitics", "--by", "folder"],
+    ["freq", "--by", "year", "--top", "2", "--dispersion"],
+    ["show", "sabq/"],
+    ["dispersion", "قال", "--by", "folder"],
+    ["keywords", "--target", "sabq", "--min-count", "1"],
+    ["keywords", "--by", "month", "--min-count", "1"],
+]
+
+
+@pytest.mark.parametrize("args", FOLDER_COMMANDS, ids=lambda a: " ".join(a))
+def test_parity_on_folders(invoke, tmp_path, monkeypatch, args):
+    """A folder named as a document and --by on a field the ids give: the same answers
+    from the index, which reads no file."""
+    texts = {"okaz/2015-07-21_1": "قال الوزير", "sabq/2015-07-21_1": "قال الأمير"}
+    texts |= {"sabq/2016-01-02_2": "وقال الأمير قال", "sabq/2016-01-03_3": "الأمير"}
+    for name, text in texts.items():
+        (tmp_path / "papers" / f"{name}.txt").parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "papers" / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    corpus = tmp_path / "papers"
+    assert invoke("index", "build", "--corpus", str(corpus)).exit_code == 0
+    with monkeypatch.context() as patched:
+        patched.setattr("corpus_cli.readers.Reader.read_file", _never_read)
+        with_index = _run(invoke, corpus, args)
+    assert with_index[0] == 0 and with_index[1].count("\n") > 1
+    assert with_index == _run(invoke, corpus, args, "--index", "off")
+
+
 # --------------------------------------------------------------------------- parallel build
 
 
@@ -542,3 +575,173 @@ def test_an_index_damaged_past_its_opening(invoke, seeds_index):
     off = invoke("grep", "-c", "سوريا", *SEEDS, "--index", "off")
     assert (auto.exit_code, auto.stdout) == (off.exit_code, off.stdout)
     assert "searching without it" in auto.stderr
+
+
+# --------------------------------------------------------------------------- records
+
+
+#: Reading options of the records corpus: the text is in ``body``, the id in ``url``.
+READING = ("--text-field", "body", "--id-field", "url")
+
+
+@pytest.fixture
+def records(tmp_path: Path) -> Path:
+    """Records with metadata: JSONL (a field some records lack, a number) and CSV (a
+    field named as a column of ``list``: title); the text in ``body``, the id in ``url``."""
+    import csv
+    import json
+
+    root = tmp_path / "records"
+    root.mkdir()
+    news = [
+        {
+            "url": "okaz/1",
+            "source": "okaz",
+            "date": "2015-07-21",
+            "body": "قال الوزير إن سوريا بحاجة\nوالأمم المتحدة",
+        },
+        {"url": "sabq/1", "source": "sabq", "date": "2015-07-21", "body": "سوريا والعراق", "views": 12},
+        {"url": "okaz/2", "source": "okaz", "date": "2015-07-22", "body": "قال الأمير إن الاقتصاد ينمو"},
+        {"url": "x/1", "date": "2015-07-23", "body": "خبر بلا مصدر عن سوريا"},
+    ]
+    (root / "news.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in news), encoding="utf-8"
+    )
+    with open(root / "more.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["url", "source", "title", "body"])
+        writer.writerow(["aawsat/1", "aawsat", "عنوان", "الأمم المتحدة تناقش سوريا\nوالعراق"])
+        writer.writerow(["okaz/3", "okaz", "آخر", "سوريا سوريا في الأمم المتحدة"])
+    return root
+
+
+RECORD_COMMANDS = [
+    ["list"],
+    ["list", "--format", "jsonl"],
+    ["list", "--format", "csv"],
+    ["list", "--format", "table"],
+    ["list", "--where", "source=okaz"],
+    ["freq", "--by", "source", "--top", "3"],
+    ["freq", "سوريا", "الأمم", "--by", "date"],
+    ["freq", "--top", "5", "--where", "source=okaz"],
+    ["grep", "-c", "سوريا", "--where", "source=okaz"],
+    ["grep", "-n", "سوريا", "--where", "source=okaz", "--where", "date=2015-07-21"],
+    ["grep", "-c", "سوريا", "--where", "source=okaz", "--doc", "okaz/3"],
+    ["grep", "-l", "سوريا", "--where", "nosuchfield=x"],
+    ["grep", "-v", "-c", "سوريا", "--where", "source=okaz"],
+    ["kwic", "سوريا", "--where", "source=okaz"],
+    ["kwic", "الأمم", "--limit", "1", "--where", "source=okaz"],
+    ["kwic", "المتحدة", "--clitics", "--where", "title=آخر"],
+    ["show", "sabq/1"],
+    ["dispersion", "سوريا", "--where", "source=okaz"],
+    ["collocates", "سوريا", "--where", "source=okaz"],
+]
+
+
+def _never_read(*args, **kwargs):
+    raise AssertionError("a corpus file was read although the index holds it")
+
+
+@pytest.mark.parametrize("args", RECORD_COMMANDS, ids=lambda a: " ".join(a))
+def test_parity_on_records_with_metadata(invoke, records, monkeypatch, args):
+    """An index of records keeps their metadata and answers --where itself: the same
+    output, warnings and exit code as the files, and no file read."""
+    corpus = ("--corpus", str(records), *READING)
+    built = invoke("index", "build", *corpus)
+    assert built.exit_code == 0 and "indexed 6 documents" in built.stderr, built.stderr
+    with monkeypatch.context() as patched:
+        patched.setattr("corpus_cli.readers.Reader.read_file", _never_read)
+        with_index = invoke(*args, *corpus)
+    without = invoke(*args, *corpus, "--index", "off")
+    assert (with_index.exit_code, with_index.stdout, with_index.stderr) == (
+        without.exit_code,
+        without.stdout,
+        without.stderr,
+    )
+    assert with_index.stdout or "no document has the field" in with_index.stderr
+
+
+def test_the_metadata_survives_the_index(invoke, records):
+    """What a user of ``list`` and ``freq --by`` sees of the metadata, with an index."""
+    import json
+
+    corpus = ("--corpus", str(records), *READING)
+    assert invoke("index", "build", *corpus).exit_code == 0
+    header = invoke("list", *corpus).stdout.splitlines()[0].split("\t")
+    assert header[7:] == ["date", "source", "meta.title", "views"]
+    groups = invoke("freq", "سوريا", "--by", "source", "--format", "jsonl", *corpus).stdout
+    assert [json.loads(line)["by"] for line in groups.splitlines()] == ["", "aawsat", "okaz", "sabq"]
+
+
+def test_parallel_build_keeps_the_metadata(records, tmp_path, monkeypatch):
+    """From files by workers or in process, or from the loaded records: the same index."""
+    from corpus_cli.corpus import sources
+    from corpus_cli.readers import ReadOptions
+
+    monkeypatch.setattr(index_module, "BATCH_SIZE", 100)  # a batch per file
+    normalizer = Normalizer.for_level("standard")
+    options = ReadOptions("body", "url")
+    selection = Selection.of([str(records)], "*.{jsonl,csv}", normalizer, options)
+    loaded = load_corpus([str(records)], glob="*.{jsonl,csv}", text_field="body", id_field="url")
+    built = []
+    for corpus, workers in [(sources([str(records)], "*.{jsonl,csv}"), 2), (loaded, 1)]:
+        dest = tmp_path / f"{workers}" / "x.corpus-index"
+        build(corpus, selection, normalizer, dest, options=options, workers=workers)
+        built.append(_tables(dest))
+        index = Index(dest)
+        assert [(d.id, d.meta) for d in index.documents()] == [(d.id, d.meta) for d in loaded.documents]
+        assert index.reading == options
+        index.close()
+    assert built[0] == built[1]
+
+
+def test_index_build_reads_records_as_told(invoke, records, monkeypatch):
+    """``index build --text-field body``: every record indexed, and only a query read
+    with the same options uses that index; the default options have their own."""
+    corpus = ("--corpus", str(records))
+    plain = invoke("index", "build", *corpus)
+    assert plain.exit_code == 0 and "indexed 0 documents" in plain.stderr  # no field 'text'
+    body = invoke("index", "build", *corpus, *READING)
+    assert body.exit_code == 0 and "indexed 6 documents" in body.stderr, body.stderr
+    paths = sorted(Path(os.environ["CORPUS_CACHE_DIR"]).glob("*.corpus-index"))
+    assert len(paths) == 2
+    status = invoke("index", "status", *corpus, *READING)
+    assert status.exit_code == 0 and "documents: 6" in status.stdout
+    assert "read with: --text-field body --id-field url" in status.stdout
+    with monkeypatch.context() as patched:
+        patched.setattr("corpus_cli.readers.Reader.read_file", _never_read)
+        found = invoke("grep", "-c", "سوريا", *corpus, *READING)
+    assert (found.exit_code, found.stdout) == (0, "aawsat/1:1\nokaz/3:1\nokaz/1:1\nsabq/1:1\nx/1:1\n")
+    # Other reading options never use it: the files answer (ids FILE:N here), also when
+    # it is named with --index, with a warning.
+    alone = invoke("grep", "-c", "سوريا", *corpus, "--text-field", "body")
+    assert alone.exit_code == 0 and alone.stdout.startswith("more:1:1\n")
+    other = next(p for p in paths if Index(p).reading.text_field == "body")
+    named = invoke("grep", "-c", "سوريا", *corpus, "--text-field", "body", "--index", str(other))
+    assert (named.exit_code, named.stdout) == (alone.exit_code, alone.stdout)
+    assert "other reading options" in named.stderr
+    assert invoke("index", "drop", *corpus, *READING).exit_code == 0
+    assert invoke("index", "status", *corpus).exit_code == 0  # the other one stays
+
+
+def test_reading_options_are_part_of_the_selection(records):
+    import json
+
+    from corpus_cli.readers import ReadOptions
+
+    normalizer = Normalizer.for_level("standard")
+    default = Selection.of([str(records)], "*.jsonl", normalizer)
+    body = Selection.of([str(records)], "*.jsonl", normalizer, ReadOptions("body"))
+    ids = Selection.of([str(records)], "*.jsonl", normalizer, ReadOptions("body", "url"))
+    encoded = Selection.of([str(records)], "*.jsonl", normalizer, ReadOptions("body", "url", "cp1256"))
+    assert len({s.default_path() for s in (default, body, ids, encoded)}) == 4
+    meta = {
+        "paths": json.dumps([str(records.resolve())]),
+        "glob": "*.jsonl",
+        "steps": json.dumps(list(default.steps)),
+        "text_field": "body",
+        "id_field": "url",
+        "encoding": "",
+    }
+    assert ids.matches(meta)
+    assert not body.matches(meta) and not default.matches(meta) and not encoded.matches(meta)
