@@ -28,7 +28,7 @@ from .stats import (
     ll_4term,
     p_value_band,
 )
-from .tokenize import word_spans
+from .tokenize import word_spans, words
 
 # --------------------------------------------------------------------------- tokens
 
@@ -88,8 +88,8 @@ def hit_dispersion(docs: Sequence[Document], query: Query) -> HitDispersion:
             stream = token_stream(doc, query.normalizer, cache)
             tokens = len(stream.starts)
             token_positions = tuple(_token_range(stream, s, e)[0] for s, e in hits)
-        else:
-            tokens = len(list(word_spans(doc.text)))
+        else:  # only the size: the fast tokenizer (the same tokens, without their spans)
+            tokens = len(words(doc.text))
             token_positions = ()
         per_doc.append(DocHits(doc, tokens, tuple(s for s, _ in hits), token_positions))
         positions.extend(offset + p for p in token_positions)
@@ -271,3 +271,57 @@ def keywords(
         rows.append(Keyword(source.term(key), key, a, b, c, d, score, g2, chi2_sf_1df(g2), p_value_band(g2)))
     rows.sort(key=lambda r: ((r.score if negative else -r.score), -(r.a if not negative else r.b), r.key))
     return rows
+
+
+def together(parts: Iterable[Counts]) -> Counts:
+    """The tokens and spellings of disjoint sets of documents, as one set."""
+    out = Counts()
+    for part in parts:
+        out.total += part.total
+        out.counts.update(part.counts)
+        for key, forms in part.forms.items():
+            out.forms.setdefault(key, Counter()).update(forms)
+    return out
+
+
+def without(whole: Counts, part: Counts) -> Counts:
+    """``whole`` less ``part``, a subset of its documents: the rest's tokens.  Spellings
+    stay the whole's, which are the rest's for every key ``part`` lacks (the only keys
+    ``keywords`` takes a reference's spelling for)."""
+    return Counts(total=whole.total - part.total, counts=whole.counts - part.counts, forms=whole.forms)
+
+
+class PartHits(NamedTuple):
+    """The hits of one part made of whole documents (``dispersion --by``)."""
+
+    part: str
+    docs: int
+    hit_docs: int  # its documents with a hit
+    tokens: int
+    hits: int
+
+
+class PartDispersion(NamedTuple):
+    parts: list[PartHits]
+    total_tokens: int
+    scores: Dispersion
+
+
+def part_dispersion(result: HitDispersion, part: Callable[[Document], str]) -> PartDispersion:
+    """``result`` over parts made of whole documents (a folder, a year), in their sorted
+    order: hits and tokens added up per part, and the measures with these parts as the
+    corpus's parts (range: the parts with a hit).  ARF reads positions alone: the same."""
+    tally: dict[str, list[int]] = {}
+    positions: list[int] = []
+    offset = 0
+    for d in result.per_doc:
+        row = tally.setdefault(part(d.doc), [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += bool(d.offsets)
+        row[2] += d.tokens
+        row[3] += len(d.offsets)
+        positions.extend(offset + p for p in d.token_positions)
+        offset += d.tokens
+    parts = [PartHits(name, *row) for name, row in sorted(tally.items())]
+    scores = dispersion([p.hits for p in parts], [p.tokens for p in parts], positions, offset)
+    return PartDispersion(parts, offset, scores)

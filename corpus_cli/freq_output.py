@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .freq import Counts, FreqRow
-from .output import RowWriter, tsv_field
+from .output import RowWriter, keeps_numbers, tsv_field
 from .screen import print_table
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def _record(row: FreqRow, columns: list[str], fmt: str) -> dict[str, Any]:
         elif column in DISPERSION:
             value = getattr(row.dispersion, column) if row.dispersion else None
             if isinstance(value, float):
-                value = round(value, 4) if fmt == "jsonl" else f"{value:.4f}"
+                value = round(value, 4) if keeps_numbers(fmt) else f"{value:.4f}"
             record[column] = value
         else:
             record[column] = getattr(row, column)
@@ -56,12 +56,14 @@ def ranked_tsv_lines(
         yield f"{rank}\t{term}\t{key}\t{count}\t{rate}\t{docs}\n"
 
 
-def write_tsv_blocks(stream: Any, blocks: Iterable[bytes], *, header: bool) -> None:
+def write_tsv_blocks(stream: Any, blocks: Iterable[bytes], *, header: bool, bom: bool = False) -> None:
     """The frequency list as an index keeps it, rendered already (``Index.ranked_tsv``):
     UTF-8 blocks written as they are.  All are read before anything is written: a
     damaged index is then an error with nothing on stdout."""
     blocks = list(blocks)
     binary = getattr(stream, "buffer", None)
+    if bom:
+        stream.write("\ufeff")
     if header:
         stream.write(TSV_HEADER)
     if binary is not None:
@@ -97,7 +99,7 @@ def write_freq(
         columns += DISPERSION
     fmt_name = session.table_or(fmt, "tsv")
     if fmt_name != "table":
-        writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header)
+        writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header, bom=session.bom)
         writer.write_all(_record(row, columns, fmt_name) for row in rows)
         return
     shown = [c for c in columns if c != "key"]

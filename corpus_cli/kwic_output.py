@@ -11,13 +11,16 @@ from .corpus import Document
 from .kwic import Line, concordance, parse_sort, per_document, sample, sort_lines
 from .output import RowWriter
 from .pattern import Query
-from .screen import DIM, HEADING, LINE_NO, cell_width, isolate, kwic_row, paint
+from .screen import DIM, HEADING, LINE_NO, cell_width, id_labels, isolate, kwic_row, paint
 from .search import iter_hits
+from .visible import after_chars, before_chars
 
 if TYPE_CHECKING:
     from .cli import Session
 
 COLUMNS = ["doc", "line", "start", "end", "before", "match", "after"]
+#: Cells each context keeps on a screen (when --width allows) before document ids are cut.
+MIN_SIDE = 20
 
 
 def run_kwic(
@@ -70,7 +73,7 @@ def write_kwic(
     if fmt_name == "table":
         return _screen(lines, session, width)
     columns = [*COLUMNS, "clitics"] if clitics else COLUMNS
-    writer = RowWriter(session.env.stdout, fmt_name, columns, header=header)
+    writer = RowWriter(session.env.stdout, fmt_name, columns, header=header, bom=session.bom)
     found = False
     for line in lines:
         found = True
@@ -87,6 +90,7 @@ def write_kwic(
                 **_clitics(hit.split, fmt_name),
             }
         )
+    writer.close()
     return found
 
 
@@ -101,12 +105,20 @@ def _screen(lines: Iterable[Line], session: Session, width: int) -> bool:
     if not rows:
         return False
     color = session.color
-    labels = [f"{ln.hit.doc.id[:12]}:{ln.hit.line_no}" for ln in rows]
-    label_width = max(cell_width(label) for label in labels)
+    columns = session.env.columns
     splits = [str(ln.hit.split) if ln.hit.split else "" for ln in rows]
     split_width = max(cell_width(s) for s in splits)
+    split_room = split_width + 1 if split_width else 0
+    # The ids get what the contexts leave (MIN_SIDE cells each, the match 12); the
+    # contexts then get what the longest label leaves.
+    number_room = max(len(str(ln.hit.line_no)) for ln in rows) + 2
+    id_room = columns - 12 - 2 * min(width, MIN_SIDE) - number_room - split_room
+    names = id_labels((ln.hit.doc.id for ln in rows), max(12, id_room))
+    labels = [f"{names[ln.hit.doc.id]}:{ln.hit.line_no}" for ln in rows]
+    label_width = max(cell_width(label) for label in labels)
+    made, width = width, max(8, min(width, (columns - label_width - 1 - split_room - 12) // 2))
     out = session.env.stdout
-    out.write(paint(f"{len(rows)} lines · normalization {session.settings}", DIM, color) + "\n")
+    out.write(paint(f"{len(rows):,} lines · normalization {session.settings}", DIM, color) + "\n")
     for label, split, line in zip(labels, splits, rows, strict=True):
         doc, _, number = label.rpartition(":")
         prefix = paint(doc, HEADING, color) + ":" + paint(number, LINE_NO, color)
@@ -114,5 +126,11 @@ def _screen(lines: Iterable[Line], session: Session, width: int) -> bool:
         if split_width:
             # The clitic split as a column of its own, isolated so it cannot move.
             prefix += paint(isolate(split), DIM, color) + " " * (split_width - cell_width(split) + 1)
-        out.write(kwic_row(prefix, line.before, line.match, line.after, width, color) + "\n")
+        before, after = line.before, line.after
+        if width < made:  # contexts cut for the screen before the ids took their room: cut again
+            if cell_width(before) <= made:
+                before = before[before_chars(before, len(before), width) :]
+            if cell_width(after) <= made:
+                after = after[: after_chars(after, 0, width)]
+        out.write(kwic_row(prefix, before, line.match, after, width, color) + "\n")
     return True

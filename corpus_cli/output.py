@@ -1,8 +1,10 @@
-"""Machine output: TSV, CSV and JSON Lines, written row by row.
+"""Machine output: TSV, CSV and JSON Lines, written row by row (and xlsx, see
+:mod:`corpus_cli.spreadsheet`).
 
 These writers are the hot data path, so they use nothing but ``str`` and ``json``:
 no colour, no padding, no bidi controls.  TSV escapes tab, newline, carriage return and
-backslash as ``\\t \\n \\r \\\\`` so one record is always one line.
+backslash as ``\\t \\n \\r \\\\`` so one record is always one line.  ``--bom`` starts
+TSV and CSV with U+FEFF, which tells Excel they are UTF-8.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ class Format(str, Enum):
     tsv = "tsv"
     csv = "csv"
     jsonl = "jsonl"
+    xlsx = "xlsx"
 
 
 class GrepFormat(str, Enum):
@@ -28,6 +31,24 @@ class GrepFormat(str, Enum):
     tsv = "tsv"
     csv = "csv"
     jsonl = "jsonl"
+    xlsx = "xlsx"
+
+
+#: The formats ``RowWriter`` writes.
+ROW_FORMATS = ("tsv", "csv", "jsonl", "xlsx")
+
+
+def keeps_numbers(fmt: str) -> bool:
+    """Does ``fmt`` keep a float a number (JSON, a spreadsheet)?  TSV and CSV print
+    it with the decimals a reader needs."""
+    return fmt in ("jsonl", "xlsx")
+
+
+def check_bom(fmt: str, bom: bool) -> None:
+    if bom and fmt not in ("tsv", "csv"):
+        from .errors import CorpusError
+
+        raise CorpusError(f"--bom is for tsv and csv output, not {fmt}: add --format csv (or tsv)")
 
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -72,13 +93,25 @@ def json_line(record: Mapping[str, Any]) -> str:
 
 
 class RowWriter:
-    """Writes records (dicts) as TSV, CSV or JSON Lines to a text stream."""
+    """Writes records (dicts) as TSV, CSV, JSON Lines or xlsx to a text stream;
+    ``close`` ends the output (an xlsx workbook is written then)."""
 
-    def __init__(self, stream: TextIO, fmt: str, columns: Sequence[str], *, header: bool = True) -> None:
+    def __init__(
+        self, stream: TextIO, fmt: str, columns: Sequence[str], *, header: bool = True, bom: bool = False
+    ) -> None:
         self.stream = stream
         self.fmt = fmt
         self.columns = list(columns)
         self._csv = None
+        self._sheet = None
+        if fmt == "xlsx":
+            from .spreadsheet import Sheet
+
+            self._sheet = Sheet(stream, self.columns, header=header)
+            return
+        check_bom(fmt, bom)
+        if bom:
+            stream.write("\ufeff")
         if fmt == "csv":
             import csv
 
@@ -99,12 +132,21 @@ class RowWriter:
             self.stream.write("\t".join(tsv_field(record.get(c)) for c in self.columns) + "\n")
         elif self._csv is not None:
             self._csv.writerow([csv_field(record.get(c)) for c in self.columns])
+        elif self._sheet is not None:
+            self._sheet.write_row([record.get(c) for c in self.columns])
         else:  # pragma: no cover - guarded by the callers
             raise ValueError(f"not a row format: {self.fmt}")
 
     def write_all(self, records: Iterable[Mapping[str, Any]]) -> int:
+        """Write every record and end the output; the number of records."""
         n = 0
         for record in records:
             self.write(record)
             n += 1
+        self.close()
         return n
+
+    def close(self) -> None:
+        if self._sheet is not None:
+            self._sheet.close()
+            self._sheet = None

@@ -8,7 +8,8 @@ Corpus text is never read as Rich markup.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 from .environment import Environment
@@ -121,6 +122,60 @@ def _fit_end(text: str, width: int) -> str:
         return text
     end = after_chars(text, 0, max(0, width - 1))
     return text[:end] + ELLIPSIS
+
+
+#: Where a cut id may start: after one of these, its end reads as a name of its own.
+_ID_SEPARATORS = "/\\:_-. "
+
+
+def id_labels(ids: Iterable[str], room: int) -> dict[str, str]:
+    """How each document id is shown in a column of ``room`` cells: whole when the
+    longest fits, else each id longer than ``room`` as ``…`` and as much of its end as
+    fits, when that end is no other listed id's end (ids of a corpus often share a long
+    start: a folder, a date), else whole.  Never a cut that could name two documents.
+    """
+    unique = list(dict.fromkeys(ids))
+    if not unique or max(cell_width(i) for i in unique) <= room:
+        return {i: i for i in unique}
+    # An id's longest common end with any other id is one it shares with a neighbour
+    # in the order of reversed ids.
+    ordered = sorted(unique, key=lambda i: i[::-1])
+    shared = [0] + [_common_end(a, b) for a, b in pairwise(ordered)] + [0]
+    labels = {}
+    for n, doc_id in enumerate(ordered):
+        need = max(shared[n], shared[n + 1]) + 1  # characters of the end that set it apart
+        keep = _fitting_end(doc_id, room - 1)
+        if cell_width(doc_id) <= room or need > keep:
+            labels[doc_id] = doc_id  # it fits, or what sets it apart does not: whole
+            continue
+        end = doc_id[-keep:]
+        if doc_id[-keep - 1] not in _ID_SEPARATORS:
+            # Not a piece of a word: start at a separator, if what follows still sets it apart.
+            for i, char in enumerate(end[: len(end) - need + 1]):
+                if char in _ID_SEPARATORS:
+                    end = end[i:] if char == "/" or len(end) - i - 1 < need else end[i + 1 :]
+                    break
+        labels[doc_id] = ELLIPSIS + end
+    return {i: labels[i] for i in unique}
+
+
+def _common_end(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(reversed(a), reversed(b), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _fitting_end(text: str, room: int) -> int:
+    """How many characters of the end of ``text`` fit in ``room`` cells."""
+    width = 0
+    for n, char in enumerate(reversed(text)):
+        width += cell_width(char)
+        if width > room:
+            return n
+    return len(text)
 
 
 def isolate(text: str) -> str:
