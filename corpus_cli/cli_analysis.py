@@ -3,7 +3,8 @@
 Registered on the same app as the core commands (see the end of :mod:`corpus_cli.cli`).
 """
 
-from typing import Annotated, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,7 +24,11 @@ from .cli import (
     command,
 )
 from .errors import CorpusError
-from .output import RowWriter
+from .output import RowWriter, keeps_numbers
+
+if TYPE_CHECKING:
+    from .corpus import Document
+    from .freq import Counts
 
 SubstringOpt = Annotated[
     bool,
@@ -65,22 +70,24 @@ def _rows_out(
 
     fmt_name = session.table_or(fmt, "tsv")
     hidden = table.pop("hide", ())
+    names = table.pop("names", {})
     if fmt_name == "table":
         shown = [c for c in columns if c not in hidden]
         print_table(
             session.env,
             session.color,
-            shown,
+            [names.get(c, c) for c in shown],
             [[_screen_cell(rec[c], c) for c in shown] for rec in records],
             **table,
         )
         return
-    writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header)
+    writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header, bom=session.bom)
     for rec in records:
-        if fmt_name == "jsonl":
+        if keeps_numbers(fmt_name):
             writer.write({k: v if k == "p" else _fmt(v) for k, v in rec.items()})
         else:
             writer.write({k: _text(k, v) for k, v in rec.items()})
+    writer.close()
 
 
 def _text(column: str, value: Any) -> Any:
@@ -120,15 +127,35 @@ def dispersion_command(
             rich_help_panel=OUTPUT_PANEL,
         ),
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Plot every document, also those without a hit (on a terminal and in --svg).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    by_field: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="FIELD",
+            help="One row per value of FIELD (metadata, or folder, date, year, month from the ids), "
+            "the measures taken over these groups as the parts.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
 ) -> None:
     """Where PATTERN occurs in each document, and how evenly it spreads.
 
-    On a terminal, one strip per document with a mark at each hit (like AntConc's
-    concordance plot), with counts, per million and, below, range, Juilland's D,
-    Gries' DP/DPnorm and ARF over the documents (real sizes). In a pipe, one row per
-    document and a last row "(all)" that carries the measures.
+    On a terminal, one strip per document with a hit, a mark at each hit (like
+    AntConc's concordance plot), with counts, per million, a line for the documents
+    without a hit (--all plots them too) and, below, range, Juilland's D, Gries'
+    DP/DPnorm and ARF over all the documents (real sizes). In a pipe, one row per
+    document and a last row "(all)" that carries the measures. With --by, a row per
+    group of documents (a paper's folder, a year) and the measures over the groups.
     """
     from .analysis import hit_dispersion
     from .pattern import MatchOptions
@@ -137,19 +164,24 @@ def dispersion_command(
     query = session.query(
         pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
     )
+    if by_field is not None and (svg or every):
+        raise CorpusError("--by gives a table of groups: it cannot be combined with --svg or --all")
     result = hit_dispersion(session.corpus.documents, query)
     total_hits = sum(len(d.offsets) for d in result.per_doc)
+    if by_field is not None:
+        _dispersion_by(session, pattern, result, by_field, fmt, no_header)
+        raise typer.Exit(0 if total_hits else 1)
     scores = result.scores
     if svg:
-        _write_svg(svg, pattern, result, session.settings)
+        _write_svg(svg, pattern, result, session.settings, every)
     fmt_name = session.table_or(fmt, "tsv")
     if fmt_name == "table":
-        _dispersion_screen(session, pattern, result)
+        _dispersion_screen(session, pattern, result, every)
     else:
         columns = ["doc", "tokens", "hits", "per_million", "range", "juilland_d", "dp", "dp_norm", "arf"]
         if fmt_name == "jsonl":
             columns.append("offsets")
-        writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header)
+        writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header, bom=session.bom)
         for d in result.per_doc:
             record: dict[str, Any] = {
                 "doc": d.doc.id,
@@ -169,18 +201,120 @@ def dispersion_command(
         }
         for name in ("juilland_d", "dp", "dp_norm", "arf"):
             value = getattr(scores, name)
-            summary[name] = round(value, 4) if fmt_name == "jsonl" else f"{value:.4f}"
+            summary[name] = round(value, 4) if keeps_numbers(fmt_name) else f"{value:.4f}"
         writer.write(summary)
+        writer.close()
     raise typer.Exit(0 if total_hits else 1)
 
 
-def _dispersion_screen(session: Session, pattern: str, result: Any) -> None:
-    from .screen import DIM, HEADING, MATCH, cell_width, paint
+def _dispersion_by(
+    session: Session, pattern: str, result: Any, by_field: str, fmt: Any, no_header: bool
+) -> None:
+    """``dispersion --by FIELD``: a row per group, the measures over the groups."""
+    from .analysis import part_dispersion
+    from .fields import grouping, unknown_field
+
+    problem = unknown_field(by_field, [d.doc for d in result.per_doc])
+    if problem is not None:
+        session.warn(problem)
+    by = part_dispersion(result, grouping(by_field))
+    s = by.scores
+    hits = sum(p.hits for p in by.parts)
+    fmt_name = session.table_or(fmt, "tsv")
+    if fmt_name == "table":
+        from .screen import DIM, paint
+
+        heading = paint(f"{pattern} · normalization {session.settings}", DIM, session.color)
+        session.stdout.write(heading + "\n")
+        columns = ["by", "docs", "with hits", "tokens", "hits", "per million"]
+        records = [
+            dict(
+                zip(
+                    columns,
+                    [p.part, p.docs, p.hit_docs, p.tokens, p.hits, _rate(p.hits, p.tokens)],
+                    strict=True,
+                )
+            )
+            for p in by.parts
+        ]
+        _rows_out(
+            session,
+            fmt,
+            no_header,
+            columns,
+            records,
+            names={"by": by_field},
+            numeric=columns[1:],
+            flexible=by_field,
+            caption=f"range {s.range}/{len(by.parts)} groups · Juilland's D {s.juilland_d:.4f} · "
+            f"DP {s.dp:.4f} · DPnorm {s.dp_norm:.4f} · ARF {s.arf:.2f} · {by.total_tokens:,} tokens",
+        )
+        return
+    columns = [
+        "by",
+        "docs",
+        "hit_docs",
+        "tokens",
+        "hits",
+        "per_million",
+        "range",
+        "juilland_d",
+        "dp",
+        "dp_norm",
+        "arf",
+    ]
+    writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header)
+    for p in by.parts:
+        writer.write(
+            {
+                "by": p.part,
+                "docs": p.docs,
+                "hit_docs": p.hit_docs,
+                "tokens": p.tokens,
+                "hits": p.hits,
+                "per_million": round(_rate(p.hits, p.tokens), 2),
+            }
+        )
+    summary: dict[str, Any] = {
+        "by": "(all)",
+        "docs": sum(p.docs for p in by.parts),
+        "hit_docs": sum(p.hit_docs for p in by.parts),
+        "tokens": by.total_tokens,
+        "hits": hits,
+        "per_million": round(_rate(hits, by.total_tokens), 2),
+        "range": s.range,
+    }
+    for name in ("juilland_d", "dp", "dp_norm", "arf"):
+        value = getattr(s, name)
+        summary[name] = round(value, 4) if fmt_name == "jsonl" else f"{value:.4f}"
+    writer.write(summary)
+
+
+def _rate(hits: int, tokens: int) -> float:
+    return hits * 1e6 / tokens if tokens else 0.0
+
+
+def _plotted(result: Any, every: bool) -> tuple[list[Any], str]:
+    """The documents a plot draws (those with a hit, or ``every`` one) and the line
+    that stands for the others ("" when none is left out)."""
+    if every:
+        return result.per_doc, ""
+    docs = [d for d in result.per_doc if d.offsets]
+    left_out = len(result.per_doc) - len(docs)
+    if not left_out:
+        return docs, ""
+    return docs, f"{left_out:,} document{'s' if left_out != 1 else ''} without a hit (--all plots them)"
+
+
+def _dispersion_screen(session: Session, pattern: str, result: Any, every: bool) -> None:
+    from .screen import DIM, HEADING, MATCH, cell_width, id_labels, paint
 
     out = session.stdout
     color = session.color
-    docs = result.per_doc
-    label_width = min(24, max([cell_width(d.doc.id) for d in docs] + [3]))
+    docs, rest = _plotted(result, every)
+    # The ids get what 32 cells of strip and the numbers leave.
+    names = id_labels((d.doc.id for d in docs), max(12, session.env.columns - 19 - 32))
+    label_width = max([cell_width(name) for name in names.values()] + [3])
     numbers = [
         f"{len(d.offsets):>5} {len(d.offsets) * 1e6 / d.tokens if d.tokens else 0:>10,.1f}" for d in docs
     ]
@@ -193,13 +327,15 @@ def _dispersion_screen(session: Session, pattern: str, result: Any) -> None:
         for offset in d.offsets:
             cells[min(strip_width - 1, offset * strip_width // length)] = "|"
         strip = "".join(paint(c, MATCH, color) if c == "|" else c for c in cells)
-        label = d.doc.id[:label_width].ljust(label_width)
+        label = names[d.doc.id] + " " * (label_width - cell_width(names[d.doc.id]))
         out.write(f"{paint(label, HEADING, color)} {number} {strip}\n")
+    if rest:
+        out.write(paint(rest, DIM, color) + "\n")
     s = result.scores
     out.write(
         paint(
-            f"range {s.range}/{len(docs)} documents · Juilland's D {s.juilland_d:.4f} · DP {s.dp:.4f} · "
-            f"DPnorm {s.dp_norm:.4f} · ARF {s.arf:.2f} · {result.total_tokens:,} tokens",
+            f"range {s.range:,}/{len(result.per_doc):,} documents · Juilland's D {s.juilland_d:.4f} · "
+            f"DP {s.dp:.4f} · DPnorm {s.dp_norm:.4f} · ARF {s.arf:.2f} · {result.total_tokens:,} tokens",
             DIM,
             color,
         )
@@ -207,13 +343,16 @@ def _dispersion_screen(session: Session, pattern: str, result: Any) -> None:
     )
 
 
-def _write_svg(path: str, pattern: str, result: Any, settings: str) -> None:
-    """The dispersion plot as SVG: one strip per document, a tick per hit."""
+def _write_svg(path: str, pattern: str, result: Any, settings: str, every: bool) -> None:
+    """The dispersion plot as SVG: one strip per document (with a hit), a tick per hit."""
     from xml.sax.saxutils import escape
 
+    from .screen import id_labels
+
     row, label, width, top = 22, 230, 900, 48
-    docs = result.per_doc
-    height = top + row * len(docs) + 40
+    docs, rest = _plotted(result, every)
+    names = id_labels((d.doc.id for d in docs), 32)
+    height = top + row * len(docs) + (row if rest else 0) + 40
     strip = width - label - 90
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -227,7 +366,7 @@ def _write_svg(path: str, pattern: str, result: Any, settings: str) -> None:
     ]
     for i, d in enumerate(docs):
         y = top + i * row
-        parts.append(f'<text x="10" y="{y + 15}">{escape(d.doc.id[:32])}</text>')
+        parts.append(f'<text x="10" y="{y + 15}">{escape(names[d.doc.id])}</text>')
         parts.append(f'<text x="{label - 10}" y="{y + 15}" text-anchor="end">{len(d.offsets)}</text>')
         parts.append(
             f'<rect x="{label}" y="{y + 4}" width="{strip}" height="{row - 8}" fill="#f3f3f3" stroke="#999"/>'
@@ -236,9 +375,11 @@ def _write_svg(path: str, pattern: str, result: Any, settings: str) -> None:
         for offset in d.offsets:
             x = label + offset * strip / length
             parts.append(f'<line x1="{x:.1f}" y1="{y + 4}" x2="{x:.1f}" y2="{y + row - 4}" stroke="#c00"/>')
+    if rest:
+        parts.append(f'<text x="10" y="{top + len(docs) * row + 15}" fill="#555">{escape(rest)}</text>')
     s = result.scores
     parts.append(
-        f'<text x="10" y="{height - 14}" fill="#555">range {s.range}/{len(docs)} · '
+        f'<text x="10" y="{height - 14}" fill="#555">range {s.range}/{len(result.per_doc)} · '
         f"Juilland's D {s.juilland_d:.4f} · DP {s.dp:.4f} · DPnorm {s.dp_norm:.4f} · ARF {s.arf:.2f}</text>"
     )
     parts.append("</svg>")
@@ -394,7 +535,18 @@ def keywords_command(
         typer.Option(
             "--target",
             metavar="DOC",
-            help="Target documents (repeatable); the rest is the reference.",
+            help="Target documents: id, unique prefix or folder (DIR/: all its documents); "
+            "repeatable. The rest of the corpus is the reference.",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = None,
+    by_field: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="FIELD",
+            help="One list per value of FIELD (metadata, or folder, date, year, month from the "
+            "ids): each group against the rest of the corpus, or against --reference.",
             rich_help_panel=MATCH_PANEL,
         ),
     ] = None,
@@ -403,8 +555,20 @@ def keywords_command(
         typer.Option(
             "--reference",
             metavar="PATH",
-            help="A reference corpus (file or directory), or a frequency list (.tsv: term<TAB>count).",
+            help="A reference corpus (file or directory, its files picked by --reference-glob, "
+            "not --glob), or a frequency list (.tsv: term<TAB>count).",
             rich_help_panel=MATCH_PANEL,
+        ),
+    ] = None,
+    reference_glob: Annotated[
+        str | None,
+        typer.Option(
+            "--reference-glob",
+            metavar="PATTERN",
+            help="Which files of the --reference directory to read; --glob picks the corpus's "
+            "alone \\[default: *.txt, *.jsonl, *.csv, *.tsv, plain or .gz/.bz2/.xz].",
+            rich_help_panel=MATCH_PANEL,
+            show_default=False,
         ),
     ] = None,
     measure: Annotated[
@@ -445,52 +609,43 @@ def keywords_command(
 ) -> None:
     """Keywords: words over-represented in a target against a reference.
 
-    Either --target DOC... against the rest of the corpus, or the corpus against
-    --reference PATH. Rows carry a and b (the word's frequency in target and
-    reference), c and d (their sizes), the score, G² and its p-value band.
+    Either --target DOC... against the rest of the corpus, --by FIELD (each group
+    against the rest), or the corpus against --reference PATH. The corpus options
+    (--corpus, --glob, --doc, --where) choose the target's side alone; the reference
+    PATH is read as the corpus is (--text-field, --id-field, --encoding), its files
+    picked by --reference-glob. Rows carry a and b (the word's frequency in target
+    and reference), c and d (their sizes), the score, G² and its p-value band.
     """
-    from .analysis import keywords, reference_counts
-    from .corpus import load_corpus
-    from .freq import count_tokens
+    from .analysis import keywords
     from .stats import KEYNESS
 
     name = measure.lower()
     if name not in KEYNESS:
         raise CorpusError(f"unknown measure '{measure}' (choose from {', '.join(KEYNESS)})")
+    if target and by_field is not None:
+        raise CorpusError("--target and --by cannot be combined")
+    if reference_glob is not None and reference is None:
+        raise CorpusError("--reference-glob needs --reference PATH")
+    if not target and by_field is None and reference is None:
+        raise CorpusError("give --target DOC or --by FIELD (against the rest), or --reference PATH")
     session = Session(ctx)
-    docs = session.corpus.documents
-    if target:
-        chosen = {id(session.corpus.resolve(t)) for t in target}
-        target_docs = [d for d in docs if id(d) in chosen]
-        rest = [d for d in docs if id(d) not in chosen]
-    elif reference is None:
-        raise CorpusError("give --target DOC (against the rest) or --reference PATH")
-    else:
-        target_docs, rest = docs, []
-    target_counts = count_tokens(target_docs, session.normalizer)
-    if reference is not None:
-        ref_counts = reference_counts(
-            reference,
-            session.normalizer,
-            lambda p: load_corpus([p], glob=session.glob, warn=session.warn).documents,
+    keep = _key_filter(session, stopwords, None, 1)
+    rows = []
+    for group, target_counts, ref_counts in _keyness_sides(
+        session, target, by_field, reference, reference_glob
+    ):
+        found = keywords(
+            target_counts, ref_counts, measure=name, k=k, negative=negative, min_count=min_count, keep=keep
         )
-    else:
-        ref_counts = count_tokens(rest, session.normalizer)
-    rows = keywords(
-        target_counts,
-        ref_counts,
-        measure=name,
-        k=k,
-        negative=negative,
-        min_count=min_count,
-        keep=_key_filter(session, stopwords, None, 1),
-    )
-    rows = rows[:top] if top else rows
+        rows += [(group, rank, r) for rank, r in enumerate(found[:top] if top else found, 1)]
     columns = (
         ["rank", "term", "key", "a", "b", "c", "d", name] + (["g2"] if name != "g2" else []) + ["p", "band"]
     )
+    if by_field is not None:
+        columns.insert(0, "by")
     records = [
         {
+            **({"by": group} if by_field is not None else {}),
             "rank": i,
             "term": r.term,
             "key": r.key,
@@ -503,7 +658,7 @@ def keywords_command(
             "p": float(f"{r.p:.4g}"),
             "band": r.band,
         }
-        for i, r in enumerate(rows, 1)
+        for group, i, r in rows
     ]
     _rows_out(
         session,
@@ -514,5 +669,92 @@ def keywords_command(
         hide=("key",),
         numeric=("rank", "a", "b", "c", "d", name, "g2", "p"),
         flexible="term",
+        names={"by": by_field} if by_field else {},
     )
     raise typer.Exit(0 if rows else 1)
+
+
+def _keyness_sides(
+    session: Session,
+    target: list[str] | None,
+    by_field: str | None,
+    reference: str | None,
+    reference_glob: str | None,
+) -> Iterator[tuple[str, "Counts", "Counts"]]:
+    """What ``keywords`` compares: (group, target's counts, reference's counts) for each
+    target (one, or one per group of ``--by``; group "" without ``--by``)."""
+    from .analysis import reference_counts, together, without
+    from .corpus import DEFAULT_GLOB, load_corpus
+    from .freq import count_tokens
+
+    docs = session.corpus.documents
+    targets: dict[str, list[Document]] = {}
+    if target:
+        chosen = {id(d) for d in session.corpus.select(target)}
+        targets[""] = [d for d in docs if id(d) in chosen]
+    elif by_field is not None:
+        from .fields import grouping, unknown_field
+
+        problem = unknown_field(by_field, docs)
+        if problem is not None:
+            session.warn(problem)
+        value = grouping(by_field)
+        for doc in docs:
+            targets.setdefault(value(doc), []).append(doc)
+        targets = dict(sorted(targets.items()))
+    else:
+        targets[""] = docs
+    if reference is not None:
+
+        def load(path: str) -> list["Document"]:
+            options = session.read_options._asdict()
+            found = load_corpus([path], glob=reference_glob or DEFAULT_GLOB, warn=session.warn, **options)
+            _check_overlap(targets, found.documents, session)
+            return found.documents
+
+        ref_counts = reference_counts(reference, session.normalizer, load)
+        for group, members in targets.items():
+            yield group, count_tokens(members, session.normalizer), ref_counts
+        return
+    if target:
+        rest = [d for d in docs if id(d) not in chosen]
+        if not rest:
+            raise CorpusError("--target names every document of the corpus: no reference is left")
+        yield "", count_tokens(targets[""], session.normalizer), count_tokens(rest, session.normalizer)
+        return
+    if len(targets) == 1:
+        raise CorpusError(
+            f"--by {by_field}: every document is in the group '{next(iter(targets))}': no reference is left"
+        )
+    counts = {group: count_tokens(members, session.normalizer) for group, members in targets.items()}
+    whole = together(counts.values())
+    for group, part in counts.items():
+        yield group, part, without(whole, part)
+
+
+def _check_overlap(
+    targets: dict[str, list["Document"]], reference: list["Document"], session: Session
+) -> None:
+    """A reference that holds the target's own documents: an error when they are the
+    same documents (every score would be 0), else a warning."""
+    import os
+
+    def where(doc: "Document") -> str:
+        return os.path.realpath(doc.path)
+
+    theirs = {where(d) for d in reference}
+    for group, docs in targets.items():
+        mine = {where(d) for d in docs}
+        if mine and mine == theirs:
+            scope = f"the group '{group}'" if len(targets) > 1 else "the target"
+            raise CorpusError(
+                f"{scope} and the reference are the same {len(mine):,} documents "
+                "(the reference's files are picked by --reference-glob, not --glob)"
+            )
+    shared = {where(d) for docs in targets.values() for d in docs} & theirs
+    if shared:
+        total = sum(len(docs) for docs in targets.values())
+        session.warn(
+            f"{len(shared):,} of the target's {total:,} documents are also in the reference: "
+            "their words count on both sides"
+        )

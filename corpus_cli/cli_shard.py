@@ -76,4 +76,4 @@ def shard(
     for written in shards:
         session.stdout.write(f"{written.url}\t{written.documents}\t{written.bytes}\n")
     total = sum(s.documents for s in shards)
-    session.note(f"{total} documents in {len(shards)} shards")
+    session.note(f"{total:,} documents in {len(shards):,} shards")

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 STDIN = "-"
 #: Text and record files, plain or compressed (``{a,b}`` alternatives, as in a shell).
 DEFAULT_GLOB = "*.{txt,jsonl,csv,tsv}{,.gz,.bz2,.xz}"
-BINARY_SNIFF = 8192
 
 Warn = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -127,6 +126,22 @@ class Corpus:
         exact = [d for d in self.documents if d.id == ref]
         if exact:
             return exact[0]
+        return self._by_prefix(ref)
+
+    def matching(self, ref: str) -> list[Document]:
+        """The documents ``ref`` names, in corpus order: the one whose id it is, else
+        every document of the folder it names (``aawsat/``, or ``aawsat`` when ids
+        begin ``aawsat/``), else the one whose id it uniquely begins."""
+        exact = [d for d in self.documents if d.id == ref]
+        if exact:
+            return exact[:1]
+        folder = ref if ref.endswith("/") else ref + "/"
+        inside = [d for d in self.documents if d.id.startswith(folder)]
+        if inside:
+            return inside
+        return [self._by_prefix(ref)]
+
+    def _by_prefix(self, ref: str) -> Document:
         found = [d for d in self.documents if d.id.startswith(ref)]
         if len(found) == 1:
             return found[0]
@@ -134,13 +149,15 @@ class Corpus:
             ids = [d.id for d in self.documents]
             raise CorpusError(f"unknown document '{ref}'; documents: {_sample(ids)}")
         ids = [d.id for d in found]
-        raise CorpusError(f"ambiguous document '{ref}' matches {len(ids)}: {_sample(ids)}")
+        folders = sorted({i.rpartition("/")[0] for i in ids} - {""})
+        hint = f" (a folder such as '{folders[0]}/' names all its documents)" if folders else ""
+        raise CorpusError(f"ambiguous document '{ref}' matches {len(ids)}: {_sample(ids)}{hint}")
 
     def select(self, refs: Sequence[str]) -> Corpus:
-        """The named documents in corpus order (all of them when none is named)."""
+        """The named documents (``matching``) in corpus order (all of them when none is named)."""
         if not refs:
             return self
-        wanted = {id(self.resolve(ref)) for ref in refs}
+        wanted = {id(d) for ref in refs for d in self.matching(ref)}
         return Corpus([d for d in self.documents if id(d) in wanted])
 
 

@@ -37,9 +37,11 @@ from contextlib import contextmanager
 from itertools import islice, pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from .clitics import CliticMode
 from .corpus import Document
 from .errors import CorpusError
-from .freq import Counts, count_tokens, ngram_units
+from .fields import grouping
+from .freq import Counts, clitic_tests, count_tokens, ngram_units
 from .normalize import Normalizer
 from .readers import ReadOptions
 from .tokenize import words
@@ -359,7 +361,8 @@ class Tally(NamedTuple):
     ``forms`` counts each original form (forms that normalize to nothing are left out,
     as :class:`Counts` leaves them out); ``keys`` maps a form to its normalized key.
     ``per_doc``/``doc_totals`` are per document, or with ``grouped`` per group of
-    documents (``freq --by FIELD``): a group may span partitions, so merging adds them up.
+    documents (``freq --by FIELD``, with ``group_doc_freq`` and ``term_docs``): a group
+    may span partitions, so merging adds them up.
     """
 
     total: int
@@ -368,6 +371,8 @@ class Tally(NamedTuple):
     doc_freq: dict[str, int]
     per_doc: dict[str, Counter[str]]
     doc_totals: dict[str, int]
+    group_doc_freq: dict[str, Counter[str]]
+    term_docs: dict[str, Counter[str]]
     grouped: bool = False
 
     @classmethod
@@ -379,12 +384,16 @@ class Tally(NamedTuple):
             keys.update(dict.fromkeys(spellings, key))
         per = counts.per_doc if per_doc else {}
         totals = counts.doc_totals if per_doc else {}  # only --by-doc and --by read them
-        return cls(counts.total, forms, keys, dict(counts.doc_freq), per, totals, grouped)
+        return cls(
+            counts.total, forms, keys, dict(counts.doc_freq), per, totals,
+            counts.group_doc_freq, counts.term_docs, grouped,
+        )  # fmt: skip
 
     def counts(self) -> Counts:
         """The :class:`Counts` the memory engine would have counted."""
         out = Counts(total=self.total, doc_freq=Counter(self.doc_freq))
         out.per_doc, out.doc_totals = self.per_doc, self.doc_totals
+        out.group_doc_freq, out.term_docs = self.group_doc_freq, self.term_docs
         if self.grouped:  # groups come in their sorted order, as count_tokens gives them
             out.per_doc = dict(sorted(self.per_doc.items()))
             out.doc_totals = dict(sorted(self.doc_totals.items()))
@@ -408,18 +417,28 @@ def merge_tallies(tallies: Sequence[Tally]) -> Tally:
     keys = dict(tallies[0].keys)
     per_doc = dict(tallies[0].per_doc)
     doc_totals = dict(tallies[0].doc_totals)
+    group_doc_freq = dict(tallies[0].group_doc_freq)
+    term_docs = dict(tallies[0].term_docs)
     for tally in tallies[1:]:
         forms.update(tally.forms)
         doc_freq.update(tally.doc_freq)
         keys.update(tally.keys)
-        for scope, per in tally.per_doc.items():
-            mine = per_doc.get(scope)
-            # A group seen in an earlier partition too: a new Counter, inputs untouched.
-            per_doc[scope] = per if mine is None else mine + per
+        for merged, more in (
+            (per_doc, tally.per_doc),
+            (group_doc_freq, tally.group_doc_freq),
+            (term_docs, tally.term_docs),
+        ):
+            for scope, per in more.items():
+                mine = merged.get(scope)
+                # A group seen in an earlier partition too: a new Counter, inputs untouched.
+                merged[scope] = per if mine is None else mine + per
         for scope, size in tally.doc_totals.items():
             doc_totals[scope] = doc_totals.get(scope, 0) + size
     total = sum(t.total for t in tallies)
-    return Tally(total, dict(forms), keys, dict(doc_freq), per_doc, doc_totals, tallies[0].grouped)
+    return Tally(
+        total, dict(forms), keys, dict(doc_freq), per_doc, doc_totals,
+        group_doc_freq, term_docs, tallies[0].grouped,
+    )  # fmt: skip
 
 
 def merge_counts(parts: Iterable[Counts], *, grouped: bool = False) -> Counts:
@@ -434,17 +453,14 @@ def _freq_part(
     ngram: int,
     keep_per_doc: bool,
     by_field: str | None = None,
+    tested: tuple[list[str], CliticMode, float | None] | None = None,
 ) -> tuple[Tally, Warnings]:
+    """``tested``: the TERMs of ``freq --by``, their clitic mode and the matching timeout."""
     docs, warnings = load_part(part, reading)
     units = ngram_units(ngram) if ngram > 1 else words
-    group = None
-    if by_field is not None:
-        field = by_field
-
-        def group(doc: Document) -> str:
-            return doc.meta.get(field, "")
-
-    counts = count_tokens(docs, normalizer, keep_per_doc=keep_per_doc, units=units, group=group)
+    group = grouping(by_field) if by_field is not None else None
+    tests = clitic_tests(tested[0], normalizer, tested[1], tested[2]) if tested is not None else None
+    counts = count_tokens(docs, normalizer, keep_per_doc=keep_per_doc, units=units, group=group, tests=tests)
     return Tally.of(counts, per_doc=keep_per_doc, grouped=by_field is not None), warnings
 
 
@@ -647,6 +663,7 @@ def freq_counts(
     ngram: int,
     keep_per_doc: bool,
     by_field: str | None = None,
+    tested: tuple[list[str], CliticMode, float | None] | None = None,
 ) -> Counts:
     """The corpus's :class:`Counts`, counted on the cluster and merged in a tree."""
     if not job.files:
@@ -660,6 +677,7 @@ def freq_counts(
             ngram=ngram,
             keep_per_doc=keep_per_doc,
             by_field=by_field,
+            tested=tested,
             pure=False,
         )
         while len(futures) > 1:  # a tree: at most SPLIT_EVERY a merge, runs kept in order
@@ -700,7 +718,10 @@ def freq_dask(
     by_doc = by_doc or by_field is not None  # a group is listed as a document is
     job = _job(session, {"--dispersion": dispersion})
     keep_per_doc = by_doc or bool(terms and clitics)
-    counts = freq_counts(session, job, scheduler, ngram=ngram, keep_per_doc=keep_per_doc, by_field=by_field)
+    tested = (terms, clitics, session.timeout) if by_field is not None and terms and clitics else None
+    counts = freq_counts(
+        session, job, scheduler, ngram=ngram, keep_per_doc=keep_per_doc, by_field=by_field, tested=tested
+    )
     rows, found = freq_rows(
         session, counts, terms=terms, clitics=clitics, by_doc=by_doc, top=top,
         min_count=min_count, stopwords=stopwords, match=match, ngram=ngram,

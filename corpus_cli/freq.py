@@ -10,11 +10,13 @@ to one normalization call per document plus one for its vocabulary.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .clitics import CliticMode
 from .corpus import Document
+from .errors import CorpusError
 from .normalize import Normalizer
 from .stats import Dispersion, dispersion
 from .tokenize import Kind, tokenize, words
@@ -55,10 +57,20 @@ class Counts:
     per_doc: dict[str, Counter[str]] = field(default_factory=dict)
     doc_totals: dict[str, int] = field(default_factory=dict)
     doc_types: dict[str, int] = field(default_factory=dict)
+    #: Per group (``count_tokens``'s ``group``): how many of its documents hold each key.
+    group_doc_freq: dict[str, Counter[str]] = field(default_factory=dict)
+    #: Per group: how many of its documents hold a key that passes each term's test.
+    term_docs: dict[str, Counter[str]] = field(default_factory=dict)
 
     @property
     def type_count(self) -> int:
         return len(self.counts)
+
+    def docs_of(self, key: str, scope: str | None = None) -> int:
+        """The documents that hold ``key``: of the group ``scope`` when the counts are
+        by group, else of all the documents counted."""
+        group = self.group_doc_freq.get(scope) if scope is not None and self.group_doc_freq else None
+        return (group if group is not None else self.doc_freq).get(key, 0)
 
     def term(self, key: str) -> str:
         """The most frequent original spelling (ties: the one that sorts first)."""
@@ -105,6 +117,32 @@ def _grams(run: list[str], n: int) -> Iterator[str]:
         yield " ".join(run[i : i + n])
 
 
+def terms_as_ngrams(terms: Sequence[str], ngram: int) -> tuple[list[str], int]:
+    """``freq TERM...``: a term of several words counts as the n-gram it is, so the
+    terms come back written as ``ngram_units`` writes that n-gram, with its length.
+
+    One count is one length: the terms must all have as many words, and as many as
+    ``--ngram`` (when it asks for more than one).  A term with no word counts as one.
+    """
+    lengths = [max(1, len(words(term))) for term in terms]
+    n = max(lengths, default=1)
+    if len(set(lengths)) > 1:
+        shown = " and ".join(map(str, sorted(set(lengths))))
+        raise CorpusError(f"TERMs of {shown} words: count the terms of each length with a freq of their own")
+    if ngram > 1 and n != ngram:
+        words_of = f"{n} word{'s' if n > 1 else ''}"
+        raise CorpusError(f"'{terms[0]}' has {words_of}; --ngram {ngram} counts runs of {ngram}")
+    if n == 1:
+        return list(terms), 1
+    written = []
+    for term in terms:
+        grams = ngram_units(n)(term)
+        if len(grams) != 1:
+            raise CorpusError(f"'{term}' runs across the end of a sentence, which an n-gram never does")
+        written.append(grams[0])
+    return written, n
+
+
 def count_tokens(
     docs: Iterable[Document],
     normalizer: Normalizer,
@@ -112,17 +150,21 @@ def count_tokens(
     keep_per_doc: bool = False,
     units: Units = words,
     group: Callable[[Document], str] | None = None,
+    tests: Mapping[str, Callable[[str], bool]] | None = None,
 ) -> Counts:
     """Count every word/number token (or other ``units``) of ``docs`` by normalized key.
 
-    With ``group``, ``per_doc`` and ``doc_totals`` are per group of documents (e.g. the
-    value of a metadata field, ``freq --by``), in the groups' sorted order.
+    With ``group``, ``per_doc``, ``doc_totals`` and ``group_doc_freq`` are per group of
+    documents (e.g. the value of a metadata field, ``freq --by``), in the groups' sorted
+    order; ``tests`` (by term: the keys that count for it, as a term with its clitics)
+    then fill ``term_docs``, which no sum of the keys' document counts could give.
     """
     result = Counts()
     raw_per_doc: list[tuple[str, Counter[str]]] = []
     raw_groups: dict[str, Counter[str]] = {}
     raw_total: Counter[str] = Counter()
     cache: dict[str, str] = {}
+    passed: dict[str, tuple[str, ...]] = {}  # key -> the terms whose test it passes
     for doc in docs:
         tokens = units(doc.text)
         # Counted once, from the list (in C); a document's own counts only when kept.
@@ -144,6 +186,16 @@ def count_tokens(
         keys.discard("")
         result.doc_freq.update(keys)
         result.doc_types[doc.id] = len(keys)
+        if group is not None:
+            result.group_doc_freq.setdefault(scope, Counter()).update(keys)
+            if tests:
+                held: set[str] = set()
+                for key in keys:
+                    terms = passed.get(key)
+                    if terms is None:
+                        terms = passed[key] = tuple(t for t, test in tests.items() if test(key))
+                    held.update(terms)
+                result.term_docs.setdefault(scope, Counter()).update(held)
         if keep_per_doc and group is None:
             raw_per_doc.append((doc.id, raw))
     for form, count in raw_total.items():
@@ -216,7 +268,9 @@ def _list(
         if count < min_count or (top and rank > top):
             break
         term = counts.term(key)
-        rows.append(FreqRow(rank, term, key, count, _per_million(count, total), counts.doc_freq[key], doc))
+        rows.append(
+            FreqRow(rank, term, key, count, _per_million(count, total), counts.docs_of(key, doc), doc)
+        )
     return rows
 
 
@@ -273,7 +327,9 @@ def term_rows(
             else:
                 shown = term
             if members is None:
-                docs = counts.doc_freq.get(key, 0)
+                docs = counts.docs_of(key, doc_id)
+            elif doc_id is not None and counts.group_doc_freq:
+                docs = counts.term_docs.get(doc_id, Counter())[term]
             elif counts.per_doc:
                 docs = sum(1 for per in counts.per_doc.values() if any(k in per for k in keys))
             else:
@@ -349,3 +405,37 @@ def with_dispersion(
         places = sorted(p for k in row.keys for p in positions[k])
         out.append(replace(row, dispersion=dispersion(values, sizes, places, offset)))
     return out
+
+
+def with_group_dispersion(
+    rows: list[FreqRow],
+    docs: Sequence[Document],
+    normalizer: Normalizer,
+    units: Units,
+    group: Callable[[Document], str],
+) -> list[FreqRow]:
+    """``with_dispersion`` for the rows of ``freq --by``: each group's rows over the
+    documents of that group, as its counts are."""
+    from itertools import groupby
+
+    members: dict[str, list[Document]] = {}
+    for doc in docs:
+        members.setdefault(group(doc), []).append(doc)
+    out: list[FreqRow] = []
+    for scope, scoped in groupby(rows, key=lambda row: row.doc):
+        out += with_dispersion(list(scoped), members.get(scope or "", []), normalizer, units)
+    return out
+
+
+def clitic_tests(
+    terms: Iterable[str], normalizer: Normalizer, mode: CliticMode, timeout: float | None
+) -> dict[str, Callable[[str], bool]]:
+    """Per term, whether a key is the term with clitics (``freq TERM --clitics``)."""
+    from .pattern import Budget, MatchOptions, compile_query
+
+    def test(term: str) -> Callable[[str], bool]:
+        regex = compile_query(term, normalizer, MatchOptions(clitics=mode)).regex
+        budget = Budget(timeout)  # the vocabulary is matched as one document
+        return lambda key: budget.fullmatch(regex, key) is not None
+
+    return {term: test(term) for term in terms}

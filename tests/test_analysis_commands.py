@@ -200,7 +200,7 @@ def test_dispersion_reproduces_gries_toy_corpus(
 
 
 def test_dispersion_terminal_strip_plot(invoke, disp_corpus, tty):
-    r = invoke("dispersion", "كتاب", "-C", str(disp_corpus), "--color", "never")
+    r = invoke("dispersion", "كتاب", "-C", str(disp_corpus), "--color", "never", "--all")
     assert r.exit_code == 0, r.stderr
     lines = screen(r.stdout).splitlines()
     assert lines[0].startswith("كتاب") and "normalization standard" in lines[0]
@@ -222,9 +222,37 @@ def test_dispersion_terminal_strip_plot(invoke, disp_corpus, tty):
     assert "18 tokens" in summary
 
 
+def test_dispersion_terminal_plots_documents_with_hits_and_counts_the_rest(invoke, tmp_path, tty):
+    docs = {f"d{n:02d}": "بيت قلم شمس\n" for n in range(12)}
+    docs["d03"] = "كتاب قلم\n"
+    docs["d07"] = "قلم كتاب كتاب\n"
+    root = write_corpus(tmp_path / "many", docs)
+    r = invoke("dispersion", "كتاب", "-C", str(root), "--color", "never")
+    assert r.exit_code == 0, r.stderr
+    lines = screen(r.stdout).splitlines()
+    assert [line.split()[0] for line in lines[2:4]] == ["d03", "d07"]
+    assert lines[4] == "10 documents without a hit (--all plots them)"
+    assert lines[5].startswith("range 2/12 documents")  # the measures are over every document
+    assert len(lines) == 6
+    every = screen(invoke("dispersion", "كتاب", "-C", str(root), "--color", "never", "--all").stdout)
+    assert [line.split()[0] for line in every.splitlines()[2:14]] == sorted(docs)
+    assert "without a hit" not in every
+
+
+def test_dispersion_terminal_labels_name_one_document_each(invoke, tmp_path, tty):
+    ids = ["alweeam/2015-07-22_01644", "alweeam/2015-07-22_01645", "alweeam/2015-07-23_00012"]
+    for doc_id in ids:
+        (tmp_path / "news" / doc_id).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "news" / f"{doc_id}.txt").write_text("كتاب قلم\n", encoding="utf-8")
+    for columns, expected in (("80", ids), ("50", ["…07-22_01644", "…07-22_01645", "…07-23_00012"])):
+        r = invoke("dispersion", "كتاب", "-C", str(tmp_path / "news"), env={"COLUMNS": columns})
+        assert r.exit_code == 0, r.stderr
+        assert [line.split()[0] for line in screen(r.stdout).splitlines()[2:5]] == expected
+
+
 def test_dispersion_svg_one_strip_per_document_one_line_per_hit(invoke, disp_corpus, tmp_path):
     out = tmp_path / "plot.svg"
-    r = invoke("dispersion", "كتاب", "-C", str(disp_corpus), "--svg", str(out))
+    r = invoke("dispersion", "كتاب", "-C", str(disp_corpus), "--svg", str(out), "--all")
     assert r.exit_code == 0, r.stderr
     assert tsv(r.stdout)[-1]["hits"] == "3"  # the rows are still written
     root = ET.parse(out).getroot()
@@ -245,6 +273,19 @@ def test_dispersion_svg_one_strip_per_document_one_line_per_hit(invoke, disp_cor
     assert {"d1", "d2", "d3"} <= set(labels)
 
 
+def test_dispersion_svg_without_all_draws_documents_with_hits(invoke, disp_corpus, tmp_path):
+    out = tmp_path / "plot.svg"
+    r = invoke("dispersion", "كتاب", "-C", str(disp_corpus), "--svg", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert [row["doc"] for row in tsv(r.stdout)] == ["d1", "d2", "d3", "(all)"]  # the rows: all
+    root = ET.parse(out).getroot()
+    assert len([rect for rect in root.iter(f"{SVG}rect") if rect.get("x") is not None]) == 2
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert {"d1", "d2"} <= set(labels) and "d3" not in labels
+    assert "1 document without a hit (--all plots them)" in labels
+    assert any(label.startswith("range 2/3 ") for label in labels)
+
+
 def test_dispersion_svg_to_unwritable_path_exits_2(invoke, disp_corpus, tmp_path):
     target = tmp_path / "missing-dir" / "plot.svg"
     r = invoke("dispersion", "كتاب", "-C", str(disp_corpus), "--svg", str(target))
@@ -261,6 +302,29 @@ def test_dispersion_no_hit_exits_1_with_zero_rows(invoke, disp_corpus):
     assert [row["hits"] for row in rows] == [0, 0, 0, 0]
     assert rows[-1]["range"] == 0
     assert rows[-1]["arf"] == 0
+
+
+def test_dispersion_by_folder_takes_the_folders_as_the_parts(invoke, tmp_path, tty):
+    """a/ holds d1 and d2 (12 tokens, 3 hits), b/ holds d3 (6 tokens, none)."""
+    root = tmp_path / "folders"
+    write_corpus(root / "a", {"d1": DISP_DOCS["d1"], "d2": DISP_DOCS["d2"]})
+    write_corpus(root / "b", {"d3": DISP_DOCS["d3"]})
+    r = invoke("dispersion", "كتاب", "-C", str(root), "--by", "folder", "--format", "jsonl")
+    assert r.exit_code == 0, r.stderr
+    a, b, total = jsonl(r.stdout)
+    assert a == {"by": "a", "docs": 2, "hit_docs": 2, "tokens": 12, "hits": 3, "per_million": 250000.0}
+    assert (b["by"], b["docs"], b["hit_docs"], b["tokens"], b["hits"]) == ("b", 1, 0, 6, 0)
+    summary = [total[k] for k in ("by", "docs", "hit_docs", "hits", "range")]
+    assert summary == ["(all)", 3, 2, 3, 1]
+    # DP = ½(|3/3 − 12/18| + |0 − 6/18|) = 1/3; DPnorm = (1/3) / (1 − 6/18) = 1/2; rates 1/4 and 0: D = 0
+    assert total["dp"] == pytest.approx(1 / 3, abs=TOL)
+    assert total["dp_norm"] == pytest.approx(1 / 2, abs=TOL)
+    assert total["juilland_d"] == pytest.approx(0.0, abs=TOL)
+    assert total["arf"] == pytest.approx(stats.arf(DISP_POSITIONS, DISP_N), abs=TOL)  # positions alone
+    shown = screen(invoke("dispersion", "كتاب", "-C", str(root), "--by", "folder", "--color", "never").stdout)
+    assert "folder" in shown and "range 1/2 groups" in shown
+    r = invoke("dispersion", "كتاب", "-C", str(root), "--by", "folder", "--svg", str(tmp_path / "x.svg"))
+    assert r.exit_code == 2 and "--svg" in r.stderr
 
 
 # =========================================================================== collocates
@@ -999,6 +1063,50 @@ def test_keywords_needs_target_or_reference(invoke, kw_corpus):
     assert r.exit_code == 2
     assert r.stderr.startswith("corpus: ")
     assert "--target" in r.stderr and "--reference" in r.stderr
+
+
+@pytest.fixture
+def kw_folders(tmp_path: Path) -> Path:
+    """The keywords corpus as two folders: t/ the target, r/ the two reference documents."""
+    write_corpus(tmp_path / "kwf" / "t", {"target": KW_DOCS["target"]})
+    write_corpus(tmp_path / "kwf" / "r", {k: v for k, v in KW_DOCS.items() if k != "target"})
+    return tmp_path / "kwf"
+
+
+def test_keywords_of_a_folder_and_by_folder(invoke, kw_folders):
+    # the folder r/ (two documents) against the rest, t/: the target's negatives, sides swapped
+    swapped = {key: (b, a) for key, (a, b) in KW_NEGATIVE.items()}
+    for folder in ("r", "r/"):
+        code, rows = keywords(invoke, "-C", str(kw_folders), "--target", folder, "--min-count", "1")
+        assert code == 0 and {row["key"] for row in rows} == set(swapped)
+        for row in rows:
+            check_keyword_row(row, "g2", swapped, KW_D, KW_C)
+    _, of_r = keywords(invoke, "-C", str(kw_folders), "--target", "r", "--min-count", "1")
+    _, of_t = keywords(invoke, "-C", str(kw_folders), "--target", "t", "--min-count", "1")
+    _, by = keywords(invoke, "-C", str(kw_folders), "--by", "folder", "--min-count", "1")
+    assert by == [{"by": "r", **row} for row in of_r] + [{"by": "t", **row} for row in of_t]
+    r = invoke("keywords", "-C", str(kw_folders), "--by", "folder", "--target", "t")
+    assert r.exit_code == 2 and "--target and --by" in r.stderr
+
+
+def test_keywords_reference_is_picked_by_reference_glob_not_glob(invoke, kw_corpus):
+    """--glob picks the target's files; the reference directory is read with
+    --reference-glob, so the two sides are never silently the same documents."""
+    base = ("-C", str(kw_corpus), "--glob", "target*", "--min-count", "1")
+    _, against_rest = keywords(invoke, "-C", str(kw_corpus), "--target", "target", "--min-count", "1")
+    _, rows = keywords(invoke, *base, "--reference", str(kw_corpus), "--reference-glob", "ref_*")
+    assert rows == against_rest
+    # the default: every text file of the reference, the target's own included (a warning)
+    r = invoke("keywords", *base, "--reference", str(kw_corpus), "--format", "jsonl")
+    assert r.exit_code == 0
+    assert {(row["c"], row["d"]) for row in jsonl(r.stdout)} == {(KW_C, KW_C + KW_D)}
+    assert "1 of the target's 1 documents are also in the reference" in r.stderr
+    # the same documents on both sides: every score would be 0
+    r = invoke("keywords", *base, "--reference", str(kw_corpus), "--reference-glob", "target*")
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert "the target and the reference are the same 1 documents" in r.stderr
+    r = invoke("keywords", "-C", str(kw_corpus), "--target", "target", "--reference-glob", "*.txt")
+    assert r.exit_code == 2 and "--reference-glob needs --reference" in r.stderr
 
 
 def test_keywords_whole_corpus_as_target_exits_2(invoke, kw_corpus):

@@ -71,7 +71,7 @@ def test_binary_file_is_skipped_with_a_warning(tmp_path: Path) -> None:
 def test_invalid_utf8_is_skipped_with_a_warning_naming_the_file(tmp_path: Path) -> None:
     """Not UTF-8: Arabic CP-1256 is read with a warning (tests/test_inputs.py), the rest skipped."""
     write(tmp_path / "a.txt", "الأمم المتحدة")
-    latin1 = write(tmp_path / "b.txt", "café".encode("latin-1"))
+    latin1 = write(tmp_path / "b.txt", "Le café est déjà très chaud.".encode("latin-1"))
     cp1256 = write(tmp_path / "c.txt", "سلام".encode("cp1256"))
     write(tmp_path / "d.txt", "آخر")
     warnings: list[str] = []
@@ -250,6 +250,25 @@ def test_exact_id_wins_over_a_longer_one(tmp_path: Path) -> None:
     corpus = load(tmp_path)
     assert corpus.resolve("a").text == "قصير"
     assert corpus.resolve("ab").text == "طويل"
+
+
+def test_a_folder_names_every_document_inside_it() -> None:
+    ids = ["aawsat/2015-07-21_00000", "aawsat/2015-07-21_00001", "aawsatx/1", "news", "news/a/1", "news/b"]
+    corpus = Corpus([Document(i, i, "") for i in ids])
+
+    def named(ref: str) -> list[str]:
+        return [d.id for d in corpus.matching(ref)]
+
+    assert named("aawsat") == named("aawsat/") == ids[:2]
+    assert named("aawsatx") == ["aawsatx/1"]  # a folder, not a prefix of aawsat's ids
+    assert named("news") == ["news"]  # an exact id comes first
+    assert named("news/") == ["news/a/1", "news/b"] and named("news/a") == ["news/a/1"]
+    assert named("aawsat/2015-07-21_00001") == [ids[1]]
+    assert [d.id for d in corpus.select(["news/", "aawsat"])] == [ids[0], ids[1], ids[4], ids[5]]
+    with pytest.raises(CorpusError, match=r"ambiguous .* matches 2: .*'aawsat/' names all its documents"):
+        corpus.matching("aawsat/2015")
+    with pytest.raises(CorpusError, match="unknown document 'okaz/'"):
+        corpus.matching("okaz/")
 
 
 def test_long_candidate_lists_are_cut(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ SEED_COMMANDS = [
     ["freq", "سوريا", "الامم", "غير_موجود"],
     ["freq", "--top", "10", "--forms"],
     ["freq", "--ngram", "2", "--top", "20"],
+    ["freq", "مجلس الامن", "قرار مجلس", "--by-doc"],
     ["freq", "--by-doc", "--top", "3"],
     ["freq", "الأمن", "--clitics", "--forms"],
     ["freq", "--top", "5", "--stopwords", "builtin", "--match", "^ال"],
@@ -126,6 +127,13 @@ def memory(args: list[str], corpus: list[str]) -> tuple[int, str]:
     return code, out
 
 
+def indexed(args: list[str], corpus: list[str]) -> tuple[int, str]:
+    """The memory engine answering from the index that ``index build`` made of ``corpus``."""
+    code, out, err = cli(*args, *corpus, "--engine", "memory")
+    assert "without it" not in err, err
+    return code, out
+
+
 def on_dask(args: list[str], corpus: list[str], scheduler: str) -> tuple[int, str]:
     code, out, err = cli(*args, *corpus, "--engine", "dask", "--scheduler", scheduler)
     assert code in (0, 1), err
@@ -195,7 +203,8 @@ def test_where_filters_on_the_workers(layout: str, seed_shards: dict[str, list[s
 
 def test_shards_keep_the_metadata_of_records(scheduler: str, tmp_path: Path) -> None:
     """Fields of JSONL records become Parquet columns: --where and --by work on the shards
-    too, and a --by group spread over several partitions is counted once."""
+    too, and a --by group spread over several partitions is counted once.  The index of
+    the records keeps them as well: memory, index and dask answer alike."""
     records = [("n0", "سوريا اليوم", "okaz"), ("n1", "الرياض", "aawsat"), ("n2", "سوريا والرياض", "okaz")]
     (tmp_path / "src").mkdir()
     for number in range(3):  # three files: three partitions, each with both sources
@@ -208,17 +217,42 @@ def test_shards_keep_the_metadata_of_records(scheduler: str, tmp_path: Path) -> 
         )
     source = ["--corpus", str(tmp_path / "src"), "--id-field", "id"]
     parquet = ["--corpus", str(shards(tmp_path / "src", tmp_path / "p", "--id-field", "id"))]
+    assert cli("index", "build", *source)[0] == 0
+    assert cli("index", "status", *source)[0] == 0  # fresh: the index answers
     where = ["--where", "source=okaz"]
     for args in (["grep", "-c", "سوريا"], ["freq", "--top", "0"], ["kwic", "سوريا"]):
         expected = memory(args, [*source, *where])
+        assert indexed(args, [*source, *where]) == expected
         assert on_dask(args, [*parquet, *where], scheduler) == expected
         assert on_dask(args, [*source, *where], scheduler) == expected
     assert memory(["grep", "-l", "سوريا"], [*source, *where]) == (0, "n0.0\nn2.0\nn0.1\nn2.1\nn0.2\nn2.2\n")
     for args in (["freq", "--by", "source", "--top", "2"], ["freq", "سوريا", "--by", "source"]):
         expected = memory(args, source)
         assert "aawsat" in expected[1] and "okaz" in expected[1]
+        assert indexed(args, source) == expected
         assert on_dask(args, source, scheduler) == expected
         assert on_dask(args, parquet, scheduler) == expected
+
+
+def test_freq_by_counts_the_documents_of_a_group_across_partitions(scheduler: str, tmp_path: Path) -> None:
+    """docs of a --by row: the group's documents, added up over the partitions that hold
+    them; a field that ids give (folder, year) groups as metadata does."""
+    texts = {"okaz/2015-07-21_1": "قال الوزير", "sabq/2015-07-21_1": "قال الأمير"}
+    texts |= {"sabq/2016-01-02_2": "وقال الأمير", "sabq/2016-01-03_3": "قال"}
+    for name, text in texts.items():
+        (tmp_path / f"{name}.txt").parent.mkdir(exist_ok=True)
+        (tmp_path / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    source = ["--corpus", str(tmp_path)]
+    expected = {
+        ("freq", "قال", "--by", "folder"): [["okaz", "1", "1"], ["sabq", "2", "2"]],
+        ("freq", "قال", "--clitics", "--by", "folder"): [["okaz", "1", "1"], ["sabq", "3", "3"]],
+        ("freq", "قال", "--by", "year"): [["2015", "2", "2"], ["2016", "1", "1"]],
+    }
+    for args, rows in expected.items():
+        code, out = memory(list(args), source)
+        table = [line.split("\t") for line in out.splitlines()[1:]]
+        assert [[row[0], row[4], row[6]] for row in table] == rows
+        assert on_dask(list(args), source, scheduler) == (code, out)
 
 
 def test_a_local_cluster_without_scheduler() -> None:
