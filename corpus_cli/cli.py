@@ -1,16 +1,17 @@
 """The ``corpus`` command: options in, core calls, output writers out.
 
-Every command takes the corpus options (``-C/--corpus``, ``--glob``, ``--doc``,
-``--norm``) and the output options (``--format``, ``--color``) after its name as well as
-before it.  Errors from the core become one ``corpus: …`` line and exit code 2.
+The options every command shares (``SHARED_OPTIONS``: the corpus, how it is read and
+normalized, ``--color``, ``--index``) go after a command's name as well as before it;
+given on both sides, the one after the name wins.  Errors from the core become one
+``corpus: …`` line and exit code 2.
 """
 
 import functools
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TextIO, TypeVar, cast
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar, cast
 
 import typer
 from typer.core import TyperCommand
@@ -23,7 +24,7 @@ from .errors import CorpusError
 from .fingerprint import abandon_early, waiting
 from .held import HeldOutput, StaleIndex, hold
 from .normalize import Level, Normalizer
-from .output import Format, GrepFormat
+from .output import ROW_FORMATS, Format, GrepFormat
 
 if TYPE_CHECKING:
     from .corpus import Corpus, Document, Sources
@@ -116,7 +117,7 @@ DocOpt = Annotated[
     typer.Option(
         "--doc",
         metavar="ID",
-        help="Only this document (id or unique prefix); repeatable.",
+        help="Only this document (id or unique prefix) or folder (DIR/: all its documents); repeatable.",
         rich_help_panel=CORPUS_PANEL,
         show_default=False,
     ),
@@ -215,6 +216,16 @@ NoHeaderOpt = Annotated[
     bool,
     typer.Option("--no-header", help="Omit the header row of tsv/csv output.", rich_help_panel=OUTPUT_PANEL),
 ]
+BomOpt = Annotated[
+    bool,
+    typer.Option(
+        "--bom",
+        help="Start tsv/csv output with a byte-order mark, so that Excel reads it as UTF-8 "
+        "(or use --format xlsx).",
+        rich_help_panel=OUTPUT_PANEL,
+        show_default=False,
+    ),
+]
 FixedOpt = Annotated[
     bool,
     typer.Option("--fixed-strings", "-F", help="PATTERN is a literal string.", rich_help_panel=MATCH_PANEL),
@@ -245,13 +256,24 @@ TimeoutOpt = Annotated[
 ]
 
 
-class Defaults(NamedTuple):
-    """Options given before the subcommand name."""
+IndexOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--index",
+        metavar="auto|off|PATH",
+        help="Use the corpus index: auto (the one 'corpus index build' made for the "
+        "--corpus/CORPUS_PATH corpus, reading options and normalization, if fresh), off, "
+        "or an index file "
+        "\\[default: auto].",
+        rich_help_panel=CORPUS_PANEL,
+        show_default=False,
+    ),
+]
 
-    corpus: tuple[str, ...] = ()
-    glob: str | None = None
-    norm: Level | None = None
-    color: ColorWhen | None = None
+
+class Defaults(dict[str, Any]):
+    """The shared options (``SHARED_OPTIONS``) given before the subcommand name, by
+    name: each applies to the commands that take it, unless given again after the name."""
 
 
 def _version(value: bool) -> None:
@@ -265,14 +287,35 @@ def root(
     ctx: typer.Context,
     corpus: CorpusOpt = None,
     glob: GlobOpt = None,
+    doc: DocOpt = None,
+    where: WhereOpt = None,
+    text_field: TextFieldOpt = None,
+    id_field: IdFieldOpt = None,
+    encoding: EncodingOpt = None,
     norm: NormOpt = None,
+    fold: FoldOpt = None,
+    keep: KeepOpt = None,
     color: ColorOpt = None,
+    index: IndexOpt = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
-    ctx.obj = Defaults(tuple(corpus or ()), glob, norm, color)
+    ctx.obj = Defaults(
+        corpus=corpus,
+        glob=glob,
+        doc=doc,
+        where=where,
+        text_field=text_field,
+        id_field=id_field,
+        encoding=encoding,
+        norm=norm,
+        fold=fold,
+        keep=keep,
+        color=color,
+        index=index,
+    )
 
 
 # --------------------------------------------------------------------------- session
@@ -329,12 +372,11 @@ class Session:
     def __init__(self, ctx: typer.Context) -> None:
         from . import environment
 
-        defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
-        shared = self.shared = shared_options(ctx)
+        shared = self.shared = shared_options(ctx)  # given after the name, else before it
         corpus, glob, docs = shared.get("corpus"), shared.get("glob"), shared.get("doc")
         norm, color = shared.get("norm"), shared.get("color")
         self.env = environment.current()
-        self.paths = list(corpus or defaults.corpus)
+        self.paths = list(corpus or ())
         if not self.paths:
             from .corpus import paths_from_env
 
@@ -348,7 +390,7 @@ class Session:
         from .corpus import DEFAULT_GLOB
         from .readers import ReadOptions, check_encoding, parse_where
 
-        self.glob = glob or defaults.glob or DEFAULT_GLOB
+        self.glob = glob or DEFAULT_GLOB
         self.docs = list(docs or [])
         self.read_options = ReadOptions(
             shared.get("text_field") or "text",
@@ -356,11 +398,11 @@ class Session:
             check_encoding(shared.get("encoding")),
         )
         self.where = parse_where(shared.get("where") or [])
-        self.level = norm or defaults.norm or Level.standard
+        self.level = norm or Level.standard
         self.normalizer = adjust_normalizer(
             Normalizer.for_level(self.level), shared.get("fold"), shared.get("keep")
         )
-        self.color = self.env.color(color or defaults.color)
+        self.color = self.env.color(color)
         self.held: HeldOutput | None = None
         #: The last document of the index that the answer read (None: any may count).
         self._reach: int | None = 0
@@ -398,13 +440,17 @@ class Session:
         value = self.shared.get("timeout")
         return DEFAULT_TIMEOUT if value is None else (float(value) or None)
 
-    def query(self, pattern: str, options: "MatchOptions", explain: bool = False) -> "Query":
-        """Compile ``pattern``; with ``explain``, say on stderr how it will be matched."""
+    def query(self, pattern: str | Sequence[str], options: "MatchOptions", explain: bool = False) -> "Query":
+        """Compile ``pattern`` (or grep's patterns, see ``compile_query``); with
+        ``explain``, say on stderr how it will be matched."""
         from .pattern import compile_query
 
         query = compile_query(pattern, self.normalizer, options, timeout=self.timeout)
         if explain:
-            self.note(f"query: '{pattern}' -> normalized '{query.normalized}'")
+            typed = [pattern] if isinstance(pattern, str) else list(pattern)
+            normalized = query.normalized.split("\n") if len(typed) > 1 else [query.normalized]
+            for one, norm in zip(typed, normalized, strict=True):
+                self.note(f"query: '{one}' -> normalized '{norm}'")
             self.note(f"normalization: {self.settings}: {', '.join(self.normalizer.active_steps) or 'none'}")
             flags = [
                 name
@@ -421,16 +467,33 @@ class Session:
             self.note(f"options: {', '.join(flags) or 'none'}")
             if query.constraint is not None:
                 self.note(f"typed marks (constraints): {query.constraint.describe()}")
-            self.note(f"pattern: {query.regex.pattern}")
+            from .tokenize import WORD_END, WORD_START
+
+            # The boundaries of a token are a page of lookarounds: named, not shown.
+            shown = query.regex.pattern.replace(WORD_START, "<token start>").replace(WORD_END, "<token end>")
+            self.note(f"pattern: {shown}")
         return query
 
     def report_zero(
-        self, pattern: str, options: "MatchOptions", *, norm_given: bool, whole_words: bool
+        self,
+        pattern: str | Sequence[str],
+        options: "MatchOptions",
+        *,
+        norm_given: bool,
+        whole_words: bool,
+        asked_none: str | None = None,
     ) -> None:
-        """No silent zero: say what would have matched with options the user did not set."""
+        """No silent zero: say what would have matched with options the user did not set.
+
+        ``asked_none``: the option that asked for no hit at all (``--max-count 0``),
+        which is then the whole reason for the zero (grep -m 0 is silent, exit 1).
+        """
         from .pattern import compile_query
         from .search import LineSearch, iter_hits
 
+        if asked_none is not None:
+            self.note(f"0 hits shown ({asked_none} asks for none)")
+            return
         tries: list[tuple[str, Normalizer, MatchOptions]] = []
         if options.clitics is None:
             tries.append(("--clitics", self.normalizer, options._replace(clitics=CliticMode.both)))
@@ -451,7 +514,7 @@ class Session:
             # the lines with hits come back, nothing is normalized twice.
             docs = self.documents_for(query, search=LineSearch(), keep_text=False)
             count = sum(1 for _ in iter_hits(docs, query))
-            found.append(f"{count} with {label}")
+            found.append(f"{count:,} with {label}")
         self.note("; ".join(["0 hits", *found]))
 
     def _quick(self, query: "Query") -> bool:
@@ -505,12 +568,6 @@ class Session:
         choice = (self.shared.get("index") or "auto").strip()
         if choice == "off" or "-" in self.paths or (choice == "auto" and not self.paths):
             return None  # auto: only for corpora named by --corpus or CORPUS_PATH, not the seeds
-        if self.where or any(self.shared.get(k) for k in ("text_field", "id_field", "encoding")):
-            # An index holds the documents as read with the default options and no
-            # metadata filter: other reading options are answered from the files.
-            if choice != "auto":
-                self.warn("--where, --text-field, --id-field and --encoding are answered without the index")
-            return None
         from pathlib import Path
 
         from .corpus import default_corpus_path
@@ -518,7 +575,8 @@ class Session:
 
         selection = None
         if choice == "auto":
-            selection = Selection.of(self.paths or [str(default_corpus_path())], self.glob, self.normalizer)
+            paths = self.paths or [str(default_corpus_path())]
+            selection = Selection.of(paths, self.glob, self.normalizer, self.read_options)
             path = selection.default_path()
             if not path.exists():
                 return None
@@ -538,6 +596,12 @@ class Session:
         if not index.serves(self.normalizer):
             if choice != "auto":
                 self.warn(f"{path} was built for other normalization steps; searching without it")
+            return None
+        if not index.reads_as(self.read_options):  # named by --index: other fields, other documents
+            self.warn(
+                f"{path} was built with other reading options (--text-field, --id-field, --encoding); "
+                "searching without it"
+            )
             return None
         return index
 
@@ -573,8 +637,8 @@ class Session:
             self.__dict__["_index"] = None  # the cached property: read the files instead
             return self.corpus.documents
         docs = self._reading(index, candidates)
-        if self.docs:
-            wanted = {d.id for d in self.corpus_ids.select(self.docs)}
+        if self.docs or self.where:
+            wanted = self._selected
             return (d for d in docs if d.id in wanted)
         return docs
 
@@ -610,30 +674,39 @@ class Session:
         return sources(self.paths, self.glob, self.warn)
 
     @functools.cached_property
-    def corpus_ids(self) -> Any:
-        """The corpus's document ids (for --doc), from the index without the texts."""
-        from .corpus import Corpus, Document
+    def _selected(self) -> dict[str, int]:
+        """With an index: the documents --doc and --where select (id: number in the
+        index), chosen from the ids and metadata alone, as ``corpus`` chooses them."""
+        from .corpus import Corpus
+        from .readers import filter_where
 
-        rows = self.index.db.execute("SELECT id, path FROM docs ORDER BY n") if self.index else []
-        return Corpus([Document(doc_id, path, "") for doc_id, path in rows])
+        numbers: dict[str, int] = {}
+        headers = []
+        for n, doc in self.index.headers() if self.index else ():
+            numbers[doc.id] = n
+            headers.append(doc)
+        chosen = filter_where(Corpus(headers).select(self.docs).documents, self.where, self.warn)
+        return {d.id: numbers[d.id] for d in chosen}
 
     @functools.cached_property
     def corpus(self) -> "Corpus":
         from .corpus import Corpus, load_corpus
 
         if self.index is not None:
-            return Corpus(list(self.index.documents())).select(self.docs)
-
-        stdin = self.env.stdin
-        corpus = load_corpus(
-            self.paths,
-            glob=self.glob,
-            stdin=(lambda: stdin.read() if stdin else b""),
-            warn=self.warn,
-            progress=_progress(self.env),
-            **self.read_options._asdict(),
-            found=self.sources,
-        )
+            if self.docs or self.where:  # only the texts of the documents chosen
+                return Corpus(list(self.index.documents(self._selected.values())))
+            corpus = Corpus(list(self.index.documents()))
+        else:
+            stdin = self.env.stdin
+            corpus = load_corpus(
+                self.paths,
+                glob=self.glob,
+                stdin=(lambda: stdin.read() if stdin else b""),
+                warn=self.warn,
+                progress=_progress(self.env),
+                **self.read_options._asdict(),
+                found=self.sources,
+            )
         corpus = corpus.select(self.docs)
         if self.where:
             from .readers import filter_where
@@ -642,9 +715,20 @@ class Session:
         return corpus
 
     def table_or(self, requested: Any, piped: str) -> str:
+        """The output format: the one asked for, else table on a terminal, else ``piped``."""
+        from .output import check_bom
+
         if requested is not None:
-            return str(requested.value)
-        return "table" if self.env.stdout_isatty else piped
+            fmt = str(requested.value)
+        else:
+            fmt = "table" if self.env.stdout_isatty else piped
+        check_bom(fmt, self.bom)
+        return fmt
+
+    @property
+    def bom(self) -> bool:
+        """``--bom``: tsv and csv start with a byte-order mark."""
+        return bool(self.shared.get("bom"))
 
 
 def _progress(env: Environment) -> Callable[[int, int], None] | None:
@@ -692,6 +776,13 @@ class _Command(TyperCommand):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, expand_bare_options(args))
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """The help, its examples (``examples``) at the end: looked up only for --help."""
+        from .examples import epilog
+
+        self.epilog = self.epilog or epilog(ctx.command_path.partition(" ")[2])  # "index build"
+        super().format_help(ctx, formatter)
+
 
 GrepCorpusOpt = Annotated[
     list[str] | None,
@@ -699,19 +790,6 @@ GrepCorpusOpt = Annotated[
         "--corpus",
         metavar="PATH",
         help="File, directory or - for stdin; repeatable (-C is --context here).",
-        rich_help_panel=CORPUS_PANEL,
-        show_default=False,
-    ),
-]
-
-IndexOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--index",
-        metavar="auto|off|PATH",
-        help="Use the corpus index: auto (the one 'corpus index build' made for the "
-        "--corpus/CORPUS_PATH corpus and normalization, if fresh), off, or an index file "
-        "\\[default: auto].",
         rich_help_panel=CORPUS_PANEL,
         show_default=False,
     ),
@@ -735,6 +813,8 @@ SHARED_OPTIONS: dict[str, Any] = {
 }
 #: Options of the commands that match a pattern (``command(..., matching=True)``).
 MATCHING_OPTIONS: dict[str, Any] = {"timeout": TimeoutOpt}
+#: Options of the commands that write rows (those with ``--no-header``).
+ROW_OPTIONS: dict[str, Any] = {"bom": BomOpt}
 _SHARED_KEY = "corpus_cli.shared"
 
 
@@ -742,6 +822,18 @@ def shared_options(ctx: typer.Context) -> dict[str, Any]:
     """The shared options given to the running command (see ``command``)."""
     value = ctx.meta.get(_SHARED_KEY, {})
     return value if isinstance(value, dict) else {}
+
+
+def _given_before(values: dict[str, Any], defaults: Any) -> None:
+    """Fill in ``values`` (a command's shared options) the ones given before the command
+    name (``Defaults``): those given after it win, a repeatable option's values too
+    (they replace, not extend, the ones before, as ``--corpus``'s always have)."""
+    if not isinstance(defaults, Defaults):
+        return
+    for name, value in values.items():
+        before = defaults.get(name)
+        if (value is None or value == []) and before:
+            values[name] = list(before) if isinstance(before, list) else before
 
 
 def command(
@@ -765,10 +857,11 @@ def command(
 
     def register(fn: F) -> F:
         signature = inspect.signature(fn)
-        declared = {**SHARED_OPTIONS, **MATCHING_OPTIONS, **(overrides or {})}
+        declared = {**SHARED_OPTIONS, **MATCHING_OPTIONS, **ROW_OPTIONS, **(overrides or {})}
+        rows = tuple(ROW_OPTIONS) if "no_header" in signature.parameters else ()
         extra = [
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=declared[name])
-            for name in shared
+            for name in (*shared, *rows)
             if name not in signature.parameters
         ]
         positional = [p for p in signature.parameters.values() if p.kind is not p.KEYWORD_ONLY]
@@ -783,15 +876,17 @@ def command(
             values = {p.name: kw.pop(p.name, None) for p in extra}
             context = kw.get("ctx") or next((a for a in args if isinstance(a, typer.Context)), None)
             if context is not None:
+                _given_before(values, context.obj)
                 context.meta[_SHARED_KEY] = values
             try:
+                body = _for_format(fn, kw.get("fmt"))
                 try:
-                    result = _settled(fn, args, kw)
+                    result = _settled(body, args, kw)
                 except StaleIndex:  # answered from an index found stale since: again without it
                     held.drop()
                     _error(f"warning: {STALE_INDEX}")
                     values["index"] = "off"
-                    result = fn(*args, **kw)
+                    result = body(*args, **kw)
                 sys.stdout.flush()
                 return result
             except CorpusError as exc:
@@ -820,6 +915,33 @@ def command(
     return register
 
 
+def _for_format(fn: Callable[..., Any], fmt: Any) -> Callable[..., Any]:
+    """``fn`` as ``--format`` needs it run.  xlsx is refused before any work when it
+    cannot be written, and the sheets that rows went to are written when the command
+    ends well (exit 0 or 1), dropped when it fails."""
+    if not (isinstance(fmt, str) and fmt.lower() == "xlsx"):
+        return fn
+    from . import environment
+    from .spreadsheet import check_xlsx, close_sheets, drop_sheets
+
+    check_xlsx(environment.current().stdout_isatty)
+
+    @functools.wraps(fn)
+    def writing(*args: Any, **kw: Any) -> Any:
+        try:
+            result = fn(*args, **kw)
+        except typer.Exit as exc:
+            (close_sheets if exc.exit_code in (0, 1) else drop_sheets)()
+            raise
+        except BaseException:
+            drop_sheets()
+            raise
+        close_sheets()
+        return result
+
+    return writing
+
+
 def _settled(fn: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]) -> Any:
     """``fn(*args, **kw)``, its held output written out once the index it came from
     proves fresh (``held``): when it returns or fails, but not when it is interrupted."""
@@ -838,8 +960,7 @@ def _settled(fn: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]) 
 
 
 def _norm_given(ctx: typer.Context) -> bool:
-    defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
-    return shared_options(ctx).get("norm") is not None or defaults.norm is not None
+    return shared_options(ctx).get("norm") is not None
 
 
 def _error(message: str) -> None:
@@ -857,7 +978,21 @@ def _silence_stdout() -> None:
 
 
 #: Root options that take a value (so the subcommand name can be found after them).
-_ROOT_VALUE_OPTIONS = {"--corpus", "-C", "--glob", "--norm", "--color"}
+_ROOT_VALUE_OPTIONS = {
+    "--corpus",
+    "-C",
+    "--glob",
+    "--doc",
+    "--where",
+    "--text-field",
+    "--id-field",
+    "--encoding",
+    "--norm",
+    "--fold",
+    "--keep",
+    "--color",
+    "--index",
+}
 
 
 def _invoked_command(argv: list[str]) -> str | None:
@@ -896,6 +1031,15 @@ def _app_for(argv: list[str]) -> typer.Typer:
     return lean
 
 
+def _command_path(ctx: Any) -> str:
+    """``corpus index build``: the names of a context and of its parents, as typed."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(["corpus", *reversed(names)])
+
+
 def main() -> None:
     """Entry point of the ``corpus`` script.
 
@@ -915,8 +1059,7 @@ def main() -> None:
         exc.show()
         sys.exit(2)
     except UsageError as exc:
-        name = f"corpus {exc.ctx.info_name}" if exc.ctx and exc.ctx.parent else "corpus"
-        _error(f"{exc.format_message().rstrip('.')}; see '{name} --help'")
+        _error(f"{exc.format_message().rstrip('.')}; see '{_command_path(exc.ctx)} --help'")
         sys.exit(2)
     except ClickException as exc:
         _error(exc.format_message())
@@ -959,28 +1102,27 @@ def list_(
         # One document at a time from the index, its text dropped once measured: memory
         # stays flat whatever the corpus size (a screen table keeps the rows alone).
         total_tokens, total_types = int(index.meta["tokens"]), int(index.meta["types"])
+        meta = _meta_columns(index.fields, base)
         listed = (
-            _list_row(Document(doc_id, path, text), tokens, types)
-            for doc_id, path, text, tokens, types in index.listing()
+            _with_meta(_list_row(Document(doc_id, path, text), tokens, types), fields, meta, fmt_name)
+            for doc_id, path, text, tokens, types, fields in index.listing()
         )
         if fmt_name != "table":
-            _write_rows(session, fmt_name, base, listed, no_header)
+            _write_rows(session, fmt_name, [*base, *meta.values()], listed, no_header)
             return
-        rows, meta = list(listed), {}
+        rows = list(listed)
     else:
         docs = session.corpus.documents
         stats, total_tokens, total_types = document_stats(docs, session.normalizer)
-        rows = [_list_row(d, stats[d.id].tokens, stats[d.id].types) for d in docs]
-        meta = _meta_columns(docs, base)
-        for row, d in zip(rows, docs, strict=True):
-            if fmt_name != "jsonl":
-                row.update({column: d.meta.get(field) for field, column in meta.items()})
-            elif meta:
-                row["meta"] = d.meta
+        meta = _meta_columns((field for d in docs for field in d.meta), base)
+        rows = [
+            _with_meta(_list_row(d, stats[d.id].tokens, stats[d.id].types), d.meta, meta, fmt_name)
+            for d in docs
+        ]
     if fmt_name == "table":
         columns = ["id", "title", "chars", "tokens", "types", "lines"]
         footer = [
-            f"{len(rows)} documents",
+            f"{len(rows):,} documents",
             "",
             sum(r["chars"] for r in rows),
             total_tokens,
@@ -1017,11 +1159,22 @@ def _list_row(doc: "Document", tokens: int, types: int) -> dict[str, Any]:
     }
 
 
-def _meta_columns(docs: list[Any], taken: list[str]) -> dict[str, str]:
+def _meta_columns(fields: Iterable[str], taken: list[str]) -> dict[str, str]:
     """Metadata field → its column: every field of any document, sorted; ``meta.FIELD``
     when the name is already a column."""
-    fields = sorted({field for d in docs for field in d.meta})
-    return {f: f"meta.{f}" if f in taken else f for f in fields}
+    return {f: f"meta.{f}" if f in taken else f for f in sorted(set(fields))}
+
+
+def _with_meta(
+    row: dict[str, Any], fields: dict[str, str], meta: dict[str, str], fmt_name: str
+) -> dict[str, Any]:
+    """``row`` with a document's metadata: a cell per column of ``meta``, or (jsonl) a
+    "meta" object when the corpus has any."""
+    if fmt_name != "jsonl":
+        row.update({column: fields.get(field) for field, column in meta.items()})
+    elif meta:
+        row["meta"] = fields
+    return row
 
 
 def _screen_meta(
@@ -1074,7 +1227,7 @@ def _write_rows(
 ) -> int:
     from .output import RowWriter
 
-    writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header)
+    writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header, bom=session.bom)
     return writer.write_all(rows)
 
 
@@ -1089,7 +1242,12 @@ def _write_rows(
 )
 def show(
     ctx: typer.Context,
-    document: Annotated[str, typer.Argument(metavar="DOC", help="Document id or unique prefix.")],
+    document: Annotated[
+        str,
+        typer.Argument(
+            metavar="DOC", help="Document id, unique prefix, or folder (DIR/: all its documents)."
+        ),
+    ],
     highlight: Annotated[
         str | None,
         typer.Option(
@@ -1113,13 +1271,14 @@ def show(
     """Print a document's original text, with the matches of --highlight marked.
 
     In a pipe the text is written exactly as loaded; --format tsv/csv/jsonl give one
-    record per line (jsonl with the match offsets, as grep).
+    record per line (jsonl with the match offsets, as grep). A folder (aawsat/)
+    prints each of its documents in turn.
     """
     from .pattern import Budget, MatchOptions
     from .search import line_hits
 
     session = Session(ctx)
-    doc = session.corpus.resolve(document)
+    docs = session.corpus.matching(document)
     query = (
         session.query(highlight, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
         if highlight
@@ -1128,32 +1287,37 @@ def show(
     fmt_name = session.table_or(fmt, "plain")
     out = session.stdout
     if fmt_name == "plain" and query is None:
-        out.write(doc.text)  # exactly as loaded, like cat
+        for number, doc in enumerate(docs, 1):
+            out.write(doc.text)  # exactly as loaded, like cat
+            if number < len(docs) and doc.text and not doc.text.endswith("\n"):
+                out.write("\n")  # the next document starts on a line of its own
         return
-    budget = Budget(session.timeout)  # the whole document's
-    records = (
-        _line_record(doc.id, n, line, tuple(line_hits(line, query, budget)) if query else ())
-        for n, line in enumerate(doc.split_lines(), 1)
-    )
-    if fmt_name in ("tsv", "csv", "jsonl"):
+
+    def records(doc: "Document") -> Iterator[dict[str, Any]]:
+        budget = Budget(session.timeout)  # the whole document's
+        for n, line in enumerate(doc.split_lines(), 1):
+            yield _line_record(doc.id, n, line, tuple(line_hits(line, query, budget)) if query else ())
+
+    if fmt_name in ROW_FORMATS:
         columns = ["doc", "line", "text"] if fmt_name != "jsonl" else []
-        _write_rows(session, fmt_name, columns, records, no_header)
+        _write_rows(session, fmt_name, columns, (r for doc in docs for r in records(doc)), no_header)
         return
     from .screen import HEADING, LINE_NO, paint
     from .screen import highlight as paint_spans
 
     use_color = session.color
-    if fmt_name == "table":
-        out.write(paint(f"{doc.id}", HEADING, use_color) + f"  {doc.path}\n")
+    for number, doc in enumerate(docs):
+        if fmt_name != "table":  # plain with --highlight
+            for record in records(doc):
+                spans = [(m["start"], m["end"]) for m in record["matches"]]
+                out.write(paint_spans(record["text"], spans, use_color) + "\n")
+            continue
+        out.write(("\n" if number else "") + paint(f"{doc.id}", HEADING, use_color) + f"  {doc.path}\n")
         width = len(str(doc.line_count))
-        for record in records:
+        for record in records(doc):
             spans = [(m["start"], m["end"]) for m in record["matches"]]
-            number = paint(str(record["line"]).rjust(width), LINE_NO, use_color)
-            out.write(f"{number}\u200e  {paint_spans(record['text'], spans, use_color)}\n")
-        return
-    for record in records:  # plain with --highlight
-        spans = [(m["start"], m["end"]) for m in record["matches"]]
-        out.write(paint_spans(record["text"], spans, use_color) + "\n")
+            line_no = paint(str(record["line"]).rjust(width), LINE_NO, use_color)
+            out.write(f"{line_no}\u200e  {paint_spans(record['text'], spans, use_color)}\n")
 
 
 def _line_record(
@@ -1174,7 +1338,27 @@ def _line_record(
 @command("grep", overrides={"corpus": GrepCorpusOpt}, rich_help_panel="Commands", matching=True)
 def grep(
     ctx: typer.Context,
-    pattern: PatternArg,
+    pattern: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="PATTERN",
+            help="Regular expression (regex module syntax) matched on normalized text; "
+            "'' matches every line.",
+            show_default=False,
+        ),
+    ] = None,
+    regexp: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--regexp",
+            "-e",
+            metavar="PATTERN",
+            help="A pattern, in place of PATTERN (repeatable: a line matches if any matches; "
+            "for one that starts with -).",
+            rich_help_panel=MATCH_PANEL,
+            show_default=False,
+        ),
+    ] = None,
     fixed: FixedOpt = False,
     word: Annotated[
         bool,
@@ -1303,8 +1487,13 @@ def grep(
         raise CorpusError(
             "-o/--only-matching cannot be combined with --format jsonl (its records carry every match)"
         )
+    if regexp and pattern is not None:
+        raise CorpusError(f"PATTERN '{pattern}' and -e/--regexp: give the patterns one way (several -e)")
+    if not regexp and pattern is None:
+        raise CorpusError("missing PATTERN (or -e PATTERN); see 'corpus grep --help'")
+    patterns = regexp or [pattern or ""]
     session = Session(ctx)
-    query = session.query(pattern, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
+    query = session.query(patterns, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
     shape = session.table_or(fmt, "plain")
     request = GrepRequest(
         invert=invert,
@@ -1319,6 +1508,8 @@ def grep(
         quiet=quiet,
         header=not no_header,
         spans=shows_spans(shape, session.color),
+        bom=session.bom,
+        context=(before_context, after_context, context) != (None, None, None),
     )
     if use_dask(engine, scheduler):
         from .distributed import grep_dask
@@ -1329,7 +1520,13 @@ def grep(
     )
     found = run_grep(docs, query, request, shape, session.env, session.color)
     if not found and not quiet and not invert:
-        session.report_zero(pattern, query.options, norm_given=_norm_given(ctx), whole_words=False)
+        session.report_zero(
+            patterns,
+            query.options,
+            norm_given=_norm_given(ctx),
+            whole_words=False,
+            asked_none="--max-count 0" if max_count == 0 else None,
+        )
     raise typer.Exit(0 if found else 1)
 
 
@@ -1480,7 +1677,14 @@ def kwic(
         per_doc=per_doc,
     )
     if not found:
-        session.report_zero(pattern, query.options, norm_given=_norm_given(ctx), whole_words=True)
+        limits = {"--max-count": max_count, "--limit": limit, "--per-doc": per_doc, "--sample": sample_size}
+        session.report_zero(
+            pattern,
+            query.options,
+            norm_given=_norm_given(ctx),
+            whole_words=True,
+            asked_none=next((f"{name} 0" for name, value in limits.items() if value == 0), None),
+        )
     raise typer.Exit(0 if found else 1)
 
 
@@ -1494,7 +1698,8 @@ def freq(
         list[str] | None,
         typer.Argument(
             metavar="[TERM]...",
-            help="Count exactly these terms (normalized), zeros included.",
+            help="Count exactly these terms (normalized), zeros included; a term of N words "
+            "is counted as the n-gram it is (as --ngram N counts it).",
             show_default=False,
         ),
     ] = None,
@@ -1526,7 +1731,8 @@ def freq(
         typer.Option(
             "--by",
             metavar="FIELD",
-            help='One list per value of the metadata FIELD (documents without it: "").',
+            help="One list per value of FIELD: a metadata field, or folder, date, year, month "
+            'from the ids (documents without it: "").',
             rich_help_panel=OUTPUT_PANEL,
         ),
     ] = None,
@@ -1589,13 +1795,17 @@ def freq(
     A count is the number of tokens whose normalized form equals the key; the term
     shown is that key's most frequent original spelling. per_million is relative to
     all tokens (of the document, with --by-doc); docs is the number of documents
-    that contain the key. Punctuation, URLs and emoji are not counted. With TERMs
-    and --clitics, a term also counts the tokens that are the term with clitics.
+    that contain the key (of the group's documents, with --by). Punctuation, URLs
+    and emoji are not counted. With TERMs and --clitics, a term also counts the
+    tokens that are the term with clitics. A TERM of several words ('مجلس الأمن')
+    is counted as an n-gram of that many words.
     """
     from .freq import (
         count_tokens,
         ngram_units,
+        terms_as_ngrams,
         with_forms,
+        with_group_dispersion,
     )
     from .freq import (
         with_dispersion as add_dispersion,
@@ -1604,6 +1814,10 @@ def freq(
     from .tokenize import words
 
     session = Session(ctx)
+    if terms:
+        terms, ngram = terms_as_ngrams(terms, ngram)
+        if clitics is not None and ngram > 1:
+            raise CorpusError(f"--clitics needs a single word, not '{terms[0]}'")
     if use_dask(engine, scheduler):
         from .distributed import freq_dask
 
@@ -1636,16 +1850,23 @@ def freq(
         # The index's frequency list: the same numbers, and ranked already when no
         # term is filtered out.
         counts = session.index.counts(keys=not plain_list)
-        docs = None
+        docs, group = None, None
     else:
         docs = session.corpus.documents
-        group = (lambda d: d.meta.get(by_field, "")) if by_field is not None else None
-        counts = count_tokens(docs, session.normalizer, keep_per_doc=keep_per_doc, units=units, group=group)
+        group, tests = _freq_groups(session, docs, by_field, terms, clitics)
+        counts = count_tokens(
+            docs, session.normalizer, keep_per_doc=keep_per_doc, units=units, group=group, tests=tests
+        )
     if indexed and plain_list and session.index is not None and not (forms or with_dispersion):
         if session.table_or(fmt, "tsv") == "tsv":
             from .freq_output import write_tsv_blocks
 
-            write_tsv_blocks(session.stdout, session.index.ranked_tsv(top, min_count), header=not no_header)
+            write_tsv_blocks(
+                session.stdout,
+                session.index.ranked_tsv(top, min_count),
+                header=not no_header,
+                bom=session.bom,
+            )
             raise typer.Exit(0)
     if indexed and plain_list and session.index is not None:
         from .freq import FreqRow
@@ -1663,7 +1884,9 @@ def freq(
         )  # fmt: skip
     if forms:
         rows = with_forms(rows, counts)
-    if with_dispersion:
+    if with_dispersion and group is not None:
+        rows = with_group_dispersion(rows, session.corpus.documents, session.normalizer, units, group)
+    elif with_dispersion:
         rows = add_dispersion(rows, docs or session.corpus.documents, session.normalizer, units)
     write_freq(
         session,
@@ -1677,6 +1900,27 @@ def freq(
         by=by_field,
     )
     raise typer.Exit(0 if found else 1)
+
+
+def _freq_groups(
+    session: Session,
+    docs: list["Document"],
+    by_field: str | None,
+    terms: list[str] | None,
+    clitics: CliticMode | None,
+) -> tuple[Callable[["Document"], str] | None, Any]:
+    """``freq --by FIELD``: the group of a document, and the tests of TERMs with
+    clitics (how many documents of a group hold a term with its clitics)."""
+    if by_field is None:
+        return None, None
+    from .fields import grouping, unknown_field
+    from .freq import clitic_tests
+
+    problem = unknown_field(by_field, docs)
+    if problem is not None:
+        session.warn(problem)
+    tests = clitic_tests(terms, session.normalizer, clitics, session.timeout) if terms and clitics else None
+    return grouping(by_field), tests
 
 
 def freq_rows(
@@ -1756,38 +2000,41 @@ def normalize(
         typer.Option(
             "--format",
             metavar="FORMAT",
-            help="plain (default), tsv, csv or jsonl (input and normalized form).",
+            help="plain (default), tsv, csv, jsonl or xlsx (input and normalized form).",
             rich_help_panel=OUTPUT_PANEL,
         ),
     ] = None,
     no_header: NoHeaderOpt = False,
 ) -> None:
     """Print the normalized form of TEXT (or of each line of standard input)."""
-    defaults = ctx.obj if isinstance(ctx.obj, Defaults) else Defaults()
     shared = shared_options(ctx)
-    level = shared.get("norm") or defaults.norm or Level.standard
+    level = shared.get("norm") or Level.standard
     normalizer = adjust_normalizer(Normalizer.for_level(level), shared.get("fold"), shared.get("keep"))
     from . import environment
 
     env = environment.current()
     fmt_name = (fmt or "plain").lower()
-    if fmt_name not in ("plain", "tsv", "csv", "jsonl", "table"):
-        raise CorpusError(f"unknown format '{fmt}' (plain, tsv, csv, jsonl)")
+    if fmt_name not in ("plain", "table", *ROW_FORMATS):
+        raise CorpusError(f"unknown format '{fmt}' (plain, tsv, csv, jsonl, xlsx)")
     inputs: Iterable[str] = texts if texts else _stdin_lines(env)
     # A filter on a pipe or a terminal answers each line at once (a program at the other
     # end may wait for it); from a file, the output goes by blocks.
     flush = env.stdout.flush if not texts and not _stdin_is_file(env) else (lambda: None)
+    from .output import RowWriter, check_bom
+
+    check_bom(fmt_name, bool(shared.get("bom")))
     if fmt_name in ("plain", "table"):
         for text in inputs:
             env.stdout.write(normalizer.normalize(text) + "\n")
             flush()
         return
-    from .output import RowWriter
-
-    writer = RowWriter(env.stdout, fmt_name, ["input", "normalized"], header=not no_header)
+    writer = RowWriter(
+        env.stdout, fmt_name, ["input", "normalized"], header=not no_header, bom=bool(shared.get("bom"))
+    )
     for text in inputs:
         writer.write({"input": text, "normalized": normalizer.normalize(text)})
         flush()
+    writer.close()
 
 
 def _stdin_is_file(env: Environment) -> bool:

@@ -47,8 +47,9 @@ HEADER = f"""\
      tests/test_docs_cli.py fails when this file is out of date. -->
 
 The `--help` of every `corpus` command, as printed on a terminal {WIDTH} columns wide.
-Options that select the corpus and shape the output are accepted before the command
-name as well as after it.
+The options of the Corpus panel and `--color` are accepted before the command name as
+well as after it (the one after the name wins). The examples that end a command's help
+run as written on the bundled seeds (`tests/test_cli.py` runs them all).
 """
 
 

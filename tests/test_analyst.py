@@ -380,6 +380,35 @@ def test_cli_freq_term_with_clitics_by_doc(invoke, tmp_path: Path):
     assert [(row[0], row[4]) for row in rows[1:]] == [("a", "1"), ("b", "2")]
 
 
+#: Words glued by a period, as in saudinewsnet: two tokens for every command.
+GLUED = "انتهى داعش.أهمية التحالف\nقال الوزير.والحكومة (أ.ف.ب) إن حكومة #اليوم_الوطني\n"
+
+
+@pytest.mark.parametrize(
+    ("word", "plain", "with_clitics"),
+    [("داعش", 1, 1), ("حكومة", 1, 2), ("الوزير", 1, 1), ("ف", 0, 0), ("أ.ف.ب", 1, 1), ("الوطني", 0, 0)],
+)
+def test_every_command_sees_the_same_tokens(invoke, word, plain, with_clitics):
+    """kwic, grep -w, freq and their --clitics forms count the tokens of ``tokenize``."""
+
+    def count(*args: str) -> int:
+        r = cli(invoke, *args, text=GLUED)
+        assert r.exit_code in (0, 1), r.stderr
+        return len(tsv(r.stdout)) - 1
+
+    def freq(*args: str) -> int:
+        r = cli(invoke, "freq", word, *args, text=GLUED)
+        assert r.exit_code in (0, 1), r.stderr
+        return int(tsv(r.stdout)[1][3])
+
+    assert count("kwic", "-F", word) == plain
+    assert count("grep", "-w", "-F", "-o", "--format", "tsv", word) == plain
+    assert freq() == plain
+    if len(word) >= 3 and "." not in word:
+        assert count("kwic", "--clitics", word) == with_clitics
+        assert freq("--clitics") == with_clitics
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -538,6 +567,16 @@ def test_explain_shows_clitic_pattern_and_mark_constraints(invoke):
     assert "Damma" in r.stderr  # the typed mark is reported as a constraint
 
 
+def test_explain_names_the_token_boundaries(invoke):
+    """Whole words and clitics match between token boundaries, pages of lookarounds
+    that --explain names instead of printing."""
+    r = cli(invoke, "grep", "--explain", "-w", "سوريا", text="سوريا\n")
+    assert "pattern: <token start>(?:سوريا)<token end>\n" in r.stderr
+    r = cli(invoke, "kwic", "--explain", "--clitics", "الأمن", text="وللأمن\n")
+    [line] = [ln for ln in r.stderr.splitlines() if ln.startswith("corpus: pattern: ")]
+    assert line.startswith("corpus: pattern: <token start>(?P<pre>") and line.endswith("<token end>")
+
+
 def test_explain_keep_digits(invoke):
     r = cli(invoke, "kwic", "--explain", "--keep", "digits", "2254", text="2254\n")
     [line] = [ln for ln in r.stderr.splitlines() if "standard -digits" in ln]
@@ -630,6 +669,25 @@ def test_zero_message_not_printed_when_quiet_or_found(invoke):
     r = cli(invoke, "grep", "الخارجية", text="وزارة الخارجية\n")
     assert r.exit_code == 0
     assert "0 hits" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["grep", "-m", "0"], "--max-count"),
+        (["grep", "-c", "--max-count", "0"], "--max-count"),
+        (["kwic", "-m", "0"], "--max-count"),
+        (["kwic", "--limit", "0"], "--limit"),
+        (["kwic", "--per-doc", "0"], "--per-doc"),
+        (["kwic", "--sample", "0"], "--sample"),
+    ],
+)
+def test_zero_asked_for_is_reported_as_such(invoke, argv, option):
+    """No hit was asked for: exit 1 and nothing out, as grep -m 0, and the report says
+    why instead of what other options "would" find (it said: 0 hits; 44 with --clitics)."""
+    r = invoke(*argv, "سوريا")
+    assert (r.exit_code, r.stdout.count("\n")) == (1, 1 if argv[0] == "kwic" else 0)  # kwic: the header
+    assert r.stderr == f"corpus: 0 hits shown ({option} 0 asks for none)\n"
 
 
 # =========================================================================== kwic --sort
@@ -825,6 +883,43 @@ def test_ngram_sizes(invoke, n):
 def test_ngram_out_of_range_is_an_error(invoke, n):
     r = cli(invoke, "freq", "--ngram", n, text="أ ب ج\n")
     assert r.exit_code == 2
+
+
+def test_a_term_of_two_words_is_counted_as_the_bigram_it_is(invoke):
+    """On the seeds: the row of ``freq --ngram 2`` for that bigram, and kwic's hits."""
+    r = invoke("freq", "مجلس الامن")
+    assert r.exit_code == 0, r.stderr
+    [row] = tsv(r.stdout)[1:]
+    bigrams = {row[2]: row for row in tsv(invoke("freq", "--ngram", "2", "--top", "0").stdout)[1:]}
+    assert row == bigrams["مجلس الامن"]
+    assert row[1:4] == ["مجلس الأمن", "مجلس الامن", "6"]
+    assert len(tsv(invoke("kwic", "مجلس الامن").stdout)[1:]) == 6
+    by_doc = tsv(invoke("freq", "مجلس الامن", "--by-doc").stdout)[1:]
+    every = tsv(invoke("freq", "--ngram", "2", "--by-doc", "--top", "0").stdout)[1:]
+    assert [r for r in by_doc if r[4] != "0"] == [r for r in every if r[3] == "مجلس الامن"]
+
+
+def test_a_term_of_several_words_counts_as_its_ngram_counts(invoke):
+    text = "قال ان شاء الله، ان، شاء\nان\nشاء. ان «شاء» الله\n"
+    assert freq_rows(invoke, text, "ان شاء", "ان  شاء") == {"ان شاء": 3}
+    assert freq_rows(invoke, text, "ان شاء الله") == {"ان شاء الله": 2}
+    assert freq_rows(invoke, text, "--ngram", "2")["ان شاء"] == 3
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ان شاء", "الله"],  # one count is one length
+        ["--ngram", "3", "ان شاء"],
+        ["--ngram", "2", "الله"],
+        ["ان. شاء"],  # never across a sentence end
+        ["--clitics", "ان شاء"],
+    ],
+)
+def test_terms_an_ngram_count_cannot_answer_are_errors(invoke, args):
+    r = cli(invoke, "freq", *args, text="ان شاء الله\n")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("corpus: ") and r.stdout == ""
 
 
 # =========================================================================== freq --stopwords

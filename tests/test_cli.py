@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import re
 import unicodedata
@@ -125,12 +126,38 @@ def test_list_table_cuts_titles_to_the_terminal(invoke, tty):
     assert max(cell_width(line) for line in plain(wide.stdout).splitlines()) > 80
 
 
+def test_counts_on_screen_have_thousands_separators(invoke, tmp_path, tty):
+    """Every count a person reads, as the numbers of the tables: 1,200, never 1200."""
+    feed = tmp_path / "feed.jsonl"
+    lines = [json.dumps({"text": "وللأمن"}, ensure_ascii=False)] * 1200 + ["not json"] * 1010
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = ("--corpus", str(feed))
+    r = invoke("list", *corpus)
+    assert "1,200 documents" in plain(r.stdout)
+    assert "1,005 more bad records" in r.stderr  # the first five are named one by one
+    assert "1,200 lines" in plain(invoke("kwic", "--clitics", "الأمن", *corpus).stdout)
+    assert "0 hits; 1,200 with --clitics" in invoke("grep", "-w", "الأمن", *corpus).stderr
+    assert invoke("index", "build", *corpus).exit_code == 0
+    status = invoke("index", "status", *corpus).stdout
+    assert "documents: 1,200\n" in status and "tokens: 1,200\n" in status
+
+
+def test_shard_counts_have_thousands_separators(invoke, tmp_path):
+    pytest.importorskip("fsspec")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(1001):
+        (folder / f"{i}.txt").write_text("نص", encoding="utf-8")
+    r = invoke("shard", str(folder), str(tmp_path / "shards"), "--format", "jsonl")
+    assert r.exit_code == 0 and "corpus: 1,001 documents in 1 shards" in r.stderr
+
+
 def test_list_keeps_empty_documents_and_skips_binary_with_a_warning(invoke, tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "blank.txt").write_bytes(b"  \n\t\n")
     (tmp_path / "bom.txt").write_bytes("\ufeffالأمم\rسطر\r".encode())
     (tmp_path / "bin.txt").write_bytes(b"abc\x00def")
-    (tmp_path / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    (tmp_path / "latin1.txt").write_bytes("Le café est déjà très chaud.".encode("latin-1"))
     r = invoke("list", "--corpus", str(tmp_path), "--format", "jsonl")
     assert r.exit_code == 0
     records = {rec["id"]: rec for rec in jsonl(r.stdout)}
@@ -341,8 +368,8 @@ def test_grep_context_both_sides_and_separator_between_groups(invoke, small_corp
         "a:4:كتـــاب جديد\n"
         "a-5-Hello WORLD hello\n"
     )
-    r = grep(invoke, small_corpus, "--context", "0", "بلا|المسجد")
-    assert "--" not in r.stdout.splitlines()
+    r = grep(invoke, small_corpus, "--context", "0", "بلا|المسجد")  # as grep: no context, but --
+    assert r.stdout == "a:2:سطر بلا شيء\n--\na:6:الإمام في المسجد\n"
     r = grep(invoke, small_corpus, "-C", "1", "بلا|المسجد")
     assert r.stdout.splitlines().count("--") == 1
 
@@ -400,6 +427,81 @@ def test_grep_line_anchors(invoke, small_corpus):
     assert r.stdout.splitlines() == ["a:2:سطر بلا شيء", "b:2:سطر ثان"]
     r = grep(invoke, small_corpus, "سطر$")
     assert r.stdout.splitlines() == ["b:3:آخر سطر"]
+
+
+#: Lines with and without an empty word between non-word characters (GNU grep's
+#: tests/empty and word-* cases); the expected outputs are GNU grep 3.8's.
+EMPTY_WORDS = "abc\n\n \na  b\n,\nx-y\n-\n"
+
+
+def test_grep_empty_pattern_matches_every_line_as_grep_does(invoke, tmp_path):
+    (tmp_path / "g.txt").write_text(EMPTY_WORDS, encoding="utf-8")
+    corpus = tmp_path / "g.txt"
+    r = grep(invoke, corpus, "", "--norm", "none")
+    every = "".join(f"g:{n}:{line}\n" for n, line in enumerate(EMPTY_WORDS.split("\n")[:-1], 1))
+    assert (r.exit_code, r.stdout) == (0, every)
+    assert grep(invoke, corpus, "-c", "").stdout == "g:7\n"
+    r = grep(invoke, corpus, "-v", "")
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", "")
+    # -w '': an empty word, with no word character on either side.
+    r = grep(invoke, corpus, "-w", "", "--norm", "none")
+    assert r.stdout == "g:2:\ng:3: \ng:4:a  b\ng:5:,\ng:7:-\n"
+    r = grep(invoke, corpus, "-w", "-e", "", "-e", "abc", "--norm", "none")
+    assert r.stdout == "g:1:abc\ng:2:\ng:3: \ng:4:a  b\ng:5:,\ng:7:-\n"
+    # -o prints the other pattern's matches, never an empty one.
+    r = grep(invoke, corpus, "-o", "-e", "", "-e", "b")
+    assert (r.exit_code, r.stdout) == (0, "g:1:b\ng:4:b\n")
+
+
+def test_grep_regexp_gives_patterns_that_are_alternatives(invoke, tmp_path):
+    (tmp_path / "g.txt").write_text(EMPTY_WORDS, encoding="utf-8")
+    corpus = tmp_path / "g.txt"
+    assert grep(invoke, corpus, "-e", "b", "-e", "x").stdout == "g:1:abc\ng:4:a  b\ng:6:x-y\n"
+    assert grep(invoke, corpus, "--regexp", "-y").stdout == "g:6:x-y\n"  # a pattern that starts with -
+    assert grep(invoke, corpus, "-F", "-e", "a.", "-e", "x-").stdout == "g:6:x-y\n"
+    assert_one_error_line(grep(invoke, corpus, "-e", "b", "x"), "PATTERN 'x'", "-e")
+    assert_one_error_line(grep(invoke, corpus), "missing PATTERN")
+    assert_one_error_line(grep(invoke, corpus, "--clitics", "both", "-e", "كتاب", "-e", "قلم"), "--clitics")
+
+
+def test_grep_regexp_keeps_each_patterns_typed_marks(invoke, tmp_path):
+    (tmp_path / "v.txt").write_text("كَتَبَ الدرس\nكُتِبَ الدرس\nقرأ الكتاب\n", encoding="utf-8")
+    corpus = tmp_path / "v.txt"
+    r = grep(invoke, corpus, "-o", "-e", "كُتِب", "-e", "قرأ")
+    assert r.stdout == "v:2:كُتِبَ\nv:3:قرأ\n"  # كَتَبَ contradicts the typed damma
+    r = grep(invoke, corpus, "-o", "-e", "كُتِب", "-e", "كَتَب")
+    assert r.stdout == "v:1:كَتَبَ\nv:2:كُتِبَ\n"
+
+
+def test_grep_only_matching_prints_no_empty_match(invoke, tmp_path):
+    """GNU grep: ``-o 'y*'`` on ``xyz`` prints ``y`` alone; the line is selected all the same."""
+    (tmp_path / "x.txt").write_text("xyz\nabc\n", encoding="utf-8")
+    r = grep(invoke, tmp_path, "-o", "y*")
+    assert (r.exit_code, r.stdout) == (0, "x:1:y\n")
+    r = grep(invoke, tmp_path, "-o", "y*", "--format", "tsv")
+    assert r.stdout == "doc\tline\tstart\tend\tmatch\nx\t1\t1\t2\ty\n"
+    assert grep(invoke, tmp_path, "-c", "y*").stdout == "x:2\n"
+
+
+def test_grep_invert_only_matching_prints_the_context_lines_matches(invoke, tmp_path):
+    """With -v the context lines are the matching ones, and -o prints their matches
+    (GNU grep 3.8's output, separators included)."""
+    (tmp_path / "v.txt").write_text("a1\nb2\nc3\nd4\na5\nf6\ng7\nh8\n", encoding="utf-8")
+    r = grep(invoke, tmp_path, "-v", "-o", "-C1", "[bcd]")
+    assert (r.exit_code, r.stdout) == (0, "v-2-b\n--\nv-4-d\n")
+    r = grep(invoke, tmp_path, "-v", "-o", "-C1", "a")
+    assert r.stdout == "v-1-a\nv-5-a\n"
+    r = grep(invoke, tmp_path, "-o", "-C1", "a")  # not inverted: context lines print nothing
+    assert r.stdout == "v:1:a\n--\nv:5:a\n"
+
+
+@pytest.mark.parametrize("option", ["-C0", "-A0", "-B0"])
+def test_grep_context_0_separates_groups_as_grep_does(invoke, tmp_path, option):
+    """GNU grep's context-0: no context line, but ``--`` between lines that do not touch."""
+    (tmp_path / "n.txt").write_text("needle\nhay\nanother needle\nneedle again\n", encoding="utf-8")
+    r = grep(invoke, tmp_path, option, "needle")
+    assert r.stdout == "n:1:needle\n--\nn:3:another needle\nn:4:needle again\n"
+    assert grep(invoke, tmp_path, "needle").stdout == "n:1:needle\nn:3:another needle\nn:4:needle again\n"
 
 
 # =========================================================================== grep: formats
@@ -665,6 +767,63 @@ def test_kwic_screen_keyword_column_is_aligned(invoke, tty):
     assert len(columns) == 1
 
 
+#: Ids as a newspaper corpus has them: a folder and a date, the same first 12 characters.
+NEWS_IDS = ["alweeam/2015-07-22_01644", "alweeam/2015-07-22_01645", "alweeam/2015-07-23_00012"]
+
+
+@pytest.fixture
+def news_corpus(tmp_path: Path) -> Path:
+    for doc_id in NEWS_IDS:
+        path = tmp_path / "news" / f"{doc_id}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("قالت الوزارة إن الأمم المتحدة تجتمع\n", encoding="utf-8")
+    return tmp_path / "news"
+
+
+def kwic_labels(stdout: str) -> list[str]:
+    """The document label of each kwic screen row (before ``:line``)."""
+    rows = [plain(row) for row in stdout.splitlines() if RLE in row]
+    return [row.split(" ", 1)[0].rpartition(":")[0] for row in rows]
+
+
+def test_kwic_screen_shows_whole_ids_when_they_fit(invoke, news_corpus, tty):
+    r = kwic(invoke, news_corpus, "الامم", "--color", "never", env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.stderr
+    assert kwic_labels(r.stdout) == NEWS_IDS
+    assert all(cell_width(plain(row)) <= 80 for row in r.stdout.splitlines())
+
+
+def test_kwic_screen_cuts_ids_to_an_end_that_names_one_document(invoke, news_corpus, tty):
+    r = kwic(invoke, news_corpus, "الامم", "--color", "never", env={"COLUMNS": "60"})
+    assert r.exit_code == 0, r.stderr
+    labels = kwic_labels(r.stdout)
+    assert len(labels) == 3 and len(set(labels)) == 3
+    for label, doc_id in zip(labels, NEWS_IDS, strict=True):
+        assert label.startswith(ELLIPSIS) and cell_width(label) <= 12
+        assert [i for i in NEWS_IDS if i.endswith(label[1:])] == [doc_id]
+
+
+def test_id_labels_never_name_two_ids():
+    from corpus_cli.screen import id_labels
+
+    assert id_labels(["a", "sub/c"], 12) == {"a": "a", "sub/c": "sub/c"}
+    ids = [*NEWS_IDS, "alyaum/2015-07-22_01644", "2015-07-22_01644", "okaz/2015-08-01_00001"]
+    for room in range(1, 30):
+        labels = id_labels(ids, room)
+        for doc_id, label in labels.items():
+            if label == doc_id:
+                continue  # whole: it fits, or no end of it that fits names it alone
+            assert label.startswith(ELLIPSIS) and cell_width(label) <= room
+            assert [i for i in ids if i.endswith(label[1:])] == [doc_id]
+        fits = [i for i in ids if cell_width(i) <= room]
+        assert all(labels[i] == i for i in fits)
+    # an id that ends another cannot be cut, nor can the other below it
+    assert id_labels(["alyaum/2015-07-22_01644", "2015-07-22_01644"], 10) == {
+        "alyaum/2015-07-22_01644": "alyaum/2015-07-22_01644",
+        "2015-07-22_01644": "2015-07-22_01644",
+    }
+
+
 # =========================================================================== freq
 
 
@@ -781,6 +940,76 @@ def test_help_shows_the_defaults(invoke):
     assert "*.txt" in text
     assert "tsv in a pipe" in text
     assert "[default: standard]" in text
+
+
+#: The commands whose help ends with examples.
+EXAMPLE_COMMANDS = [
+    ("list",),
+    ("show",),
+    ("grep",),
+    ("kwic",),
+    ("freq",),
+    ("normalize",),
+    ("dispersion",),
+    ("collocates",),
+    ("keywords",),
+    ("shard",),
+    ("index", "build"),
+]
+
+
+def help_examples(invoke) -> dict[tuple[str, ...], list[str]]:
+    """Every command's path → the command lines its --help shows as examples."""
+    from typer.core import TyperGroup
+    from typer.main import get_command
+
+    from corpus_cli.cli import app
+
+    def walk(command, path):
+        yield path
+        if isinstance(command, TyperGroup):
+            for name, sub in command.commands.items():
+                yield from walk(sub, (*path, name))
+
+    found = {}
+    for path in walk(get_command(app), ()):
+        text = plain(invoke(*path, "--help").stdout)
+        found[path] = [m.group(1) for m in re.finditer(r"^ *\$ (corpus .*?) *$", text, re.MULTILINE)]
+    return found
+
+
+def test_every_example_of_every_help_runs(invoke, tmp_path, monkeypatch):
+    """Run as written, on the bundled seeds (CORPUS_PATH, for the examples that name the
+    corpus), each exits 0 or 1, never 2; the main commands have two or more each."""
+    import importlib.util
+    import shlex
+
+    seeds = str(Path(__file__).resolve().parent.parent / "seeds")
+    monkeypatch.setenv("CORPUS_PATH", seeds)
+    monkeypatch.chdir(tmp_path)  # what the examples write (--svg, shards) goes here
+    examples = help_examples(invoke)
+    for path in EXAMPLE_COMMANDS:
+        assert len(examples[path]) >= 2, path
+    parquet = all(importlib.util.find_spec(m) for m in ("fsspec", "pyarrow"))
+    ran, failed = 0, []
+    for line in (line for lines in examples.values() for line in lines):
+        if line.startswith("corpus shard") and not parquet:
+            continue  # an extra: pip install 'corpus-cli[dask]'
+        argv = [os.path.expandvars(arg) for arg in shlex.split(line)[1:]]
+        r = invoke(*argv, env={"CORPUS_PATH": seeds})
+        ran += 1
+        if r.exit_code not in (0, 1) or "internal error" in r.stderr:
+            failed.append(f"{line}: exit {r.exit_code}: {r.stderr.strip()}")
+    assert not failed, "\n".join(failed)
+    assert ran >= 2 * len(EXAMPLE_COMMANDS) - (0 if parquet else 2)
+
+
+def test_index_output_option_says_what_each_command_does_with_dir(invoke):
+    assert "Write the index into DIR" in help_text(invoke("index", "build", "--help").stdout)
+    for name in ("status", "drop"):
+        text = help_text(invoke("index", name, "--help").stdout)
+        assert "Write the index" not in text, name
+        assert "The index that 'index build -o DIR' wrote into DIR" in text, name
 
 
 # =========================================================================== normalize
@@ -924,6 +1153,45 @@ def test_doc_option_restricts_by_prefix(invoke, small_corpus, argv, expected_doc
 def test_doc_prefix_on_the_seeds(invoke):
     r = invoke("list", "--doc", "003", "--format", "jsonl")
     assert [rec["id"] for rec in jsonl(r.stdout)] == ["003_6b73772203161856"]
+
+
+#: Two newspapers as folders of dated articles, as saudinewsnet is.
+PAPERS = {
+    "okaz/2015-07-21_1": "قال الوزير\n",
+    "sabq/2015-07-21_1": "قال الأمير\n",
+    "sabq/2016-01-02_2": "وقال الأمير قال",
+    "sabq/2016-01-03_3": "الأمير\n",
+}
+
+
+@pytest.fixture
+def papers(tmp_path: Path) -> Path:
+    for name, text in PAPERS.items():
+        (tmp_path / f"{name}.txt").parent.mkdir(exist_ok=True)
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("folder", ["sabq", "sabq/"])
+@pytest.mark.parametrize(
+    "argv",
+    [["list"], ["grep", "-l", "الامير"], ["kwic", "الامير"], ["freq", "--by-doc", "--top", "1"]],
+)
+def test_a_folder_names_all_its_documents(invoke, papers, argv, folder):
+    r = invoke(*argv, "--corpus", str(papers), "--doc", folder, "--format", "jsonl")
+    assert r.exit_code == 0, r.stderr
+    named = {rec.get("doc", rec.get("id")) for rec in jsonl(r.stdout)}
+    assert named == {i for i in PAPERS if i.startswith("sabq/")}
+
+
+def test_show_a_folder_prints_each_of_its_documents(invoke, papers):
+    r = invoke("show", "sabq", "--corpus", str(papers))
+    assert (r.exit_code, r.stdout) == (0, "قال الأمير\nوقال الأمير قال\nالأمير\n")
+    r = invoke("show", "sabq/", "--corpus", str(papers), "--format", "tsv", "--no-header")
+    assert [row[:2] for row in tsv(r.stdout)] == [[i, "1"] for i in PAPERS if i.startswith("sabq/")]
+    r = invoke("show", "sabq/2016", "--corpus", str(papers))  # not a folder: a prefix of two
+    assert r.exit_code == 2
+    assert "ambiguous" in r.stderr and "'sabq/' names all its documents" in r.stderr
 
 
 @pytest.mark.parametrize(
@@ -1073,6 +1341,183 @@ def test_unknown_format_is_an_error(invoke):
     assert r.exit_code == 2
 
 
+# =========================================================================== spreadsheets
+
+XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def read_xlsx(data: bytes) -> list[list[object]]:
+    """The cells of an .xlsx file's first sheet, row by row: str, float, or None (empty).
+
+    Read with zipfile and ElementTree alone, so that what Excel reads is checked, not
+    what a library that could share xlsxwriter's mistakes reads."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        names = book.namelist()
+        shared = []
+        if "xl/sharedStrings.xml" in names:
+            strings = ET.fromstring(book.read("xl/sharedStrings.xml"))
+            shared = ["".join(t.text or "" for t in si.iter(f"{XLSX_NS}t")) for si in strings]
+        sheet = ET.fromstring(book.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iter(f"{XLSX_NS}row"):
+        cells: dict[int, object] = {}
+        for cell in row.iter(f"{XLSX_NS}c"):
+            letters = re.match(r"[A-Z]+", cell.get("r", "")).group()
+            column = 0
+            for letter in letters:
+                column = column * 26 + ord(letter) - 64
+            assert cell.find(f"{XLSX_NS}f") is None  # never a formula
+            kind, value = cell.get("t"), cell.find(f"{XLSX_NS}v")
+            if kind == "inlineStr":
+                cells[column - 1] = "".join(t.text or "" for t in cell.iter(f"{XLSX_NS}t"))
+            elif kind == "s":
+                cells[column - 1] = shared[int(value.text)]
+            else:
+                assert kind is None and value is not None, (kind, cell.get("r"))
+                cells[column - 1] = float(value.text)
+        rows.append([cells.get(i) for i in range(max(cells) + 1)] if cells else [])
+    return rows
+
+
+XLSX_CASES = [
+    ["list"],
+    ["show", "a"],
+    ["grep", "الامم"],
+    ["grep", "-c", "الامم"],
+    ["grep", "-o", "الامم"],
+    ["kwic", "الامم"],
+    ["freq", "--top", "5", "--dispersion"],
+    ["dispersion", "الامم"],
+    ["collocates", "الامم", "--min-freq", "1", "--top", "5"],
+    ["keywords", "--target", "a", "--min-count", "1", "--top", "5"],
+]
+
+
+def same_cell(xlsx: object, text: str) -> bool:
+    """An xlsx cell holds what the tsv field says: the same text, or the same number
+    (tsv prints floats with 2 or 4 decimals)."""
+    if xlsx is None:
+        return text == ""
+    if isinstance(xlsx, float):
+        decimals = len(text.partition(".")[2])
+        return math.isclose(xlsx, float(text), abs_tol=0.6 * 10**-decimals, rel_tol=1e-3)
+    return xlsx == text
+
+
+@pytest.mark.parametrize("argv", XLSX_CASES, ids=lambda a: " ".join(a[:2]))
+def test_xlsx_holds_the_tsv_rows_with_numbers_as_numbers(invoke, small_corpus, argv):
+    pytest.importorskip("xlsxwriter")
+    args = [*argv, "--corpus", str(small_corpus)]
+    r = invoke(*args, "--format", "xlsx")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout_bytes.startswith(b"PK\x03\x04")  # a zip: the whole output is the workbook
+    sheet = read_xlsx(r.stdout_bytes)
+    rows = tsv(invoke(*args, "--format", "tsv").stdout)
+    assert len(sheet) == len(rows) > 1
+    assert sheet[0] == rows[0]
+    numbers = 0
+    for cells, fields in zip(sheet[1:], rows[1:], strict=True):
+        cells += [None] * (len(fields) - len(cells))  # empty cells at the end of a row
+        assert all(same_cell(c, f) for c, f in zip(cells, fields, strict=True)), (cells, fields)
+        numbers += sum(isinstance(c, float) for c in cells)
+    assert numbers  # counts, lines, offsets, scores: numbers, not text
+
+
+def test_xlsx_arabic_text_and_counts(invoke, small_corpus):
+    pytest.importorskip("xlsxwriter")
+    r = invoke("freq", "--corpus", str(small_corpus), "--top", "1", "--format", "xlsx", "--no-header")
+    assert r.exit_code == 0, r.stderr
+    listed = jsonl(invoke("list", "--corpus", str(small_corpus), "--format", "jsonl").stdout)
+    per_million = 4e6 / sum(rec["tokens"] for rec in listed)
+    assert read_xlsx(r.stdout_bytes) == [[1.0, "الأمم", "الامم", 4.0, pytest.approx(per_million), 2.0]]
+
+
+def test_xlsx_text_is_never_a_formula_or_a_link(invoke, tmp_path):
+    pytest.importorskip("xlsxwriter")
+    (tmp_path / "f.txt").write_text('=HYPERLINK("http://x.test") الأمم\nhttps://x.test الأمم\n')
+    r = invoke("grep", "الامم", "--corpus", str(tmp_path / "f.txt"), "--format", "xlsx")
+    assert r.exit_code == 0, r.stderr
+    sheet = read_xlsx(r.stdout_bytes)  # asserts that no cell is a formula
+    assert [row[2] for row in sheet[1:]] == ['=HYPERLINK("http://x.test") الأمم', "https://x.test الأمم"]
+    import zipfile
+
+    parts = zipfile.ZipFile(io.BytesIO(r.stdout_bytes)).namelist()
+    assert not [n for n in parts if "worksheets/_rels" in n]  # no hyperlinks
+
+
+def test_xlsx_rows_are_written_when_the_command_ends_well():
+    """A writer its command leaves open still reaches stdout (exit 0 or 1), and a failed
+    command writes no workbook."""
+    pytest.importorskip("xlsxwriter")
+    import typer
+
+    from corpus_cli.cli import _for_format
+    from corpus_cli.output import RowWriter
+
+    def command(out: io.TextIOWrapper, code: int) -> None:
+        RowWriter(out, "xlsx", ["doc", "hits"]).write({"doc": "أ/1", "hits": 3})
+        raise typer.Exit(code)
+
+    for code, written in ((0, True), (1, True), (2, False)):
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        with pytest.raises(typer.Exit):
+            _for_format(command, "xlsx")(out, code)
+        out.flush()
+        data = out.buffer.getvalue()
+        assert (read_xlsx(data) if written else data) == ([["doc", "hits"], ["أ/1", 3.0]] if written else b"")
+
+
+def test_xlsx_is_not_written_to_a_terminal(invoke, small_corpus, tty):
+    r = invoke("freq", "--corpus", str(small_corpus), "--format", "xlsx")
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert r.stderr.startswith("corpus: --format xlsx") and "redirect" in r.stderr
+
+
+def test_xlsx_without_xlsxwriter_says_how_to_install_it(invoke, small_corpus, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)  # import xlsxwriter: ImportError
+    for argv in (["kwic", "الامم", "--corpus", str(small_corpus)], ["normalize", "الأمم"]):
+        r = invoke(*argv, "--format", "xlsx")
+        assert r.exit_code == 2
+        assert r.stdout == ""
+        assert r.stderr == (
+            "corpus: --format xlsx needs the xlsxwriter package: pip install 'corpus-cli[xlsx]'\n"
+        )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_bom_starts_csv_and_tsv(invoke, small_corpus, fmt):
+    for argv in (["freq", "--top", "2"], ["grep", "-c", "الامم"], ["kwic", "الامم"], ["list"]):
+        plain_out = invoke(*argv, "--corpus", str(small_corpus), "--format", fmt).stdout
+        r = invoke(*argv, "--corpus", str(small_corpus), "--format", fmt, "--bom")
+        assert r.exit_code == 0, r.stderr
+        assert r.stdout_bytes.startswith("\ufeff".encode())
+        assert r.stdout == "\ufeff" + plain_out
+    assert invoke("normalize", "--format", fmt, "--bom", "الأمم").stdout.startswith("\ufeffinput")
+
+
+def test_bom_with_the_frequency_list_of_an_index(invoke, small_corpus):
+    assert invoke("index", "build", "--corpus", str(small_corpus)).exit_code == 0
+    r = invoke("freq", "--corpus", str(small_corpus), "--bom")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("\ufeffrank\tterm\t")
+
+
+@pytest.mark.parametrize(
+    "argv", [["freq", "--format", "jsonl"], ["grep", "الامم"], ["kwic", "الامم", "--format", "table"]]
+)
+def test_bom_is_for_tsv_and_csv_only(invoke, small_corpus, argv):
+    r = invoke(*argv, "--corpus", str(small_corpus), "--bom")
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert r.stderr.startswith("corpus: --bom is for tsv and csv output")
+
+
 # =========================================================================== errors
 
 
@@ -1130,6 +1575,28 @@ def test_missing_path_in_corpus_path(invoke):
     assert_one_error_line(invoke("list", env={"CORPUS_PATH": "/nonexistent/corpus"}), "/nonexistent/corpus")
 
 
+@pytest.mark.parametrize(
+    ("argv", "helped"),
+    [
+        (["index", "build", "--no-such"], "corpus index build"),
+        (["index", "status", "--no-such"], "corpus index status"),
+        (["index", "--no-such"], "corpus index"),
+        (["grep", "--no-such", "x"], "corpus grep"),
+        (["--no-such"], "corpus"),
+    ],
+)
+def test_a_usage_error_names_the_help_of_the_whole_command(argv, helped, monkeypatch, capsys):
+    """The entry point's one line names the command as typed, nested groups included."""
+    from corpus_cli.cli import main
+
+    monkeypatch.setattr("sys.argv", ["corpus", *argv])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("corpus: No such option: --no-such") and err.endswith(f"; see '{helped} --help'\n")
+
+
 def test_count_with_files_with_matches(invoke):
     assert_one_error_line(invoke("grep", "-c", "-l", "سوريا"), "-l")
 
@@ -1139,9 +1606,8 @@ def test_only_matching_with_jsonl(invoke):
     assert invoke("grep", "-o", "--format", "tsv", "سوريا").exit_code == 0
 
 
-@pytest.mark.parametrize("command", ["grep", "kwic"])
-def test_empty_pattern(invoke, command):
-    assert_one_error_line(invoke(command, ""), "empty")
+def test_empty_pattern_is_an_error_for_kwic(invoke):
+    assert_one_error_line(invoke("kwic", ""), "empty")
 
 
 @pytest.mark.parametrize("command", ["grep", "kwic"])

@@ -381,11 +381,11 @@ def test_latin1_is_not_taken_for_cp1256() -> None:
 
 
 def test_forced_encoding(tmp_path: Path) -> None:
-    latin = write(tmp_path / "latin.txt", "café".encode("latin-1"))
+    latin = write(tmp_path / "latin.txt", "Le café est déjà très chaud.".encode("latin-1"))
     warnings: list[str] = []
     assert len(load(latin, warn=warnings.append)) == 0  # skipped without --encoding
     (doc,) = load(latin, encoding="latin-1", warn=warnings.append)
-    assert doc.text == "café"
+    assert doc.text == "Le café est déjà très chaud."
     old = write(tmp_path / "old.txt", ARABIC.encode("cp1256"))
     warnings.clear()
     assert load(old, encoding="windows-1256", warn=warnings.append).documents[0].text == ARABIC
@@ -405,6 +405,51 @@ def test_binary_is_still_skipped(tmp_path: Path) -> None:
     warnings: list[str] = []
     assert len(load(file, warn=warnings.append)) == 0
     assert "binary" in warnings[0]
+
+
+def test_a_nul_byte_far_into_a_file_makes_it_binary(tmp_path: Path) -> None:
+    """GNU grep and ripgrep see a NUL wherever it is, not only in the first 8 KiB."""
+    data = "".join(f"سطر رقم {i} من نص عربي\n" for i in range(2000)).encode()
+    cut = data.index(b"\n", 40_000) + 1
+    file = write(tmp_path / "late.txt", data[:cut] + b"\x00" + data[cut:])
+    warnings: list[str] = []
+    assert len(load(file, warn=warnings.append)) == 0
+    assert warnings == [f"skipped {file}: binary file (NUL bytes)"]
+
+
+def test_mostly_ascii_utf8_with_a_stray_byte_is_read_with_a_replacement(tmp_path: Path) -> None:
+    """GNU grep's encoding-error file: ASCII lines and one byte that is not UTF-8."""
+    data = b"Alfred Jones\nJohn Smith\nPedro P\xe9rez\n"
+    file = write(tmp_path / "names.txt", data)
+    warnings: list[str] = []
+    (doc,) = load(file, warn=warnings.append)
+    assert doc.text == "Alfred Jones\nJohn Smith\nPedro P\ufffdrez\n"
+    offset = data.index(b"\xe9")
+    assert warnings == [
+        f"{file}: 1 invalid UTF-8 sequence(s) read as U+FFFD (the first: byte 0xe9 at offset {offset})"
+    ]
+
+
+def test_stray_bytes_are_damage_and_arabic_in_cp1256_is_words(tmp_path: Path) -> None:
+    """A byte that CP-1256 reads as one Arabic letter alone is a stray byte; stray bytes
+    in a long ASCII text are few; Latin-1 prose has too many to be damage."""
+    assert not looks_cp1256(b"the total is \xc7 units")
+    assert looks_cp1256("the total is سبعة units".encode("cp1256"))
+    english = "".join(f"line {i} of a long English text\n" for i in range(200))
+    head, middle, tail = english[:1000].encode(), english[1000:3000].encode(), english[3000:].encode()
+    stray = head + b"\xc7" + middle + b"\xff" + tail
+    file = write(tmp_path / "stray.txt", stray)
+    warnings: list[str] = []
+    (doc,) = load(file, warn=warnings.append)
+    assert doc.text == english[:1000] + "\ufffd" + english[1000:3000] + "\ufffd" + english[3000:]
+    assert warnings[0].startswith(f"{file}: 2 invalid UTF-8 sequence(s) read as U+FFFD")
+    # One byte spliced into an Arabic character spoils it: one place of damage.
+    arabic = ARABIC.encode()
+    spliced = write(tmp_path / "spliced.txt", arabic[:1] + b"\xff" + arabic[1:])
+    (doc,) = load(spliced, warn=warnings.append)
+    assert doc.text.startswith("\ufffd\ufffd\ufffd") and doc.text[3:] == ARABIC[1:]
+    latin = write(tmp_path / "latin.txt", ("Le café est déjà très chaud. " * 40).encode("latin-1"))
+    assert len(load(latin, warn=warnings.append)) == 0
 
 
 def test_unknown_encoding_is_an_error(tmp_path: Path) -> None:
@@ -503,6 +548,120 @@ def test_shared_options_are_declared_once_and_on_every_corpus_command(invoke) ->
             assert option in text, (args, option)
     shown = invoke("show", "x", "--help").stdout
     assert "--text-field" in shown and "--encoding" in shown
+
+
+@pytest.fixture
+def bodies(tmp_path: Path) -> Path:
+    """Records whose text is in ``body``, from two sources."""
+    root = tmp_path / "bodies"
+    rows = [
+        {"key": "k1", "body": "الأمم المتحدة وسوريا", "source": "okaz"},
+        {"key": "k2", "body": "على علي والامم", "source": "sabq"},
+        {"key": "k3", "body": "سوريا سوريا", "source": "okaz"},
+    ]
+    write(root / "feed.jsonl", jsonl_bytes(rows))
+    return root
+
+
+#: Each shared option that selects or reads the corpus, with a command whose answer it changes.
+BOTH_SIDES = [
+    (["--where", "source=okaz"], ["list"]),
+    (["--text-field", "body"], ["grep", "-c", "الامم"]),
+    (["--id-field", "key"], ["list"]),
+    (["--doc", "feed:2"], ["grep", "-c", "الامم"]),
+    (["--norm", "none"], ["grep", "-c", "الامم"]),
+    (["--fold", "yeh"], ["freq", "علي"]),
+    (["--keep", "alef"], ["grep", "-c", "الامم"]),
+    (["--glob", "*.txt"], ["list"]),
+    (["--encoding", "latin-1"], ["grep", "-c", "Ø"]),  # UTF-8 Arabic read as Latin-1
+]
+
+
+@pytest.mark.parametrize(("option", "argv"), BOTH_SIDES, ids=[o[0] for o, _ in BOTH_SIDES])
+def test_every_corpus_option_works_before_the_command_name(invoke, bodies: Path, option, argv) -> None:
+    """The same answer whichever side of the command name the option is on."""
+    corpus = ["--corpus", str(bodies)]
+    base = ["--text-field", "body"] if option[0] != "--text-field" else []
+    after = invoke(*argv, *corpus, *base, *option)
+    before = invoke(*option, *argv, *corpus, *base)
+    without = invoke(*argv, *corpus, *base)
+    assert after.exit_code in (0, 1) and after.stderr == before.stderr, after.stderr
+    assert (before.exit_code, before.stdout) == (after.exit_code, after.stdout)
+    assert (before.exit_code, before.stdout) != (without.exit_code, without.stdout)  # it did something
+
+
+def test_index_before_the_command_name(invoke, bodies: Path) -> None:
+    corpus = ["--corpus", str(bodies), "--text-field", "body"]
+    r = invoke("--corpus", str(bodies), "--index", "off", "list", "--text-field", "body")
+    assert r.exit_code == 0 and r.stdout.count("\n") == 4
+    r = invoke("--index", str(bodies / "none.corpus-index"), "grep", "x", *corpus)
+    assert r.exit_code == 2 and "none.corpus-index: no such index" in r.stderr
+
+
+def test_an_option_after_the_command_name_replaces_the_one_before(invoke, bodies: Path) -> None:
+    """Repeatable ones too: --where, --doc and --corpus given after the name replace
+    the values given before it, not add to them."""
+    corpus = ["--corpus", str(bodies), "--text-field", "body"]
+    r = invoke("--where", "source=okaz", "list", *corpus, "--where", "source=sabq")
+    assert [row[0] for row in tsv(r.stdout)[1:]] == ["feed:2"]
+    r = invoke("--doc", "feed:1", "grep", "-c", "سوريا", *corpus, "--doc", "feed:3")
+    assert r.stdout == "feed:3:1\n"
+    r = invoke("--text-field", "nothing", "list", *corpus)
+    assert len(tsv(r.stdout)) == 4
+
+
+def test_an_option_before_a_command_that_does_not_take_it_is_ignored(invoke) -> None:
+    """As ``corpus --corpus X normalize`` always was: an alias can carry any of them."""
+    r = invoke("--doc", "001", "--where", "a=b", "show", "003")
+    assert r.exit_code == 0 and r.stdout.startswith("بيان الجولة")
+    r = invoke("--doc", "001", "--encoding", "latin-1", "normalize", "الأُمَمُ")
+    assert (r.exit_code, r.stdout) == (0, "الامم\n")
+
+
+def test_the_index_commands_take_the_options_before_their_name(invoke, bodies: Path) -> None:
+    selection = ["--corpus", str(bodies), "--norm", "aggressive", "--fold", "teh"]
+    assert invoke(*selection, "index", "build").exit_code == 0
+    assert invoke(*selection, "index", "status").exit_code == 0  # the same selection: found
+    assert invoke("index", "status", *selection).exit_code == 0
+    assert invoke("--corpus", str(bodies), "index", "status").exit_code == 1  # another normalization
+    assert invoke(*selection, "index", "drop").exit_code == 0
+
+
+def test_shard_takes_the_options_before_its_name(invoke, bodies: Path, tmp_path: Path) -> None:
+    pytest.importorskip("fsspec")
+    before = ["--text-field", "body", "--where", "source=okaz", "--id-field", "key"]
+    r = invoke(*before, "shard", str(bodies), str(tmp_path / "out"), "--format", "jsonl")
+    assert r.exit_code == 0, r.stderr
+    assert [rec["id"] for rec in records((tmp_path / "out" / "part-00000.jsonl").read_text())] == ["k1", "k3"]
+
+
+def test_the_root_takes_every_shared_option() -> None:
+    """One list: the root callback, ``Defaults`` and the options the lean app skips."""
+    import inspect
+
+    from typer.main import get_command
+
+    from corpus_cli import cli
+
+    params = [p for p in inspect.signature(cli.root).parameters if p not in ("ctx", "version")]
+    assert params == list(SHARED_OPTIONS)
+    root = get_command(cli.app)
+    takes_value = {opt for p in root.params if not getattr(p, "is_flag", False) for opt in p.opts}
+    assert takes_value == cli._ROOT_VALUE_OPTIONS
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--where", "a=b", "list"],
+        ["--text-field", "body", "--index", "off", "grep", "x"],
+        ["--encoding", "cp1256", "--keep", "alef", "-C", "x", "kwic", "y"],
+    ],
+)
+def test_the_lean_app_finds_the_command_after_every_root_option(argv) -> None:
+    from corpus_cli import cli
+
+    assert cli._invoked_command(argv) == argv[-1 if argv[-1] == "list" else -2]
 
 
 def test_list_tsv_has_metadata_columns(invoke, news: Path) -> None:
@@ -615,6 +774,71 @@ def test_freq_by_field_jsonl_terms_and_table(invoke, news: Path, tty) -> None:
     assert "source" in screen.splitlines()[1]  # the column is named after the field
     r = invoke("freq", "--corpus", str(news), "--by", "source", "--by-doc")
     assert r.exit_code == 2 and "--by" in r.stderr
+
+
+def test_ids_give_the_fields_folder_date_year_and_month() -> None:
+    from corpus_cli.fields import grouping
+
+    docs = [
+        Document("aawsat/2015-07-21_00001", "", ""),
+        Document("archive/2014-06/daily2014-06-11.txt", "", ""),
+        Document("top", "", ""),
+        Document("a/b/2015-13-01_x", "", ""),  # no month 13: no date
+        Document("feed:1", "", "", {"folder": "okaz", "year": "1999"}),  # metadata comes first
+    ]
+    table = {f: [grouping(f)(d) for d in docs] for f in ("folder", "date", "year", "month", "source")}
+    assert table == {
+        "folder": ["aawsat", "archive/2014-06", "", "a/b", "okaz"],
+        "date": ["2015-07-21", "2014-06-11", "", "", ""],
+        "year": ["2015", "2014", "", "", "1999"],
+        "month": ["2015-07", "2014-06", "", "", ""],
+        "source": ["", "", "", "", ""],
+    }
+
+
+def test_freq_by_a_field_the_ids_give(invoke, news: Path, tmp_path: Path) -> None:
+    for name in ("okaz/2015-07-21_1", "sabq/2015-08-01_1", "sabq/2016-01-02_2"):
+        write(tmp_path / "papers" / f"{name}.txt", "قال")
+    papers = str(tmp_path / "papers")
+    r = invoke("freq", "--corpus", papers, "--by", "folder", "--format", "tsv", "--no-header")
+    assert [row[0] + " " + row[4] for row in tsv(r.stdout)] == ["okaz 1", "sabq 2"]
+    r = invoke("freq", "--corpus", papers, "--by", "month", "--format", "tsv", "--no-header")
+    assert [row[0] for row in tsv(r.stdout)] == ["2015-07", "2015-08", "2016-01"]
+    # the records' own "date" field wins; a document without it takes its id's (none here)
+    r = invoke("freq", "--corpus", str(news), "--by", "date", "--top", "1", "--format", "tsv", "--no-header")
+    assert [row[0] for row in tsv(r.stdout)] == ["", "2015-01-01", "2015-01-02"]
+    r = invoke("freq", "--corpus", papers, "--by", "sorce")
+    assert "no document has the field 'sorce'" in r.stderr and "folder, date, year, month" in r.stderr
+
+
+def test_freq_by_counts_the_documents_of_each_group(invoke, tmp_path: Path) -> None:
+    """docs (and the range of --dispersion) of a --by row are the group's documents."""
+    file = write(
+        tmp_path / "r.jsonl",
+        jsonl_bytes(
+            [
+                {"text": "قال الوزير", "source": "okaz"},
+                {"text": "قال الأمير", "source": "sabq"},
+                {"text": "وقال الأمير", "source": "sabq"},
+                {"text": "الأمير", "source": "sabq"},
+            ]
+        ),
+    )
+
+    def rows(*args: str) -> dict[str, list[str]]:
+        r = invoke("freq", *args, "--corpus", str(file), "--by", "source", "--format", "tsv")
+        assert r.exit_code == 0, r.stderr
+        header, *body = tsv(r.stdout)
+        return {f"{row[0]} {row[3]}": row[header.index("count") :] for row in body}
+
+    assert rows("قال") == {"okaz قال": ["1", "500000.00", "1"], "sabq قال": ["1", "200000.00", "1"]}
+    # with its clitics: sabq:1 and sabq:2 hold قال or وقال; okaz:1 alone holds one in okaz
+    with_clitics = rows("قال", "--clitics")
+    assert [with_clitics[k][::2] for k in ("okaz قال", "sabq قال")] == [["1", "1"], ["2", "2"]]
+    listed = rows("--top", "0", "--dispersion")
+    assert listed["sabq الامير"][:3] == ["3", "600000.00", "3"]
+    assert listed["sabq قال"][2:4] == ["1", "1"]  # docs and range: of sabq's 3 documents
+    assert listed["okaz قال"][2:4] == ["1", "1"]
 
 
 # =========================================================================== real corpora
