@@ -16,7 +16,7 @@ from .errors import CorpusError
 from .normalize import Normalizer
 from .search import Hit
 from .tokenize import word_spans
-from .visible import after_chars, before_chars
+from .visible import after_chars, before_chars, outside_sequences
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -90,6 +90,7 @@ def concordance(hits: Iterable[Hit], *, width: int = 40, words: int | None = Non
         else:
             left = before_chars(text, hit.start, width)
             right = after_chars(text, hit.end, width)
+        left, right = outside_sequences(text, left, hit.start, hit.end, right)
         yield Line(
             hit,
             flatten(text[left : hit.start]),

@@ -11,7 +11,7 @@ from .corpus import Document
 from .kwic import Line, concordance, parse_sort, per_document, sample, sort_lines
 from .output import RowWriter
 from .pattern import Query
-from .screen import DIM, HEADING, LINE_NO, cell_width, id_labels, isolate, kwic_row, paint
+from .screen import DIM, HEADING, LINE_NO, cell_width, id_labels, isolate, kwic_row, paint, unembedded
 from .search import iter_hits
 from .visible import after_chars, before_chars
 
@@ -121,7 +121,7 @@ def _screen(lines: Iterable[Line], session: Session, width: int) -> bool:
     out.write(paint(f"{len(rows):,} lines · normalization {session.settings}", DIM, color) + "\n")
     for label, split, line in zip(labels, splits, rows, strict=True):
         doc, _, number = label.rpartition(":")
-        prefix = paint(doc, HEADING, color) + ":" + paint(number, LINE_NO, color)
+        prefix = paint(unembedded(doc), HEADING, color) + ":" + paint(number, LINE_NO, color)
         prefix += " " * (label_width - cell_width(label) + 1)
         if split_width:
             # The clitic split as a column of its own, isolated so it cannot move.

@@ -4,7 +4,8 @@
 These writers are the hot data path, so they use nothing but ``str`` and ``json``:
 no colour, no padding, no bidi controls.  TSV escapes tab, newline, carriage return and
 backslash as ``\\t \\n \\r \\\\`` so one record is always one line.  ``--bom`` starts
-TSV and CSV with U+FEFF, which tells Excel they are UTF-8.
+TSV and CSV with U+FEFF, which tells Excel they are UTF-8.  Every format stays valid
+UTF-8: each byte of a file name that is not is written ``\\xff``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any, TextIO
+
+from .terminal import utf8
 
 
 class Format(str, Enum):
@@ -85,6 +88,21 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _encodable(text: str) -> bool:
+    """Can ``text`` be written as UTF-8?  Not when it holds a lone surrogate: a byte of a
+    file name that is not UTF-8 (``os.fsdecode``'s escape).  Encoding is the fastest test."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _utf8_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """``record`` with its names that are not UTF-8 escaped (``terminal.utf8``)."""
+    return {k: utf8(v) if isinstance(v, str) else v for k, v in record.items()}
+
+
 def json_line(record: Mapping[str, Any]) -> str:
     import json  # imported on use: plain output should not pay for it
 
@@ -127,13 +145,24 @@ class RowWriter:
 
     def write(self, record: Mapping[str, Any]) -> None:
         if self.fmt == "jsonl":
-            self.stream.write(json_line(record) + "\n")
+            line = json_line(record)
+            if not _encodable(line):
+                line = json_line(_utf8_record(record))
+            self.stream.write(line + "\n")
         elif self.fmt == "tsv":
-            self.stream.write("\t".join(tsv_field(record.get(c)) for c in self.columns) + "\n")
+            line = "\t".join(tsv_field(record.get(c)) for c in self.columns)
+            if not _encodable(line):
+                record = _utf8_record(record)
+                line = "\t".join(tsv_field(record.get(c)) for c in self.columns)
+            self.stream.write(line + "\n")
         elif self._csv is not None:
-            self._csv.writerow([csv_field(record.get(c)) for c in self.columns])
+            row = [csv_field(record.get(c)) for c in self.columns]
+            if not all(_encodable(v) for v in row if isinstance(v, str)):
+                row = [utf8(v) if isinstance(v, str) else v for v in row]
+            self._csv.writerow(row)
         elif self._sheet is not None:
-            self._sheet.write_row([record.get(c) for c in self.columns])
+            cells = [record.get(c) for c in self.columns]
+            self._sheet.write_row([utf8(v) if isinstance(v, str) else v for v in cells])
         else:  # pragma: no cover - guarded by the callers
             raise ValueError(f"not a row format: {self.fmt}")
 

@@ -7,6 +7,7 @@ Corpus text is never read as Rich markup.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
@@ -23,6 +24,9 @@ DIM = "\x1b[2m"
 
 LRM, RLE, PDF, RLI, PDI, NBSP = "\u200e", "\u202b", "\u202c", "\u2067", "\u2069", "\u00a0"
 ELLIPSIS = "…"
+#: Embeddings, overrides and isolates (LRE…RLO, LRI…PDI): in a row's text they could
+#: close the isolate the row puts it in, or open one that swallows the rest of the row.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def paint(text: str, style: str, color: bool) -> str:
@@ -53,6 +57,12 @@ def is_rtl(text: str) -> bool:
 def visible(text: str) -> str:
     """Tabs and other control characters would break a screen row: show them as spaces."""
     return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+
+
+def unembedded(text: str) -> str:
+    """``text`` without bidi embeddings, overrides and isolates: the screen places it
+    in isolates of its own, which its controls must not be able to close or extend."""
+    return _BIDI_CONTROLS.sub("", text) if _BIDI_CONTROLS.search(text) else text
 
 
 def highlight(text: str, spans: Sequence[tuple[int, int]], color: bool, offset: int = 0) -> str:
@@ -96,8 +106,9 @@ def kwic_row(prefix: str, before: str, match: str, after: str, width: int, color
     an isolate and NBSP padding, so the keyword stays in one column both in terminals
     that run the bidi algorithm and in those that do not.
     """
-    before = _fit_start(before, width)
-    after = _fit_end(after, width)
+    before = _fit_start(unembedded(before), width)
+    after = _fit_end(unembedded(after), width)
+    match = unembedded(match)
     keyword = paint(visible(match), MATCH, color)
     pad_before = NBSP * (width - cell_width(before))
     pad_after = NBSP * (width - cell_width(after))
@@ -180,6 +191,7 @@ def _fitting_end(text: str, room: int) -> int:
 
 def isolate(text: str) -> str:
     """Wrap RTL text in an isolate so a table cell cannot swap with its neighbours."""
+    text = unembedded(text)
     return f"{RLI}{text}{PDI}" if is_rtl(text) else text
 
 

@@ -305,3 +305,39 @@ def test_ranked_tsv_writes_what_the_row_writer_writes():
         writer.write(dict(zip(COLUMNS, (rank, term, key, count, count * 1_000_000 / 44, docs), strict=True)))
     assert fast.getvalue() == generic.getvalue()
     assert "http://a\\\\b" in fast.getvalue()
+
+
+#: Escape sequences a terminal acts on: OSC 52 (clipboard), OSC 0 (title), CSI 2J, a C1 CSI.
+SEQUENCES = ["\x1b]52;c;aGVsbG8gd29ybGQ=\x07", "\x1b]0;TITLE\x1b\\", "\x1b[2J", "\u009b31m"]
+
+
+@pytest.mark.parametrize("sequence", SEQUENCES)
+def test_a_context_cut_never_leaves_half_an_escape_sequence(sequence: str) -> None:
+    """Whatever the width, each context holds whole sequences or none: half of one (its
+    start without its end) would take over the terminal that shows a pipe's output."""
+    text = f"كلمة {sequence}أولى الأمم ثانية{sequence} كلمة\n"
+    (hit,) = hits([Document("e", "e.txt", text)], "الأمم")
+    whole = 0
+    for width in range(1, 40):
+        (line,) = concordance([hit], width=width)
+        assert line.match == "الأمم"
+        for context in (line.before, line.after):
+            rest = context.replace(sequence, "")
+            assert "\x1b" not in rest and "\u009b" not in rest, (width, context)
+            whole += sequence in context
+    assert whole > 0  # the widest contexts keep them
+
+
+def test_kwic_row_isolates_hold_against_bidi_controls_in_the_text() -> None:
+    """A PDI in the text would close the row's isolate, an RLI or RLO would swallow the
+    rest of the row: the screen drops such controls from what it isolates."""
+    from corpus_cli.screen import LRM, PDF, PDI, RLE, RLI, isolate, kwic_row
+
+    hostile = "\u2069\u202e\u2067\u202a\u2066\u2068\u202c\u202b\u202d"
+    before, after = f"قال {hostile}الرئيس", f"{hostile}المتحدة {hostile}"
+    row = kwic_row("d:1 ", before, f"الأمم{hostile}", after, 20, False)
+    body = row[len("d:1 ") :]
+    assert body.startswith(RLE) and body.endswith(PDF + LRM)
+    controls = [c for c in body if c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"]
+    assert controls == [RLE, RLI, PDI, RLI, PDI, PDF]  # the row's own, balanced
+    assert isolate(f"الأمم{hostile}") == f"{RLI}الأمم{PDI}"
