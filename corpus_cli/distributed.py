@@ -23,6 +23,10 @@ One difference: document ids are taken as read.  The memory engine renames an id
 is already taken (``ARG/ID``, ``ID~2``); it cannot be done without sending every id to
 the client, so the dask engine leaves ids alone (``corpus shard`` writes unique ones).
 
+A cluster that fails is an error, not a wait: a scheduler that does not answer (or not as
+Dask does), none of its workers there, the scheduler lost during the job; each is given
+``CORPUS_DASK_TIMEOUT`` seconds (:func:`patience`).
+
 Nothing here imports Dask, fsspec or pyarrow at module level: workers import this module
 for its ``_part`` functions, and the CLI imports it only for ``--engine dask``.
 """
@@ -168,7 +172,7 @@ def _remote_files(arg: str, glob: str) -> list[FileRef]:
     from fsspec.core import url_to_fs
 
     from .corpus import DEFAULT_GLOB
-    from .readers import expand_braces, name_matcher
+    from .readers import UNFINISHED, expand_braces, name_matcher, unfinished_shards
 
     fs, root = url_to_fs(arg)
     if fs.isdir(root):
@@ -187,6 +191,8 @@ def _remote_files(arg: str, glob: str) -> list[FileRef]:
         listing = []
         for path, info in fs.find(root, detail=True).items():
             rel = posixpath.relpath(path, root)
+            if posixpath.basename(rel) == UNFINISHED:
+                raise unfinished_shards(str(fs.unstrip_protocol(posixpath.dirname(path))))
             if info.get("type") != "directory" and (wanted(rel) or (default and _is_parquet(rel))):
                 url = str(fs.unstrip_protocol(path))
                 listing.append(FileRef(url, rel, url, int(info.get("size") or 0)))
@@ -337,7 +343,7 @@ def _parquet_documents(
         if text is None:
             warnings.append(f"skipped {ref.name}:{number}: no text")
             continue
-        body = text if isinstance(text, str) else str(text)
+        body = _string(text) if isinstance(text, bytes) else text if isinstance(text, str) else str(text)
         if "\r" in body:
             body = body.replace("\r\n", "\n").replace("\r", "\n")
         meta = {k: _string(v[row]) for k, v in values.items() if v[row] is not None}
@@ -347,9 +353,13 @@ def _parquet_documents(
 
 
 def _string(value: Any) -> str:
-    """A value as metadata: strings as they are, anything else as JSON writes it."""
+    """A value as metadata: strings as they are, bytes (a ``binary`` column: ``corpus
+    shard`` writes file names that are not UTF-8 so) as the names they were, anything
+    else as JSON writes it."""
     if isinstance(value, str):
         return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
     import json
 
     return json.dumps(value, ensure_ascii=False, default=str)
@@ -521,36 +531,93 @@ def _import_distributed() -> Any:
         import distributed
     except ImportError:
         raise CorpusError(INSTALL_HINT) from None
+    if not os.environ.get("CORPUS_DEBUG"):
+        # The client's own log (reconnection attempts, tracebacks of its closing) is not
+        # for the user: what goes wrong is said in one ``corpus:`` line instead.
+        import logging
+
+        names = [name for name in logging.root.manager.loggerDict if name.startswith("distributed.")]
+        for name in ["distributed", *names]:
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     return distributed
+
+
+#: ``CORPUS_DASK_TIMEOUT``: seconds to wait for the cluster (to connect, for a worker to
+#: run on, for a lost scheduler to come back) before giving up with an error.
+TIMEOUT_VARIABLE = "CORPUS_DASK_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0
+#: ``local[N]``: at most this many worker processes a core.
+LOCAL_WORKERS_PER_CORE = 4
+
+
+def patience() -> float:
+    """Seconds to wait for the cluster: ``CORPUS_DASK_TIMEOUT``, else 30."""
+    value = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise CorpusError(f"{TIMEOUT_VARIABLE}={value}: not a number of seconds (e.g. 30, 2.5)")
+    return seconds
 
 
 def local_workers(scheduler: str | None) -> int | None:
     """Worker processes of the local cluster ``scheduler`` asks for, or None for a remote one.
 
-    No ``--scheduler``, or ``local``: one a core (at most 8); ``local[N]``: N.
+    No ``--scheduler``, or ``local``: one a core (at most 8); ``local[N]``: N, at most
+    four a core (more only compete for the cores, and thousands never finish starting).
     """
+    cores = os.cpu_count() or 2
     if scheduler is None or scheduler == "local":
-        return min(os.cpu_count() or 2, 8)
+        return min(cores, 8)
     if scheduler.startswith("local[") and scheduler.endswith("]") and scheduler[6:-1].isdigit():
+        most = LOCAL_WORKERS_PER_CORE * cores
+        if int(scheduler[6:-1]) > most:
+            raise CorpusError(
+                f"--scheduler {scheduler}: at most local[{most}] here "
+                f"({LOCAL_WORKERS_PER_CORE} worker processes a core, {cores} cores)"
+            )
         return max(1, int(scheduler[6:-1]))
     return None
 
 
 @contextmanager
 def connect(scheduler: str | None) -> Iterator[Any]:
-    """A Dask client: to ``scheduler`` (address or scheduler file), else a local cluster."""
+    """A Dask client: to ``scheduler`` (address or scheduler file), else a local cluster.
+
+    A scheduler that does not answer, or answers as no Dask scheduler does, or has no
+    worker within ``patience()`` seconds, is an error; so is one lost while it works.
+    """
     distributed = _import_distributed()
     workers = local_workers(scheduler)
+    wait = patience()
     cluster = None
     if workers is None:
         assert scheduler is not None
         try:
             if scheduler.endswith(".json") and os.path.isfile(scheduler):
-                client = distributed.Client(scheduler_file=scheduler, timeout="10s")
+                client = _client_within(wait, distributed.Client, scheduler_file=scheduler, timeout=wait)
             else:
-                client = distributed.Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise CorpusError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+                client = _client_within(wait, distributed.Client, scheduler, timeout=wait)
+        except Exception as exc:  # anything a server that is not a Dask scheduler makes it raise
+            raise CorpusError(
+                f"--scheduler {scheduler}: cannot connect ({type(exc).__name__}: {exc}); "
+                "is a Dask scheduler listening there?"
+            ) from None
+        try:
+            client.wait_for_workers(1, timeout=wait)
+        except TimeoutError:
+            client.close()
+            raise CorpusError(
+                f"--scheduler {scheduler}: no worker joined the scheduler in {wait:g} s "
+                f"(start some with 'dask worker ADDRESS'; {TIMEOUT_VARIABLE} to wait longer)"
+            ) from None
+        except Exception as exc:
+            client.close()
+            raise _lost(scheduler, exc) from None
     else:
         import multiprocessing
 
@@ -568,14 +635,85 @@ def connect(scheduler: str | None) -> Iterator[Any]:
     except CorpusError:
         raise
     except Exception as exc:
-        error = _environment_error(exc)
+        error = _environment_error(exc) or _cluster_error(client, scheduler, exc)
         if error is None:
             raise
-        raise error from exc
+        raise error from None
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _client_within(wait: float, make: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``make(*args, **kwargs)``, or TimeoutError after ``wait`` seconds and a little more:
+    Dask's own timeout does not cover a server that accepts and then never answers."""
+    import threading
+
+    made: list[Any] = []
+    failed: list[BaseException] = []
+
+    def connecting() -> None:
+        try:
+            made.append(make(*args, **kwargs))
+        except BaseException as exc:
+            failed.append(exc)
+
+    # A daemon thread: one that never returns is left behind when the command ends.
+    thread = threading.Thread(target=connecting, name="corpus-dask-connect", daemon=True)
+    thread.start()
+    thread.join(wait + 1)
+    if failed:
+        raise failed[0]
+    if not made:
+        raise TimeoutError(f"no answer in {wait:g} s")
+    return made[0]
+
+
+def _lost(scheduler: str | None, exc: BaseException) -> CorpusError:
+    from concurrent.futures import CancelledError
+
+    if isinstance(exc, CancelledError):  # the client cancels what is pending once it gives up
+        reason = "the connection was lost and did not come back"
+    else:
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return CorpusError(f"lost the Dask scheduler {scheduler or '(local cluster)'} ({reason})")
+
+
+def _cluster_error(client: Any, scheduler: str | None, exc: Exception) -> CorpusError | None:
+    """What a failure of the cluster itself is: its scheduler lost, its workers dying."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        return CorpusError(f"the workers running part of the job kept dying ({exc}); see the workers' logs")
+    if isinstance(exc, (CancelledError, OSError)) or client.status != "running":
+        return _lost(scheduler, exc)
+    return None
+
+
+def _result(client: Any, future: Any) -> Any:
+    """``future.result()``, but an error once the cluster has had no worker to run it on
+    for ``patience()`` seconds (none joined, or all of them died), not a wait for ever."""
+    import time
+
+    wait = patience()
+    idle_since: float | None = None
+    while True:
+        try:
+            return future.result(timeout=min(1.0, wait))
+        except TimeoutError:
+            pass
+        if client.nthreads():
+            idle_since = None
+        elif idle_since is None:
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since >= wait:
+            raise CorpusError(
+                f"the Dask cluster has had no worker for {wait:g} s (all of them stopped?); "
+                f"{TIMEOUT_VARIABLE} to wait longer"
+            )
 
 
 def _environment_error(exc: Exception) -> CorpusError | None:
@@ -618,7 +756,7 @@ def _in_order(
     submit(window)
     try:
         while futures:
-            result, warnings = futures.popleft().result()
+            result, warnings = _result(client, futures.popleft())
             submit(1)
             for message in warnings:
                 warn(message)
@@ -684,7 +822,7 @@ def freq_counts(
             n, groups = len(futures), -(-len(futures) // SPLIT_EVERY)
             bounds = [i * n // groups for i in range(groups + 1)]
             futures = [client.submit(_merge_part, *futures[lo:hi], pure=False) for lo, hi in pairwise(bounds)]
-        tally, warnings = futures[0].result()
+        tally, warnings = _result(client, futures[0])
     for message in warnings:
         session.warn(message)
     return tally.counts()  # type: ignore[no-any-return]

@@ -9,11 +9,14 @@
   drops the compression suffix too.
 * Archives (``.zip``, ``.tar``, ``.tar.gz``/``.tgz``, ``.tar.bz2``, ``.tar.xz``): every
   member that is a text or record file (plain or compressed) is read as if it were a
-  file ``ARCHIVE/MEMBER``.  Nothing is extracted to disk; members over 2 GiB are skipped.
+  file ``ARCHIVE/MEMBER``.  Nothing is extracted to disk; members are read one at a
+  time, those over 2 GiB are skipped, and so is what a zip bomb would expand to
+  (``Expansion``).
 * Bytes to text: UTF-8 by default; a file that is UTF-8 but for a few bad bytes is read
   with U+FFFD for them, and one that is Arabic in CP-1256 (Windows Arabic, still common
   in archives) is read so, each with a warning; a forced ``encoding`` replaces both.  A
-  file with a NUL byte anywhere is binary and skipped.
+  file that starts with a UTF-16 or UTF-32 BOM is read so; any other file with a NUL
+  byte anywhere is binary and skipped.
 
 Everything that is wrong with one file (binary, undecodable, damaged, a record without
 text) is a warning and the file or record is skipped; only a missing or unreadable named
@@ -45,8 +48,14 @@ ARCHIVES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", "
 RECORD_FORMATS = (".jsonl", ".csv", ".tsv")
 #: Larger members (or decompressed files) are skipped: no corpus file is that big.
 MAX_MEMBER = 2 * 1024**3
+#: An archive or compressed file holds at most this many times its own size (once it
+#: holds ``RATIO_FLOOR`` bytes): beyond, it is a zip bomb and the rest is skipped.
+MAX_RATIO = 100
+RATIO_FLOOR = 32 * 1024**2
 #: Detailed warnings per file about bad records; the rest are summed up in one line.
 RECORD_WARNINGS = 5
+#: A record whose values nest deeper than Python's recursion limit allows.
+TOO_DEEP = "nested too deeply to read"
 #: Progress is reported every this many records.
 PROGRESS_EVERY = 1000
 CHUNK = 1 << 20
@@ -81,6 +90,49 @@ class Kind(NamedTuple):
 
 class Skipped(Exception):
     """A file or member that is skipped with a warning (the message)."""
+
+
+class Bomb(Skipped):
+    """Compressed data that expands past what ``MAX_RATIO`` allows."""
+
+
+BOMB = f"expands to more than {MAX_RATIO} times its compressed size (a zip bomb?)"
+
+
+class Expansion:
+    """How far the compressed data of one file or archive may expand: the bytes taken
+    out of it against the compressed bytes read (``consumed``).  Past ``RATIO_FLOOR``,
+    more than ``MAX_RATIO`` times as many is a zip bomb, not text (text compresses 3 to
+    10 times): one bound for all the members of an archive, so that neither one member
+    nor many small ones hold more memory than the archive's size allows."""
+
+    def __init__(self, consumed: Callable[[], int]) -> None:
+        self.consumed = consumed
+        self.kept = 0  # the bytes taken so far
+
+    def exceeded(self, pending: int) -> bool:
+        """Whether ``pending`` more bytes go past the bound."""
+        out = self.kept + pending
+        return out > RATIO_FLOOR and out > MAX_RATIO * self.consumed()
+
+    def take(self, stream: IO[bytes], name: str, report: Callable[[], None] | None) -> bytes:
+        """The rest of ``stream`` (``name``: whose it is), read in chunks and refused
+        (``Skipped``, ``Bomb``) as soon as it is too big, never held twice."""
+        import io
+
+        buffer = io.BytesIO()  # ``getvalue`` hands over its bytes without a copy
+        size = 0
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > MAX_MEMBER:
+                raise Skipped(f"skipped {name}: more than 2 GiB uncompressed")
+            if self.exceeded(size):
+                raise Bomb(f"skipped {name}: {BOMB}")
+            buffer.write(chunk)
+            if report is not None:
+                report()
+        self.kept += size
+        return buffer.getvalue()
 
 
 def kind_of(name: str) -> Kind:
@@ -151,6 +203,19 @@ def name_matcher(pattern: str) -> Callable[[str], bool]:
     return lambda name: regex.match(os.path.normcase(name)) is not None
 
 
+#: Left in a directory while ``corpus shard`` writes into it, removed once every shard
+#: is written: a directory that holds it has an unfinished set of shards, not a corpus.
+UNFINISHED = ".corpus-shard-unfinished"
+
+
+def unfinished_shards(folder: str) -> CorpusError:
+    """What reading a folder that ``corpus shard`` did not finish writing is."""
+    return CorpusError(
+        f"{folder}: an unfinished set of shards ('corpus shard' was interrupted, or is still "
+        "writing): some documents are missing; write it again with 'corpus shard'"
+    )
+
+
 def files_of(root: Path, pattern: str) -> list[Path]:
     """Files under ``root`` whose name (or relative path, if ``pattern`` has a ``/``)
     matches ``pattern``, in path order."""
@@ -168,6 +233,9 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> Iterat
     patterns = expand_braces(pattern)
     if any("/" in p or os.sep in p for p in patterns):
         unique = {p for pat in patterns for p in root.rglob(pat) if p.is_file()}
+        for folder in sorted({root, *(p.parent for p in unique)}):
+            if os.path.lexists(folder / UNFINISHED):
+                raise unfinished_shards(str(folder))
         for p in sorted(unique, key=lambda p: p.parts):
             yield p.relative_to(root).as_posix(), str(p)
         return
@@ -198,6 +266,8 @@ def relative_files(root: Path, pattern: str, warn: Warn | None = None) -> Iterat
             except OSError:
                 is_dir = False
             if not is_dir:
+                if entry.name == UNFINISHED:
+                    raise unfinished_shards(os.path.dirname(entry.path))
                 if matches(entry.name):
                     yield prefix + entry.name, entry.path
             elif not entry.is_symlink():
@@ -303,6 +373,8 @@ def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn 
 
     Raises ``Skipped`` saying why it is not text.  ``encoding`` is a checked codec name.
     """
+    if encoding is None and data[:2] in _WIDE_BOMS:
+        return _decode_wide(data, name, warn)
     wide = encoding is not None and encoding.startswith(("utf-16", "utf-32"))
     if not wide and b"\x00" in data:  # anywhere, as grep and ripgrep see it: a memchr
         raise Skipped(f"skipped {name}: binary file (NUL bytes)")
@@ -338,6 +410,36 @@ def decode_text(data: bytes, name: str, encoding: str | None = None, warn: Warn 
                 ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+#: The first two bytes of the BOMs of UTF-16 and UTF-32 (little and big endian).
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE[:2])
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """The encoding that the BOM of ``data`` names, if it is UTF-16 or UTF-32."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"  # before UTF-16, whose BOM begins that of UTF-32 little endian
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _decode_wide(data: bytes, name: str, warn: Warn | None) -> str:
+    """``decode_text`` for a file whose BOM says UTF-16 or UTF-32: NUL bytes are then
+    half its characters, not the sign of a binary file."""
+    encoding = wide_encoding(data)
+    if encoding is None:
+        raise Skipped(f"skipped {name}: binary file (NUL bytes)")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        text = data.decode(encoding, errors="replace")
+        if warn:
+            warn(f"{name}: invalid {encoding.upper()} read as U+FFFD (the first at offset {exc.start})")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
@@ -527,35 +629,40 @@ class Reader:
         """
         text = self.decode(data, name)
         if kind.format == "text":
-            return [Item(kind.stem, name, text, {}, self.options.encoding is None and _below_ef(data))]
+            known = self.options.encoding is None and data[:2] not in _WIDE_BOMS and _below_ef(data)
+            return [Item(kind.stem, name, text, {}, known)]
         return list(self._records(kind, text, name, share))
 
     # ------------------------------------------------------------------- compression
 
-    def _decompress(self, raw: IO[bytes], method: str, name: str, report: Callable[[], None] | None) -> bytes:
+    def _decompress(
+        self,
+        raw: IO[bytes],
+        method: str,
+        name: str,
+        report: Callable[[], None] | None,
+        expansion: Expansion | None = None,
+    ) -> bytes:
+        """The content of compressed ``raw``; ``expansion``: the bound it is held to (by
+        default its own: ``raw``'s position is the compressed bytes read)."""
         import importlib
 
         module: Any = importlib.import_module(method)
-        chunks: list[bytes] = []
-        size = 0
+        if expansion is None:
+            expansion = Expansion(raw.tell)
         try:
             with module.open(raw, "rb") as stream:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if size > MAX_MEMBER:
-                        raise Skipped(f"skipped {name}: more than 2 GiB uncompressed")
-                    chunks.append(chunk)
-                    if report is not None:
-                        report()
+                return expansion.take(stream, name, report)
         except Skipped:
             raise
         except Exception as exc:  # each codec has its own errors for damaged data
             raise Skipped(f"skipped {name}: damaged {_suffix(method)[1:]} data ({exc})") from None
-        return b"".join(chunks)
 
     # ------------------------------------------------------------------- archives
 
     def _read_archive(self, kind: Kind, path: str | Path) -> list[Item]:
+        """The documents of the members of an archive, read one at a time: a member's
+        bytes are let go before the next is read."""
         name = str(path)
         try:
             raw = open(path, "rb")  # closed by the with below
@@ -564,25 +671,31 @@ class Reader:
         with raw:
             members = self._zip_members(raw, name) if kind.archive == "zip" else self._tar_members(raw, name)
             found: list[tuple[list[str], list[Item]]] = []
-            for member, data, report in members:
+            for member, data, expansion, report in members:
                 inner = member_kind(member)
-                if inner is None:
-                    continue
-                member_name = f"{name}/{member}"
-                inner = inner._replace(stem=f"{kind.stem}/{inner.stem}")
-                try:
-                    if inner.compression is not None:
-                        import io
+                if inner is not None:
+                    member_name = f"{name}/{member}"
+                    inner = inner._replace(stem=f"{kind.stem}/{inner.stem}")
+                    try:
+                        if inner.compression is not None:
+                            import io
 
-                        data = self._decompress(io.BytesIO(data), inner.compression, member_name, None)
-                    found.append((member.split("/"), self.items(inner, data, member_name, share=None)))
-                except Skipped as exc:
-                    self.warn(str(exc))
-                report()
+                            packed = len(data)
+                            data = self._decompress(
+                                io.BytesIO(data), inner.compression, member_name, None, expansion
+                            )
+                            expansion.kept -= packed  # counted as what it expands to
+                        found.append((member.split("/"), self.items(inner, data, member_name, share=None)))
+                    except Skipped as exc:
+                        self.warn(str(exc))
+                    report()
+                del data
         found.sort(key=lambda pair: pair[0])
         return [item for _, items in found for item in items]
 
-    def _zip_members(self, raw: IO[bytes], name: str) -> Iterator[tuple[str, bytes, Callable[[], None]]]:
+    def _zip_members(
+        self, raw: IO[bytes], name: str
+    ) -> Iterator[tuple[str, bytes, Expansion, Callable[[], None]]]:
         import functools
         import zipfile
 
@@ -593,30 +706,45 @@ class Reader:
         with archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
             total = sum(i.compress_size for i in infos) or 1
-            read = 0
+            read = packed = current = 0
+            expansion = Expansion(lambda: packed + current)
             for info in infos:
                 read += info.compress_size
                 member = _member_path(info.filename)
                 if member is None or member_kind(member) is None:
                     continue
+                member_name = f"{name}/{member}"
                 if info.file_size > MAX_MEMBER:
-                    self.warn(f"skipped {name}/{member}: more than 2 GiB")
+                    self.warn(f"skipped {member_name}: more than 2 GiB")
+                    continue
+                # The bound counts the members kept: a skipped one lends the next nothing.
+                current = info.compress_size
+                # A member never holds more than its declared size (``zipfile`` stops there).
+                if expansion.exceeded(info.file_size):
+                    self.warn(f"skipped {member_name}: {BOMB}")
                     continue
                 try:
                     with archive.open(info) as stream:
-                        data = stream.read(MAX_MEMBER + 1)
+                        data = expansion.take(stream, member_name, None)
+                except Skipped as exc:
+                    self.warn(str(exc))
+                    continue
                 except Exception as exc:  # encrypted, damaged, unsupported compression
-                    self.warn(f"skipped {name}/{member}: cannot read it from the archive ({exc})")
+                    self.warn(f"skipped {member_name}: cannot read it from the archive ({exc})")
                     continue
-                if len(data) > MAX_MEMBER:
-                    self.warn(f"skipped {name}/{member}: more than 2 GiB")
-                    continue
-                yield member, data, functools.partial(self.meter.at, read / total)
+                finally:
+                    current = 0
+                packed += info.compress_size
+                yield member, data, expansion, functools.partial(self.meter.at, read / total)
+                del data
 
-    def _tar_members(self, raw: IO[bytes], name: str) -> Iterator[tuple[str, bytes, Callable[[], None]]]:
+    def _tar_members(
+        self, raw: IO[bytes], name: str
+    ) -> Iterator[tuple[str, bytes, Expansion, Callable[[], None]]]:
         import tarfile
 
         report = self._position(raw)
+        expansion = Expansion(raw.tell)
         try:
             # Stream mode: one pass, no seeking back into compressed data.
             archive = tarfile.open(fileobj=raw, mode="r|*")
@@ -634,7 +762,13 @@ class Reader:
                     stream = archive.extractfile(info)
                     if stream is None:
                         continue
-                    yield member, stream.read(), report
+                    try:
+                        data = expansion.take(stream, f"{name}/{member}", None)
+                    except Bomb:  # the whole stream expands so: read no further
+                        self.warn(f"skipped {name}/{member} and the rest of the archive: {BOMB}")
+                        return
+                    yield member, data, expansion, report
+                    del data
             except Skipped:
                 raise
             except Exception as exc:  # truncated or damaged archive: keep what was read
@@ -650,7 +784,7 @@ class Reader:
         if kind.format == "jsonl":
             rows = _json_rows(text)
         else:
-            rows = _table_rows(text, kind.format, name, text_field)
+            rows = _table_rows(text, kind.format, name, text_field, self.warn)
         length = len(text) or 1
         for number, position, record, error in rows:
             if share is not None and number % PROGRESS_EVERY == 0:
@@ -663,20 +797,22 @@ class Reader:
                 fields = ", ".join(k for k in record if k) or "none"
                 problems.add(number, f"no field '{text_field}'", f" (fields: {fields}; see --text-field)")
                 continue
-            body = _string(body)
+            try:
+                body = _string(body)
+                value = record.get(id_field) if id_field is not None else None
+                doc_id = _string(value) if value is not None else ""
+                meta = {
+                    key: _string(value)
+                    for key, value in record.items()
+                    if key not in (text_field, id_field) and key and value is not None
+                }
+            except RecursionError:  # a value nested too deeply for ``json.dumps``
+                problems.add(number, TOO_DEEP)
+                continue
             if "\r" in body:
                 body = body.replace("\r\n", "\n").replace("\r", "\n")
-            doc_id = ""
-            if id_field is not None:
-                value = record.get(id_field)
-                doc_id = _string(value) if value is not None else ""
-                if not doc_id:
-                    without_id += 1
-            meta = {
-                key: _string(value)
-                for key, value in record.items()
-                if key not in (text_field, id_field) and key and value is not None
-            }
+            if id_field is not None and not doc_id:
+                without_id += 1
             yield Item(doc_id or f"{kind.stem}:{number}", f"{name}:{number}", body, meta)
         problems.close()
         if without_id:
@@ -717,54 +853,109 @@ def _json_rows(text: str) -> Iterator[Row]:
         number += 1
         try:
             record = json.loads(line)
+            if isinstance(record, dict) and ("\\u" in line or "\\U" in line):
+                record = _without_surrogates(record)
         except ValueError as exc:
             yield number, offset, None, f"invalid JSON ({getattr(exc, 'msg', exc)})"
+            continue
+        except RecursionError:
+            yield number, offset, None, TOO_DEEP
             continue
         if not isinstance(record, dict):
             yield number, offset, None, "not a JSON object"
             continue
-        if "\\u" in line or "\\U" in line:
-            record = _without_surrogates(record)
         yield number, offset, record, None
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _without_surrogates(value: Any) -> Any:
-    """``value`` with each lone surrogate (a ``\\ud800`` escape that JSON allows and
-    no text encoding can write) read as U+FFFD, as invalid UTF-8 is."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_surrogates(v) for v in value]
-    return value
+def _without_surrogates(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` (changed in place) with each lone surrogate (a ``\\ud800`` escape that
+    JSON allows and no text encoding can write) read as U+FFFD, as invalid UTF-8 is.
+
+    A loop, not a recursion: any depth that ``json.loads`` reads is walked.
+    """
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _SURROGATE.sub("\ufffd", value)
+        if isinstance(value, dict | list):
+            pending.append(value)
+        return value
+
+    pending: list[dict[str, Any] | list[Any]] = [record]
+    while pending:
+        container = pending.pop()
+        if isinstance(container, dict):
+            pairs = list(container.items())
+            container.clear()
+            for key, value in pairs:
+                container[clean(key)] = clean(value)
+        else:
+            container[:] = [clean(value) for value in container]
+    return record
 
 
-def _table_rows(text: str, fmt: str, name: str, text_field: str) -> Iterator[Row]:
+def _table_rows(text: str, fmt: str, name: str, text_field: str, warn: Warn) -> Iterator[Row]:
     import csv
     import io
 
     csv.field_size_limit(min(MAX_MEMBER, 2**31 - 1))  # a whole article is one field
+    delimiter = "\t" if fmt == "tsv" else ","
     stream = io.StringIO(text)
-    reader = csv.reader(stream, delimiter="\t" if fmt == "tsv" else ",")
+    reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader, None)
         if header is None:
             return
         if text_field not in header:
             columns = ", ".join(h for h in header if h) or "none"
+            unclosed = _open_quote(text, 0, delimiter)
+            if unclosed is not None:
+                columns += f"; the quote opened on line {_line(text, unclosed)} is never closed"
             raise Skipped(f"skipped {name}: no column '{text_field}' (columns: {columns}; see --text-field)")
         number = 0
+        start = row_start = stream.tell()
         for row in reader:
+            row_start, start = start, stream.tell()
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             number += 1
-            yield number, stream.tell(), dict(zip(header, row, strict=False)), None
+            yield number, start, dict(zip(header, row, strict=False)), None
     except csv.Error as exc:
         raise Skipped(f"skipped {name}: not valid {fmt.upper()} ({exc})") from None
+    # A quote left open makes the last record hold the rest of the file, without an error.
+    unclosed = _open_quote(text, row_start, delimiter)
+    if unclosed is not None:
+        warn(
+            f"{name}: the quote opened on line {_line(text, unclosed)} is never closed: "
+            f"record {number} holds the rest of the file"
+        )
+
+
+_QUOTED = re.compile(r'"(?:[^"]|"")*+"')
+
+
+def _open_quote(text: str, start: int, delimiter: str) -> int | None:
+    """The offset of a quote at or after ``start`` that opens a field and is never
+    closed, or None.  As ``csv`` reads: a quote opens a field only as its first
+    character, ``""`` inside is a quote, and what follows the closing one is text."""
+    unquoted = re.compile(f"[^{re.escape(delimiter)}\n]*")
+    position = start
+    while position < len(text):
+        if text[position] == '"':
+            closed = _QUOTED.match(text, position)
+            if closed is None:
+                return position
+            position = closed.end()
+        end = unquoted.match(text, position)
+        position = (end.end() if end is not None else position) + 1
+    return None
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
 
 def _string(value: Any) -> str:

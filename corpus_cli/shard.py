@@ -6,6 +6,13 @@ are written to a local directory or an fsspec URL (``s3://bucket/corpus/``).  A 
 shard is cut into row groups of at most :data:`ROW_GROUP_BYTES` of text, so a worker can
 read part of a big shard; a shard is closed when the next row group would take it past
 the size asked for (its size on disk, compressed).
+
+A set of shards is published whole: while shards are written the directory holds a
+file named :data:`~corpus_cli.readers.UNFINISHED`, removed once the last one is
+closed, and readers refuse a directory that holds it (an interrupted run leaves it).
+A file name that is not UTF-8 (Python's surrogate escapes) is kept as its bytes: in
+JSONL as ``\\udcXX`` escapes, which ``json`` reads back; in Parquet, a column holding
+such a name is ``binary`` (its values the names' bytes) instead of ``string``.
 """
 
 from __future__ import annotations
@@ -13,11 +20,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from .corpus import Document
 from .errors import CorpusError
+from .readers import UNFINISHED
 
 #: Text in one Parquet row group, at most (a worker reads row groups, not whole files).
 ROW_GROUP_BYTES = 16 * 1024 * 1024
@@ -75,16 +83,23 @@ def write_shards(
     if fs.exists(root) and not fs.isdir(root):
         raise CorpusError(f"{dest}: exists and is not a directory")
     fs.makedirs(root, exist_ok=True)
+    marker = f"{root}/{UNFINISHED}"
+    unfinished = fs.exists(marker)  # the shards of an interrupted run: nothing to keep
     old = [p for p in fs.ls(root, detail=False) if re.fullmatch(r"part-\d{5}\.(parquet|jsonl)", _name(p))]
-    if old and not overwrite:
+    if old and not overwrite and not unfinished:
         raise CorpusError(f"{dest} already holds shards ({_name(old[0])}, …): remove them or --overwrite")
-    for path in old:
-        fs.rm(path)
     docs = list(docs)
     fields = meta_fields(docs)
+    with fs.open(marker, "wb") as handle:
+        handle.write(f"corpus shard is writing here (process {os.getpid()})\n".encode())
+    for path in old:
+        fs.rm(path)
     if fmt == "parquet":
-        return _write_parquet(docs, fields, fs, root, dest, size)
-    return _write_jsonl(docs, fields, fs, root, dest, size)
+        shards = _write_parquet(docs, fields, fs, root, dest, size)
+    else:
+        shards = _write_jsonl(docs, fields, fs, root, dest, size)
+    fs.rm(marker)  # the set is complete
+    return shards
 
 
 def meta_fields(docs: Iterable[Document]) -> dict[str, str]:
@@ -120,7 +135,11 @@ def _write_jsonl(
     written = count = 0
     try:
         for doc in docs:
-            line = (json.dumps(_record(doc, fields), ensure_ascii=False) + "\n").encode("utf-8")
+            record = _record(doc, fields)
+            try:
+                line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+            except UnicodeEncodeError:  # a name that is not UTF-8: escapes that round-trip
+                line = (json.dumps(record) + "\n").encode("ascii")
             if handle is not None and written and written + len(line) > size:
                 handle.close()
                 shards[-1] = shards[-1]._replace(documents=count, bytes=written)
@@ -140,6 +159,21 @@ def _write_jsonl(
     return shards
 
 
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _value(value: str | None, raw: bool) -> str | bytes | None:
+    """A value for its Parquet column: a ``binary`` column holds the bytes of names."""
+    if value is None or not raw:
+        return value
+    return value.encode("utf-8", "surrogateescape")
+
+
 def _batches(docs: Iterable[Document], limit: int) -> Iterator[list[Document]]:
     """Runs of documents with at most ``limit`` bytes of text (at least one document)."""
     batch: list[Document] = []
@@ -156,7 +190,7 @@ def _batches(docs: Iterable[Document], limit: int) -> Iterator[list[Document]]:
 
 
 def _write_parquet(
-    docs: Iterable[Document], fields: dict[str, str], fs: Any, root: str, dest: str, size: int
+    docs: Sequence[Document], fields: dict[str, str], fs: Any, root: str, dest: str, size: int
 ) -> list[Shard]:
     try:
         import pyarrow as pa
@@ -166,7 +200,8 @@ def _write_parquet(
             "Parquet needs pyarrow: pip install 'corpus-cli[dask]' (or --format jsonl)"
         ) from None
     columns = ["id", "path", "text", *fields.values()]
-    schema = pa.schema([(column, pa.string()) for column in columns])
+    raw = {c for doc in docs for c, value in _record(doc, fields).items() if not _utf8(value)}
+    schema = pa.schema([(column, pa.binary() if column in raw else pa.string()) for column in columns])
     shards: list[Shard] = []
     handle: Any = None
     writer: Any = None
@@ -193,7 +228,9 @@ def _write_parquet(
                 shards.append(Shard(_shown(fs, path, dest), 0, 0))
                 count = groups = 0
             records = [_record(doc, fields) for doc in batch]
-            rows = pa.table({c: [r.get(c) for r in records] for c in columns}, schema=schema)
+            rows = pa.table(
+                {c: [_value(r.get(c), c in raw) for r in records] for c in columns}, schema=schema
+            )
             writer.write_table(rows, row_group_size=len(batch))
             count += len(batch)
             groups += 1

@@ -9,12 +9,19 @@ no cluster (option checks, sizes, merging counts) run without the extra installe
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -401,3 +408,206 @@ def test_parity_on_every_corpus(args: list[str], every_corpus: Path, scheduler: 
     assert on_dask(args, files, scheduler) == expected
     parquet = shards(every_corpus, tmp_path / "parquet", "--size", "300KB")
     assert on_dask(args, ["--corpus", str(parquet)], scheduler) == expected
+
+
+# --------------------------------------------------------------------------- a cluster that fails
+
+#: A fault is said within this many seconds of CORPUS_DASK_TIMEOUT (2 s here).
+FAULT_LIMIT = 20
+DASK = Path(sys.executable).with_name("dask")
+
+
+def run_corpus(*args: str) -> subprocess.Popen[bytes]:
+    """``corpus ARGS`` in a process of its own, waiting 2 s for the cluster."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CORPUS_DEBUG", "FORCE_COLOR")}
+    env.update(NO_COLOR="1", CORPUS_DASK_TIMEOUT="2")
+    return subprocess.Popen(
+        [sys.executable, "-m", "corpus_cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+
+
+def one_error(proc: subprocess.Popen[bytes], message: str, *, since: float) -> None:
+    """``proc`` ends soon with exit code 2 and one ``corpus:`` line that says ``message``."""
+    try:
+        out, err = proc.communicate(timeout=FAULT_LIMIT + 10)
+    finally:
+        proc.kill()  # still waiting: the fault was not noticed
+    lines = err.decode("utf-8", "replace").splitlines()
+    assert (proc.returncode, out) == (2, b""), lines
+    assert len(lines) == 1 and lines[0].startswith("corpus: ") and message in lines[0], lines
+    assert time.monotonic() - since < FAULT_LIMIT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def spawn() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """``spawn("scheduler", …)``: a ``dask`` process in a session of its own, killed with
+    all its children (a worker's nanny and process) when the test ends."""
+    pytest.importorskip("dask.distributed")
+    if not DASK.exists():
+        pytest.skip("no dask command next to the interpreter")
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            [str(DASK), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+def kill(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def dask_scheduler(spawn: Callable[..., subprocess.Popen[bytes]]) -> tuple[str, subprocess.Popen[bytes]]:
+    """A ``dask scheduler`` on 127.0.0.1, listening, without workers."""
+    port = free_port()
+    proc = spawn(
+        "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", "127.0.0.1:0"
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        assert proc.poll() is None and time.monotonic() < deadline, "the scheduler did not start"
+        time.sleep(0.1)
+    return f"tcp://127.0.0.1:{port}", proc
+
+
+@pytest.fixture
+def cluster(
+    dask_scheduler: tuple[str, subprocess.Popen[bytes]], spawn: Callable[..., subprocess.Popen[bytes]]
+) -> Iterator[tuple[str, subprocess.Popen[bytes], subprocess.Popen[bytes], Any]]:
+    """The scheduler, one ``dask worker`` that joined it, and a client to watch them."""
+    from distributed import Client
+
+    address, scheduler_proc = dask_scheduler
+    worker = spawn(
+        "worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
+        "--no-dashboard", "--death-timeout", "30",
+    )  # fmt: skip
+    with Client(address, timeout=30) as watcher:
+        watcher.wait_for_workers(1, timeout=60)
+        yield address, scheduler_proc, worker, watcher
+
+
+@pytest.fixture
+def stuck_corpus(tmp_path: Path) -> Iterator[Path]:
+    """A corpus whose second file is a FIFO held open and never written to: the worker
+    that reads it waits, so the job is still running whatever the test then kills."""
+    corpus = tmp_path / "stuck"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("سوريا\n", encoding="utf-8")
+    os.mkfifo(corpus / "b.txt")
+    held = os.open(corpus / "b.txt", os.O_RDWR)
+    try:
+        yield corpus
+    finally:
+        os.close(held)
+
+
+def submitted(watcher: Any) -> None:
+    """Wait until the scheduler holds the job's tasks."""
+    deadline = time.monotonic() + 60
+    while not watcher.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
+        assert time.monotonic() < deadline, "the job never reached the scheduler"
+        time.sleep(0.05)
+
+
+def test_a_scheduler_without_workers_is_an_error_not_a_wait(dask_scheduler: tuple[str, Any]) -> None:
+    started = time.monotonic()
+    proc = run_corpus(
+        "grep", "-c", "سوريا", "--corpus", str(SEEDS), "--engine", "dask", "--scheduler", dask_scheduler[0]
+    )
+    one_error(proc, "no worker joined the scheduler in 2 s", since=started)
+
+
+def test_workers_killed_during_the_job(cluster: tuple[str, Any, Any, Any], stuck_corpus: Path) -> None:
+    address, _, worker, watcher = cluster
+    proc = run_corpus(
+        "grep", "-c", "سوريا", "--corpus", str(stuck_corpus), "--engine", "dask", "--scheduler", address
+    )
+    submitted(watcher)
+    kill(worker)
+    one_error(proc, "the Dask cluster has had no worker for 2 s", since=time.monotonic())
+
+
+def test_a_scheduler_killed_during_the_job(cluster: tuple[str, Any, Any, Any], stuck_corpus: Path) -> None:
+    address, scheduler_proc, _, watcher = cluster
+    proc = run_corpus("freq", "--corpus", str(stuck_corpus), "--engine", "dask", "--scheduler", address)
+    submitted(watcher)
+    watcher.close()
+    kill(scheduler_proc)
+    one_error(proc, f"lost the Dask scheduler {address}", since=time.monotonic())
+
+
+@pytest.mark.parametrize(
+    "reply", [b"\xff" * 64 + b"HTTP/1.0 200 OK\r\n\r\nnot dask" * 64, b""], ids=["nonsense", "silence"]
+)
+def test_a_server_that_is_not_a_dask_scheduler(reply: bytes) -> None:
+    """A plain TCP server on 127.0.0.1 that answers nonsense, or nothing at all."""
+    pytest.importorskip("dask.distributed")
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.1)
+        peers = []
+        while not stop.is_set():
+            try:
+                peer, _ = server.accept()
+            except TimeoutError:
+                continue
+            peers.append(peer)
+            with contextlib.suppress(OSError):
+                peer.sendall(reply)
+        for peer in peers:
+            peer.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        started = time.monotonic()
+        proc = run_corpus("freq", "--corpus", str(SEEDS), "--engine", "dask", "--scheduler", address)
+        one_error(proc, f"--scheduler {address}: cannot connect", since=started)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        server.close()
+
+
+def test_a_local_cluster_too_big_to_start_is_refused() -> None:
+    pytest.importorskip("dask.distributed")
+    code, out, err = cli(
+        "grep", "-c", "سوريا", "--corpus", str(SEEDS), "--engine", "dask", "--scheduler", "local[1000]"
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("corpus: --scheduler local[1000]: at most local[") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
+def test_a_bad_dask_timeout_is_refused(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setenv("CORPUS_DASK_TIMEOUT", value)
+    code, _, err = cli(
+        "grep", "-c", "سوريا", "--corpus", str(SEEDS), "--engine", "dask", "--scheduler", "local[1]"
+    )
+    assert (
+        code == 2 and err == f"corpus: CORPUS_DASK_TIMEOUT={value}: not a number of seconds (e.g. 30, 2.5)\n"
+    )

@@ -125,6 +125,18 @@ def test_many_bad_records_are_summed_up(tmp_path: Path) -> None:
     assert "15 more" in warnings[-1]
 
 
+def test_a_record_nested_too_deeply_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    """3,000 levels are past what ``json.loads`` reads; 700 with an escape are read."""
+    deep = '{"text": "عميق", "x": ' + "[" * 3000 + "]" * 3000 + "}"
+    escaped = '{"text": "نص\\ud800", "x": ' + "[" * 700 + '{"\\udc00": "\\ud800"}' + "]" * 700 + "}"
+    file = write(tmp_path / "deep.jsonl", f'{{"text": "أول"}}\n{deep}\n{escaped}\n')
+    warnings: list[str] = []
+    corpus = load(file, warn=warnings.append)
+    assert [(d.id, d.text) for d in corpus] == [("deep:1", "أول"), ("deep:3", "نص\ufffd")]
+    assert corpus.documents[1].meta["x"].count("\ufffd") == 2
+    assert warnings == [f"skipped {file}:2: {readers.TOO_DEEP}"]
+
+
 # =========================================================================== CSV and TSV
 
 
@@ -159,6 +171,23 @@ def test_short_csv_row_without_text_is_skipped(tmp_path: Path) -> None:
     corpus = load(file, warn=warnings.append)
     assert [d.id for d in corpus] == ["s:1"]
     assert len(warnings) == 1 and f"{file}:2" in warnings[0]
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_an_unclosed_quote_is_a_warning_naming_its_line(tmp_path: Path, delimiter: str) -> None:
+    """``csv`` reads the rest of the file into the open field without a word."""
+    sep = delimiter
+    data = f'id{sep}text\r\n1{sep}"أول ""مقتبس""\r\nسطر"\r\n2{sep}ثان\r\n3{sep}"مفتوح\r\n4{sep}رابع\r\n'
+    file = write(tmp_path / ("t.tsv" if sep == "\t" else "t.csv"), data)
+    warnings: list[str] = []
+    corpus = load(file, warn=warnings.append)
+    assert [d.text for d in corpus] == ['أول "مقتبس"\nسطر', "ثان", f"مفتوح\n4{sep}رابع\n"]
+    assert warnings == [
+        f"{file}: the quote opened on line 5 is never closed: record 3 holds the rest of the file"
+    ]
+    closed = write(file.with_stem("closed"), data.replace('"مفتوح', '"مفتوح"') + f'5{sep}6" literal\n')
+    warnings.clear()
+    assert len(load(closed, warn=warnings.append)) == 5 and warnings == []
 
 
 # =========================================================================== directories and globs
@@ -353,6 +382,44 @@ def test_archive_members_in_cp1256_and_binary(tmp_path: Path) -> None:
     assert f"{path}/b.txt" in warnings[1] and "binary" in warnings[1]
 
 
+#: 127 KB that deflate packs into a few hundred bytes, and 30 KB that packs 2 to 3 times.
+BOMB = ("ا" * 63 + "\n").encode() * 1000
+PROSE = "".join(random.Random(2).choices("ابتثجحخدذرزسشصضطظعغفقكلمنهوي ", k=15_000)).encode()
+
+
+@pytest.fixture
+def bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The zip-bomb bound from 10 KB on, read in 4 KB chunks: a bomb is small and fast."""
+    monkeypatch.setattr(readers, "RATIO_FLOOR", 10_000, raising=False)
+    monkeypatch.setattr(readers, "CHUNK", 4096)
+
+
+def test_a_zip_bomb_is_skipped_member_by_member(tmp_path: Path, bounded: None) -> None:
+    # First: the text read before them would let the archive as a whole expand further.
+    members = {"b.txt": BOMB, "c.txt.gz": gzip.compress(BOMB), "a.txt": PROSE, "d.txt": PROSE}
+    path = make_zip(tmp_path / "p.zip", members)
+    warnings: list[str] = []
+    assert [d.id for d in load(path, warn=warnings.append)] == ["p/a", "p/d"]
+    assert warnings == [f"skipped {path}/{m}: {readers.BOMB}" for m in ("b.txt", "c.txt.gz")]
+
+
+def test_a_tar_bomb_stops_the_archive_and_keeps_what_came_before(tmp_path: Path, bounded: None) -> None:
+    # 5 MB: ``tarfile`` reads ahead 10 KB of compressed data, which allows 1 MB.
+    members = {"a.txt": PROSE[:4000] + b"\n", "b.txt": BOMB * 40, "d.txt": PROSE}
+    path = make_tar(tmp_path / "p.tar.gz", members, "w:gz")
+    warnings: list[str] = []
+    assert [d.id for d in load(path, warn=warnings.append)] == ["p/a"]
+    assert warnings == [f"skipped {path}/b.txt and the rest of the archive: {readers.BOMB}"]
+
+
+def test_a_compressed_bomb_is_skipped(tmp_path: Path, bounded: None) -> None:
+    bomb = write(tmp_path / "c" / "bomb.txt.xz", lzma.compress(BOMB))
+    write(tmp_path / "c" / "fine.txt.gz", gzip.compress(PROSE))
+    warnings: list[str] = []
+    assert [d.id for d in load(tmp_path / "c", warn=warnings.append)] == ["fine"]
+    assert warnings == [f"skipped {bomb}: {readers.BOMB}"]
+
+
 # =========================================================================== encodings
 
 ARABIC = "قالت الأمم المتحدة إن الوضع في سوريا صعب\n"
@@ -398,6 +465,48 @@ def test_forced_utf16_is_not_taken_for_binary(tmp_path: Path) -> None:
     file = write(tmp_path / "wide.txt", ARABIC.encode("utf-16"))
     (doc,) = load(file, encoding="utf-16")
     assert doc.text == ARABIC
+
+
+WIDE = ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]
+
+
+def with_bom(text: str, encoding: str) -> bytes:
+    """``text`` in ``encoding`` (a UTF-16 or UTF-32 with its byte order) after its BOM."""
+    return "\ufeff".encode(encoding) + text.encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", WIDE)
+def test_utf16_and_utf32_with_a_bom_are_read(tmp_path: Path, encoding: str) -> None:
+    """The BOM says what the NUL bytes are: in plain files, records, compressed files
+    and archive members alike."""
+    text = "الأمم\r\nﻻ سطر\n"  # with a presentation form (U+FEFB)
+    feed = jsonl_bytes(NEWS[:1]).decode()
+    table = "id,text\n1,نص\n"
+    files = {
+        "plain.txt": with_bom(text, encoding),
+        "feed.jsonl": with_bom(feed, encoding),
+        "table.csv.gz": gzip.compress(with_bom(table, encoding)),
+    }
+    for name, data in files.items():
+        write(tmp_path / "c" / name, data)
+    make_zip(tmp_path / "c" / "pack.zip", {f"in/{name}": data for name, data in files.items()})
+    warnings: list[str] = []
+    docs = by_id(load(tmp_path / "c", glob="*.{txt,jsonl,csv.gz,zip}", warn=warnings.append))
+    assert warnings == []
+    for prefix in ("", "pack/in/"):
+        assert docs[f"{prefix}plain"].text == "الأمم\nﻻ سطر\n"
+        assert docs[f"{prefix}feed:1"].text == NEWS[0]["text"]
+        assert docs[f"{prefix}table:1"].text == "نص"
+    # Not known to be free of presentation forms: a search then looks for them.
+    items = readers.Reader(readers.ReadOptions()).read_file("plain.txt", tmp_path / "c" / "plain.txt")
+    assert not items[0].presentation_free
+
+
+def test_a_damaged_utf16_file_is_read_with_a_replacement(tmp_path: Path) -> None:
+    file = write(tmp_path / "cut.txt", with_bom("نص", "utf-16-le") + b"\x27")  # half a character
+    warnings: list[str] = []
+    assert [d.text for d in load(file, warn=warnings.append)] == ["نص\ufffd"]
+    assert warnings == [f"{file}: invalid UTF-16 read as U+FFFD (the first at offset 6)"]
 
 
 def test_binary_is_still_skipped(tmp_path: Path) -> None:
@@ -596,6 +705,21 @@ def test_index_before_the_command_name(invoke, bodies: Path) -> None:
     assert r.exit_code == 0 and r.stdout.count("\n") == 4
     r = invoke("--index", str(bodies / "none.corpus-index"), "grep", "x", *corpus)
     assert r.exit_code == 2 and "none.corpus-index: no such index" in r.stderr
+
+
+@pytest.mark.parametrize("value", ["", " ", "\t"])
+def test_an_empty_index_value_is_refused_clearly(invoke, small_corpus, value: str) -> None:
+    """``--index ''`` is neither auto nor a file: an error that says what it takes."""
+    for args in (["--index", value, "grep", "x"], ["grep", "x", "--index", value]):
+        r = invoke(*args, "--corpus", str(small_corpus))
+        assert r.exit_code == 2
+        assert r.stderr == "corpus: --index needs a value: auto, off or an index file\n"
+
+
+def test_a_usage_error_of_a_subcommand_names_its_whole_help(tmp_path) -> None:
+    cmd = [sys.executable, "-m", "corpus_cli", "index", "status", "--index"]
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
+    assert r.returncode == 2 and r.stderr.endswith("; see 'corpus index status --help'\n"), r.stderr
 
 
 def test_an_option_after_the_command_name_replaces_the_one_before(invoke, bodies: Path) -> None:
