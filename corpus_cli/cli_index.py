@@ -48,17 +48,23 @@ def _selection(session: Session) -> Any:
 
 
 def _target(session: Session, output: Path | None) -> Path:
-    selection = _selection(session)
-    if output is None:
-        return selection.default_path()  # type: ignore[no-any-return]
+    """Where the index of the session's selection is: in ``output``, else the cache
+    directory; never inside the corpus (it would be part of what it indexes, and
+    stale for ever): then an error, which says how to put it elsewhere."""
     from .fingerprint import SUFFIX
 
-    output = output.expanduser()
+    selection = _selection(session)
+    folder = selection.default_path().parent if output is None else output.expanduser()
     corpus_dirs = [Path(p) for p in selection.paths]
-    resolved = output.resolve()
+    resolved = folder.resolve()
     if any(resolved == d or d in resolved.parents for d in corpus_dirs):
+        if output is None:
+            raise CorpusError(
+                f"the cache directory {folder} is inside the corpus, and an index is never written "
+                "into the corpus; set CORPUS_CACHE_DIR or give -o DIR outside it"
+            )
         raise CorpusError(f"{output}: the index is never written into the corpus; choose another directory")
-    return output / f"{selection.key}{SUFFIX}"
+    return folder / f"{selection.key}{SUFFIX}"
 
 
 FrozenOpt = Annotated[
@@ -90,18 +96,22 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
     dest = _target(session, output)
     _check_writable(dest.parent)
     selection = _selection(session)
-    # Read during the build, a batch of files at a time: never the whole corpus in memory.
-    # The list of files (a third of a gigabyte for 650,000) is handed over, not kept; the
-    # fingerprints are taken meanwhile (``Stamps``).
-    stamps = [Stamps(selection.paths, folders=True)]  # the directories too: Index.fresh_through
-    try:
-        files = [sources(session.paths, session.glob, session.warn)]
-    except BaseException:
-        stamps[0].stop()
-        raise
-    stats = _build_when_free(
-        lambda: build_index(
-            files.pop() if files else sources(session.paths, session.glob, session.warn),  # after a wait
+
+    def attempt() -> Any:
+        # The fingerprints first (the directories too: Index.fresh_through), then the
+        # files are listed and read: whatever changes after the fingerprint makes the
+        # index stale.  Taken at the same time, a file added meanwhile could be in the
+        # fingerprint and not in the index, which would then say fresh and miss it.
+        stamps = Stamps(selection.paths, folders=True)
+        try:
+            stamps.result()
+        except BaseException:
+            stamps.stop()
+            raise
+        # Read during the build, a batch of files at a time: never the whole corpus in
+        # memory.  The list of files (a third of a gigabyte for 650,000) is handed over.
+        return build_index(
+            sources(session.paths, session.glob, session.warn),
             selection,
             session.normalizer,
             dest,
@@ -109,11 +119,10 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
             warn=session.warn,
             options=session.read_options,
             frozen=frozen,
-            stamps=stamps.pop() if stamps else None,  # after a wait: taken anew
-        ),
-        dest,
-        session,
-    )
+            stamps=stamps,
+        )
+
+    stats = _build_when_free(attempt, dest, session)
     session.note(
         f"indexed {stats.documents:,} documents, {stats.tokens:,} tokens, {stats.types:,} types "
         f"in {stats.seconds:.1f} s: {stats.path} ({stats.size / 1e6:.1f} MB)"
@@ -249,17 +258,37 @@ def drop(
         bool, typer.Option("--all", help="Drop every index in the cache directory.")
     ] = False,
 ) -> None:
-    """Delete the index of the selected corpus (or, with --all, every index)."""
-    from .index import catalogue
+    """Delete the index of the selected corpus (or, with --all, every index).
+
+    --all deletes only the files that open as indexes of this tool, and the temporary
+    files that interrupted builds left.
+    """
+    from .index import cache_dir, catalogue, sweep
 
     session = Session(ctx)
-    paths = [e.path for e in catalogue()] if everything else [_target(session, output)]
+    if everything:
+        for path in sweep(cache_dir()):
+            session.note(f"removed {path}, left by an interrupted build")
+        paths = []
+        for entry in catalogue():
+            if entry.meta and entry.path.is_file():
+                paths.append(entry.path)
+            else:
+                session.note(f"left {entry.path}: not a usable index of this tool")
+    else:
+        paths = [_target(session, output)]
     dropped = 0
     for path in paths:
-        if path.exists():
+        if path.is_dir():
+            raise CorpusError(f"{path} is a directory, not an index: left as it is")
+        try:
             path.unlink()
-            session.note(f"dropped {path}")
-            dropped += 1
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise CorpusError(f"cannot drop {path}: {exc.strerror or exc}") from None
+        session.note(f"dropped {path}")
+        dropped += 1
     if not dropped:
         session.note("no index to drop")
     raise typer.Exit(0 if dropped else 1)

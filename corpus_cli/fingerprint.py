@@ -1,7 +1,7 @@
 """Fingerprints of corpus files: what tells a fresh index from a stale one.
 
-A fingerprint covers the path, size and modification time of every file under the
-corpus paths, so it costs one ``stat`` per file: about 0.1 s for 31,000 files, as
+A fingerprint covers the path, size, modification time and mode of every file under
+the corpus paths, so it costs one ``stat`` per file: about 0.1 s for 31,000 files, as
 long as the whole query that the index answers.  ``start_early`` therefore computes
 it in a forked child process, on the other core, while the parent imports the CLI
 and parses the command line; ``early`` hands the result to the freshness check when
@@ -45,7 +45,10 @@ def cache_folder() -> str:
 
 
 def fingerprint(paths: Iterable[str]) -> str:
-    """Paths, sizes and modification times of every file under ``paths``.
+    """Paths, sizes, modification times and modes of every file under ``paths``.
+
+    The mode counts: a file skipped as unreadable at the build that becomes readable
+    (``chmod``) makes the index stale, as an edit does.
 
     Every file counts, not only those the glob selects: a changed neighbour makes the
     index look stale, never the other way round.  The lines are hashed as they come, a
@@ -118,7 +121,7 @@ def _scan(folder: str, sink: _Sink) -> None:
             except OSError:
                 lines.append(f"{prefix}{name}\0missing")
                 continue
-            lines.append(f"{prefix}{name}\0{info.st_size}\0{info.st_mtime_ns}")
+            lines.append(f"{prefix}{name}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_mode:o}")
     finally:
         if fd is not None:
             os.close(fd)
@@ -130,7 +133,7 @@ def _stat_line(path: str, lines: list[str]) -> None:
     except OSError:
         lines.append(f"{path}\0missing")
         return
-    lines.append(f"{path}\0{info.st_size}\0{info.st_mtime_ns}")
+    lines.append(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_mode:o}")
 
 
 def directories(paths: Iterable[str]) -> list[str]:
@@ -225,10 +228,11 @@ def corpus_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[st
 class Stamps:
     """The fingerprints of a corpus (``fingerprint``; with ``folders`` also its
     directories and theirs), taken in a forked child process from the moment this is
-    made, on the other core: while a query starts up (``start_early``), or from the
-    start of an index build, before its files are read (a file changed during the build
-    then makes the index stale) and while they are listed.  In process where there is
-    no ``fork``.  ``when``: a test the child makes first; false, it sends nothing.
+    made, on the other core, while a query starts up (``start_early``).  An index build
+    awaits them (``result``) before it lists its files: a file added, changed or made
+    readable after that makes the index stale, never fresh without it.  In process
+    where there is no ``fork``.  ``when``: a test the child makes first; false, it
+    sends nothing.
     """
 
     def __init__(
@@ -238,6 +242,7 @@ class Stamps:
         self.folders = folders
         self.when = when
         self.child: tuple[int, int] | None = None
+        self.taken: tuple[str, list[str] | None, str | None] | None = None
         if hasattr(os, "fork") and sys.platform != "win32":
             from . import forking
 
@@ -260,15 +265,19 @@ class Stamps:
 
     def result(self) -> tuple[str, list[str] | None, str | None] | None:
         """The fingerprint of the files, and with ``folders`` the directories and theirs
-        (None: ``when`` said no)."""
+        (None: ``when`` said no).  Taken once: asked again, the same answer."""
+        if self.taken is not None:
+            return self.taken
         if self.child is None:
-            return self._take()
+            self.taken = self._take()
+            return self.taken
         from . import forking
 
         try:
-            return forking.receive(self.child[1], "the process fingerprinting the corpus")  # type: ignore[no-any-return]
+            self.taken = forking.receive(self.child[1], "the process fingerprinting the corpus")
         finally:
             self.stop()
+        return self.taken
 
     def stop(self) -> None:
         if self.child is not None:
@@ -285,7 +294,7 @@ def start_early(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     if not paths or not hasattr(os, "fork") or sys.platform == "win32":
         return
     named = index_choice(argv) != "auto"  # --index PATH: an index worth checking
-    stamps = Stamps(resolve(paths), when=None if named else _any_index)
+    stamps = Stamps(resolve(paths), when=None if named else any_index)
     if stamps.child is not None:
         _early["stamps"] = stamps
 
@@ -334,7 +343,7 @@ def index_choice(argv: Sequence[str]) -> str:
     return choice.strip() or "auto"
 
 
-def _any_index() -> bool:
+def any_index() -> bool:
     """Is there any index at all in the cache directory?  (None: nothing to check.)"""
     try:
         return any(name.endswith(SUFFIX) for name in os.listdir(cache_folder()))

@@ -16,7 +16,9 @@ encoding the files are read with) and a normalizer.  It is found in the user's c
 directory under a key made of those, never written into the corpus,
 written to a temporary file and renamed into place (a crash or Ctrl-C during a build
 leaves the previous index intact, readers keep the file they opened), and it records a
-fingerprint of the corpus files (paths, sizes, modification times) to detect staleness.
+fingerprint of the corpus files (paths, sizes, modification times, modes), taken before
+they are listed and read, to detect staleness.  It is opened defensively: only the tables
+it is made of, each statement bounded, damage found at any read (``DamagedIndex``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from .fingerprint import (
     fingerprint,
     waiting,
 )
+from .held import DamagedIndex
 from .normalize import Normalizer
 
 if TYPE_CHECKING:
@@ -96,6 +99,27 @@ class Selection(NamedTuple):
         parts = [str(FORMAT), *self.paths, "\1", self.glob, "\1", *self.steps, "\1", *reading]
         blob = "\0".join(parts).encode("utf-8", "surrogateescape")
         return f"{zlib.crc32(blob):08x}{zlib.crc32(blob[::-1]):08x}{len(blob) % 4096:03x}"
+
+    def selects_as(self, meta: dict[str, str]) -> bool:
+        """Is an index with this ``meta`` of these paths and glob (its reading and
+        normalization aside, which may differ: then it is left aside with a warning)?"""
+        import json
+
+        try:
+            return tuple(json.loads(meta["paths"])) == self.paths and meta["glob"] == self.glob
+        except (KeyError, ValueError, TypeError):
+            return False
+
+    def describe(self, meta: dict[str, str]) -> str:
+        """What an index with this ``meta`` is of, said against this selection."""
+        import json
+
+        try:
+            paths = " ".join(json.loads(meta["paths"]))
+        except (KeyError, ValueError, TypeError):
+            paths = "?"
+        glob = meta.get("glob", "?")
+        return f"built for {paths} --glob '{glob}', not {' '.join(self.paths)} --glob '{self.glob}'"
 
     def matches(self, meta: dict[str, str]) -> bool:
         import json
@@ -175,8 +199,8 @@ def build(
     """Write the index of ``corpus`` to ``dest`` atomically (temporary file, then rename).
 
     ``frozen``: the corpus is an archive that does not change, so queries check only
-    its directories (``Index.is_fresh``).  ``stamps``: its fingerprints, started before
-    its files were listed (default: started here).
+    its directories (``Index.is_fresh``).  ``stamps``: its fingerprints, taken before
+    its files were listed (default: taken here, before they are read).
 
     ``corpus`` is a loaded corpus, or the files of one (``corpus.sources``), read here
     batch by batch with ``options`` (default: the selection's reading options; warnings
@@ -195,6 +219,7 @@ def build(
     if stamps is None:
         stamps = Stamps(selection.paths, folders=True)  # the directories too: see Index.fresh_through
     try:
+        stamps.result()  # before a file is read: a change after it makes the index stale
         if isinstance(corpus, Corpus):
             job = _Job(normalizer, documents=corpus.documents)
         else:
@@ -207,8 +232,10 @@ def build(
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     lock = _Lock(dest.with_name(f".{dest.name}.lock"))
     team: _Team | None = None
+    restore = _ending_cleanly()
     try:
         lock.acquire()
+        sweep(dest.parent)
         if tmp.exists():
             tmp.unlink()
         size = _team_size(workers, job.size)
@@ -239,7 +266,7 @@ def build(
                 team = None
             meta = {
                 "format": str(FORMAT),
-                "paths": json.dumps(list(selection.paths), ensure_ascii=False),
+                "paths": _names_json(list(selection.paths)),
                 "glob": selection.glob,
                 "steps": json.dumps(list(selection.steps)),
                 "text_field": selection.text_field,
@@ -256,7 +283,7 @@ def build(
             files, folders, folders_stamp = taken
             meta["fingerprint"] = files
             if folders is not None and folders_stamp is not None:
-                meta["directories"] = json.dumps(folders, ensure_ascii=False)
+                meta["directories"] = _names_json(folders)
                 meta["directory_fingerprint"] = folders_stamp
                 if frozen:
                     meta["frozen"] = "1"
@@ -265,14 +292,18 @@ def build(
         finally:
             writer.db.close()
         os.replace(tmp, dest)  # atomic: readers see the old index or the new one
-    except BaseException:
+    except BaseException as exc:
         stamps.stop()
         if team is not None:
-            team.stop()  # Ctrl-C or an error: no worker outlives the build
+            team.stop()  # Ctrl-C, SIGTERM or an error: no worker outlives the build
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, _Terminated):
+            lock.release()
+            exc.die()
         raise
     finally:
         lock.release()
+        restore()
     if progress:
         progress(job.size, job.size)
     return BuildStats(
@@ -283,6 +314,84 @@ def build(
         time.monotonic() - started,
         dest.stat().st_size,
     )
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP during a build: it ends as Ctrl-C does, its temporary file
+    removed and its workers stopped, then by that signal (``die``)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    def die(self) -> None:
+        import signal
+
+        signal.signal(self.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), self.signum)
+        raise SystemExit(128 + self.signum)  # only if the signal is blocked
+
+
+#: The signals that end a build cleanly (``_ending_cleanly``); SIGINT is Ctrl-C's.
+ENDING = ("SIGTERM", "SIGHUP")
+
+
+def _ending_cleanly() -> Callable[[], None]:
+    """Make SIGTERM and SIGHUP raise ``_Terminated`` in this process (the main thread
+    only can); return what puts the previous handlers back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def end(signum: int, _frame: object) -> None:
+        raise _Terminated(signum)
+
+    numbers = [getattr(signal, name) for name in ENDING if hasattr(signal, name)]
+    previous = {number: signal.signal(number, end) for number in numbers}
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+    return restore
+
+
+def sweep(folder: Path) -> list[Path]:
+    """Remove the temporary files that builds killed on the way left in ``folder``
+    (``.KEY.corpus-index.PID.tmp`` of a process that is no more); return them."""
+    removed: list[Path] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        head, _, pid = name.removesuffix(".tmp").rpartition(".")
+        if not (name.startswith(".") and name.endswith(".tmp") and head.endswith(SUFFIX) and pid.isdigit()):
+            continue
+        if _alive(int(pid)):
+            continue
+        path = folder / name
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Is there a process ``pid`` (of anyone)?"""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # OverflowError: no pid is that big
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
 
 
 #: A batch: about this many characters of documents, or bytes of files.  Big enough
@@ -548,7 +657,7 @@ class _Job:
             try:
                 for name, path, arg in zip(fields[::3], fields[1::3], fields[2::3], strict=True):
                     stamp = _stamp(path)
-                    before = len(read)
+                    before, warned = len(read), len(warnings)
                     for got in reader.read_file(name, path):
                         meta = None
                         if got.meta:  # a record with fields: text files have none
@@ -557,6 +666,8 @@ class _Job:
                         text = got.text
                         read.append((got.id, got.path, text.encode("utf-8"), self.arguments[int(arg)], meta))
                         texts.append(text)
+                    if len(read) == before and len(warnings) > warned:  # skipped: never fresh
+                        stamp = (stamp[0], -1, -1)
                     files.append((*stamp, len(read) - before))
             except CorpusError as exc:
                 error = str(exc)
@@ -579,6 +690,29 @@ def _fields_json(meta: dict[str, str]) -> str:
     import json
 
     return json.dumps(meta, ensure_ascii=False)
+
+
+def _stored(name: str) -> str | bytes:
+    """An id or a path as SQLite keeps it: text, or for a file name that is not UTF-8
+    (Python's surrogate escapes) its bytes, a BLOB that ``_loaded`` turns back."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape")
+    return name
+
+
+def _loaded(stored: str | bytes) -> str:
+    """An id or a path stored by ``_stored``, as the corpus reader names it."""
+    return stored if isinstance(stored, str) else stored.decode("utf-8", "surrogateescape")
+
+
+def _names_json(names: list[str]) -> str:
+    """Paths as ``meta`` keeps them: JSON, a name that is not UTF-8 as ``\\udcXX`` escapes."""
+    import json
+
+    text = json.dumps(names, ensure_ascii=False)
+    return text if isinstance(_stored(text), str) else json.dumps(names)
 
 
 def _stamp(path: str) -> tuple[str, int, int]:
@@ -627,13 +761,14 @@ class _Writer:
         from .corpus import _unique
 
         n = self.documents
-        rows: list[tuple[int, str, str, str | bytes, int, int, str | None]] = []
+        rows: list[tuple[int, str | bytes, str | bytes, str | bytes, int, int, str | None]] = []
         if job.from_files:
             for item, _normalized, tokens, types in digest.docs:
                 assert item is not None
                 doc_id, path, text, arg, meta = item
                 n += 1
-                rows.append((n, _unique(doc_id, arg, self.seen), path, text, tokens, types, meta))
+                doc_id = _unique(doc_id, arg, self.seen)
+                rows.append((n, _stored(doc_id), _stored(path), text, tokens, types, meta))
             self.fields.update(digest.fields)
         else:
             for doc, (_, _normalized, tokens, types) in zip(
@@ -642,7 +777,7 @@ class _Writer:
                 n += 1
                 meta = _fields_json(doc.meta) if doc.meta else None
                 self.fields.update(doc.meta)
-                rows.append((n, doc.id, doc.path, doc.text, tokens, types, meta))
+                rows.append((n, _stored(doc.id), _stored(doc.path), doc.text, tokens, types, meta))
         # CAST: UTF-8 bytes become text as they are (no conversion, no check).
         self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, CAST(? AS TEXT), ?, ?, ?)", rows)
         self.db.executemany(
@@ -652,7 +787,7 @@ class _Writer:
         first = self.documents + 1
         files = []
         for path, size, mtime, count in digest.files:
-            files.append((first, path, size, mtime))
+            files.append((first, _stored(path), size, mtime))
             first += count
         self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", files)
         self.documents = n
@@ -707,6 +842,7 @@ class _Team:
 
     def _work(self, job: _Job, worker: int, size: int, tallies: list[tuple[int, int]], out: int) -> None:
         """In worker ``worker``: digest its batches, then (worker 0) the frequency list."""
+        _die_with_parent()
         for pipe in self.pipes:  # the other workers' pipes, inherited
             os.close(pipe)
         for i, (tally_in, tally_out) in enumerate(tallies):  # keep only our ends
@@ -746,6 +882,23 @@ class _Team:
 
     def stop(self) -> None:
         forking.stop(self.pids, self.pipes)
+
+
+def _die_with_parent() -> None:
+    """In a worker: the default action for the signals the build handles, and (Linux)
+    SIGKILL when the build dies, however it dies (SIGKILL included)."""
+    import signal
+
+    for name in ENDING:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux
+        pass
 
 
 def _digest_or_crash(job: _Job, batch: int) -> _Digest:
@@ -794,15 +947,26 @@ class Index:
 
     def __init__(self, path: Path) -> None:
         import sqlite3
+        from urllib.parse import quote
 
         self.path = path
+        usable = "rebuild it with 'corpus index build'"
         try:
-            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            self.meta = dict(self.db.execute("SELECT key, value FROM meta"))
+            # Quoted: a '#', '?' or '%' in the path is part of the name, not of the URI.
+            where = quote(os.path.abspath(path), errors="surrogateescape")  # a name's own bytes
+            db = sqlite3.connect(f"file:{where}?mode=ro", uri=True)
         except sqlite3.DatabaseError as exc:
-            raise CorpusError(
-                f"{path}: not a usable index ({exc}); rebuild it with 'corpus index build'"
-            ) from None
+            raise CorpusError(f"{path}: not a usable index ({exc}); {usable}") from None
+        try:
+            _check_schema(db)
+            self.db = _Guarded(db, path)
+            self.meta = dict(self.db.execute(f"SELECT key, value FROM meta LIMIT {META_ROWS}"))
+        except (sqlite3.DatabaseError, CorpusError) as exc:
+            db.close()
+            raise CorpusError(f"{path}: not a usable index ({exc}); {usable}") from None
+        except DamagedIndex as exc:
+            db.close()
+            raise CorpusError(f"{path}: not a usable index ({exc.why}); {usable}") from None
         if self.meta.get("format") != str(FORMAT):
             raise CorpusError(
                 f"{path}: index format {self.meta.get('format')} (expected {FORMAT}); rebuild it"
@@ -868,7 +1032,7 @@ class Index:
             if first > last:
                 break
             try:
-                info = os.stat(path)
+                info = os.stat(_loaded(path))
             except OSError:
                 return False
             if (info.st_size, info.st_mtime_ns) != (size, mtime):
@@ -896,25 +1060,31 @@ class Index:
 
     def documents(self, numbers: Iterable[int] | None = None) -> Iterator[Document]:
         """Documents in corpus order: all of them, or those numbered (ascending)."""
-        import sqlite3
-
         from .corpus import Document
 
-        try:
-            if numbers is None:
-                rows = self.db.execute("SELECT n, id, path, text, fields FROM docs ORDER BY n")
-                for _, doc_id, path, text, fields in rows:
-                    yield Document(doc_id, path, text, _fields(fields))
-                return
-            for n in numbers:
-                row = self.db.execute("SELECT id, path, text, fields FROM docs WHERE n = ?", (n,)).fetchone()
-                if row is not None:
-                    doc_id, path, text, fields = row
-                    yield Document(doc_id, path, text, _fields(fields))
-        except sqlite3.DatabaseError as exc:
-            raise CorpusError(
-                f"{self.path}: damaged index ({exc}); rebuild it with 'corpus index build'"
-            ) from None
+        if numbers is None:
+            rows = self.db.execute("SELECT n, id, path, text, fields FROM docs ORDER BY n")
+            for _, doc_id, path, text, fields in self._every(rows):
+                yield Document(_loaded(doc_id), _loaded(path), text, _fields(fields))
+            return
+        for n in numbers:
+            row = self.db.execute("SELECT id, path, text, fields FROM docs WHERE n = ?", (n,)).fetchone()
+            if row is None:  # numbered by the index itself: lost
+                raise DamagedIndex(self.path, f"document {n} is missing")
+            doc_id, path, text, fields = row
+            yield Document(_loaded(doc_id), _loaded(path), text, _fields(fields))
+
+    def _every(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        """``rows`` of ``docs`` in order, numbered from 1 (``n`` first), checked to be all
+        of them: a damaged file can lose rows without an error from SQLite."""
+        expected = 1
+        for row in rows:
+            if row[0] != expected:
+                raise DamagedIndex(self.path, f"document {expected} is missing")
+            expected += 1
+            yield row
+        if expected - 1 != int(self.meta.get("documents") or 0):
+            raise DamagedIndex(self.path, f"document {expected} is missing")
 
     def candidates(self, literal: str) -> list[int]:
         """Numbers of the documents whose normalized text may contain ``literal``.
@@ -926,19 +1096,8 @@ class Index:
         """
         grams = sorted({literal[i : i + 3] for i in range(len(literal) - 2)})
         query = " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
-        import sqlite3
-
-        try:
-            return [
-                n
-                for (n,) in self.db.execute(
-                    "SELECT rowid FROM grams WHERE grams MATCH ? ORDER BY rowid", (query,)
-                )
-            ]
-        except sqlite3.DatabaseError as exc:
-            raise CorpusError(
-                f"{self.path}: damaged index ({exc}); rebuild it with 'corpus index build'"
-            ) from None
+        sql = "SELECT rowid FROM grams WHERE grams MATCH ? ORDER BY rowid"
+        return [n for (n,) in self.db.execute(sql, (query,))]
 
     @staticmethod
     def serves_case(literal: str, ignore_case: bool) -> bool:
@@ -976,20 +1135,125 @@ class Index:
     def listing(self) -> Iterator[tuple[str, str, str, int, int, dict[str, str]]]:
         """Every document's id, path, text, tokens, types and metadata, in corpus order,
         one row at a time (``corpus list``)."""
-        sql = "SELECT id, path, text, tokens, types, fields FROM docs ORDER BY n"
-        for doc_id, path, text, tokens, types, fields in self.db.execute(sql):
-            yield doc_id, path, text, tokens, types, _fields(fields) or {}
+        sql = "SELECT n, id, path, text, tokens, types, fields FROM docs ORDER BY n"
+        for _, doc_id, path, text, tokens, types, fields in self._every(self.db.execute(sql)):
+            yield _loaded(doc_id), _loaded(path), text, tokens, types, _fields(fields) or {}
 
     def headers(self) -> Iterator[tuple[int, Document]]:
         """Every document's number, and its id, path and metadata without its text
         (``--doc``, ``--where``), in corpus order."""
         from .corpus import Document
 
-        for n, doc_id, path, fields in self.db.execute("SELECT n, id, path, fields FROM docs ORDER BY n"):
-            yield n, Document(doc_id, path, "", _fields(fields))
+        rows = self.db.execute("SELECT n, id, path, fields FROM docs ORDER BY n")
+        for n, doc_id, path, fields in self._every(rows):
+            yield n, Document(_loaded(doc_id), _loaded(path), "", _fields(fields))
 
     def close(self) -> None:
         self.db.close()
+
+
+#: Rows of ``meta`` read at most (a dozen are written).
+META_ROWS = 64
+#: What one statement may cost, in SQLite virtual machine steps: this many per byte of
+#: the index file (a full scan of ``docs`` takes about one per 20 bytes), and at least
+#: ``STEPS_AT_LEAST``; counted ``STEPS_PER_CHECK`` at a time.
+STEPS_PER_BYTE = 64
+STEPS_AT_LEAST = 50_000_000
+STEPS_PER_CHECK = 100_000
+
+
+def _expected_schema() -> dict[str, tuple[str, str | None]]:
+    """The entries of ``sqlite_master`` an index has: name -> (type, SQL; None: any
+    SQL of that type, for the tables FTS5 makes itself and the primary key's index)."""
+    expected: dict[str, tuple[str, str | None]] = {}
+    for statement in _SCHEMA.strip().split(";\n"):
+        statement = statement.strip().rstrip(";")
+        name = statement.split("(", 1)[0].split()[3 if "VIRTUAL TABLE" in statement else 2]
+        expected[name] = ("table", statement)
+        if "VIRTUAL TABLE" in statement:
+            for shadow in ("data", "idx", "docsize", "config"):
+                expected[f"{name}_{shadow}"] = ("table", None)
+    for name, table in (("forms_key", "forms"), ("keys_key", "keys")):
+        expected[name] = ("index", f"CREATE INDEX {name} ON {table}(key)")
+    expected["sqlite_autoindex_meta_1"] = ("index", None)
+    return expected
+
+
+def _check_schema(db: Any) -> None:
+    """Refuse a file that is not made of the index's own tables (a view, a trigger, a
+    table of another shape) before any query on it: a view can compute without end."""
+    expected = _expected_schema()
+    found = db.execute(f"SELECT type, name, sql FROM sqlite_master LIMIT {2 * len(expected)}").fetchall()
+    if {name for _, name, _ in found} != set(expected) or len(found) != len(expected):
+        raise CorpusError("not the tables of an index")
+    for kind, name, sql in found:
+        want_kind, want_sql = expected[name]
+        if kind != want_kind or (want_sql is not None and sql != want_sql):
+            raise CorpusError(f"'{name}' is not the {want_kind} of an index")
+        if want_sql is None and kind == "table" and not str(sql).startswith("CREATE TABLE "):
+            raise CorpusError(f"'{name}' is not the table of an index")
+
+
+class _Guarded:
+    """An index's connection whose reads are bounded (a budget of steps per statement,
+    as the file's size allows) and whose errors say the index is damaged
+    (``DamagedIndex``), wherever they happen: at the query or row by row."""
+
+    def __init__(self, db: Any, path: Path) -> None:
+        self.db = db
+        self.path = path
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = 0
+        self.budget = max(STEPS_AT_LEAST, STEPS_PER_BYTE * size) // STEPS_PER_CHECK
+        self.left = self.budget
+        db.set_progress_handler(self._step, STEPS_PER_CHECK)
+
+    def _step(self) -> bool:
+        self.left -= 1
+        return self.left < 0  # true: SQLite interrupts the statement
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Rows:
+        import sqlite3
+
+        self.left = self.budget
+        try:
+            return _Rows(self.db.execute(sql, parameters), self)
+        except sqlite3.DatabaseError as exc:
+            raise self.damaged(exc) from None
+
+    def damaged(self, exc: Exception) -> DamagedIndex:
+        if self.left < 0:
+            return DamagedIndex(self.path, "a query read more than the index holds")
+        return DamagedIndex(self.path, exc)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Rows:
+    """A cursor of ``_Guarded``: its rows, read a few hundred at a time."""
+
+    def __init__(self, cursor: Any, guard: _Guarded) -> None:
+        self.cursor = cursor
+        self.guard = guard
+
+    def __iter__(self) -> Iterator[Any]:
+        import sqlite3
+
+        fetch = self.cursor.fetchmany
+        try:
+            while rows := fetch(256):
+                yield from rows
+        except sqlite3.DatabaseError as exc:
+            raise self.guard.damaged(exc) from None
+
+    def fetchone(self) -> Any:
+        return next(iter(self), None)
+
+    def fetchall(self) -> list[Any]:
+        return list(self)
 
 
 def _fields(stored: str | None) -> dict[str, str] | None:

@@ -130,7 +130,8 @@ def test_the_fingerprint_hashes_as_it_goes(tmp_path, monkeypatch):
         for name in entries:
             if name in files:
                 info = os.stat(os.path.join(root, name))
-                lines.append(f"{os.path.join(root, name)}\0{info.st_size}\0{info.st_mtime_ns}")
+                line = f"{os.path.join(root, name)}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_mode:o}"
+                lines.append(line)
     # os.walk visits a folder's files before its subfolders; the scan goes in name order
     # (a, b/c, d hold only files or only folders here, so both orders agree).
     assert whole == hashlib.sha256("\n".join(lines).encode()).hexdigest()

@@ -55,6 +55,36 @@ def test_too_much_output_settles_at_once(monkeypatch):
     assert out.getvalue() == "12345678901" and checked == [False]  # mid-command: not final
 
 
+def test_a_run_again_writes_only_what_did_not_go_out():
+    """What went out of a first run (counted as UTF-8, text and bytes alike) is skipped
+    by the second once seen to be the same; the rest is written."""
+    first_out = io.StringIO()
+    first = HeldOutput(first_out)
+    first.settle()
+    first.write("سطر أول\n")
+    first.write("سطر ")
+    went = first.gone
+    assert went[0] == len("سطر أول\nسطر ".encode())
+
+    again_out = io.BytesIO()
+    again = HeldOutput(io.TextIOWrapper(again_out, encoding="utf-8", write_through=True), went)
+    again.settle(count=False)  # no index now: still counted until past what went out
+    again.write("سطر أول\n")
+    again.buffer.write("سطر ثان\n".encode())
+    again.finish()
+    assert again_out.getvalue().decode() == "ثان\n"
+
+    differs = HeldOutput(io.StringIO(), went)
+    differs.settle()
+    with pytest.raises(held.OutputDiffers):
+        differs.write("سطر آخر، غير الأول\n")
+    short = HeldOutput(io.StringIO(), went)
+    short.settle()
+    short.write("سطر")
+    with pytest.raises(held.OutputDiffers):
+        short.finish()
+
+
 def test_stale_index_is_no_exception():
     """No ``except Exception`` between the check and the command can keep it."""
     assert not issubclass(StaleIndex, Exception)

@@ -295,6 +295,54 @@ def test_stamps_are_the_fingerprints_as_the_build_began(tmp_path, folders):
     assert not Index(built.path).is_fresh()  # changed during the build: stale at once
 
 
+def test_a_file_added_while_the_build_lists_the_corpus_makes_it_stale(invoke, tmp_path, monkeypatch):
+    """The fingerprint is taken before the files are listed: a file that arrives
+    between the two is missing from the index, and the index then says stale (a
+    fingerprint taken meanwhile, slowly here, would include it and say fresh)."""
+    import time
+
+    from corpus_cli import corpus as corpus_module
+    from corpus_cli import fingerprint as fp
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "a.txt").write_text("سلام\n", encoding="utf-8")
+    slow, listing = fp.fingerprint, corpus_module.sources
+
+    def late(paths):  # the fingerprint of a busy machine (in the forked child too)
+        time.sleep(0.3)
+        return slow(paths)
+
+    def listed_then_added(*args, **kwargs):
+        found = listing(*args, **kwargs)
+        (root / "b.txt").write_text("وصل متأخرا\n", encoding="utf-8")
+        return found
+
+    with monkeypatch.context() as patched:
+        patched.setattr(fp, "fingerprint", late)
+        patched.setattr(corpus_module, "sources", listed_then_added)
+        assert invoke("index", "build", "--corpus", str(root)).exit_code == 0
+    status = invoke("index", "status", "--corpus", str(root))
+    assert status.exit_code == 1 and "stale" in status.stdout
+    found = invoke("grep", "-c", "متأخرا", "--corpus", str(root))
+    assert (found.exit_code, found.stdout) == (0, "b:1\n")
+
+
+def test_a_query_on_an_index_is_bounded(seeds_index, monkeypatch):
+    """A statement that reads more than the file can hold is stopped: the index is
+    then damaged (left aside), never a hang."""
+    from corpus_cli.held import DamagedIndex
+
+    monkeypatch.setattr(index_module, "STEPS_AT_LEAST", 1_000_000)
+    monkeypatch.setattr(index_module, "STEPS_PER_BYTE", 1)
+    index = Index(seeds_index)
+    assert len(list(index.documents())) == 5  # what an index holds is read in full
+    forever = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+    with pytest.raises(DamagedIndex, match="a query read more than the index holds"):
+        index.db.execute(forever).fetchall()
+    index.close()
+
+
 def test_stamps_stop_leaves_no_process(tmp_path):
     stamps = Stamps([str(tmp_path)], False)
     assert stamps.child is not None
