@@ -11,6 +11,7 @@ import sys
 
 
 def main() -> None:
+    _standard_streams()
     try:
         from .fingerprint import start_early
 
@@ -19,3 +20,21 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C while starting up: as quiet as Ctrl-C later on
         sys.exit(130)
     cli_main()
+
+
+def _standard_streams() -> None:
+    """Give a closed stdout or stderr (``>&-``) a descriptor again, before anything opens a
+    file that would take its number.  stdout gets ``/dev/null`` read-only, so that writing
+    to it fails (``EBADF``: a write error, as in grep) while a command with nothing to
+    write (``grep -q``) ends well; stderr gets ``/dev/null``, where messages vanish."""
+    for fd, name, flags in ((1, "stdout", os.O_RDONLY), (2, "stderr", os.O_WRONLY)):
+        if getattr(sys, name) is not None:
+            continue
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, flags)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+        setattr(sys, name, open(fd, "w", encoding="utf-8", errors="replace", closefd=False))

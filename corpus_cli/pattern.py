@@ -87,6 +87,11 @@ class Query(NamedTuple):
     raw: Any = None  # a compiled pattern over original text that every hit's text matches
     rough: Any = None  # a faster pattern that every match of ``raw`` holds (``rough_pattern``)
     timeout: float | None = None  # seconds the matcher may spend on one document (None: no limit)
+    total: Budget | None = None  # the time left to the whole command's matching (``TOTAL_FACTOR``)
+
+    def budget(self) -> Budget:
+        """A new document's time: ``timeout``, within what is left of ``total``."""
+        return Budget(self.timeout, self.total)
 
     def index_literal(self) -> str | None:
         """A string every hit's normalized text contains (for an index), if there is one.
@@ -122,6 +127,7 @@ class Query(NamedTuple):
             self.raw is not None
             and literal is not None
             and self.index_literal() == literal
+            and len(literal) <= EXPANDED
             and not self.options.word
             and self.options.clitics is None
             and self.constraint is None
@@ -134,20 +140,33 @@ class Query(NamedTuple):
         return self.constraint is not None
 
 
+#: The characters of a literal that its expansion over the original text (``Query.raw``)
+#: is made of: compiling one class per character (two patterns of them) takes seconds and
+#: gigabytes for a literal of 100,000.  A longer literal is expanded in part: the lines
+#: that hold its start are normalized and searched for the whole of it.
+EXPANDED = 256
+
 #: ``--timeout``'s default: the seconds a pattern may spend matching one document.
 DEFAULT_TIMEOUT = 10.0
+#: The whole command's matching may take this many times ``--timeout``: a pattern that
+#: takes a little less than its time on each of thousands of documents ends too.
+TOTAL_FACTOR = 30
 
 
 class PatternTimeout(CorpusError):
-    """A pattern ran out of its time on a document (catastrophic backtracking)."""
+    """A pattern ran out of its time on a document, or of the whole command's
+    (``in_all``): catastrophic backtracking."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"pattern timed out after {seconds:g} s (simplify it or raise --timeout)")
+    def __init__(self, seconds: float, in_all: bool = False) -> None:
+        where = " in all" if in_all else ""
+        super().__init__(f"pattern timed out after {seconds:g} s{where} (simplify it or raise --timeout)")
         self.seconds = seconds
 
 
 class Budget:
-    """The time the matcher may still spend on one document (``Query.timeout``).
+    """The time the matcher may still spend on one document (``Query.timeout``), and on
+    all of them together (``total``, a budget shared by the documents of one command, in
+    each process that matches).
 
     Every call made through a budget hands the ``regex`` module the time left, and
     the module itself stops a call that runs out (``TimeoutError``: no threads, no
@@ -156,19 +175,34 @@ class Budget:
     when there is no limit.
     """
 
-    __slots__ = ("left", "limit")
+    __slots__ = ("left", "limit", "total")
 
-    def __init__(self, limit: float | None) -> None:
+    def __init__(self, limit: float | None, total: Budget | None = None) -> None:
         self.limit = limit
         self.left = limit if limit is not None else 0.0
+        self.total = total if limit is not None else None
 
     def _metered(self, pattern: Any) -> bool:
         return self.limit is not None and not isinstance(pattern, re.Pattern)
 
     def _time_left(self) -> float:
-        if self.left <= 0:
-            raise PatternTimeout(self.limit or 0.0)
-        return self.left
+        total = self.total
+        left = self.left if total is None else min(self.left, total.left)
+        if left <= 0:
+            raise self._expired()
+        return left
+
+    def _expired(self) -> PatternTimeout:
+        """The error of the budget that ran out first: the document's or the command's."""
+        total = self.total
+        if total is not None and total.left < self.left:
+            return PatternTimeout(total.limit or 0.0, in_all=True)
+        return PatternTimeout(self.limit or 0.0)
+
+    def _spend(self, seconds: float) -> None:
+        self.left -= seconds
+        if self.total is not None:
+            self.total.left -= seconds
 
     def search(self, pattern: Any, text: str, pos: int = 0) -> Any:
         """``pattern.search(text, pos)`` within the budget."""
@@ -181,13 +215,14 @@ class Budget:
     def _call(self, method: Any, pattern: Any, text: str, pos: int = 0) -> Any:
         if not self._metered(pattern):
             return method(text, pos)
+        allowed = self._time_left()
         started = perf_counter()
         try:
-            return method(text, pos, timeout=self._time_left())
+            return method(text, pos, timeout=allowed)
         except TimeoutError:
-            raise PatternTimeout(self.limit or 0.0) from None
+            raise self._expired() from None
         finally:
-            self.left -= perf_counter() - started
+            self._spend(perf_counter() - started)
 
     def finditer(self, pattern: Any, text: str) -> Iterator[Any]:
         """``pattern.finditer(text)`` within the budget (time spent by the caller between
@@ -197,16 +232,18 @@ class Budget:
         return self._finditer(pattern, text)
 
     def _finditer(self, pattern: Any, text: str) -> Iterator[Any]:
+        allowed = self._time_left()
         started = perf_counter()
         try:
-            for match in pattern.finditer(text, timeout=self._time_left()):
-                self.left -= perf_counter() - started
+            for match in pattern.finditer(text, timeout=allowed):
+                self._spend(perf_counter() - started)
                 self._time_left()  # other calls may have spent the rest meanwhile
                 yield match
                 started = perf_counter()
         except TimeoutError:
-            raise PatternTimeout(self.limit or 0.0) from None
-        self.left -= perf_counter() - started
+            self._spend(perf_counter() - started)
+            raise self._expired() from None
+        self._spend(perf_counter() - started)
 
 
 def compile_query(
@@ -221,7 +258,7 @@ def compile_query(
     ``pattern``: one pattern, which must not be empty (an empty match is no hit), or
     several (grep's ``-e``): a line matches when one of them does, and an empty one
     matches every line, as in grep.  ``timeout``: the seconds matching may take on one
-    document (see ``Budget``).
+    document, and ``TOTAL_FACTOR`` times that on all of them (see ``Budget``).
     """
     if isinstance(pattern, str):
         if pattern == "":
@@ -274,8 +311,11 @@ def compile_query(
         constraint,
         literal if is_literal else None,
         timeout=timeout or None,
+        total=Budget(timeout * TOTAL_FACTOR) if timeout else None,
     )
     anchor = query.index_literal()
+    if anchor and len(anchor) > EXPANDED:
+        anchor = anchor[:EXPANDED]  # part of the literal: it finds lines, no longer decides
     expanded = raw_pattern(anchor, normalizer) if anchor else None
     if expanded and (not options.ignore_case or re.fullmatch(_CASE_SAFE, anchor or "")):
         # Query expansion over the original text: documents it cannot match are skipped
@@ -340,10 +380,19 @@ def _literal_body(text: str, normalizer: Normalizer) -> str:
     if normalizer.is_identity or normalizer.marks:
         return re.escape(text)
     bare = _MARKS_RE.sub("", text)
+    if len(bare) > LONGEST_MARKED:
+        raise CorpusError(
+            f"a literal of {len(bare):,} characters is too long where marks are kept (--norm light): "
+            f"marks may follow each of its letters, which can be matched for {LONGEST_MARKED:,} "
+            "characters at most; --norm standard or none takes any length"
+        )
     # One group per letter, so that a quantifier typed after it repeats letter + marks.
     return "".join(re.escape(c) if c.isspace() else f"(?:{re.escape(c)}{_OPTIONAL_MARKS})" for c in bare)
 
 
+#: The longest literal matched with optional marks (``_literal_body``): the pattern takes
+#: about 0.4 ms and 6 KB to compile per letter.
+LONGEST_MARKED = 10_000
 _MARKS_RE = re.compile(f"[{MARKS}]")
 _OPTIONAL_MARKS = f"[{MARKS}]*"
 

@@ -181,13 +181,14 @@ def search_lines(
     max_count: int | None = None,
     spans: bool = True,
     presentation_free: bool = False,
+    budget: Budget | None = None,
 ) -> Iterator[LineMatch]:
     """The lines of ``doc`` that match (or, with ``invert``, that do not).
 
     Without ``spans`` (counting lines) a line's hits are not mapped back to the original
     text, unless a hit may still be rejected (typed marks, clitics): then ``spans`` is ().
     ``presentation_free``: ``doc`` is known to hold no presentation form
-    (``readers.Item``).
+    (``readers.Item``).  ``budget``: the document's time, when the caller shares it.
 
     A document whose lines a worker searched already (``Document.searched``, for the
     same query and arguments) replays them.
@@ -204,7 +205,8 @@ def search_lines(
     if max_count == 0 or not doc.text:
         return
     normalizer = query.normalizer
-    budget = Budget(query.timeout)
+    if budget is None:
+        budget = query.budget()
     lines = TextLines(doc.text)
     judged = None if invert or doc.prepared is not None else judged_text(doc.text, query, presentation_free)
     norm_lines: TextLines | None = None
@@ -261,7 +263,7 @@ def line_hits(
     else:
         mapped = query.normalizer.normalize_mapped(line)
     if budget is None:
-        budget = Budget(query.timeout)
+        budget = query.budget()
     for match in budget.finditer(query.regex, mapped.text):
         span = mapped.span_to_original(*match.span())
         split = None
@@ -288,13 +290,15 @@ class PieceMap:
     cannot act across the cut; a hit's span is mapped with the map of just the pieces it
     covers.  Both cuts are checked: the pieces' normalizations must join into the line's,
     and a hit's pieces must normalize to that part of it; otherwise the whole line is
-    mapped as usual.
+    mapped as usual.  Hits come in order, many to a piece: the last pieces' map serves
+    the next hits too, so the line is mapped once however many hits it holds.
     """
 
     def __init__(self, line: str, normalizer: Normalizer, pieces: list[Span], starts: list[int], text: str):
         self.line, self.normalizer, self.text = line, normalizer, text
         self.pieces, self.starts = pieces, starts
         self._whole: Mapped | None = None
+        self._last: tuple[int, int, Mapped | None] | None = None  # pieces first..last, their map
 
     @classmethod
     def of(cls, line: str, normalizer: Normalizer, normalized: str | None = None) -> PieceMap | None:
@@ -315,12 +319,20 @@ class PieceMap:
         first = bisect_right(self.starts, start) - 1
         last = bisect_right(self.starts, max(start, end - 1)) - 1
         first, last = min(first, len(self.pieces) - 1), min(last, len(self.pieces) - 1)
-        offset = self.pieces[first][0]
-        mapped = self.normalizer.normalize_mapped(self.line[offset : self.pieces[last][1]])
-        if mapped.text != self.text[self.starts[first] : self.starts[last + 1]]:
+        known = self._last
+        if known is not None and known[0] <= first and last <= known[1]:
+            first, mapped = known[0], known[2]
+        else:
+            piece_start = self.pieces[first][0]
+            mapped = self.normalizer.normalize_mapped(self.line[piece_start : self.pieces[last][1]])
+            if mapped.text != self.text[self.starts[first] : self.starts[last + 1]]:
+                mapped = None  # the pieces do not normalize apart: the whole line's map
+            self._last = (first, last, mapped)
+        if mapped is None:
             if self._whole is None:
                 self._whole = self.normalizer.normalize_mapped(self.line)
             return self._whole.span_to_original(start, end)
+        offset = self.pieces[first][0]
         base = self.starts[first]
         original = mapped.span_to_original(start - base, end - base)
         return original[0] + offset, original[1] + offset
@@ -350,11 +362,22 @@ def line_spans(line: str, query: Query) -> Iterator[Span]:
 
 
 def iter_hits(docs: Iterable[Document], query: Query, *, max_count: int | None = None) -> Iterator[Hit]:
-    """Every hit in document order; ``max_count`` stops a document after N lines."""
+    """Every hit in document order; ``max_count`` stops a document after N lines.
+
+    A line's hits are mapped back as they are asked for (``kwic --limit 3`` on a line of
+    a million hits maps three), unless a worker searched the document already or a hit
+    may still be rejected: then ``search_lines`` maps them all.
+    """
     for doc in docs:
-        for line in search_lines(doc, query, max_count=max_count):
+        mapped = doc.searched is not None or query.filters_hits or query.clitics
+        budget = query.budget()
+        for line in search_lines(doc, query, max_count=max_count, spans=mapped, budget=budget):
             offset = line.offset
-            splits = line.splits or (None,) * len(line.spans)
-            for (start, end), split in zip(line.spans, splits, strict=True):
+            hits: Iterable[tuple[Span, Split | None]]
+            if mapped:
+                hits = zip(line.spans, line.splits or (None,) * len(line.spans), strict=True)
+            else:
+                hits = line_hits(line.text, query, budget)
+            for (start, end), split in hits:
                 if end > start:
                     yield Hit(doc, line.line_no, offset + start, offset + end, split)

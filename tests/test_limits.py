@@ -26,7 +26,14 @@ import pytest
 from corpus_cli import search
 from corpus_cli.corpus import Document
 from corpus_cli.normalize import Normalizer
-from corpus_cli.pattern import DEFAULT_TIMEOUT, Budget, MatchOptions, PatternTimeout, compile_query
+from corpus_cli.pattern import (
+    DEFAULT_TIMEOUT,
+    TOTAL_FACTOR,
+    Budget,
+    MatchOptions,
+    PatternTimeout,
+    compile_query,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {k: v for k, v in os.environ.items() if k not in ("CORPUS_PATH", "CORPUS_DEBUG", "NO_COLOR")}
@@ -169,6 +176,45 @@ def test_the_time_limit_is_per_document(monkeypatch: pytest.MonkeyPatch) -> None
     assert sum(1 for _ in search.iter_hits(small, query)) == 200  # about 0.3 s each, 6 s in all
     with pytest.raises(PatternTimeout, match="after 1 s"):
         list(search.iter_hits([Document("big", "big", "كتب\n" * 100)], query))
+
+
+def test_the_whole_command_has_a_time_limit_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents that each take less than ``--timeout`` end the search once they have
+    taken ``TOTAL_FACTOR`` times as long together (the fake clock of the test above)."""
+    clock = iter(range(10**9))
+    monkeypatch.setattr("corpus_cli.pattern.perf_counter", lambda: next(clock) / 100)
+    query = compile_query("كت+ب", Normalizer.for_level("standard"), timeout=1.0)
+    docs = [Document(str(i), str(i), "كتب\n" * 10) for i in range(200)]  # about 0.3 s each
+    hits = 0
+    with pytest.raises(PatternTimeout, match=r"after 30 s in all \(simplify it or raise --timeout\)"):
+        for _ in search.iter_hits(docs, query):
+            hits += 1
+    assert 0 < hits < 2000
+    assert TOTAL_FACTOR == 30
+    # Each command starts with the whole of it.
+    fresh = compile_query("كت+ب", Normalizer.for_level("standard"), timeout=1.0)
+    assert sum(1 for _ in search.iter_hits(docs[:20], fresh)) == 200
+
+
+def test_the_command_time_limit_ends_a_command(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = iter(range(10**9))
+    monkeypatch.setattr("corpus_cli.pattern.perf_counter", lambda: next(clock) / 100)
+    for i in range(200):
+        (tmp_path / f"d{i:03}.txt").write_text("كتب\n" * 10, encoding="utf-8")
+    result = invoke("grep", "-c", "كت+ب", "--timeout", "0.5", "--corpus", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == "corpus: pattern timed out after 15 s in all (simplify it or raise --timeout)\n"
+    assert 0 < len(result.stdout.splitlines()) < 200
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1e999"])
+def test_timeout_must_be_a_number_of_seconds(invoke, tmp_path: Path, value: str) -> None:
+    (tmp_path / "a.txt").write_text("x\n", encoding="utf-8")
+    result = invoke("grep", "x+", "--timeout", value, "--corpus", str(tmp_path))
+    assert result.exit_code == 2
+    assert "--timeout" in result.stderr and "Traceback" not in result.stderr
 
 
 # --------------------------------------------------------------------------- cutting the work
@@ -324,3 +370,91 @@ def test_two_million_hits_stream_into_head(two_million_hits: Path, command: str,
     # streaming, 2-4 s and 176-197 MB, and grep -c held 400 MB.
     assert elapsed < 30, elapsed
     assert rss_mb < 130, rss_mb
+
+
+# --------------------------------------------------------------------------- one long line
+
+
+def _words_text(characters: int) -> list[str]:
+    """Words of a plain Arabic text, ``characters`` long with their spaces; one in about
+    twelve is الأمم."""
+    import random
+
+    pick = random.Random(13).choice
+    vocabulary = "كتب الطالب في المدرسة درسا جديدا عن تاريخ الأمم المتحدة وقال إن".split()
+    words: list[str] = []
+    size = 0
+    while size < characters:
+        words.append(pick(vocabulary))
+        size += len(words[-1]) + 1
+    return words
+
+
+@pytest.fixture(scope="module")
+def long_line(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The same 8 MB text (4.5 million characters) as one line, and cut into lines."""
+    words = _words_text(4_500_000)
+    one = tmp_path_factory.mktemp("one") / "doc.txt"
+    one.write_text(" ".join(words) + "\n", encoding="utf-8")
+    lines = tmp_path_factory.mktemp("lines") / "doc.txt"
+    in_lines = "\n".join(" ".join(words[i : i + 12]) for i in range(0, len(words), 12))
+    lines.write_text(in_lines + "\n", encoding="utf-8")
+    return one, lines
+
+
+@pytest.fixture
+def mapped_characters(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The characters each offset map was made of (``Normalizer.normalize_mapped``)."""
+    sizes: list[int] = []
+    original = Normalizer.normalize_mapped
+
+    def counting(self: Normalizer, text: str) -> Any:
+        sizes.append(len(text))
+        return original(self, text)
+
+    monkeypatch.setattr(Normalizer, "normalize_mapped", counting)
+    return sizes
+
+
+def test_a_long_line_is_mapped_once_however_many_hits_it_holds(
+    invoke, long_line: tuple[Path, Path], mapped_characters: list[int]
+) -> None:
+    """``grep -o -m1`` and ``kwic --limit 3`` on an 8 MB line: the answer of the same text
+    in lines, for offset maps of about the line's size (not a piece of the line per hit),
+    and for kwic of the three hits it shows."""
+    one, lines = long_line
+    size = len(one.read_text(encoding="utf-8"))
+    found = invoke("grep", "-o", "-m1", "الامم", "--index", "off", "--corpus", str(one))
+    assert found.exit_code == 0, found.stderr
+    assert sum(mapped_characters) < 2 * size
+    in_lines = invoke("grep", "-o", "الامم", "--index", "off", "--corpus", str(lines))
+    hits = [row.rsplit(":", 1)[1] for row in found.stdout.splitlines()]
+    assert hits == [row.rsplit(":", 1)[1] for row in in_lines.stdout.splitlines()]
+    assert len(hits) > 50_000
+
+    mapped_characters.clear()
+    args = ["kwic", "الامم", "--limit", "3", "--format", "jsonl", "--index", "off", "--corpus"]
+    rows = [json.loads(row) for row in invoke(*args, str(one)).stdout.splitlines()]
+    assert sum(mapped_characters) < 100_000  # the pieces of three hits: the rest is never asked for
+    rows_in_lines = [json.loads(row) for row in invoke(*args, str(lines)).stdout.splitlines()]
+    fields = ("start", "end", "before", "match", "after")
+    assert len(rows) == 3
+    assert [[r[f] for f in fields] for r in rows] == [[r[f] for f in fields] for r in rows_in_lines]
+
+
+@pytest.mark.parametrize("command", ["dispersion", "collocates"])
+def test_statistics_on_a_long_line_map_it_once(
+    invoke, tmp_path: Path, mapped_characters: list[int], command: str
+) -> None:
+    """The same on a 1 MB line (the statistics cost more per hit): equal to the text in lines."""
+    words = _words_text(500_000)
+    (tmp_path / "one").mkdir()
+    (tmp_path / "lines").mkdir()
+    (tmp_path / "one" / "doc.txt").write_text(" ".join(words) + "\n", encoding="utf-8")
+    in_lines = "\n".join(" ".join(words[i : i + 12]) for i in range(0, len(words), 12)) + "\n"
+    (tmp_path / "lines" / "doc.txt").write_text(in_lines, encoding="utf-8")
+    args = [command, "الامم", "--format", "tsv", "--index", "off", "--corpus"]
+    one = invoke(*args, str(tmp_path / "one"))
+    assert one.exit_code == 0, one.stderr
+    assert sum(mapped_characters) < 2 * len(in_lines)
+    assert one.stdout == invoke(*args, str(tmp_path / "lines")).stdout

@@ -349,3 +349,38 @@ def test_lookarounds_and_anchors_are_searched_line_by_line() -> None:
 def test_anchors_are_per_line() -> None:
     query = compile_query("^إلى", STANDARD)
     assert [m.start() for m in query.regex.finditer("سطر\nالى الامم\nالى")] == [4, 14]
+
+
+# --------------------------------------------------------------------------- very long literals
+
+
+def _long_literal(characters: int) -> str:
+    words = "كتب الطالب في المدرسة درسا جديدا عن تاريخ الأمم المتحدة".split()
+    out = " ".join(words[i % len(words)] for i in range(characters // 4))
+    return out[:characters].strip()
+
+
+@pytest.mark.parametrize("counting", [False, True], ids=["lines", "count"])
+def test_a_very_long_literal_is_expanded_in_part_and_still_matched_whole(counting: bool) -> None:
+    """A 130 KB ``-F`` literal: its expansion over the original text is built from its
+    start only (seconds and gigabytes otherwise), so it finds lines without deciding
+    them: a line that has only the start of the literal is no hit."""
+    literal = _long_literal(72_000)  # 130 KB of UTF-8
+    query = compile_query(literal, STANDARD, MatchOptions(fixed=True))
+    assert query.raw is not None and len(query.raw.pattern) < 20_000
+    assert not query.expansion_decides
+    half = len(literal) // 2
+    varied = literal[:half] + "ـ" + literal[half:].replace("ا", "أ", 3)  # tatweel, hamza: the same
+    doc = Document("d", "d", f"{literal}\n{literal[:1000]} فقط\n{varied} آخر\n{literal[:-5]}\n")
+    lines = [m.line_no for m in search_lines(doc, query, spans=not counting)]
+    assert lines == [1, 3]
+
+
+def test_a_very_long_literal_with_optional_marks_is_refused_not_compiled() -> None:
+    from corpus_cli.pattern import LONGEST_MARKED
+
+    with pytest.raises(CorpusError, match=r"too long where marks are kept .* 10,000 characters at most"):
+        compile_query(_long_literal(LONGEST_MARKED + 2), LIGHT, MatchOptions(fixed=True))
+    query = compile_query(_long_literal(2_000), LIGHT, MatchOptions(fixed=True))
+    marked = _long_literal(2_000).replace("كتب", "كَتَبَ")
+    assert query.regex.search(LIGHT.normalize(marked)) is not None
