@@ -6,7 +6,9 @@ given on both sides, the one after the name wins.  Errors from the core become o
 ``corpus: …`` line and exit code 2.
 """
 
+import errno
 import functools
+import math
 import os
 import sys
 import time
@@ -22,7 +24,7 @@ from .engine import Engine, EngineOpt, SchedulerOpt, use_dask
 from .environment import ColorWhen, Environment
 from .errors import CorpusError
 from .fingerprint import abandon_early, waiting
-from .held import HeldOutput, StaleIndex, hold
+from .held import DamagedIndex, HeldOutput, StaleIndex, hold
 from .normalize import Level, Normalizer
 from .output import ROW_FORMATS, Format, GrepFormat
 
@@ -242,14 +244,25 @@ PatternArg = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _finite_seconds(value: float | None) -> float | None:
+    """``--timeout`` is a number of seconds: ``nan`` and ``inf`` are none (0 is no limit)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number of seconds (0: no limit)")
+    return value
+
+
 TimeoutOpt = Annotated[
     float | None,
     typer.Option(
         "--timeout",
         min=0,
         metavar="SECONDS",
+        callback=_finite_seconds,
         help="Stop with an error (exit 2) when matching one document takes longer than "
-        "SECONDS, as a catastrophic regular expression like (a+)+$ can; 0: no limit \\[default: 10].",
+        "SECONDS, as a catastrophic regular expression like (a+)+$ can, or matching all "
+        "documents takes 30 times SECONDS; 0: no limit \\[default: 10].",
         rich_help_panel=MATCH_PANEL,
         show_default=False,
     ),
@@ -361,6 +374,14 @@ STALE_INDEX = (
 )
 
 
+def _index_may_answer(shared: dict[str, Any]) -> bool:
+    """May an index answer this command: one named, or any in the cache directory?"""
+    from .fingerprint import any_index
+
+    choice = (shared.get("index") or "auto").strip()
+    return choice != "off" and (choice != "auto" or any_index())
+
+
 #: Documents (or files) from which a corpus is too big to normalize again in full just
 #: for the no-silent-zero report (``Session.report_zero``).
 BIG_CORPUS = 256
@@ -371,11 +392,12 @@ class Session:
 
     def __init__(self, ctx: typer.Context) -> None:
         from . import environment
+        from .terminal import guarded
 
         shared = self.shared = shared_options(ctx)  # given after the name, else before it
         corpus, glob, docs = shared.get("corpus"), shared.get("glob"), shared.get("doc")
         norm, color = shared.get("norm"), shared.get("color")
-        self.env = environment.current()
+        self.env = guarded(environment.current())
         self.paths = list(corpus or ())
         if not self.paths:
             from .corpus import paths_from_env
@@ -398,6 +420,9 @@ class Session:
             check_encoding(shared.get("encoding")),
         )
         self.where = parse_where(shared.get("where") or [])
+        index = shared.get("index")
+        if index is not None and not index.strip():
+            raise CorpusError("--index needs a value: auto, off or an index file")
         self.level = norm or Level.standard
         self.normalizer = adjust_normalizer(
             Normalizer.for_level(self.level), shared.get("fold"), shared.get("keep")
@@ -406,7 +431,9 @@ class Session:
         self.held: HeldOutput | None = None
         #: The last document of the index that the answer read (None: any may count).
         self._reach: int | None = 0
-        if "corpus" in shared and waiting():  # an index may answer before it is checked
+        if "corpus" in shared and (waiting() or held.resuming() or _index_may_answer(shared)):
+            # An index may answer before it is checked, or be found damaged while it
+            # answers: the output is held, then counted (``held``).
             self.held = hold(self.env.stdout)
             self.env = self.env._replace(stdout=cast(TextIO, self.held))
         self.stdout = self.env.stdout
@@ -426,7 +453,9 @@ class Session:
     def note(self, message: str) -> None:
         if self.held is not None:
             self.held.settle()  # said of this answer: the index must be fresh
-        self.env.stderr.write(f"corpus: {message}\n")
+        from .terminal import say
+
+        say(self.env.stderr, message)
 
     @property
     def settings(self) -> str:
@@ -545,7 +574,7 @@ class Session:
             output.check = functools.partial(self._fresh, index)  # awaited when the output goes out
             return index
         if output is not None:
-            output.settle()  # nothing to wait for: the output flows
+            output.settle(count=index is not None)  # nothing to wait for: the output flows
         if index is not None and not index.is_fresh():
             self.warn(STALE_INDEX)
             return None
@@ -554,12 +583,11 @@ class Session:
     def _fresh(self, index: "Index", final: bool) -> bool:
         """Is ``index`` fresh enough for this command's answer?  When the command is over
         and read documents 1 to N only (it stopped early), their files and the folders
-        must not have changed (``Index.fresh_through``); else every file."""
-        if final and self._reach is not None:
-            fresh = index.fresh_through(self._reach)
-            if fresh is not None:
-                abandon_early()  # the stat of every file is not needed
-                return fresh
+        must not have changed (``Index.fresh_through``); else (or when that cannot say
+        so: a file skipped at the build is never taken as unchanged) every file."""
+        if final and self._reach is not None and index.fresh_through(self._reach):
+            abandon_early()  # the stat of every file is not needed
+            return True
         return index.is_fresh()
 
     @functools.cached_property
@@ -573,10 +601,9 @@ class Session:
         from .corpus import default_corpus_path
         from .index import Index, Selection
 
-        selection = None
+        paths = self.paths or [str(default_corpus_path())]
+        selection = Selection.of(paths, self.glob, self.normalizer, self.read_options)
         if choice == "auto":
-            paths = self.paths or [str(default_corpus_path())]
-            selection = Selection.of(paths, self.glob, self.normalizer, self.read_options)
             path = selection.default_path()
             if not path.exists():
                 return None
@@ -591,7 +618,13 @@ class Session:
                 raise
             self.warn(f"{exc}; searching without it")
             return None
-        if selection is not None and not selection.matches(index.meta):
+        if choice != "auto" and not selection.selects_as(index.meta):
+            index.close()
+            raise CorpusError(
+                f"{choice} is the index of another corpus ({selection.describe(index.meta)}); "
+                "name this corpus's index, or use --index auto or --index off"
+            )
+        if choice == "auto" and not selection.matches(index.meta):
             return None  # another corpus's index under the same name
         if not index.serves(self.normalizer):
             if choice != "auto":
@@ -628,15 +661,7 @@ class Session:
             or not index.serves_case(literal, query.options.ignore_case)
         ):
             return self.corpus.documents
-        try:
-            candidates = index.candidates(literal)
-        except CorpusError as exc:  # a damaged index, found only now
-            if (self.shared.get("index") or "auto").strip() != "auto":
-                raise
-            self.warn(f"{exc}; searching without it")
-            self.__dict__["_index"] = None  # the cached property: read the files instead
-            return self.corpus.documents
-        docs = self._reading(index, candidates)
+        docs = self._reading(index, index.candidates(literal))
         if self.docs or self.where:
             wanted = self._selected
             return (d for d in docs if d.id in wanted)
@@ -832,7 +857,7 @@ def _given_before(values: dict[str, Any], defaults: Any) -> None:
         return
     for name, value in values.items():
         before = defaults.get(name)
-        if (value is None or value == []) and before:
+        if (value is None or value == []) and before is not None and before != []:  # "" is given
             values[name] = list(before) if isinstance(before, list) else before
 
 
@@ -880,13 +905,18 @@ def command(
                 context.meta[_SHARED_KEY] = values
             try:
                 body = _for_format(fn, kw.get("fmt"))
+                held.forget()
                 try:
                     result = _settled(body, args, kw)
-                except StaleIndex:  # answered from an index found stale since: again without it
+                except StaleIndex as exc:  # answered from an index found stale or damaged since
                     held.drop()
-                    _error(f"warning: {STALE_INDEX}")
-                    values["index"] = "off"
-                    result = body(*args, **kw)
+                    if isinstance(exc, DamagedIndex) and (values.get("index") or "auto").strip() != "auto":
+                        raise CorpusError(exc.error) from None
+                    _error(f"warning: {exc}" if str(exc) else f"warning: {STALE_INDEX}")
+                    values["index"] = "off"  # again without it, not writing twice what went out
+                    abandon_early()
+                    held.resume()
+                    result = _settled(body, args, kw)
                 sys.stdout.flush()
                 return result
             except CorpusError as exc:
@@ -900,6 +930,8 @@ def command(
             except (typer.Exit, typer.Abort):
                 raise
             except Exception as exc:
+                if _write_failed(exc):
+                    raise typer.Exit(2) from None
                 if os.environ.get("CORPUS_DEBUG"):
                     raise
                 if type(exc).__module__ == "sqlite3":  # only indexes are SQLite files
@@ -952,9 +984,11 @@ def _settled(fn: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]) 
         raise
     except BaseException:
         held.settle(final=True)
+        held.finish()
         held.drop()
         raise
     held.settle(final=True)
+    held.finish()
     held.drop()
     return result
 
@@ -964,8 +998,29 @@ def _norm_given(ctx: typer.Context) -> bool:
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"corpus: {message}\n")
-    sys.stderr.flush()
+    from .terminal import say
+
+    try:
+        say(sys.stderr, message)
+        sys.stderr.flush()
+    except OSError:  # stderr full or closed: nowhere left to say it
+        pass
+
+
+#: How writing to stdout fails: closed (``>&-``), a full disk or ``/dev/full``, a quota,
+#: a file too big, a terminal gone.
+_WRITE_ERRNOS = frozenset({errno.EBADF, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _write_failed(exc: BaseException) -> bool:
+    """Is ``exc`` a failed write of the output?  If so, say so as grep does
+    (``corpus: write error: ...``) and drop what is still pending, so that the flush at
+    exit cannot fail again.  (An error about a file names the file.)"""
+    if not isinstance(exc, OSError) or exc.errno not in _WRITE_ERRNOS or exc.filename is not None:
+        return False
+    _error(f"write error: {exc.strerror}")
+    _silence_stdout()
+    return True
 
 
 def _silence_stdout() -> None:
@@ -1070,6 +1125,8 @@ def main() -> None:
         _silence_stdout()
         sys.exit(0)
     except Exception as exc:  # outside a command (start-up)
+        if _write_failed(exc):
+            sys.exit(2)
         if os.environ.get("CORPUS_DEBUG"):
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (set CORPUS_DEBUG=1 for a traceback)")
@@ -1274,7 +1331,7 @@ def show(
     record per line (jsonl with the match offsets, as grep). A folder (aawsat/)
     prints each of its documents in turn.
     """
-    from .pattern import Budget, MatchOptions
+    from .pattern import MatchOptions
     from .search import line_hits
 
     session = Session(ctx)
@@ -1294,7 +1351,7 @@ def show(
         return
 
     def records(doc: "Document") -> Iterator[dict[str, Any]]:
-        budget = Budget(session.timeout)  # the whole document's
+        budget = query.budget() if query else None  # the whole document's
         for n, line in enumerate(doc.split_lines(), 1):
             yield _line_record(doc.id, n, line, tuple(line_hits(line, query, budget)) if query else ())
 
@@ -2011,8 +2068,9 @@ def normalize(
     level = shared.get("norm") or Level.standard
     normalizer = adjust_normalizer(Normalizer.for_level(level), shared.get("fold"), shared.get("keep"))
     from . import environment
+    from .terminal import guarded
 
-    env = environment.current()
+    env = guarded(environment.current())
     fmt_name = (fmt or "plain").lower()
     if fmt_name not in ("plain", "table", *ROW_FORMATS):
         raise CorpusError(f"unknown format '{fmt}' (plain, tsv, csv, jsonl, xlsx)")

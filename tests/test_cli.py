@@ -126,6 +126,19 @@ def test_list_table_cuts_titles_to_the_terminal(invoke, tty):
     assert max(cell_width(line) for line in plain(wide.stdout).splitlines()) > 80
 
 
+def test_ids_reach_a_terminal_escaped(invoke, tmp_path, tty):
+    """A file name holding ESC sequences or C1 controls cannot act on the terminal: only
+    the tool's colours are escape sequences, the name's controls are shown as escapes."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "t\x1b]0;PWNED\x07\u009b2J.txt").write_text("الأمم\n", encoding="utf-8")
+    for args in (["grep", "الامم"], ["grep", "-c", "الامم"], ["kwic", "الامم"], ["show", "t\x1b]0;PWNED"]):
+        r = invoke(*args, "--corpus", str(corpus))
+        out = SGR.sub("", r.stdout + r.stderr)
+        assert "\x1b" not in out and "\x07" not in out and "\u009b" not in out, (args, out)
+        assert "\\x1b]0;PWNED" in out, (args, out)
+
+
 def test_counts_on_screen_have_thousands_separators(invoke, tmp_path, tty):
     """Every count a person reads, as the numbers of the tables: 1,200, never 1200."""
     feed = tmp_path / "feed.jsonl"

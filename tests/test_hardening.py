@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -266,6 +267,80 @@ def test_binary_files_are_skipped_with_a_warning(cli, tmp_path, untouched):
     ]
 
 
+@pytest.mark.parametrize("command", [("grep", "الامم"), ("index", "build")])
+def test_a_record_nested_3000_deep_is_skipped_with_a_warning(cli, tmp_path, untouched, command):
+    deep = '{"text": "الأمم", "x": ' + "[" * 3000 + "]" * 3000 + "}"
+    corpus = make(tmp_path / "c", {"feed.jsonl": f'{{"text": "الأمم المتحدة"}}\n{deep}\n'})
+    untouched(corpus)
+    r = cli(*command, "--corpus", str(corpus))
+    assert r.code == 0, r
+    assert f"corpus: warning: skipped {corpus}/feed.jsonl:2: nested too deeply to read" in r.err
+    if command[0] == "grep":
+        assert r.out == "feed:1:1:الأمم المتحدة\n"
+
+
+def test_utf16_and_utf32_files_with_a_bom_are_read_not_called_binary(cli, tmp_path, untouched):
+    text = "ﻻ سطر\nالأمم المتحدة\n"  # a presentation form (U+FEFB) on line 1
+    corpus = make(
+        tmp_path / "c",
+        {
+            "le16.txt": "\ufeff".encode("utf-16-le") + text.encode("utf-16-le"),
+            "be32.txt": "\ufeff".encode("utf-32-be") + text.encode("utf-32-be"),
+            "table.csv": "\ufeff".encode("utf-16-be") + "id,text\n1,الأمم\n".encode("utf-16-be"),
+        },
+    )
+    untouched(corpus)
+    r = cli("grep", "-c", "لا", "--corpus", str(corpus), "--index", "off")
+    assert (r.code, r.out, r.err) == (0, "be32:2\nle16:2\ntable:1:1\n", [])
+
+
+def test_an_unclosed_csv_quote_is_a_warning(cli, tmp_path, untouched):
+    corpus = make(tmp_path / "c", {"t.csv": 'id,text\n1,الأمم\n2,"مفتوح\n3,الأمم\n'})
+    untouched(corpus)
+    r = cli("grep", "-c", "الامم", "--corpus", str(corpus))
+    assert (r.code, r.out) == (0, "t:1:1\nt:2:1\n")
+    assert r.err == [
+        f"corpus: warning: {corpus}/t.csv: the quote opened on line 3 is never closed: "
+        "record 2 holds the rest of the file"
+    ]
+
+
+#: Runs the rest of its arguments with at most 768 MiB of address space.
+LIMITED = [
+    sys.executable,
+    "-c",
+    "import os, resource, sys; resource.setrlimit(resource.RLIMIT_AS, (768 << 20, 768 << 20)); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS as Linux has it")
+def test_a_zip_bomb_does_not_exhaust_memory(cli, tmp_path, untouched):
+    """A 4 MB zip of 4 × 128 MiB members of one repeated line (a zip bomb), next to a
+    real member: the bomb's members are skipped with a warning, the real one is read,
+    all within 768 MiB (reading every member held more than 1 GB)."""
+    import zipfile
+
+    line = ("ا" * 63 + "\n").encode()
+    block = line * 8192  # 1 MiB
+    path = tmp_path / "c" / "bomb.zip"
+    path.parent.mkdir()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("real.txt", GOOD)
+        for i in range(4):
+            with archive.open(f"m{i}.txt", "w", force_zip64=True) as member:
+                for _ in range(128):
+                    member.write(block)
+    untouched(path.parent)
+    r = cli("grep", "-c", "الامم", "--corpus", str(path), "--index", "off", prefix=LIMITED)
+    assert (r.code, r.out) == (0, "bomb/real:1\n")
+    assert r.err == [
+        f"corpus: warning: skipped {path}/m{i}.txt: expands to more than 100 times its compressed size "
+        "(a zip bomb?)"
+        for i in range(4)
+    ]
+
+
 def test_empty_blank_and_bom_only_files_are_empty_documents(cli, tmp_path, untouched):
     corpus = make(tmp_path / "c", {"empty.txt": b"", "blank.txt": b"  \n\t\r\n", "bom.txt": b"\xef\xbb\xbf"})
     untouched(corpus)
@@ -430,6 +505,163 @@ def test_a_device_is_not_read(cli):
     r = cli("grep", "x", "--corpus", "/dev/zero", timeout=10)
     assert r.code == 1
     assert r.err[0] == "corpus: warning: skipped /dev/zero: not a regular file"
+
+
+# --------------------------------------------------------------------------- names that act on a terminal
+
+#: Names a terminal would obey if written raw: OSC 52 (set the clipboard), OSC 0 (set the
+#: title), CSI 2J (clear the screen), a C1 CSI, BEL, a carriage return, bidi controls.
+HOSTILE_NAMES = [
+    "clip\x1b]52;c;aGVsbG8=\x07",
+    "title\x1b]0;PWNED\x07",
+    "clear\x1b[2J\x1b[H",
+    "c1\u009b2J",
+    "cr\rbell\x07",
+    "bidi\u202e\u2069\u2067",
+]
+#: The only escape sequences the tool writes: its colours.
+OWN_SGR = re.compile(rb"\x1b\[(?:(?:0|1|2|22|31|32|35|39);)*(?:0|1|2|22|31|32|35|39)?m")
+#: What a terminal acts on: ESC, BEL, C1 controls (as UTF-8), a carriage return.
+ACTING = re.compile(rb"[\x1b\x07\r]|\xc2[\x80-\x9f]")
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, untouched: Untouched) -> Path:
+    """A corpus whose file names, archive members, record ids and warnings carry controls."""
+    import json
+    import zipfile
+
+    root = tmp_path / "hostile"
+    make(root, {f"{name}.txt": GOOD for name in HOSTILE_NAMES})
+    (root / "bin\x1b]0;WARNED\x07.txt").write_bytes(b"\0\1\2")  # skipped with a warning
+    os.mkdir(os.fsencode(root) + b"/latin\xff")  # a folder whose name is not UTF-8
+    (Path(os.fsdecode(os.fsencode(root) + b"/latin\xff")) / "doc.txt").write_text(GOOD, encoding="utf-8")
+    with zipfile.ZipFile(root / "pack.zip", "w") as pack:
+        pack.writestr("member\x1b]0;ZIP\x07.txt", GOOD)
+    records = [{"id": "rec\x1b]52;c;Zm9v\x07", "text": GOOD}, {"id": "rec\x9b2J", "text": GOOD}]
+    (root / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    untouched(root)
+    return root
+
+
+def on_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, bytes]:
+    """``corpus ARGS…`` with stdout and stderr on a pseudo-terminal: its exit code and
+    every byte the terminal received."""
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [*MODULE, *args], stdin=subprocess.DEVNULL, stdout=follower, stderr=follower, env=env, cwd=cwd
+    )
+    os.close(follower)
+    received = b""
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the terminal's last reader is gone (EIO)
+                break
+            if not data:
+                break
+            received += data
+        code = proc.wait(timeout=TIMEOUT)
+    finally:
+        proc.kill()
+        os.close(leader)
+    return code, received.replace(b"\r\n", b"\n")  # the terminal's own line ends
+
+
+def acting(received: bytes) -> list[bytes]:
+    """What in ``received`` a terminal would act on, the tool's colours aside."""
+    return ACTING.findall(OWN_SGR.sub(b"", received))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["grep", "الامم"],
+        ["grep", "-l", "الامم"],
+        ["grep", "-c", "الامم"],
+        ["grep", "-o", "الامم"],
+        ["kwic", "الامم"],
+        ["dispersion", "الامم"],
+        ["freq", "--by-doc", "--top", "2"],
+        ["list"],
+        ["show", "title\x1b]0;PWNED\x07"],
+        ["show", "nowhere\x1b]0;ERROR\x07"],  # an error names the id
+        ["--id-field", "id", "grep", "الامم"],
+        ["--id-field", "id", "kwic", "الامم"],
+    ],
+)
+def test_no_name_acts_on_a_terminal(env, tmp_path, hostile, args):
+    """Every id, path and warning reaches a terminal escaped; only the tool's colours pass."""
+    coloured = {k: v for k, v in env.items() if k != "NO_COLOR"} | {"FORCE_COLOR": "1"}
+    code, received = on_terminal([*args, "--corpus", str(hostile), "--glob", "*"], coloured, tmp_path)
+    text = received.decode("utf-8")  # valid UTF-8: a name's stray bytes are escaped too
+    assert acting(received) == [], text
+    assert "Traceback" not in text
+    assert OWN_SGR.search(received) or code == 2, text  # the colours still pass
+    if args[0] == "show":
+        assert code == (0 if "title" in args[1] else 2), text
+        assert ("title\\x1b]0;PWNED\\x07" if code == 0 else "nowhere\\x1b]0;ERROR\\x07") in text
+        return
+    assert code == 0, text
+    assert "WARNED" in text  # the skipped file's warning, its name escaped
+    assert "member" in text and "]0;ZIP" in text  # an archive member's name
+    if args[0] not in ("list", "freq"):
+        assert "\\x1b]0;" in text or "\\x1b]52" in text, text
+
+
+def test_names_on_a_terminal_without_colour(env, tmp_path, hostile):
+    """No colour: nothing at all that a terminal acts on."""
+    for args in (["grep", "-l", "الامم"], ["kwic", "الامم"], ["list"]):
+        code, received = on_terminal([*args, "--corpus", str(hostile)], env, tmp_path)
+        assert code == 0 and ACTING.findall(received) == [], received
+        assert b"latin\\xff/doc" in received  # the byte that is not UTF-8, as an escape
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "tsv"])
+@pytest.mark.parametrize("command", [["grep", "الامم"], ["kwic", "الامم"], ["grep", "-l", "الامم"], ["list"]])
+def test_records_in_a_pipe_stay_valid_utf8(env, tmp_path, hostile, command, fmt):
+    """A name that is not UTF-8 is written with ``\\xff`` for its byte: every record format
+    stays UTF-8; its other characters are the format's to escape (JSON: ``\\u001b``)."""
+    proc = subprocess.run(
+        [*MODULE, *command, "--corpus", str(hostile), "--format", fmt],
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode("utf-8")  # raises on a raw \xff
+    assert "latin\\xff/doc" in out.replace("\\\\", "\\")  # TSV doubles the backslash
+    if fmt == "jsonl":
+        assert b"\x1b" not in proc.stdout
+
+
+def test_plain_grep_in_a_pipe_writes_names_as_they_are(env, tmp_path, hostile):
+    """``doc:line:text`` in a pipe is grep's: a name's own bytes, as GNU grep writes them
+    (only the screen escapes them); a message on stderr is escaped wherever it goes."""
+    proc = subprocess.run(
+        [*MODULE, "grep", "-l", "الامم", "--corpus", str(hostile)],
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert proc.returncode == 0
+    assert b"latin\xff/doc\n" in proc.stdout and b"title\x1b]0;PWNED\x07\n" in proc.stdout
+    assert ACTING.findall(proc.stderr) == [] and b"WARNED" in proc.stderr
+    assert all(line.startswith(b"corpus: ") for line in proc.stderr.splitlines())
 
 
 # --------------------------------------------------------------------------- documents and queries
@@ -750,12 +982,96 @@ def test_corrupted_index(cli, indexed, cache, how):
     [("ranked_tsv", []), ("keys", ["--forms"])],
     ids=["the rendered list", "the rows"],
 )
-def test_damage_found_late_is_one_clear_line(cli, indexed, cache, table, options):
-    damage(the_index(cache), table)
+def test_damage_found_late_falls_back_to_the_files(cli, indexed, cache, table, options):
+    index = the_index(cache)
+    damage(index, table)
     r = cli("freq", "--top", "3", *options, "--corpus", str(indexed))
-    error(r, "corpus: damaged index (database disk image is malformed); rebuild it with 'corpus index build'")
-    r = cli("freq", "--top", "3", "--corpus", str(indexed), "--index", "off")
-    assert r.code == 0 and r.out.splitlines()[1].split("\t")[1] == "الأمم"
+    off = cli("freq", "--top", "3", *options, "--corpus", str(indexed), "--index", "off")
+    assert (r.code, r.out) == (off.code, off.out) and off.out.splitlines()[1].split("\t")[1] == "الأمم"
+    malformed = "damaged index (database disk image is malformed); searching without it"
+    assert r.err == [f"corpus: warning: {index}: {malformed}"]
+    # Named: an error, said once.
+    r = cli("freq", "--top", "3", *options, "--corpus", str(indexed), "--index", str(index))
+    assert r.code == 2 and r.err == [
+        f"corpus: {index}: damaged index (database disk image is malformed); "
+        "rebuild it with 'corpus index build' or use --index off"
+    ]
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+#: The commands that read the documents of an index (and a few that read its counts).
+READERS = [
+    ["list"],
+    ["show", "002"],
+    ["dispersion", "سوريا"],
+    ["collocates", "سوريا", "--top", "5"],
+    ["keywords", "--target", "003", "--top", "5"],
+    ["grep", "-c", "."],
+    ["grep", "الأمم"],
+    ["kwic", "سوريا"],
+    ["freq", "--by-doc", "--top", "2"],
+    ["freq", "--top", "5"],
+]
+
+
+@pytest.fixture
+def seeds_indexed(tmp_path: Path, cli: Cli) -> Path:
+    corpus = tmp_path / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    build(cli, "--corpus", str(corpus))
+    return corpus
+
+
+@pytest.mark.parametrize("how", ["documents", "random"])
+@pytest.mark.parametrize("command", READERS, ids=" ".join)
+def test_a_damaged_index_in_the_cache_is_left_aside_by_every_command(cli, seeds_indexed, cache, command, how):
+    """The files' answer, whatever the command read of the index before the damage."""
+    import random
+
+    index = the_index(cache)
+    if how == "documents":
+        damage(index, "docs")
+    else:  # 32 KB of random bytes inside the file
+        data = bytearray(index.read_bytes())
+        start = len(data) // 3
+        data[start : start + 32768] = random.Random(13).randbytes(32768)
+        index.write_bytes(bytes(data))
+    off = cli(*command, "--corpus", str(seeds_indexed), "--index", "off")
+    r = cli(*command, "--corpus", str(seeds_indexed))
+    assert (r.code, r.out) == (off.code, off.out)
+    assert all("damaged index" in line or "not a usable index" in line for line in warnings(r))
+    assert len(warnings(r)) == len(r.err) - len(off.err)
+    if how == "documents" and (command[0] != "freq" or "--by-doc" in command):  # they read the documents
+        assert warnings(r), r.err
+
+
+def damage_the_end(index: Path, table: str, fraction: float) -> None:
+    """Overwrite the last ``fraction`` of the pages of ``table`` with garbage."""
+    db = sqlite3.connect(index)
+    pages = sorted(n for (n,) in db.execute("SELECT pageno FROM dbstat WHERE name = ?", (table,)))
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
+    data = bytearray(index.read_bytes())
+    for n in pages[int(len(pages) * (1 - fraction)) :]:
+        data[(n - 1) * size : n * size] = b"\xa5" * size
+    index.write_bytes(bytes(data))
+
+
+def test_damage_found_after_output_went_out_is_not_written_twice(cli, tmp_path, cache):
+    """Past a megabyte the output flows; damage found then: the command runs again from
+    the files and writes only what did not go out yet."""
+    line = "الأمم المتحدة تجتمع في نيويورك " * 40 + "\n"
+    corpus = make(tmp_path / "big", {f"{i:03d}.txt": line * 30 for i in range(120)})
+    build(cli, "--corpus", str(corpus))
+    index = the_index(cache)
+    damage_the_end(index, "docs", 0.2)
+    off = cli("grep", "الامم", "--corpus", str(corpus), "--index", "off")
+    assert len(off.out.encode()) > 3 << 20
+    r = cli("grep", "الامم", "--corpus", str(corpus))
+    assert r.code == off.code == 0
+    assert r.out == off.out
+    malformed = "damaged index (database disk image is malformed); searching without it"
+    assert r.err == [f"corpus: warning: {index}: {malformed}"]
 
 
 def test_stale_index_answers_from_the_new_files(cli, indexed, cache, untouched):
@@ -802,6 +1118,252 @@ def test_ctrl_c_during_an_index_build(env, tmp_path, cli, cache, untouched):
     assert cli("index", "status", "--corpus", str(corpus)).code == 0
     r = cli("grep", "الامم", "--corpus", str(corpus), "--index", str(index))
     assert (r.code, r.out, r.err) == (0, "a:2:الأمم المتحدة تجتمع\nbig:1:الأمم\n", [])
+
+
+REBUILD = "(rebuild it with 'corpus index build')"
+
+
+def test_a_file_added_during_a_build_is_never_missed_by_a_fresh_index(env, tmp_path, cli, cache):
+    """Files added at random moments of a build: the index finds them, or says it is
+    stale and is left aside; never fresh and blind to them."""
+    import random
+
+    corpus = make(tmp_path / "news", {f"{i:04d}.txt": f"سطر {i} من النص\n" * 20 for i in range(1500)})
+    pick = random.Random(1)
+    started = time.monotonic()
+    for trial in range(8):
+        if time.monotonic() - started > 40:
+            break
+        for path in cache.glob("*.corpus-index"):
+            path.unlink()
+        proc = subprocess.Popen(
+            [*MODULE, "index", "build", "--corpus", str(corpus)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=tmp_path,
+        )
+        time.sleep(pick.uniform(0.03, 0.3))
+        (corpus / f"{pick.choice('ab')}-added-{trial}.txt").write_text(f"كلمة{trial}جديدة\n", "utf-8")
+        _, err = proc.communicate(timeout=TIMEOUT)
+        assert proc.returncode == 0, err.decode()
+        status = cli("index", "status", "--corpus", str(corpus))
+        found = cli("grep", "-c", f"كلمة{trial}جديدة", "--corpus", str(corpus))
+        assert found.code == 0, (trial, status, found)  # from the files when stale
+        if status.code == 0:
+            assert found.err == [], (trial, found)  # fresh: the index found it itself
+        else:
+            assert "stale" in status.out
+            assert found.err == [f"corpus: warning: {STALE}"], (trial, found)
+
+
+STALE = "the corpus changed since its index was built; searching without it " + REBUILD
+
+
+def test_a_file_skipped_at_the_build_then_made_readable_makes_the_index_stale(cli, tmp_path, cache):
+    prefix = _unprivileged()
+    corpus = make(tmp_path / "news", {"a.txt": GOOD, "0secret.txt": "الأمم في السر\n"})
+    secret = corpus / "0secret.txt"  # first: an answer from the first document depends on it
+    secret.chmod(0)
+    try:
+        require_denied(secret, prefix)
+        r = cli("index", "build", "--corpus", str(corpus), prefix=prefix)
+        assert r.code == 0 and r.err[0] == f"corpus: warning: skipped {secret}: Permission denied"
+        assert cli("index", "status", "--corpus", str(corpus), prefix=prefix).code == 0
+        r = cli("kwic", "الأمم", "--limit", "1", "--corpus", str(corpus), prefix=prefix)
+        assert (r.code, r.err) == (0, [])  # unchanged since: the index answers
+    finally:
+        secret.chmod(0o644)
+    status = cli("index", "status", "--corpus", str(corpus), prefix=prefix)
+    assert status.code == 1 and "stale" in status.out
+    for args in (["grep", "الامم"], ["grep", "-q", "السر"], ["kwic", "الأمم", "--limit", "1"]):
+        r = cli(*args, "--corpus", str(corpus), prefix=prefix)
+        off = cli(*args, "--corpus", str(corpus), "--index", "off", prefix=prefix)
+        assert (r.code, r.out) == (off.code, off.out) == (0, off.out)
+        assert r.err == [f"corpus: warning: {STALE}"]
+
+
+def test_an_index_named_for_another_corpus_is_refused(cli, tmp_path, cache):
+    one = make(tmp_path / "one", {"a.txt": GOOD})
+    other = make(tmp_path / "other", {"b.txt": "الأمم هنا\n"})
+    build(cli, "--corpus", str(one))
+    index = the_index(cache)
+    r = cli("grep", "الامم", "--corpus", str(other), "--index", str(index))
+    error(r, f"corpus: {index} is the index of another corpus (built for {one} --glob")
+    assert f"not {other} --glob" in r.err[0]
+    r = cli("grep", "الامم", "--corpus", str(one), "--glob", "*.md", "--index", str(index))
+    assert r.code == 2 and "is the index of another corpus" in r.err[0]
+    r = cli("grep", "الامم", "--corpus", str(one), "--index", str(index))  # its own: used
+    assert (r.code, r.out, r.err) == (0, "a:2:الأمم المتحدة تجتمع\n", [])
+
+
+#: A view that counts for ever, in place of a table.
+FOREVER = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT {} FROM n"
+
+
+@pytest.mark.parametrize("replaced", ["meta", "docs"])
+def test_a_malicious_index_never_hangs(cli, indexed, cache, replaced):
+    """An index whose table is a view computing without end: refused at the opening,
+    planted in the cache (auto) or named; ``index list`` says it is unreadable."""
+    index = the_index(cache)
+    db = sqlite3.connect(index)
+    if replaced == "meta":
+        db.execute("DROP TABLE meta")
+        db.execute("CREATE VIEW meta(key, value) AS " + FOREVER.format("'format', '6'"))
+    else:
+        db.execute("DROP TABLE docs")
+        row = "i AS n, 'x' AS id, 'x' AS path, 'الأمم' AS text, 1 AS tokens, 1 AS types, NULL AS fields"
+        db.execute("CREATE VIEW docs AS " + FOREVER.format(row))
+    db.commit()
+    db.close()
+    r = cli("grep", "الامم", "--corpus", str(indexed), timeout=20)
+    assert (r.code, r.out) == (0, HITS)
+    # (the view of meta also lost the index of its primary key: not the tables of an index)
+    why = "not the tables of an index" if replaced == "meta" else f"'{replaced}' is not the table of an index"
+    unusable = f"{index}: not a usable index ({why}); rebuild it with 'corpus index build'"
+    assert r.err == [f"corpus: warning: {unusable}; searching without it"]
+    error(cli("grep", "الامم", "--corpus", str(indexed), "--index", str(index), timeout=20), unusable)
+    r = cli("index", "list", timeout=20)
+    assert r.code == 0 and r.out.splitlines()[1].split("\t")[:2] == [str(index), "(unreadable)"]
+
+
+@pytest.fixture(scope="module")
+def slow_to_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """12 MB of text in 48 files: indexed by several workers, for seconds."""
+    root = tmp_path_factory.mktemp("slow")
+    for i in range(48):
+        lines = "".join(f"سطر رقم {n} من الملف {i}\n" for n in range(6500))
+        (root / f"{i:02d}.txt").write_text(lines, "utf-8")
+    return root
+
+
+def _gone(pids: list[str], within: float) -> bool:
+    """Have the processes ``pids`` ended (exited, or dead and waiting to be reaped)?"""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state != "Z":
+                alive.append(pid)
+        if not alive:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _killed_build(env: dict[str, str], cwd: Path, corpus: Path, cache: Path, sig: int) -> list[str]:
+    """An index build sent ``sig`` once its workers write: its workers' pids."""
+    proc = subprocess.Popen(
+        [*MODULE, "index", "build", "--corpus", str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + TIMEOUT
+    workers: list[str] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        if len(workers) > 1 and any(name.endswith(".tmp") for name in index_files(cache)):
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None and len(workers) > 1, "the build ended before it could be killed"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=TIMEOUT)
+    assert proc.returncode == -sig, err.decode()
+    assert b"Traceback" not in err
+    return workers
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_terminated_build_leaves_nothing_behind(env, tmp_path, cache, slow_to_index, sig):
+    workers = _killed_build(env, tmp_path, slow_to_index, cache, sig)
+    assert _gone(workers, within=0.5)  # stopped by the build, not left to finish
+    assert [n for n in index_files(cache) if n.endswith(".tmp")] == []
+
+
+def test_the_temporary_file_of_a_killed_build_is_swept(env, tmp_path, cli, cache, slow_to_index):
+    workers = _killed_build(env, tmp_path, slow_to_index, cache, signal.SIGKILL)
+    assert _gone(workers, within=1)  # they die with the build
+    (left,) = [n for n in index_files(cache) if n.endswith(".tmp")]  # SIGKILL: nothing can clean
+    orphan = cache / left
+    r = cli("index", "drop", "--all")
+    assert r.code == 1 and r.err[0] == f"corpus: removed {orphan}, left by an interrupted build"
+    assert [n for n in index_files(cache) if n.endswith(".tmp")] == []
+    # A later build sweeps them too.
+    _killed_build(env, tmp_path, slow_to_index, cache, signal.SIGKILL)
+    assert len([n for n in index_files(cache) if n.endswith(".tmp")]) == 1
+    build(cli, "--corpus", str(make(tmp_path / "small", {"a.txt": GOOD})))
+    assert [n for n in index_files(cache) if n.endswith(".tmp")] == []
+
+
+def test_an_index_is_never_written_into_the_corpus(cli, tmp_path, untouched):
+    corpus = make(tmp_path / "home", {"a.txt": GOOD})
+    untouched(corpus)
+    inside = {"CORPUS_CACHE_DIR": str(corpus / ".cache" / "corpus-cli")}
+    r = cli("index", "build", "--corpus", str(corpus), environ=inside)
+    error(r, f"corpus: the cache directory {corpus}/.cache/corpus-cli is inside the corpus")
+    assert "set CORPUS_CACHE_DIR or give -o DIR outside it" in r.err[0]
+    home = {"CORPUS_CACHE_DIR": None, "XDG_CACHE_HOME": None, "HOME": str(corpus)}
+    r = cli("index", "build", "--corpus", str(corpus), environ=home)
+    assert r.code == 2 and "is inside the corpus" in r.err[0]
+    assert cli("grep", "الامم", "--corpus", str(corpus), environ=inside).code == 0
+
+
+def test_a_cache_path_with_uri_characters(cli, tmp_path):
+    corpus = make(tmp_path / "news", {"a.txt": GOOD})
+    odd = {"CORPUS_CACHE_DIR": str(tmp_path / "cache #1?mode=rw&x=%41%")}
+    r = cli("index", "build", "--corpus", str(corpus), environ=odd)
+    assert r.code == 0 and r.err[-1].startswith("corpus: indexed 1 documents"), r
+    r = cli("index", "status", "--corpus", str(corpus), environ=odd)
+    assert r.code == 0 and "state: fresh" in r.out
+    r = cli("grep", "الامم", "--corpus", str(corpus), environ=odd)
+    assert (r.code, r.out, r.err) == (0, "a:2:الأمم المتحدة تجتمع\n", [])
+    r = cli("index", "list", environ=odd)
+    assert r.code == 0 and str(corpus) in r.out and "(unreadable)" not in r.out
+
+
+def test_index_drop_in_odd_places(cli, tmp_path, cache):
+    corpus = make(tmp_path / "news", {"a.txt": GOOD})
+    build(cli, "--corpus", str(corpus))
+    index = the_index(cache)
+    (cache / "notes.corpus-index").write_text("my notes, not an index\n")
+    (cache / "folder.corpus-index").mkdir()
+    # --all: only the indexes go.
+    r = cli("index", "drop", "--all")
+    assert r.code == 0
+    assert sorted(r.err) == sorted(
+        [
+            f"corpus: dropped {index}",
+            f"corpus: left {cache}/folder.corpus-index: not a usable index of this tool",
+            f"corpus: left {cache}/notes.corpus-index: not a usable index of this tool",
+        ]
+    )
+    assert index_files(cache) == ["folder.corpus-index", "notes.corpus-index"]
+    # A directory where the index would be.
+    index.mkdir()
+    error(cli("index", "drop", "--corpus", str(corpus)), f"corpus: {index} is a directory, not an index")
+    index.rmdir()
+    # A read-only cache directory.
+    build(cli, "--corpus", str(corpus))
+    prefix = _unprivileged()
+    cache.chmod(0o555)
+    try:
+        probe = "import os, sys; sys.exit(3 if os.access(sys.argv[1], os.W_OK) else 0)"
+        if subprocess.run([*prefix, sys.executable, "-c", probe, str(cache)], timeout=TIMEOUT).returncode:
+            pytest.skip("the cache directory is writable anyway (root without setpriv)")
+        r = cli("index", "drop", "--corpus", str(corpus), prefix=prefix)
+        error(r, f"corpus: cannot drop {index}: Permission denied")
+        r = cli("index", "drop", "--all", prefix=prefix)
+        assert r.code == 2 and r.err[-1] == f"corpus: cannot drop {index}: Permission denied"
+    finally:
+        cache.chmod(0o755)
+    assert index.is_file()
 
 
 def test_two_builds_at_once(env, tmp_path, cli, cache, untouched):
@@ -875,3 +1437,102 @@ def test_corpus_path_pointing_nowhere(cli, tmp_path, untouched):
     assert (r.code, r.out, r.err) == (0, "a:2:الأمم المتحدة تجتمع\n", [])
     r = cli("normalize", "الأمم", environ={"CORPUS_PATH": nowhere})
     assert (r.code, r.out) == (0, "الامم\n")
+
+
+# --------------------------------------------------------------------------- names not in UTF-8, shards
+
+#: A Latin-1 file name, as Linux allows: Python names it with a surrogate escape.
+LATIN_NAME = b"caf\xe9.txt"
+
+
+@pytest.fixture
+def latin_named(tmp_path: Path) -> Path:
+    try:
+        corpus = make(tmp_path / "names", {"ok.txt": "الأمم\n"})
+        (corpus / os.fsdecode(LATIN_NAME)).write_text(GOOD, "utf-8")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes UTF-8 names only")
+    return corpus
+
+
+def test_an_index_of_a_file_named_otherwise_than_in_utf8(cli, latin_named, cache):
+    from corpus_cli.index import Index
+
+    corpus = str(latin_named)
+    build(cli, "--corpus", corpus)
+    for args in (["grep", "-c", "الامم"], ["list"], ["kwic", "الامم", "--limit", "1"]):
+        with_index = cli(*args, "--corpus", corpus)
+        assert with_index == cli(*args, "--corpus", corpus, "--index", "off"), args
+        assert with_index.code == 0
+    index = Index(the_index(cache))
+    try:
+        assert [d.id for d in index.documents()] == ["caf\udce9", "ok"]
+        assert index.documents().__next__().path == str(latin_named / "caf\udce9.txt")
+        assert index.is_fresh() and index.fresh_through(1)
+        with (latin_named / os.fsdecode(LATIN_NAME)).open("a", encoding="utf-8") as grown:
+            grown.write("سطر\n")
+        assert not index.is_fresh() and not index.fresh_through(1)
+    finally:
+        index.close()
+    assert "stale" in cli("index", "status", "--corpus", corpus).out
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_shards_of_a_file_named_otherwise_than_in_utf8(cli, latin_named, tmp_path, untouched, fmt):
+    pytest.importorskip("pyarrow")
+    untouched(latin_named)
+    from corpus_cli.corpus import DEFAULT_GLOB
+    from corpus_cli.distributed import Reading, corpus_files, load_part, partitions
+    from corpus_cli.readers import ReadOptions
+
+    dest = tmp_path / "shards"
+    r = cli("shard", str(latin_named), str(dest), "--format", fmt)
+    assert r.code == 0, r
+    assert r.out.split("\t")[1:] and r.out.split("\t")[1] == "2"  # one shard of both documents
+    reading = Reading(ReadOptions("text", "id"), [])
+    parts = partitions(corpus_files([str(dest)], DEFAULT_GLOB), 1)
+    docs = [doc for part in parts for doc in load_part(part, reading)[0]]
+    # Parquet keeps the name's bytes; JSONL's \udcXX escape is read as invalid UTF-8 is.
+    assert [d.id for d in docs] == [{"parquet": "caf\udce9", "jsonl": "caf\ufffd"}[fmt], "ok"]
+    assert [d.text for d in docs] == [GOOD, "الأمم\n"]
+
+
+@pytest.fixture
+def many_records(tmp_path: Path) -> Path:
+    """20,000 one-line records in one file: 20,000 shards of one document at --size 1."""
+    lines = "".join(f'{{"id": "d{i}", "text": "الأمم {i}"}}\n' for i in range(20_000))
+    return make(tmp_path / "records", {"all.jsonl": lines})
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["KILL", "TERM"])
+def test_an_interrupted_shard_is_refused_not_read_as_a_smaller_corpus(env, cli, tmp_path, many_records, sig):
+    pytest.importorskip("fsspec")
+    dest = tmp_path / "shards"
+    proc = subprocess.Popen(
+        [*MODULE, "shard", str(many_records), str(dest), "--size", "1", "--format", "jsonl"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not (dest / "part-00100.jsonl").exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "the shard ended unstopped"
+            time.sleep(0.005)
+        proc.send_signal(sig)
+        proc.wait(timeout=TIMEOUT)
+    finally:
+        proc.kill()
+    assert proc.returncode == -sig
+    written = len(list(dest.glob("part-*.jsonl")))
+    assert 100 < written < 20_000
+    for args in (["grep", "-c", "الامم"], ["list"], ["grep", "-c", "الامم", "--engine", "dask"]):
+        error(cli(*args, "--corpus", str(dest)), "unfinished set of shards")
+    error(cli("list", "--corpus", str(tmp_path)), "unfinished set of shards")  # found inside a corpus too
+    # Written again (no --overwrite needed: nothing complete is lost), it is read whole.
+    r = cli("shard", str(many_records), str(dest), "--size", "100KB", "--format", "jsonl")
+    assert r.code == 0, r
+    assert len(list(dest.iterdir())) == len(r.out.splitlines())
+    r = cli("grep", "-c", "الامم", "--corpus", str(dest))
+    assert r.code == 0 and sum(int(line.rsplit(":", 1)[1]) for line in r.out.splitlines()) == 20_000

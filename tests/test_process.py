@@ -188,3 +188,36 @@ def test_ctrl_c_exits_130_without_a_traceback(env, tmp_path):
     _, err = proc.communicate(timeout=TIMEOUT)
     assert proc.returncode == 130
     assert b"Traceback" not in err
+
+
+def _with_streams(cmd: list[str], redirect: str, env: dict[str, str], cwd: Path) -> tuple[int, bytes]:
+    """``cmd`` run by the shell with ``redirect`` (``>&-``, ``>/dev/full``...) and stderr
+    captured unless the redirect closes it: its exit status and stderr."""
+    script = f'exec "$@" {redirect}'
+    shell = ["sh", "-c", script, "sh", *cmd]
+    proc = subprocess.run(shell, stderr=subprocess.PIPE, env=env, cwd=cwd, timeout=TIMEOUT, check=False)
+    return proc.returncode, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "redirect", "status", "said"),
+    [
+        (["grep", "الامم"], ">&-", 2, b"corpus: write error: Bad file descriptor\n"),
+        (["grep", "-q", "الامم"], ">&-", 0, b""),
+        (["grep", "-q", "zzz_not_there"], ">&-", 1, b""),
+        (["grep", "-q", "الامم"], ">&- 2>&-", 0, b""),
+        (["grep", "الامم"], ">&- 2>&-", 2, b""),
+        (["grep", "الامم"], ">/dev/full", 2, b"corpus: write error: No space left on device\n"),
+        (["grep", "-q", "الامم"], ">/dev/full", 0, b""),
+        (["kwic", "الامم"], ">/dev/full", 2, b"corpus: write error: No space left on device\n"),
+        (["grep", "الامم"], ">/dev/full 2>/dev/full", 2, b""),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
+def test_write_errors_are_said_as_grep_says_them(big_corpus, env, tmp_path, args, redirect, status, said):
+    if "/dev/full" in redirect and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    code, err = _with_streams([*MODULE, *args, "--corpus", str(big_corpus)], redirect, env, tmp_path)
+    assert code == status
+    if "2>" not in redirect:
+        assert err == said
