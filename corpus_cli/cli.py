@@ -23,7 +23,7 @@ from .clitics import CliticMode
 from .engine import Engine, EngineOpt, SchedulerOpt, use_dask
 from .environment import ColorWhen, Environment
 from .errors import CorpusError
-from .fingerprint import abandon_early, waiting
+from .fingerprint import BEFORE_COMMAND, abandon_early, waiting
 from .held import DamagedIndex, HeldOutput, StaleIndex, hold
 from .normalize import Level, Normalizer
 from .output import ROW_FORMATS, Format, GrepFormat
@@ -1033,21 +1033,7 @@ def _silence_stdout() -> None:
 
 
 #: Root options that take a value (so the subcommand name can be found after them).
-_ROOT_VALUE_OPTIONS = {
-    "--corpus",
-    "-C",
-    "--glob",
-    "--doc",
-    "--where",
-    "--text-field",
-    "--id-field",
-    "--encoding",
-    "--norm",
-    "--fold",
-    "--keep",
-    "--color",
-    "--index",
-}
+_ROOT_VALUE_OPTIONS = {"--corpus", "-C", *BEFORE_COMMAND}
 
 
 def _invoked_command(argv: list[str]) -> str | None:

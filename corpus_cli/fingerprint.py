@@ -175,8 +175,8 @@ def resolve(paths: Iterable[str]) -> tuple[str, ...]:
 _early: dict[str, Any] = {}
 
 #: The options before a command name that take a value, but a path of the corpus
-#: (``cli._ROOT_VALUE_OPTIONS`` less ``--corpus``/``-C``).
-_BEFORE_COMMAND = (
+#: (``cli._ROOT_VALUE_OPTIONS`` is these and ``--corpus``/``-C``).
+BEFORE_COMMAND = (
     "--glob",
     "--doc",
     "--where",
@@ -212,7 +212,7 @@ def corpus_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[st
             continue
         if arg.startswith("--corpus="):
             found.append(arg.split("=", 1)[1])
-        elif arg in _BEFORE_COMMAND and not command_seen:
+        elif arg in BEFORE_COMMAND and not command_seen:
             i += 1
         elif not arg.startswith("-") and not command_seen:
             if arg == "index":

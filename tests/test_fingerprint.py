@@ -35,9 +35,14 @@ def test_corpus_arguments(argv, env, expected):
 
 
 def test_corpus_arguments_skip_the_value_of_every_option_before_the_command():
-    from corpus_cli.cli import _ROOT_VALUE_OPTIONS
+    """Every root option that takes a value, as the root command declares them."""
+    from typer.main import get_command
 
-    assert set(fp._BEFORE_COMMAND) == _ROOT_VALUE_OPTIONS - {"--corpus", "-C"}
+    from corpus_cli.cli import app
+
+    root = get_command(app)
+    taking = {name for p in root.params if not getattr(p, "is_flag", True) for name in p.opts}
+    assert set(fp.BEFORE_COMMAND) == taking - {"--corpus", "-C"}
 
 
 def test_early_fingerprint_equals_the_direct_one(tmp_path, monkeypatch):
