@@ -361,15 +361,20 @@ def line_spans(line: str, query: Query) -> Iterator[Span]:
         yield span
 
 
+#: Documents from this many characters map their hits lazily (``iter_hits``).
+LAZY_FROM = 1 << 18
+
+
 def iter_hits(docs: Iterable[Document], query: Query, *, max_count: int | None = None) -> Iterator[Hit]:
     """Every hit in document order; ``max_count`` stops a document after N lines.
 
-    A line's hits are mapped back as they are asked for (``kwic --limit 3`` on a line of
-    a million hits maps three), unless a worker searched the document already or a hit
-    may still be rejected: then ``search_lines`` maps them all.
+    In a long document a line's hits are mapped back as they are asked for (``kwic
+    --limit 3`` on a line of a million hits maps three), unless a worker searched the
+    document already or a hit may still be rejected: then, as in any shorter document,
+    ``search_lines`` maps them all (each line normalized once, with its map).
     """
     for doc in docs:
-        mapped = doc.searched is not None or query.filters_hits or query.clitics
+        mapped = len(doc.text) < LAZY_FROM or doc.searched is not None or query.filters_hits or query.clitics
         budget = query.budget()
         for line in search_lines(doc, query, max_count=max_count, spans=mapped, budget=budget):
             offset = line.offset
