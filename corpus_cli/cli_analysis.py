@@ -263,7 +263,7 @@ def _dispersion_by(
         "dp_norm",
         "arf",
     ]
-    writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header)
+    writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header, bom=session.bom)
     for p in by.parts:
         writer.write(
             {
@@ -286,8 +286,9 @@ def _dispersion_by(
     }
     for name in ("juilland_d", "dp", "dp_norm", "arf"):
         value = getattr(s, name)
-        summary[name] = round(value, 4) if fmt_name == "jsonl" else f"{value:.4f}"
+        summary[name] = round(value, 4) if keeps_numbers(fmt_name) else f"{value:.4f}"
     writer.write(summary)
+    writer.close()
 
 
 def _rate(hits: int, tokens: int) -> float:

@@ -1505,13 +1505,24 @@ def test_xlsx_without_xlsxwriter_says_how_to_install_it(invoke, small_corpus, mo
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv"])
 def test_bom_starts_csv_and_tsv(invoke, small_corpus, fmt):
-    for argv in (["freq", "--top", "2"], ["grep", "-c", "الامم"], ["kwic", "الامم"], ["list"]):
+    argvs = (["freq", "--top", "2"], ["grep", "-c", "الامم"], ["kwic", "الامم"], ["list"])
+    for argv in (*argvs, ["dispersion", "الامم", "--by", "folder"]):
         plain_out = invoke(*argv, "--corpus", str(small_corpus), "--format", fmt).stdout
         r = invoke(*argv, "--corpus", str(small_corpus), "--format", fmt, "--bom")
         assert r.exit_code == 0, r.stderr
         assert r.stdout_bytes.startswith("\ufeff".encode())
         assert r.stdout == "\ufeff" + plain_out
     assert invoke("normalize", "--format", fmt, "--bom", "الأمم").stdout.startswith("\ufeffinput")
+
+
+def test_xlsx_of_dispersion_by_a_field_keeps_its_measures_as_numbers(invoke, small_corpus):
+    pytest.importorskip("xlsxwriter")
+    r = invoke("dispersion", "الامم", "--by", "folder", "--corpus", str(small_corpus), "--format", "xlsx")
+    assert r.exit_code == 0, r.stderr
+    rows = read_xlsx(r.stdout_bytes)
+    header, summary = rows[0], rows[-1]
+    assert summary[0] == "(all)"
+    assert all(isinstance(summary[header.index(name)], float) for name in ("juilland_d", "dp", "arf"))
 
 
 def test_bom_with_the_frequency_list_of_an_index(invoke, small_corpus):
