@@ -27,6 +27,24 @@ STDIN = "-"
 DEFAULT_GLOB = "*.{txt,jsonl,csv,tsv}{,.gz,.bz2,.xz}"
 
 Warn = Callable[[str], None]
+
+
+def name_stored(name: str) -> str | bytes:
+    """An id or a path as a store that wants valid UTF-8 keeps it (SQLite, Parquet):
+    itself, or for a file name that is not UTF-8 (Python's surrogate escapes) its bytes,
+    which ``name_loaded`` turns back into the same name."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape")
+    return name
+
+
+def name_loaded(stored: str | bytes) -> str:
+    """A name that ``name_stored`` kept, as the corpus reader names it."""
+    return stored if isinstance(stored, str) else stored.decode("utf-8", "surrogateescape")
+
+
 Progress = Callable[[int, int], None]
 
 

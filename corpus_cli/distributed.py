@@ -42,7 +42,7 @@ from itertools import islice, pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .clitics import CliticMode
-from .corpus import Document
+from .corpus import Document, name_loaded
 from .errors import CorpusError
 from .fields import grouping
 from .freq import Counts, clitic_tests, count_tokens, ngram_units
@@ -356,10 +356,8 @@ def _string(value: Any) -> str:
     """A value as metadata: strings as they are, bytes (a ``binary`` column: ``corpus
     shard`` writes file names that are not UTF-8 so) as the names they were, anything
     else as JSON writes it."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "surrogateescape")
+    if isinstance(value, (str, bytes)):
+        return name_loaded(value)
     import json
 
     return json.dumps(value, ensure_ascii=False, default=str)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import forking
+from .corpus import name_loaded, name_stored
 from .errors import CorpusError
 from .fingerprint import (
     SUFFIX,
@@ -692,27 +693,12 @@ def _fields_json(meta: dict[str, str]) -> str:
     return json.dumps(meta, ensure_ascii=False)
 
 
-def _stored(name: str) -> str | bytes:
-    """An id or a path as SQLite keeps it: text, or for a file name that is not UTF-8
-    (Python's surrogate escapes) its bytes, a BLOB that ``_loaded`` turns back."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return name.encode("utf-8", "surrogateescape")
-    return name
-
-
-def _loaded(stored: str | bytes) -> str:
-    """An id or a path stored by ``_stored``, as the corpus reader names it."""
-    return stored if isinstance(stored, str) else stored.decode("utf-8", "surrogateescape")
-
-
 def _names_json(names: list[str]) -> str:
     """Paths as ``meta`` keeps them: JSON, a name that is not UTF-8 as ``\\udcXX`` escapes."""
     import json
 
     text = json.dumps(names, ensure_ascii=False)
-    return text if isinstance(_stored(text), str) else json.dumps(names)
+    return text if isinstance(name_stored(text), str) else json.dumps(names)
 
 
 def _stamp(path: str) -> tuple[str, int, int]:
@@ -768,7 +754,7 @@ class _Writer:
                 doc_id, path, text, arg, meta = item
                 n += 1
                 doc_id = _unique(doc_id, arg, self.seen)
-                rows.append((n, _stored(doc_id), _stored(path), text, tokens, types, meta))
+                rows.append((n, name_stored(doc_id), name_stored(path), text, tokens, types, meta))
             self.fields.update(digest.fields)
         else:
             for doc, (_, _normalized, tokens, types) in zip(
@@ -777,7 +763,7 @@ class _Writer:
                 n += 1
                 meta = _fields_json(doc.meta) if doc.meta else None
                 self.fields.update(doc.meta)
-                rows.append((n, _stored(doc.id), _stored(doc.path), doc.text, tokens, types, meta))
+                rows.append((n, name_stored(doc.id), name_stored(doc.path), doc.text, tokens, types, meta))
         # CAST: UTF-8 bytes become text as they are (no conversion, no check).
         self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, CAST(? AS TEXT), ?, ?, ?)", rows)
         self.db.executemany(
@@ -787,7 +773,7 @@ class _Writer:
         first = self.documents + 1
         files = []
         for path, size, mtime, count in digest.files:
-            files.append((first, _stored(path), size, mtime))
+            files.append((first, name_stored(path), size, mtime))
             first += count
         self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", files)
         self.documents = n
@@ -1032,7 +1018,7 @@ class Index:
             if first > last:
                 break
             try:
-                info = os.stat(_loaded(path))
+                info = os.stat(name_loaded(path))
             except OSError:
                 return False
             if (info.st_size, info.st_mtime_ns) != (size, mtime):
@@ -1065,14 +1051,14 @@ class Index:
         if numbers is None:
             rows = self.db.execute("SELECT n, id, path, text, fields FROM docs ORDER BY n")
             for _, doc_id, path, text, fields in self._every(rows):
-                yield Document(_loaded(doc_id), _loaded(path), text, _fields(fields))
+                yield Document(name_loaded(doc_id), name_loaded(path), text, _fields(fields))
             return
         for n in numbers:
             row = self.db.execute("SELECT id, path, text, fields FROM docs WHERE n = ?", (n,)).fetchone()
             if row is None:  # numbered by the index itself: lost
                 raise DamagedIndex(self.path, f"document {n} is missing")
             doc_id, path, text, fields = row
-            yield Document(_loaded(doc_id), _loaded(path), text, _fields(fields))
+            yield Document(name_loaded(doc_id), name_loaded(path), text, _fields(fields))
 
     def _every(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         """``rows`` of ``docs`` in order, numbered from 1 (``n`` first), checked to be all
@@ -1137,7 +1123,7 @@ class Index:
         one row at a time (``corpus list``)."""
         sql = "SELECT n, id, path, text, tokens, types, fields FROM docs ORDER BY n"
         for _, doc_id, path, text, tokens, types, fields in self._every(self.db.execute(sql)):
-            yield _loaded(doc_id), _loaded(path), text, tokens, types, _fields(fields) or {}
+            yield name_loaded(doc_id), name_loaded(path), text, tokens, types, _fields(fields) or {}
 
     def headers(self) -> Iterator[tuple[int, Document]]:
         """Every document's number, and its id, path and metadata without its text
@@ -1146,7 +1132,7 @@ class Index:
 
         rows = self.db.execute("SELECT n, id, path, fields FROM docs ORDER BY n")
         for n, doc_id, path, fields in self._every(rows):
-            yield n, Document(_loaded(doc_id), _loaded(path), "", _fields(fields))
+            yield n, Document(name_loaded(doc_id), name_loaded(path), "", _fields(fields))
 
     def close(self) -> None:
         self.db.close()

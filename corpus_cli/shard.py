@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from .corpus import Document
+from .corpus import Document, name_stored
 from .errors import CorpusError
 from .readers import UNFINISHED
 
@@ -159,19 +159,11 @@ def _write_jsonl(
     return shards
 
 
-def _utf8(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _value(value: str | None, raw: bool) -> str | bytes | None:
     """A value for its Parquet column: a ``binary`` column holds the bytes of names."""
     if value is None or not raw:
         return value
-    return value.encode("utf-8", "surrogateescape")
+    return name_stored(value)
 
 
 def _batches(docs: Iterable[Document], limit: int) -> Iterator[list[Document]]:
@@ -200,7 +192,8 @@ def _write_parquet(
             "Parquet needs pyarrow: pip install 'corpus-cli[dask]' (or --format jsonl)"
         ) from None
     columns = ["id", "path", "text", *fields.values()]
-    raw = {c for doc in docs for c, value in _record(doc, fields).items() if not _utf8(value)}
+    # Columns that hold a name that is not UTF-8 are binary columns of the names' bytes.
+    raw = {c for doc in docs for c, v in _record(doc, fields).items() if isinstance(name_stored(v), bytes)}
     schema = pa.schema([(column, pa.binary() if column in raw else pa.string()) for column in columns])
     shards: list[Shard] = []
     handle: Any = None
