@@ -802,6 +802,18 @@ def _children(pid: int) -> list[str]:
         return []
 
 
+def start_build(corpus: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    """``corpus index build`` of ``corpus`` in a process group of its own (to signal it)."""
+    return subprocess.Popen(
+        [*MODULE, "index", "build", "--corpus", str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )
+
+
 def interrupt(proc: subprocess.Popen[bytes], ready: Callable[[], bool], limit: float = 20) -> Run:
     """Ctrl-C once ``ready()``: SIGINT to the process group of ``proc`` (started in a
     session of its own), as a terminal sends it, workers included; its exit code and
@@ -1098,14 +1110,7 @@ def test_ctrl_c_during_an_index_build(env, tmp_path, cli, cache, untouched):
     # The same selection, now slow to index: interrupted once its temporary file is there.
     big.write_text("".join(f"سطر رقم {i} من النص\n" for i in range(300_000)), "utf-8")
     taken = snapshot(corpus)
-    proc = subprocess.Popen(
-        [*MODULE, "index", "build", "--corpus", str(corpus)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=tmp_path,
-        start_new_session=True,
-    )
+    proc = start_build(corpus, env, tmp_path)
     r = interrupt(proc, lambda: any(name.endswith(".tmp") for name in index_files(cache)))
     assert r.code in INTERRUPTED
     assert len(r.err) <= 1
@@ -1136,13 +1141,7 @@ def test_a_file_added_during_a_build_is_never_missed_by_a_fresh_index(env, tmp_p
             break
         for path in cache.glob("*.corpus-index"):
             path.unlink()
-        proc = subprocess.Popen(
-            [*MODULE, "index", "build", "--corpus", str(corpus)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            cwd=tmp_path,
-        )
+        proc = start_build(corpus, env, tmp_path)
         time.sleep(pick.uniform(0.03, 0.3))
         (corpus / f"{pick.choice('ab')}-added-{trial}.txt").write_text(f"كلمة{trial}جديدة\n", "utf-8")
         _, err = proc.communicate(timeout=TIMEOUT)
@@ -1257,14 +1256,7 @@ def _gone(pids: list[str], within: float) -> bool:
 
 def _killed_build(env: dict[str, str], cwd: Path, corpus: Path, cache: Path, sig: int) -> list[str]:
     """An index build sent ``sig`` once its workers write: its workers' pids."""
-    proc = subprocess.Popen(
-        [*MODULE, "index", "build", "--corpus", str(corpus)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=cwd,
-        start_new_session=True,
-    )
+    proc = start_build(corpus, env, cwd)
     deadline = time.monotonic() + TIMEOUT
     workers: list[str] = []
     while time.monotonic() < deadline and proc.poll() is None:
