@@ -35,12 +35,12 @@ import time
 import unicodedata
 from typing import Any, NamedTuple
 
-from corpus_cli.clitics import CliticMode
-from corpus_cli.corpus import Document
 from corpus_cli.errors import CorpusError
-from corpus_cli.normalize import MARKS, Level, Mapped, Normalizer
-from corpus_cli.pattern import MatchOptions, PatternTimeout, compile_query
-from corpus_cli.search import iter_hits
+from corpus_cli.query.pattern import MatchOptions, PatternTimeout, compile_query
+from corpus_cli.query.search import iter_hits
+from corpus_cli.store.corpus import Document
+from corpus_cli.text.clitics import CliticMode
+from corpus_cli.text.normalize import MARKS, Level, Mapped, Normalizer
 
 LEVELS = [Normalizer.for_level(level) for level in Level]
 LEVEL_NAMES = [level.value for level in Level]

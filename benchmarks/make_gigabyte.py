@@ -27,7 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-#: corpus_cli.readers.DEFAULT_GLOB, expanded: what ``corpus --corpus DIR`` reads of DIR.
+#: corpus_cli.store.readers.DEFAULT_GLOB, expanded: what ``corpus --corpus DIR`` reads of DIR.
 READ_PATTERNS = [
     f"*.{ext}{comp}" for ext in ("txt", "jsonl", "csv", "tsv") for comp in ("", ".gz", ".bz2", ".xz")
 ]
@@ -55,7 +55,7 @@ def corpus_reads(root: Path) -> int | None:
     """How many files corpus_cli itself would read under ``root`` (None: not importable)."""
     sys.path.insert(0, str(REPO))
     try:
-        from corpus_cli.readers import DEFAULT_GLOB, files_of
+        from corpus_cli.store.readers import DEFAULT_GLOB, files_of
     except Exception:  # another checkout state, a broken tree: the check is optional
         return None
     finally:

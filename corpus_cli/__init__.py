@@ -32,19 +32,19 @@ def __getattr__(name: str) -> object:
     import importlib
 
     homes = {
-        "Corpus": "corpus",
-        "Document": "corpus",
-        "load_corpus": "corpus",
+        "Corpus": "store.corpus",
+        "Document": "store.corpus",
+        "load_corpus": "store.corpus",
         "CorpusError": "errors",
-        "Level": "normalize",
-        "Normalizer": "normalize",
-        "normalize": "normalize",
-        "MatchOptions": "pattern",
-        "compile_query": "pattern",
-        "iter_hits": "search",
-        "search_lines": "search",
-        "count_tokens": "freq",
-        "tokenize": "tokenize",
+        "Level": "text.normalize",
+        "Normalizer": "text.normalize",
+        "normalize": "text.normalize",
+        "MatchOptions": "query.pattern",
+        "compile_query": "query.pattern",
+        "iter_hits": "query.search",
+        "search_lines": "query.search",
+        "count_tokens": "query.freq",
+        "tokenize": "text.tokenize",
     }
     if name in homes:
         return getattr(importlib.import_module(f".{homes[name]}", __name__), name)

@@ -13,10 +13,10 @@ import sys
 def main() -> None:
     _standard_streams()
     try:
-        from .fingerprint import start_early
+        from .index.fingerprint import start_early
 
         start_early(sys.argv[1:], os.environ)
-        from .cli import main as cli_main
+        from .cli.application import main as cli_main
     except KeyboardInterrupt:  # Ctrl-C while starting up: as quiet as Ctrl-C later on
         sys.exit(130)
     cli_main()

@@ -30,11 +30,11 @@ if str(ROOT) not in sys.path:
 
 import typer.rich_utils  # noqa: E402
 from rich.console import Console  # noqa: E402
-from typer._click import Command, Context  # noqa: E402  (Typer's own Click, as in corpus_cli.cli)
+from typer._click import Command, Context  # noqa: E402  (Typer's own Click, as in corpus_cli.cli.application)
 from typer.core import TyperGroup  # noqa: E402
 from typer.main import get_command  # noqa: E402
 
-from corpus_cli.cli import app  # noqa: E402  (imports every command module: the full app)
+from corpus_cli.cli.application import app  # noqa: E402  (imports every command module: the full app)
 
 DOC = ROOT / "docs" / "cli.md"
 WIDTH = 88

@@ -1,6 +1,6 @@
 """Shared fixtures for the command-line tests.
 
-* ``invoke(*args, input=None, env=None)`` runs ``corpus_cli.cli.app`` under Typer's
+* ``invoke(*args, input=None, env=None)`` runs ``corpus_cli.cli.application.app`` under Typer's
   ``CliRunner`` with an environment pinned so that the results do not depend on the
   shell that runs pytest: no colour variables, no ``CORPUS_PATH`` (unless given), a
   fixed terminal width and ``TERM``.
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from corpus_cli import environment
-from corpus_cli.cli import app
+from corpus_cli.cli.application import app
+from corpus_cli.output import environment
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
@@ -174,7 +174,8 @@ def _no_early_state_between_tests() -> Iterator[None]:
     """A test that starts an early fingerprint (``fingerprint.start_early``) or holds
     output (``held``) leaves neither to the next one, whatever it did with them."""
     yield
-    from corpus_cli import fingerprint, held
+    from corpus_cli.index import fingerprint
+    from corpus_cli.output import held
 
     fingerprint.abandon_early()
     fingerprint._early.clear()

@@ -3,7 +3,7 @@
 Every corpus here is built in ``tmp_path`` from a few Arabic words separated by single
 spaces, so each count can be checked by hand and by a brute-force reference written in
 this file (``str.split`` over the documents).  Every score is compared twice: with the
-formula of docs/statistics.md written out here, and with the ``corpus_cli.stats``
+formula of docs/statistics.md written out here, and with the ``corpus_cli.query.stats``
 function the command is supposed to use.  JSON Lines rounds floats to 4 decimals, TSV
 and CSV print them with 4 decimals (keyword p-values: 4 significant digits), hence the
 ``abs=1e-4`` tolerances.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_cli import stats
+from corpus_cli.query import stats
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 #: Bidi isolates and marks the screen tables wrap around RTL cells.

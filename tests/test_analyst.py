@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from corpus_cli import stats
-from corpus_cli.clitics import CliticMode
-from corpus_cli.corpus import Document
 from corpus_cli.errors import CorpusError
-from corpus_cli.normalize import Level, Normalizer
-from corpus_cli.pattern import MatchOptions, compile_query
-from corpus_cli.search import search_lines
-from corpus_cli.stopwords import BUILTIN, load_stopwords, read_list
+from corpus_cli.query import stats
+from corpus_cli.query.pattern import MatchOptions, compile_query
+from corpus_cli.query.search import search_lines
+from corpus_cli.store.corpus import Document
+from corpus_cli.text.clitics import CliticMode
+from corpus_cli.text.normalize import Level, Normalizer
+from corpus_cli.text.stopwords import BUILTIN, load_stopwords, read_list
 
 STANDARD = Normalizer.for_level(Level.standard)
 BOTH = MatchOptions(clitics=CliticMode.both)
@@ -652,7 +652,7 @@ def test_zero_report_is_the_same_with_an_index(invoke, private_index_cache):
 def test_zero_report_skips_what_would_normalize_a_big_corpus(invoke, tmp_path, monkeypatch):
     """A variant that no index or expansion can answer quickly (--norm aggressive) is
     not run on a big corpus; the report says so.  (Big: from cli.BIG_CORPUS files.)"""
-    from corpus_cli import cli
+    from corpus_cli.cli import application as cli
 
     monkeypatch.setattr(cli, "BIG_CORPUS", 3)
     for i in range(4):

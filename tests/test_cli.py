@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_cli.screen import cell_width
+from corpus_cli.output.screen import cell_width
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 #: Bidi controls that the screen layout uses and machine output must never carry.
@@ -817,7 +817,7 @@ def test_kwic_screen_cuts_ids_to_an_end_that_names_one_document(invoke, news_cor
 
 
 def test_id_labels_never_name_two_ids():
-    from corpus_cli.screen import id_labels
+    from corpus_cli.output.screen import id_labels
 
     assert id_labels(["a", "sub/c"], 12) == {"a": "a", "sub/c": "sub/c"}
     ids = [*NEWS_IDS, "alyaum/2015-07-22_01644", "2015-07-22_01644", "okaz/2015-08-01_00001"]
@@ -976,7 +976,7 @@ def help_examples(invoke) -> dict[tuple[str, ...], list[str]]:
     from typer.core import TyperGroup
     from typer.main import get_command
 
-    from corpus_cli.cli import app
+    from corpus_cli.cli.application import app
 
     def walk(command, path):
         yield path
@@ -1467,8 +1467,8 @@ def test_xlsx_rows_are_written_when_the_command_ends_well():
     pytest.importorskip("xlsxwriter")
     import typer
 
-    from corpus_cli.cli import _for_format
-    from corpus_cli.output import RowWriter
+    from corpus_cli.cli.application import _for_format
+    from corpus_cli.output.records import RowWriter
 
     def command(out: io.TextIOWrapper, code: int) -> None:
         RowWriter(out, "xlsx", ["doc", "hits"]).write({"doc": "أ/1", "hits": 3})
@@ -1611,7 +1611,7 @@ def test_missing_path_in_corpus_path(invoke):
 )
 def test_a_usage_error_names_the_help_of_the_whole_command(argv, helped, monkeypatch, capsys):
     """The entry point's one line names the command as typed, nested groups included."""
-    from corpus_cli.cli import main
+    from corpus_cli.cli.application import main
 
     monkeypatch.setattr("sys.argv", ["corpus", *argv])
     with pytest.raises(SystemExit) as exit_:

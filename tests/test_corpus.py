@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus_cli.corpus import Corpus, Document, default_corpus_path, load_corpus, paths_from_env
 from corpus_cli.errors import CorpusError
-from corpus_cli.tokenize import words
+from corpus_cli.store.corpus import Corpus, Document, default_corpus_path, load_corpus, paths_from_env
+from corpus_cli.text.tokenize import words
 
 SEED_IDS = [
     "000_942301ab0c5a4d11",
@@ -341,7 +341,7 @@ def test_the_listing_is_in_path_order_as_pathlib_sorts_it(tmp_path: Path) -> Non
     """``relative_files`` walks depth first with sorted entries: the order of
     ``Path.parts`` (``a/x`` before ``a-b``, a directory's files where its name sorts),
     symbolic links to directories not followed, a link loop listed (reading it warns)."""
-    from corpus_cli.readers import relative_files
+    from corpus_cli.store.readers import relative_files
 
     names = ["a-b.txt", "a/x.txt", "a/b/c.txt", "a.txt", "ab/a.txt", "b.txt", "a b/z.txt", "z/a.csv", "z/x"]
     for name in names:
@@ -360,8 +360,8 @@ def test_the_listing_is_in_path_order_as_pathlib_sorts_it(tmp_path: Path) -> Non
 
 def test_sources_hold_names_and_give_the_files_as_before(tmp_path: Path) -> None:
     """``corpus.sources``: a compact sequence of ``Source``, the same as listing them."""
-    from corpus_cli.corpus import Source, sources
-    from corpus_cli.readers import relative_files
+    from corpus_cli.store.corpus import Source, sources
+    from corpus_cli.store.readers import relative_files
 
     (tmp_path / "d" / "sub").mkdir(parents=True)
     for name in ("d/a.txt", "d/sub/b.txt", "d/c.txt", "single.txt"):

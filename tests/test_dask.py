@@ -26,13 +26,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from corpus_cli.cli import app
-from corpus_cli.corpus import load_corpus
-from corpus_cli.distributed import _environment_error, merge_counts
+from corpus_cli.cli.application import app
+from corpus_cli.engines.distributed import _environment_error, merge_counts
 from corpus_cli.errors import CorpusError
-from corpus_cli.freq import count_tokens
-from corpus_cli.normalize import Normalizer
-from corpus_cli.shard import parse_size
+from corpus_cli.query.freq import count_tokens
+from corpus_cli.store.corpus import load_corpus
+from corpus_cli.store.shard import parse_size
+from corpus_cli.text.normalize import Normalizer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -364,7 +364,7 @@ def test_start_up_does_not_import_dask() -> None:
     """``corpus grep`` (and ``--help`` of a dask-capable command) never import the extra."""
     code = (
         "import sys\n"
-        "from corpus_cli.cli import main\n"
+        "from corpus_cli.cli.application import main\n"
         "sys.argv = ['corpus', *sys.argv[1:]]\n"
         "try:\n"
         "    main()\n"

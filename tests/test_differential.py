@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from corpus_cli.cli import app
+from corpus_cli.cli.application import app
 
 RG = shutil.which("rg")
 pytestmark = pytest.mark.skipif(RG is None, reason="ripgrep (rg) is not on PATH")

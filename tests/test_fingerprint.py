@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_cli import fingerprint as fp
+from corpus_cli.index import fingerprint as fp
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -38,7 +38,7 @@ def test_corpus_arguments_skip_the_value_of_every_option_before_the_command():
     """Every root option that takes a value, as the root command declares them."""
     from typer.main import get_command
 
-    from corpus_cli.cli import app
+    from corpus_cli.cli.application import app
 
     root = get_command(app)
     taking = {name for p in root.params if not getattr(p, "is_flag", True) for name in p.opts}

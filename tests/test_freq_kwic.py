@@ -10,21 +10,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_cli.corpus import Document
 from corpus_cli.errors import CorpusError
-from corpus_cli.freq import (
+from corpus_cli.query.freq import (
     count_tokens,
     frequency_rows,
     frequency_rows_by_doc,
     normalize_many,
     term_rows,
 )
-from corpus_cli.kwic import after_words, before_words, concordance, flatten, parse_sort, sort_lines
-from corpus_cli.normalize import MARKS, Normalizer
-from corpus_cli.pattern import MatchOptions, compile_query
-from corpus_cli.search import iter_hits
-from corpus_cli.tokenize import words
-from corpus_cli.visible import after_chars, before_chars
+from corpus_cli.query.kwic import after_words, before_words, concordance, flatten, parse_sort, sort_lines
+from corpus_cli.query.pattern import MatchOptions, compile_query
+from corpus_cli.query.search import iter_hits
+from corpus_cli.store.corpus import Document
+from corpus_cli.text.normalize import MARKS, Normalizer
+from corpus_cli.text.tokenize import words
+from corpus_cli.text.visible import after_chars, before_chars
 
 STANDARD = Normalizer.for_level("standard")
 AGGRESSIVE = Normalizer.for_level("aggressive")
@@ -294,8 +294,8 @@ def test_ranked_tsv_writes_what_the_row_writer_writes():
     """The index's fast frequency list: same bytes as the generic writer, escapes too."""
     import io
 
-    from corpus_cli.freq_output import COLUMNS, TSV_HEADER, ranked_tsv_lines
-    from corpus_cli.output import RowWriter
+    from corpus_cli.output.freq import COLUMNS, TSV_HEADER, ranked_tsv_lines
+    from corpus_cli.output.records import RowWriter
 
     ranked = [(1, "في", "في", 30, 9), (2, "http://a\\b", "http://a\\b", 7, 2), (3, "إلى", "الى", 7, 1)]
     fast, generic = io.StringIO(), io.StringIO()
@@ -331,7 +331,7 @@ def test_a_context_cut_never_leaves_half_an_escape_sequence(sequence: str) -> No
 def test_kwic_row_isolates_hold_against_bidi_controls_in_the_text() -> None:
     """A PDI in the text would close the row's isolate, an RLI or RLO would swallow the
     rest of the row: the screen drops such controls from what it isolates."""
-    from corpus_cli.screen import LRM, PDF, PDI, RLE, RLI, isolate, kwic_row
+    from corpus_cli.output.screen import LRM, PDF, PDI, RLE, RLI, isolate, kwic_row
 
     hostile = "\u2069\u202e\u2067\u202a\u2066\u2068\u202c\u202b\u202d"
     before, after = f"قال {hostile}الرئيس", f"{hostile}المتحدة {hostile}"

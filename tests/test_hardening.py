@@ -1448,7 +1448,7 @@ def latin_named(tmp_path: Path) -> Path:
 
 
 def test_an_index_of_a_file_named_otherwise_than_in_utf8(cli, latin_named, cache):
-    from corpus_cli.index import Index
+    from corpus_cli.index.index import Index
 
     corpus = str(latin_named)
     build(cli, "--corpus", corpus)
@@ -1473,9 +1473,9 @@ def test_an_index_of_a_file_named_otherwise_than_in_utf8(cli, latin_named, cache
 def test_shards_of_a_file_named_otherwise_than_in_utf8(cli, latin_named, tmp_path, untouched, fmt):
     pytest.importorskip("pyarrow")
     untouched(latin_named)
-    from corpus_cli.corpus import DEFAULT_GLOB
-    from corpus_cli.distributed import Reading, corpus_files, load_part, partitions
-    from corpus_cli.readers import ReadOptions
+    from corpus_cli.engines.distributed import Reading, corpus_files, load_part, partitions
+    from corpus_cli.store.corpus import DEFAULT_GLOB
+    from corpus_cli.store.readers import ReadOptions
 
     dest = tmp_path / "shards"
     r = cli("shard", str(latin_named), str(dest), "--format", fmt)

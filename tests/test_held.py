@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from test_index import COMMANDS
 
-from corpus_cli import fingerprint as fp
-from corpus_cli import held
-from corpus_cli.held import HeldOutput, StaleIndex
+from corpus_cli.index import fingerprint as fp
+from corpus_cli.output.held import HeldOutput, StaleIndex
+from corpus_cli.output import held
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from corpus_cli import index as index_module
-from corpus_cli.corpus import load_corpus
 from corpus_cli.errors import CorpusError
-from corpus_cli.fingerprint import Stamps
-from corpus_cli.index import Index, Selection, build, fingerprint
-from corpus_cli.normalize import Normalizer
+from corpus_cli.index import index as index_module
+from corpus_cli.index.fingerprint import Stamps
+from corpus_cli.index.index import Index, Selection, build, fingerprint
+from corpus_cli.store.corpus import load_corpus
+from corpus_cli.text.normalize import Normalizer
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 #: The bundled seeds, named explicitly: ``--index auto`` leaves the default corpus alone.
@@ -88,7 +88,7 @@ def test_parity_on_the_seeds(invoke, seeds_index, args):
 @pytest.mark.parametrize("min_count", [1, 2, 40])
 def test_the_rendered_list_cuts_inside_a_block(invoke, private_index_cache, monkeypatch, top, min_count):
     """``Index.ranked_tsv`` with blocks of 4 rows: a cut anywhere gives the rows themselves."""
-    from corpus_cli import index
+    from corpus_cli.index import index
 
     monkeypatch.setattr(index, "TSV_BLOCK", 4)
     assert invoke("index", "build").exit_code == 0
@@ -207,7 +207,7 @@ def test_interrupted_build_keeps_the_previous_index(invoke, seeds_index, monkeyp
         raise KeyboardInterrupt
 
     monkeypatch.setattr(index_module, "_indexed_counts", boom)  # not used by build
-    monkeypatch.setattr("corpus_cli.tokenize.words", boom)  # the build tokenizes every document
+    monkeypatch.setattr("corpus_cli.text.tokenize.words", boom)  # the build tokenizes every document
     result = invoke("index", "build")
     assert result.exit_code == 130
     assert seeds_index.read_bytes() == before
@@ -267,7 +267,7 @@ def test_fingerprint_sees_a_new_file(tmp_path):
 def test_stamps_are_the_fingerprints_as_the_build_began(tmp_path, folders):
     """Taken in a child process from the start of a build: what an in-process
     fingerprint gives, and a file changed after that makes the index stale."""
-    from corpus_cli.fingerprint import directories, directory_fingerprint
+    from corpus_cli.index.fingerprint import directories, directory_fingerprint
 
     root = tmp_path / "corpus"
     (root / "sub").mkdir(parents=True)
@@ -301,8 +301,8 @@ def test_a_file_added_while_the_build_lists_the_corpus_makes_it_stale(invoke, tm
     fingerprint taken meanwhile, slowly here, would include it and say fresh)."""
     import time
 
-    from corpus_cli import corpus as corpus_module
-    from corpus_cli import fingerprint as fp
+    from corpus_cli.index import fingerprint as fp
+    from corpus_cli.store import corpus as corpus_module
 
     root = tmp_path / "corpus"
     root.mkdir()
@@ -331,7 +331,7 @@ def test_a_file_added_while_the_build_lists_the_corpus_makes_it_stale(invoke, tm
 def test_a_query_on_an_index_is_bounded(seeds_index, monkeypatch):
     """A statement that reads more than the file can hold is stopped: the index is
     then damaged (left aside), never a hang."""
-    from corpus_cli.held import DamagedIndex
+    from corpus_cli.output.held import DamagedIndex
 
     monkeypatch.setattr(index_module, "STEPS_AT_LEAST", 1_000_000)
     monkeypatch.setattr(index_module, "STEPS_PER_BYTE", 1)
@@ -407,7 +407,7 @@ def test_parity_on_folders(invoke, tmp_path, monkeypatch, args):
     corpus = tmp_path / "papers"
     assert invoke("index", "build", "--corpus", str(corpus)).exit_code == 0
     with monkeypatch.context() as patched:
-        patched.setattr("corpus_cli.readers.Reader.read_file", _never_read)
+        patched.setattr("corpus_cli.store.readers.Reader.read_file", _never_read)
         with_index = _run(invoke, corpus, args)
     assert with_index[0] == 0 and with_index[1].count("\n") > 1
     assert with_index == _run(invoke, corpus, args, "--index", "off")
@@ -452,7 +452,7 @@ def mixed_corpus(tmp_path: Path) -> Path:
 
 def test_parallel_build_is_identical(mixed_corpus, tmp_path, monkeypatch):
     """Workers, in process, from files or from a loaded corpus: the same index."""
-    from corpus_cli.corpus import sources
+    from corpus_cli.store.corpus import sources
 
     monkeypatch.setattr(index_module, "BATCH_SIZE", 3000)  # many batches
     normalizer = Normalizer.for_level("standard")
@@ -480,7 +480,7 @@ def test_parallel_build_is_identical(mixed_corpus, tmp_path, monkeypatch):
 
 def test_parallel_build_counts_as_freq(mixed_corpus, tmp_path, monkeypatch):
     """The frequency list of a parallel build is what ``count_tokens`` counts."""
-    from corpus_cli.freq import count_tokens
+    from corpus_cli.query.freq import count_tokens
 
     monkeypatch.setattr(index_module, "BATCH_SIZE", 2000)
     normalizer = Normalizer.for_level("standard")
@@ -543,7 +543,7 @@ def workers_left(monkeypatch):
 
 def test_interrupted_parallel_build(mixed_corpus, tmp_path, monkeypatch, workers_left):
     """Ctrl-C while workers run: the previous index stays, no temporary file, no worker."""
-    from corpus_cli.corpus import sources
+    from corpus_cli.store.corpus import sources
 
     monkeypatch.setattr(index_module, "BATCH_SIZE", 2000)
     normalizer = Normalizer.for_level("standard")
@@ -565,7 +565,7 @@ def test_interrupted_parallel_build(mixed_corpus, tmp_path, monkeypatch, workers
 
 def test_a_failing_worker_fails_the_build(mixed_corpus, tmp_path, monkeypatch, workers_left):
     """A bug in a worker is an error with its traceback, not a hang or a partial index."""
-    from corpus_cli.corpus import sources
+    from corpus_cli.store.corpus import sources
 
     def broken(self, tokens, normalizer):
         raise ValueError("broken tally")
@@ -595,7 +595,7 @@ def test_fresh_through_checks_the_files_read_and_the_folders(tmp_path):
     (corpus / "empty.txt").write_text("", encoding="utf-8")  # no document: still a file
     normalizer = Normalizer.for_level("standard")
     selection = Selection.of([str(corpus)], "*.txt", normalizer)
-    from corpus_cli.corpus import sources
+    from corpus_cli.store.corpus import sources
 
     index = Index(build(sources([str(corpus)]), selection, normalizer, tmp_path / "i.corpus-index").path)
     assert [index.fresh_through(n) for n in (1, 2, 3)] == [True, True, True]
@@ -698,7 +698,7 @@ def test_parity_on_records_with_metadata(invoke, records, monkeypatch, args):
     built = invoke("index", "build", *corpus)
     assert built.exit_code == 0 and "indexed 6 documents" in built.stderr, built.stderr
     with monkeypatch.context() as patched:
-        patched.setattr("corpus_cli.readers.Reader.read_file", _never_read)
+        patched.setattr("corpus_cli.store.readers.Reader.read_file", _never_read)
         with_index = invoke(*args, *corpus)
     without = invoke(*args, *corpus, "--index", "off")
     assert (with_index.exit_code, with_index.stdout, with_index.stderr) == (
@@ -723,8 +723,8 @@ def test_the_metadata_survives_the_index(invoke, records):
 
 def test_parallel_build_keeps_the_metadata(records, tmp_path, monkeypatch):
     """From files by workers or in process, or from the loaded records: the same index."""
-    from corpus_cli.corpus import sources
-    from corpus_cli.readers import ReadOptions
+    from corpus_cli.store.corpus import sources
+    from corpus_cli.store.readers import ReadOptions
 
     monkeypatch.setattr(index_module, "BATCH_SIZE", 100)  # a batch per file
     normalizer = Normalizer.for_level("standard")
@@ -757,7 +757,7 @@ def test_index_build_reads_records_as_told(invoke, records, monkeypatch):
     assert status.exit_code == 0 and "documents: 6" in status.stdout
     assert "read with: --text-field body --id-field url" in status.stdout
     with monkeypatch.context() as patched:
-        patched.setattr("corpus_cli.readers.Reader.read_file", _never_read)
+        patched.setattr("corpus_cli.store.readers.Reader.read_file", _never_read)
         found = invoke("grep", "-c", "سوريا", *corpus, *READING)
     assert (found.exit_code, found.stdout) == (0, "aawsat/1:1\nokaz/3:1\nokaz/1:1\nsabq/1:1\nx/1:1\n")
     # Other reading options never use it: the files answer (ids FILE:N here), also when
@@ -775,7 +775,7 @@ def test_index_build_reads_records_as_told(invoke, records, monkeypatch):
 def test_reading_options_are_part_of_the_selection(records):
     import json
 
-    from corpus_cli.readers import ReadOptions
+    from corpus_cli.store.readers import ReadOptions
 
     normalizer = Normalizer.for_level("standard")
     default = Selection.of([str(records)], "*.jsonl", normalizer)

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus_cli import readers
-from corpus_cli.cli import SHARED_OPTIONS
-from corpus_cli.corpus import Corpus, Document, load_corpus
+from corpus_cli.cli.application import SHARED_OPTIONS
 from corpus_cli.errors import CorpusError
-from corpus_cli.readers import expand_braces, kind_of, looks_cp1256
+from corpus_cli.store import readers
+from corpus_cli.store.corpus import Corpus, Document, load_corpus
+from corpus_cli.store.readers import expand_braces, kind_of, looks_cp1256
 
 NEWS = [
     {"id": "n1", "text": "الأمم المتحدة تجتمع اليوم", "source": "alyaum", "date": "2015-01-01"},
@@ -595,7 +595,8 @@ def test_progress_counts_bytes_of_compressed_and_archived_files(tmp_path: Path) 
 
 def test_progress_bar_for_a_slow_record_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """cli._progress draws on a terminal once loading has taken a second."""
-    from corpus_cli import cli, environment
+    from corpus_cli.cli import application as cli
+    from corpus_cli.output import environment
 
     clock = iter(range(0, 10_000, 1))
     monkeypatch.setattr(cli.time, "monotonic", lambda: float(next(clock)))
@@ -627,7 +628,7 @@ def test_progress_bar_for_a_slow_record_file(tmp_path: Path, monkeypatch: pytest
 def test_text_corpora_do_not_import_the_format_modules(tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "نص")
     code = (
-        "import sys; from corpus_cli.corpus import load_corpus; "
+        "import sys; from corpus_cli.store.corpus import load_corpus; "
         f"assert len(load_corpus([{str(tmp_path)!r}])) == 1; "
         "print(' '.join(m for m in ('csv', 'gzip', 'zipfile', 'tarfile') if m in sys.modules))"
     )
@@ -765,7 +766,7 @@ def test_the_root_takes_every_shared_option() -> None:
 
     from typer.main import get_command
 
-    from corpus_cli import cli
+    from corpus_cli.cli import application as cli
 
     params = [p for p in inspect.signature(cli.root).parameters if p not in ("ctx", "version")]
     assert params == list(SHARED_OPTIONS)
@@ -783,7 +784,7 @@ def test_the_root_takes_every_shared_option() -> None:
     ],
 )
 def test_the_lean_app_finds_the_command_after_every_root_option(argv) -> None:
-    from corpus_cli import cli
+    from corpus_cli.cli import application as cli
 
     assert cli._invoked_command(argv) == argv[-1 if argv[-1] == "list" else -2]
 
@@ -901,7 +902,7 @@ def test_freq_by_field_jsonl_terms_and_table(invoke, news: Path, tty) -> None:
 
 
 def test_ids_give_the_fields_folder_date_year_and_month() -> None:
-    from corpus_cli.fields import grouping
+    from corpus_cli.store.fields import grouping
 
     docs = [
         Document("aawsat/2015-07-21_00001", "", ""),

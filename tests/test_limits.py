@@ -23,10 +23,8 @@ from typing import Any
 
 import pytest
 
-from corpus_cli import search
-from corpus_cli.corpus import Document
-from corpus_cli.normalize import Normalizer
-from corpus_cli.pattern import (
+from corpus_cli.query import search
+from corpus_cli.query.pattern import (
     DEFAULT_TIMEOUT,
     TOTAL_FACTOR,
     Budget,
@@ -34,6 +32,8 @@ from corpus_cli.pattern import (
     PatternTimeout,
     compile_query,
 )
+from corpus_cli.store.corpus import Document
+from corpus_cli.text.normalize import Normalizer
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {k: v for k, v in os.environ.items() if k not in ("CORPUS_PATH", "CORPUS_DEBUG", "NO_COLOR")}
@@ -170,7 +170,7 @@ def test_the_time_limit_is_per_document(monkeypatch: pytest.MonkeyPatch) -> None
     call costs 10 ms of the budget.
     """
     clock = iter(range(10**9))
-    monkeypatch.setattr("corpus_cli.pattern.perf_counter", lambda: next(clock) / 100)
+    monkeypatch.setattr("corpus_cli.query.pattern.perf_counter", lambda: next(clock) / 100)
     query = compile_query("كت+ب", Normalizer.for_level("standard"), timeout=1.0)
     small = [Document(str(i), str(i), "كتب\n" * 10) for i in range(20)]
     assert sum(1 for _ in search.iter_hits(small, query)) == 200  # about 0.3 s each, 6 s in all
@@ -182,7 +182,7 @@ def test_the_whole_command_has_a_time_limit_too(monkeypatch: pytest.MonkeyPatch)
     """Documents that each take less than ``--timeout`` end the search once they have
     taken ``TOTAL_FACTOR`` times as long together (the fake clock of the test above)."""
     clock = iter(range(10**9))
-    monkeypatch.setattr("corpus_cli.pattern.perf_counter", lambda: next(clock) / 100)
+    monkeypatch.setattr("corpus_cli.query.pattern.perf_counter", lambda: next(clock) / 100)
     query = compile_query("كت+ب", Normalizer.for_level("standard"), timeout=1.0)
     docs = [Document(str(i), str(i), "كتب\n" * 10) for i in range(200)]  # about 0.3 s each
     hits = 0
@@ -200,7 +200,7 @@ def test_the_command_time_limit_ends_a_command(
     invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = iter(range(10**9))
-    monkeypatch.setattr("corpus_cli.pattern.perf_counter", lambda: next(clock) / 100)
+    monkeypatch.setattr("corpus_cli.query.pattern.perf_counter", lambda: next(clock) / 100)
     for i in range(200):
         (tmp_path / f"d{i:03}.txt").write_text("كتب\n" * 10, encoding="utf-8")
     result = invoke("grep", "-c", "كت+ب", "--timeout", "0.5", "--corpus", str(tmp_path))
@@ -252,7 +252,7 @@ def searched(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             yield match
 
     monkeypatch.setattr(search, "search_lines", counting_search_lines)
-    monkeypatch.setattr("corpus_cli.grep_output.search_lines", counting_search_lines)
+    monkeypatch.setattr("corpus_cli.output.grep.search_lines", counting_search_lines)
     monkeypatch.setattr(Budget, "finditer", counting_finditer)
     monkeypatch.setattr(Budget, "search", counting_search)
     return seen

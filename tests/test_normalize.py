@@ -18,7 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from corpus_cli.normalize import MARKS, Level, Mapped, Normalizer, normalize
+from corpus_cli.text.normalize import MARKS, Level, Mapped, Normalizer, normalize
 
 CASES = json.loads((Path(__file__).parent / "data" / "normalization-cases.json").read_text(encoding="utf-8"))
 LEVELS = ["none", "light", "standard", "aggressive"]

@@ -10,12 +10,12 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_cli.corpus import Document
 from corpus_cli.errors import CorpusError
-from corpus_cli.normalize import Normalizer
-from corpus_cli.pattern import MatchOptions, compile_query, normalize_regex
-from corpus_cli.search import search_lines
-from corpus_cli.tokenize import WORD_END, WORD_START
+from corpus_cli.query.pattern import MatchOptions, compile_query, normalize_regex
+from corpus_cli.query.search import search_lines
+from corpus_cli.store.corpus import Document
+from corpus_cli.text.normalize import Normalizer
+from corpus_cli.text.tokenize import WORD_END, WORD_START
 
 NONE = Normalizer.for_level("none")
 LIGHT = Normalizer.for_level("light")
@@ -377,7 +377,7 @@ def test_a_very_long_literal_is_expanded_in_part_and_still_matched_whole(countin
 
 
 def test_a_very_long_literal_with_optional_marks_is_refused_not_compiled() -> None:
-    from corpus_cli.pattern import LONGEST_MARKED
+    from corpus_cli.query.pattern import LONGEST_MARKED
 
     with pytest.raises(CorpusError, match=r"too long where marks are kept .* 10,000 characters at most"):
         compile_query(_long_literal(LONGEST_MARKED + 2), LIGHT, MatchOptions(fixed=True))

@@ -25,17 +25,17 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from corpus_cli import tokenize as tokenize_module
-from corpus_cli.cli import app
-from corpus_cli.clitics import CliticMode
-from corpus_cli.corpus import Document
+from corpus_cli.cli.application import app
 from corpus_cli.errors import CorpusError
-from corpus_cli.freq import count_tokens
-from corpus_cli.grep_output import GrepRequest, Row, _rows
-from corpus_cli.normalize import MARKS, Level, Mapped, Normalizer
-from corpus_cli.pattern import MatchOptions, compile_query
-from corpus_cli.search import iter_hits, line_hits, search_lines
-from corpus_cli.tokenize import Kind, tokenize, word_spans, words
+from corpus_cli.output.grep import GrepRequest, Row, _rows
+from corpus_cli.query.freq import count_tokens
+from corpus_cli.query.pattern import MatchOptions, compile_query
+from corpus_cli.query.search import iter_hits, line_hits, search_lines
+from corpus_cli.store.corpus import Document
+from corpus_cli.text import tokenize as tokenize_module
+from corpus_cli.text.clitics import CliticMode
+from corpus_cli.text.normalize import MARKS, Level, Mapped, Normalizer
+from corpus_cli.text.tokenize import Kind, tokenize, word_spans, words
 
 LEVELS = [level.value for level in Level]
 PAIRS = list(pairwise(LEVELS))  # none→light, light→standard, standard→aggressive

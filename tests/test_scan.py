@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_cli import scan
-from corpus_cli.normalize import Normalizer
-from corpus_cli.pattern import MatchOptions, compile_query
+from corpus_cli.engines import scan
+from corpus_cli.query.pattern import MatchOptions, compile_query
+from corpus_cli.text.normalize import Normalizer
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 STANDARD = Normalizer.for_level("standard")
@@ -97,8 +97,8 @@ def test_same_answers_as_every_document(invoke, big, monkeypatch, args, ahead):
 
 
 def test_an_early_stop_stops_the_workers(big):
-    from corpus_cli.corpus import sources
-    from corpus_cli.readers import ReadOptions
+    from corpus_cli.store.corpus import sources
+    from corpus_cli.store.readers import ReadOptions
 
     found = sources([str(big)])
     query = compile_query("سوريا", STANDARD, MatchOptions())
@@ -122,9 +122,9 @@ def test_a_quick_answer_leaves_no_worker_behind(big, args):
 
 
 def test_a_worker_that_dies_is_an_error(big, monkeypatch):
-    from corpus_cli.corpus import sources
     from corpus_cli.errors import CorpusError
-    from corpus_cli.readers import ReadOptions
+    from corpus_cli.store.corpus import sources
+    from corpus_cli.store.readers import ReadOptions
 
     def die(bounds):
         os._exit(3)

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_cli.corpus import Document
-from corpus_cli.normalize import Normalizer
-from corpus_cli.pattern import MatchOptions, compile_query
-from corpus_cli.search import iter_hits, line_spans, search_lines
+from corpus_cli.query.pattern import MatchOptions, compile_query
+from corpus_cli.query.search import iter_hits, line_spans, search_lines
+from corpus_cli.store.corpus import Document
+from corpus_cli.text.normalize import Normalizer
 
 STANDARD = Normalizer.for_level("standard")
 
@@ -224,7 +224,7 @@ def test_property_raw_prefilter_never_hides_a_hit(
     level: str, lines: list[str], pick: int, ignore: bool
 ) -> None:
     """The query expansion over original text (used to skip documents) is a superset."""
-    from corpus_cli.normalize import needs_normalizing
+    from corpus_cli.text.normalize import needs_normalizing
 
     normalizer = Normalizer.for_level(level)
     text = "\n".join(lines) + "\n"
@@ -268,7 +268,7 @@ def test_property_expansion_decides_a_line_exactly(
 ) -> None:
     """Where ``Query.expansion_decides``, the expansion matches a (judgeable) line exactly
     when the query matches the normalized line: search_lines then skips normalizing."""
-    from corpus_cli.normalize import judgeable
+    from corpus_cli.text.normalize import judgeable
 
     normalizer = Normalizer.for_level("standard")
     source = normalizer.normalize(line if own else other)
@@ -311,8 +311,8 @@ def test_a_long_line_maps_hits_as_the_whole_line_map_does():
     """search.PieceMap: the same original spans as the whole line's offset map."""
     import random
 
-    from corpus_cli.normalize import Normalizer
-    from corpus_cli.search import LONG_LINE, PieceMap
+    from corpus_cli.query.search import LONG_LINE, PieceMap
+    from corpus_cli.text.normalize import Normalizer
 
     norm = Normalizer.for_level("standard")
     rng = random.Random(7)
@@ -340,7 +340,7 @@ _RUNS = st.text(st.sampled_from("ابلكأإىي\u064b\u064e\u0651\u0640\u200c 
 def test_property_the_sieve_never_drops_a_hit(level: str, text: str, data: st.DataObject) -> None:
     """A cold search skips the texts its sieve rejects: never one that holds a hit
     (aggressive: elongation and tanween-alef leave it without a sieve)."""
-    from corpus_cli.scan import may_match, sieve
+    from corpus_cli.engines.scan import may_match, sieve
 
     normalizer = Normalizer.for_level(level)
     normalized = normalizer.normalize(text)

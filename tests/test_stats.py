@@ -1,4 +1,4 @@
-"""``corpus_cli.stats`` against the test vectors of ``docs/statistics.md``.
+"""``corpus_cli.query.stats`` against the test vectors of ``docs/statistics.md``.
 
 Each expected value is written as the document prints it, and :func:`printed` compares to
 that precision (half a unit in the last printed decimal).  The Gries (2008) toy corpus is
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpus_cli.stats import (
+from corpus_cli.query.stats import (
     ASSOCIATION,
     CRITICAL_VALUES_1DF,
     KEYNESS,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus_cli.normalize import Normalizer
-from corpus_cli.tokenize import Kind, Token, is_word, tokenize, word_spans, words
+from corpus_cli.text.normalize import Normalizer
+from corpus_cli.text.tokenize import Kind, Token, is_word, tokenize, word_spans, words
 
 
 def texts(text: str) -> list[str]:

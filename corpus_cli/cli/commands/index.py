@@ -1,0 +1,294 @@
+"""``corpus index build|status|list|drop``: the persistent index of a corpus."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ...errors import CorpusError
+from ...output.records import RowWriter
+from ..application import FormatOpt, NoHeaderOpt, Session, _progress, app, command
+
+index_app = typer.Typer(
+    name="index",
+    help="Build and manage the persistent index that makes big corpora answer at once.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(index_app, name="index", rich_help_panel="Commands")
+
+#: What makes an index the one of a query: the corpus, how its files are read, the normalizer.
+SHARED = ("corpus", "glob", "text_field", "id_field", "encoding", "norm", "fold", "keep", "color")
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="DIR", help="Write the index into DIR instead of the cache directory."
+    ),
+]
+#: ``-o`` of the commands that find the index ``index build -o DIR`` wrote.
+FoundInOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="DIR",
+        help="The index that 'index build -o DIR' wrote into DIR, not the cache directory's.",
+    ),
+]
+
+
+def _selection(session: Session) -> Any:
+    from ...index.index import Selection
+    from ...store.corpus import default_corpus_path
+
+    paths = session.paths or [str(default_corpus_path())]
+    return Selection.of(paths, session.glob, session.normalizer, session.read_options)
+
+
+def _target(session: Session, output: Path | None) -> Path:
+    """Where the index of the session's selection is: in ``output``, else the cache
+    directory; never inside the corpus (it would be part of what it indexes, and
+    stale for ever): then an error, which says how to put it elsewhere."""
+    from ...index.fingerprint import SUFFIX
+
+    selection = _selection(session)
+    folder = selection.default_path().parent if output is None else output.expanduser()
+    corpus_dirs = [Path(p) for p in selection.paths]
+    resolved = folder.resolve()
+    if any(resolved == d or d in resolved.parents for d in corpus_dirs):
+        if output is None:
+            raise CorpusError(
+                f"the cache directory {folder} is inside the corpus, and an index is never written "
+                "into the corpus; set CORPUS_CACHE_DIR or give -o DIR outside it"
+            )
+        raise CorpusError(f"{output}: the index is never written into the corpus; choose another directory")
+    return folder / f"{selection.key}{SUFFIX}"
+
+
+FrozenOpt = Annotated[
+    bool,
+    typer.Option(
+        "--frozen",
+        help="The corpus is an archive that does not change: queries check its "
+        "directories (a file added, removed or renamed) instead of every file, which "
+        "costs a stat per file (seconds for 600,000 files). 'index status' checks every file.",
+    ),
+]
+
+
+@command("build", shared=SHARED, target=index_app)
+def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = False) -> None:
+    """Index the selected corpus (paths, glob, reading and normalization) for fast queries.
+
+    A query uses it when it selects the same, --text-field, --id-field and --encoding
+    included. Records keep their metadata in it, for --where and --by.
+
+    Written to a temporary file and renamed into place: an interrupted build leaves
+    the previous index as it was, and readers keep working while it is rebuilt.
+    """
+    from ...index.fingerprint import Stamps
+    from ...index.index import build as build_index
+    from ...store.corpus import sources
+
+    session = Session(ctx)
+    dest = _target(session, output)
+    _check_writable(dest.parent)
+    selection = _selection(session)
+
+    def attempt() -> Any:
+        # The fingerprints first (the directories too: Index.fresh_through), then the
+        # files are listed and read: whatever changes after the fingerprint makes the
+        # index stale.  Taken at the same time, a file added meanwhile could be in the
+        # fingerprint and not in the index, which would then say fresh and miss it.
+        stamps = Stamps(selection.paths, folders=True)
+        try:
+            stamps.result()
+        except BaseException:
+            stamps.stop()
+            raise
+        # Read during the build, a batch of files at a time: never the whole corpus in
+        # memory.  The list of files (a third of a gigabyte for 650,000) is handed over.
+        return build_index(
+            sources(session.paths, session.glob, session.warn),
+            selection,
+            session.normalizer,
+            dest,
+            progress=_progress(session.env),
+            warn=session.warn,
+            options=session.read_options,
+            frozen=frozen,
+            stamps=stamps,
+        )
+
+    stats = _build_when_free(attempt, dest, session)
+    session.note(
+        f"indexed {stats.documents:,} documents, {stats.tokens:,} tokens, {stats.types:,} types "
+        f"in {stats.seconds:.1f} s: {stats.path} ({stats.size / 1e6:.1f} MB)"
+    )
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail before the corpus is read when the index cannot be written into ``folder``."""
+    import os
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CorpusError(f"cannot write the index into {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CorpusError(f"cannot write the index into {folder}: permission denied")
+
+
+def _build_when_free(build: Callable[[], Any], dest: Path, session: Session) -> Any:
+    """``build()``; while another process builds the same index, wait for it to end and
+    build after it (two builds at once both succeed, one after the other)."""
+    import sqlite3
+
+    waited = False
+    while True:
+        try:
+            return build()
+        except CorpusError as exc:
+            if "another process is building" not in str(exc):  # the message of index._Lock
+                raise
+        except (OSError, sqlite3.Error) as exc:  # disk full, a cache directory gone read-only
+            why = getattr(exc, "strerror", None) or exc
+            raise CorpusError(f"cannot write the index {dest}: {why}") from None
+        if not waited:
+            session.note("another process is building this index: waiting for it to finish")
+            waited = True
+        _wait_for_lock(dest.with_name(f".{dest.name}.lock"))  # index._Lock's file
+
+
+def _wait_for_lock(path: Path) -> None:
+    """Block until no process holds the lock file ``path`` (gone: none does)."""
+    import fcntl  # where there is no fcntl, index._Lock never says another process builds
+
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)  # granted when the builder lets go
+
+
+@command("status", shared=SHARED, target=index_app)
+def status(ctx: typer.Context, output: FoundInOpt = None) -> None:
+    """Say whether the selected corpus has an index, and whether it is fresh."""
+    from ...index.index import Index
+
+    session = Session(ctx)
+    path = _target(session, output)
+    if not path.exists():
+        session.stdout.write(f"no index for this corpus and normalization (would be {path})\n")
+        raise typer.Exit(1)
+    index = Index(path)
+    fresh = index.is_fresh(every_file=True)
+    state = "fresh" if fresh else "stale (the corpus changed since: rebuild it)"
+    if index.frozen:
+        state += " (frozen: queries check its directories only)"
+    meta = index.meta
+    session.stdout.write(
+        f"{path}\n  state: {state}\n  built: {meta.get('built')}\n"
+        f"  documents: {_count(meta.get('documents'))}\n  tokens: {_count(meta.get('tokens'))}\n"
+        f"  types: {_count(meta.get('types'))}\n"
+        f"  steps: {', '.join(index.steps)}\n"
+        f"  size: {path.stat().st_size / 1e6:.1f} MB\n"
+    )
+    given = _reading_arguments(index.reading)
+    if given:
+        session.stdout.write(f"  read with: {given}\n")
+    raise typer.Exit(0 if fresh else 1)
+
+
+def _count(value: Any) -> str:
+    """A number of the index's metadata as the other counts on screen: 31,030."""
+    return f"{int(value):,}" if str(value).isdigit() else str(value)
+
+
+def _reading_arguments(options: Any) -> str:
+    """The options that read the corpus as the index did, when not the defaults."""
+    from shlex import quote
+
+    given = [("--text-field", options.text_field if options.text_field != "text" else None)]
+    given += [("--id-field", options.id_field), ("--encoding", options.encoding)]
+    return " ".join(f"{name} {quote(value)}" for name, value in given if value)
+
+
+@command("list", shared=("color",), target=index_app)
+def list_indexes(ctx: typer.Context, fmt: FormatOpt = None, no_header: NoHeaderOpt = False) -> None:
+    """Every index in the cache directory, with the corpus it is of."""
+    import json
+
+    from ...index.index import catalogue
+
+    session = Session(ctx)
+    rows = []
+    for entry in catalogue():
+        meta = entry.meta
+        rows.append(
+            {
+                "path": str(entry.path),
+                "corpus": " ".join(json.loads(meta["paths"])) if meta else "(unreadable)",
+                "documents": int(meta.get("documents", 0)) if meta else 0,
+                "built": meta.get("built", ""),
+                "size_mb": round(entry.path.stat().st_size / 1e6, 1),
+            }
+        )
+    fmt_name = session.table_or(fmt, "tsv")
+    columns = ["path", "corpus", "documents", "built", "size_mb"]
+    if fmt_name == "table":
+        from ...output.screen import print_table
+
+        print_table(
+            session.env, session.color, columns, [[r[c] for c in columns] for r in rows], flexible="corpus"
+        )
+    else:
+        RowWriter(session.stdout, fmt_name, columns, header=not no_header, bom=session.bom).write_all(rows)
+    raise typer.Exit(0 if rows else 1)
+
+
+@command("drop", shared=SHARED, target=index_app)
+def drop(
+    ctx: typer.Context,
+    output: FoundInOpt = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Drop every index in the cache directory.")
+    ] = False,
+) -> None:
+    """Delete the index of the selected corpus (or, with --all, every index).
+
+    --all deletes only the files that open as indexes of this tool, and the temporary
+    files that interrupted builds left.
+    """
+    from ...index.index import cache_dir, catalogue, sweep
+
+    session = Session(ctx)
+    if everything:
+        for path in sweep(cache_dir()):
+            session.note(f"removed {path}, left by an interrupted build")
+        paths = []
+        for entry in catalogue():
+            if entry.meta and entry.path.is_file():
+                paths.append(entry.path)
+            else:
+                session.note(f"left {entry.path}: not a usable index of this tool")
+    else:
+        paths = [_target(session, output)]
+    dropped = 0
+    for path in paths:
+        if path.is_dir():
+            raise CorpusError(f"{path} is a directory, not an index: left as it is")
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise CorpusError(f"cannot drop {path}: {exc.strerror or exc}") from None
+        session.note(f"dropped {path}")
+        dropped += 1
+    if not dropped:
+        session.note("no index to drop")
+    raise typer.Exit(0 if dropped else 1)

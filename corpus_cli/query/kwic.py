@@ -1,0 +1,155 @@
+"""The concordance: each hit with its context, in reading order.
+
+Fields are named ``before``, ``match`` and ``after`` (never left/right: in Arabic the
+text before the keyword is shown on its right).  Context is cut from the original
+document, by visible characters (a letter is never separated from its marks) or by
+words, and line ends inside it are shown as spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
+
+from ..errors import CorpusError
+from ..text.normalize import Normalizer
+from ..text.tokenize import word_spans
+from ..text.visible import after_chars, before_chars, outside_sequences
+from .search import Hit
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+SORT_KEYS = ("position", "match", "doc", "B1", "B2", "B3", "A1", "A2", "A3")
+
+
+def parse_sort(value: str) -> list[str]:
+    """``A1,B1`` → ``["A1", "B1"]``: keys applied in order (the first one decides first)."""
+    keys = []
+    for raw in value.split(","):
+        key = raw.strip()
+        key = key.upper() if key[:1].lower() in ("a", "b") and key[1:].isdigit() else key.lower()
+        if key not in SORT_KEYS:
+            raise CorpusError(f"unknown sort key '{raw.strip()}' (choose from {', '.join(SORT_KEYS)})")
+        keys.append(key)
+    return keys or ["position"]
+
+
+class Line(NamedTuple):
+    """One concordance line."""
+
+    hit: Hit
+    before: str
+    match: str
+    after: str
+
+
+def before_words(text: str, pos: int, words: int) -> int:
+    """Start of the ``words`` word tokens that precede ``pos``."""
+    if words <= 0:
+        return pos
+    window = max(64, words * 24)
+    while True:
+        lo = max(0, pos - window)
+        spans = [s for s in word_spans(text[lo:pos])]
+        # The first span may be a word cut by the window: only trust it at the start.
+        if len(spans) > words or lo == 0:
+            chosen = spans[-words:] if spans else []
+            return lo + chosen[0][0] if chosen else pos
+        window *= 2
+
+
+def after_words(text: str, pos: int, words: int) -> int:
+    """End of the ``words`` word tokens that follow ``pos``."""
+    if words <= 0:
+        return pos
+    window = max(64, words * 24)
+    n = len(text)
+    while True:
+        hi = min(n, pos + window)
+        spans = list(word_spans(text[pos:hi]))
+        if len(spans) > words or hi == n:
+            chosen = spans[:words]
+            return pos + chosen[-1][1] if chosen else pos
+        window *= 2
+
+
+def flatten(text: str) -> str:
+    """Context for one row: runs of whitespace (line ends, tabs) become one space."""
+    return _WHITESPACE.sub(" ", text)
+
+
+def concordance(hits: Iterable[Hit], *, width: int = 40, words: int | None = None) -> Iterator[Line]:
+    """Concordance lines for ``hits``; ``words`` switches context to word counts."""
+    for hit in hits:
+        text = hit.doc.text
+        if words is not None:
+            left = before_words(text, hit.start, words)
+            right = after_words(text, hit.end, words)
+        else:
+            left = before_chars(text, hit.start, width)
+            right = after_chars(text, hit.end, width)
+        left, right = outside_sequences(text, left, hit.start, hit.end, right)
+        yield Line(
+            hit,
+            flatten(text[left : hit.start]),
+            flatten(hit.text),
+            flatten(text[hit.end : right]),
+        )
+
+
+def context_words(hit: Hit, count: int) -> tuple[list[str], list[str]]:
+    """Up to ``count`` words before the hit (nearest first) and after it."""
+    text = hit.doc.text
+    left = before_words(text, hit.start, count)
+    right = after_words(text, hit.end, count)
+    before = [text[left + s : left + e] for s, e in word_spans(text[left : hit.start])]
+    after = [text[hit.end + s : hit.end + e] for s, e in word_spans(text[hit.end : right])]
+    return before[::-1], after
+
+
+def sort_lines(lines: list[Line], keys: Sequence[str], normalizer: Normalizer) -> list[Line]:
+    """Stable sort by the keys in order; words compare in normalized form."""
+    if keys == ["position"]:
+        return lines
+    depth = max([int(k[1]) for k in keys if k[0] in "AB"] or [0])
+
+    def key(line: Line) -> tuple[str | int, ...]:
+        before, after = context_words(line.hit, depth) if depth else ([], [])
+        parts: list[str | int] = []
+        for k in keys:
+            if k == "position":
+                parts.append(0)  # the input order: stable sorting keeps it
+            elif k == "doc":
+                parts.append(line.hit.doc.id)
+            elif k == "match":
+                parts.append(normalizer.normalize(line.match))
+            else:
+                words = before if k[0] == "B" else after
+                index = int(k[1]) - 1
+                parts.append(normalizer.normalize(words[index]) if index < len(words) else "")
+        return tuple(parts)
+
+    return sorted(lines, key=key)
+
+
+def per_document(lines: Iterable[Line], limit: int) -> Iterator[Line]:
+    """At most ``limit`` lines from each document, in order."""
+    seen: dict[str, int] = {}
+    for line in lines:
+        doc_id = line.hit.doc.id
+        if seen.get(doc_id, 0) < limit:
+            seen[doc_id] = seen.get(doc_id, 0) + 1
+            yield line
+
+
+def sample(lines: Iterable[Line], size: int, seed: int | None) -> list[Line]:
+    """A reproducible random sample of ``size`` lines, kept in corpus order."""
+    import random
+
+    pool = list(lines)
+    if size >= len(pool):
+        return pool
+    chosen = sorted(random.Random(seed).sample(range(len(pool)), size))
+    return [pool[i] for i in chosen]
