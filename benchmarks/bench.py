@@ -336,7 +336,7 @@ def snapshot(rev: str, dest: Path, python: str) -> str:
     script = dest / "corpus"
     script.write_text(
         f"#!{python}\nimport sys\nsys.path.insert(0, {str(dest)!r})\n"
-        "from corpus_cli.cli.application import main\nsys.exit(main())\n",
+        "from corpus_cli.launch import main\nsys.exit(main())\n",
         encoding="utf-8",
     )
     script.chmod(0o755)

@@ -16,10 +16,12 @@ def main() -> None:
         from .index.fingerprint import start_early
 
         start_early(sys.argv[1:], os.environ)
-        from .cli.application import main as cli_main
+        from .cli import prepared
+
+        run = prepared(sys.argv[1:])
     except KeyboardInterrupt:  # Ctrl-C while starting up: as quiet as Ctrl-C later on
         sys.exit(130)
-    cli_main()
+    run()
 
 
 def _standard_streams() -> None:

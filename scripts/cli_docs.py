@@ -4,7 +4,7 @@
     python scripts/cli_docs.py            # rewrite docs/cli.md
     python scripts/cli_docs.py --check    # exit 1 if docs/cli.md is out of date
 
-``tests/test_docs_cli.py`` calls :func:`render` and compares it with the file (the way
+``tests/docs/test_docs_cli.py`` calls :func:`render` and compares it with the file (the way
 sqlite-utils keeps its CLI reference in step with cog), so a changed option or help text
 fails the suite until this script is run again.
 
@@ -34,7 +34,7 @@ from typer._click import Command, Context  # noqa: E402  (Typer's own Click, as 
 from typer.core import TyperGroup  # noqa: E402
 from typer.main import get_command  # noqa: E402
 
-from corpus_cli.cli.application import app  # noqa: E402  (imports every command module: the full app)
+from corpus_cli.cli import app  # noqa: E402  (every command registered: the full app)
 
 DOC = ROOT / "docs" / "cli.md"
 WIDTH = 88
@@ -44,12 +44,12 @@ HEADER = f"""\
 # Command reference
 
 <!-- Generated from each command's --help by {COMMAND}: do not edit.
-     tests/test_docs_cli.py fails when this file is out of date. -->
+     tests/docs/test_docs_cli.py fails when this file is out of date. -->
 
 The `--help` of every `corpus` command, as printed on a terminal {WIDTH} columns wide.
 The options of the Corpus panel and `--color` are accepted before the command name as
 well as after it (the one after the name wins). The examples that end a command's help
-run as written on the bundled seeds (`tests/test_cli.py` runs them all).
+run as written on the bundled seeds (`tests/cli/test_application.py` runs them all).
 """
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -26,14 +25,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from corpus_cli.cli.application import app
+from corpus_cli.cli import app
+from tests.conftest import PINNED_ENV, clean_env, run_corpus
 
 RG = shutil.which("rg")
 pytestmark = pytest.mark.skipif(RG is None, reason="ripgrep (rg) is not on PATH")
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 CORPORA = sorted(p.name.removesuffix(".tar.xz") for p in SHARED.glob("*.tar.xz"))
-ENV: dict[str, str | None] = {"CORPUS_PATH": None, "CORPUS_DEBUG": None, "NO_COLOR": "1"}
+ENV: dict[str, str | None] = {**PINNED_ENV, "NO_COLOR": "1"}
 
 
 def corpus_counts(root: Path, pattern: str, *, subprocess_run: bool = False) -> dict[str, int]:
@@ -42,10 +42,7 @@ def corpus_counts(root: Path, pattern: str, *, subprocess_run: bool = False) -> 
     args = ["grep", "-c", "--norm", "none", "-F", "--index", "off", "--glob", "*.txt"]
     args += ["--corpus", str(root), "--", pattern]
     if subprocess_run:
-        env = {k: v for k, v in os.environ.items() if k not in ENV}
-        done = subprocess.run(
-            [sys.executable, "-m", "corpus_cli", *args], capture_output=True, text=True, env=env
-        )
+        done = run_corpus(*args, text=True)
         code, out, err = done.returncode, done.stdout, done.stderr
     else:
         result = CliRunner().invoke(app, args, env=ENV, catch_exceptions=False)
@@ -63,6 +60,7 @@ def rg_counts(root: Path, pattern: str) -> dict[str, int]:
     done = subprocess.run(
         [str(RG), "-c", "-F", "--no-ignore", "--hidden", "--no-config", "-g", "*.txt", "--", pattern],
         cwd=root,
+        env=clean_env(),
         capture_output=True,
         text=True,
     )

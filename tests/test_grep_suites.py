@@ -82,27 +82,20 @@ suite's fixes (word_period, f2288, r2480, r2574): it is not their peer.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from conftest import Invoke
+
+from tests.conftest import SCRIPT, Invoke, clean_env, run_corpus
 
 GREP = shutil.which("grep")
 RG = shutil.which("rg")
-_SCRIPT = Path(sys.executable).with_name("corpus")
-SCRIPT = str(_SCRIPT) if _SCRIPT.exists() else shutil.which("corpus") or "corpus"
-PEER_ENV = {**os.environ, "LC_ALL": "C.UTF-8"}
-CLEAN_ENV = {
-    k: v
-    for k, v in os.environ.items()
-    if k not in {"NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "CORPUS_PATH", "CORPUS_DEBUG"}
-}
+#: grep and ripgrep run in the environment of corpus, in a UTF-8 locale.
+PEER_ENV = clean_env({"LC_ALL": "C.UTF-8"})
 
 
 def _gnu_grep_in_utf8() -> bool:
@@ -110,7 +103,7 @@ def _gnu_grep_in_utf8() -> bool:
     if GREP is None:
         return False
     done = subprocess.run([GREP, "-o", "."], input="é\n".encode(), capture_output=True, env=PEER_ENV)
-    version = subprocess.run([GREP, "--version"], capture_output=True, text=True).stdout
+    version = subprocess.run([GREP, "--version"], capture_output=True, text=True, env=PEER_ENV).stdout
     return "GNU grep" in version and done.stdout == "é\n".encode()
 
 
@@ -671,7 +664,7 @@ PIPED = [
 )
 def test_tool_in_a_pipe_gives_the_suite_answer(case: Case, tmp_path: Path) -> None:
     args = tool_args(case, write_input(tmp_path, case))
-    done = subprocess.run([SCRIPT, *args], capture_output=True, env=CLEAN_ENV, cwd=tmp_path, timeout=60)
+    done = run_corpus(*args, launcher=SCRIPT, cwd=tmp_path, timeout=60)
     assert (from_tool(done.stdout.decode()), done.returncode) == (case.expected, case.status), done.stderr
 
 

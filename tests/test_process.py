@@ -7,41 +7,21 @@ script.  They are the slow ones: keep them few.
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-MODULE = [sys.executable, "-m", "corpus_cli"]
-_SCRIPT = Path(sys.executable).with_name("corpus")
-SCRIPT = [str(_SCRIPT)] if _SCRIPT.exists() else [shutil.which("corpus") or "corpus"]
+from tests.conftest import MODULE, SCRIPT, clean_env, corpus_argv, run_corpus
+
 TIMEOUT = 60
 
 
 @pytest.fixture
 def env() -> dict[str, str]:
-    """The caller's environment without anything that changes colour or corpus."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {
-            "NO_COLOR",
-            "FORCE_COLOR",
-            "CLICOLOR",
-            "CLICOLOR_FORCE",
-            "PY_COLORS",
-            "CORPUS_PATH",
-            "CORPUS_DEBUG",
-            "TTY_COMPATIBLE",
-        }
-    }
-    clean["PYTHONUNBUFFERED"] = "1"
-    return clean
+    """``clean_env()``, unbuffered."""
+    return clean_env({"PYTHONUNBUFFERED": "1"})
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +34,11 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(cmd: list[str], env: dict[str, str], cwd: Path, stdin: bytes | None = None):
-    return subprocess.run(
-        cmd, input=stdin, capture_output=True, env=env, cwd=cwd, timeout=TIMEOUT, check=False
-    )
+    """``cmd``: a launcher (MODULE or SCRIPT) and the arguments of ``corpus``."""
+    launcher = SCRIPT if cmd[: len(SCRIPT)] == SCRIPT else MODULE
+    assert cmd[: len(launcher)] == launcher, cmd
+    args = cmd[len(launcher) :]
+    return run_corpus(*args, launcher=launcher, input=stdin, env=env, cwd=cwd, timeout=TIMEOUT)
 
 
 def pipe_to_head(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[bytes, int, bytes]:
@@ -172,7 +154,7 @@ def test_version(env, tmp_path, launcher):
 
 def test_ctrl_c_exits_130_without_a_traceback(env, tmp_path):
     proc = subprocess.Popen(
-        [*MODULE, "normalize"],
+        corpus_argv("normalize"),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -217,7 +199,7 @@ def _with_streams(cmd: list[str], redirect: str, env: dict[str, str], cwd: Path)
 def test_write_errors_are_said_as_grep_says_them(big_corpus, env, tmp_path, args, redirect, status, said):
     if "/dev/full" in redirect and not Path("/dev/full").exists():
         pytest.skip("no /dev/full")
-    code, err = _with_streams([*MODULE, *args, "--corpus", str(big_corpus)], redirect, env, tmp_path)
+    code, err = _with_streams(corpus_argv(*args, "--corpus", str(big_corpus)), redirect, env, tmp_path)
     assert code == status
     if "2>" not in redirect:
         assert err == said

@@ -20,12 +20,11 @@ from typing import Any
 
 import pytest
 import regex
-from conftest import PINNED_ENV, SEED_IDS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from corpus_cli.cli.application import app
+from corpus_cli.cli import app
 from corpus_cli.errors import CorpusError
 from corpus_cli.output.grep import GrepRequest, Row, _rows
 from corpus_cli.query.freq import count_tokens
@@ -36,6 +35,7 @@ from corpus_cli.text import tokenize as tokenize_module
 from corpus_cli.text.clitics import CliticMode
 from corpus_cli.text.normalize import MARKS, Level, Mapped, Normalizer
 from corpus_cli.text.tokenize import Kind, tokenize, word_spans, words
+from tests.conftest import PINNED_ENV, SEED_IDS
 
 LEVELS = [level.value for level in Level]
 PAIRS = list(pairwise(LEVELS))  # none→light, light→standard, standard→aggressive

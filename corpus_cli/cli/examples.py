@@ -1,6 +1,6 @@
 """The examples at the end of the main commands' ``--help``, as ripgrep's and httpie's.
 
-Each one runs as written on the bundled seeds (``tests/test_cli.py`` runs every example
+Each one runs as written on the bundled seeds (``tests/cli/test_application.py`` runs every example
 of every command's help); those that name the corpus take it from ``CORPUS_PATH``.
 """
 

@@ -2,19 +2,19 @@
 
 Inputs: directories or files, local or at any fsspec URL (``s3://``, ``gs://``, …), of
 whatever the memory engine reads (text files, JSONL/CSV/TSV records, compressed files,
-archives: :mod:`corpus_cli.readers`), plus Parquet shards (``corpus shard`` writes them:
+archives: :mod:`corpus_cli.store.readers`), plus Parquet shards (``corpus shard`` writes them:
 columns ``id``, ``path``, ``text``).  The client lists the files and cuts them into
 partitions (runs of files, or runs of a Parquet file's row groups, a few per worker
 thread); each worker reads its partition with the memory engine's own reader, builds
-:class:`~corpus_cli.corpus.Document` objects and runs the very functions the memory
-engine runs (:func:`~corpus_cli.freq.count_tokens`, :func:`~corpus_cli.search.search_lines`,
-:func:`~corpus_cli.search.iter_hits`, :func:`~corpus_cli.kwic.concordance`).  The client
+:class:`~corpus_cli.store.corpus.Document` objects and runs the very functions the memory
+engine runs (:func:`~corpus_cli.query.freq.count_tokens`, :func:`~corpus_cli.query.search.search_lines`,
+:func:`~corpus_cli.query.search.iter_hits`, :func:`~corpus_cli.query.kwic.concordance`).  The client
 combines the results in corpus order and prints them with the memory engine's writers,
 so the output is byte for byte the same.
 
 * ``freq``: a :class:`Tally` (flat counts of original forms) a partition, merged on the
   cluster in a tree, eight at a time; only the last merge travels to the client, which
-  turns it into the :class:`~corpus_cli.freq.Counts` the memory engine would have.
+  turns it into the :class:`~corpus_cli.query.freq.Counts` the memory engine would have.
 * ``grep -c/-l``: ``(doc, number)`` pairs a partition, printed in order as they come.
 * ``kwic``: concordance lines a partition (at most ``--limit``), printed in order; once
   ``--limit`` lines are printed, the partitions still pending are cancelled.
@@ -39,10 +39,10 @@ from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice, pairwise
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from ..errors import CorpusError
-from ..query.freq import Counts, clitic_tests, count_tokens, ngram_units
+from ..query.freq import Counts, FreqRequest, clitic_tests, count_tokens, ngram_units
 from ..store.corpus import Document, name_loaded
 from ..store.fields import grouping
 from ..store.readers import ReadOptions
@@ -51,9 +51,8 @@ from ..text.normalize import Normalizer
 from ..text.tokenize import words
 
 if TYPE_CHECKING:
-    from ..cli.application import Session
     from ..output.grep import GrepRequest
-    from ..query.kwic import Line
+    from ..query.kwic import KwicRequest, Line
     from ..query.pattern import Query
 
 INSTALL_HINT = "--engine dask needs Dask: pip install 'corpus-cli[dask]'"
@@ -529,7 +528,9 @@ def _import_distributed() -> Any:
         import distributed
     except ImportError:
         raise CorpusError(INSTALL_HINT) from None
-    if not os.environ.get("CORPUS_DEBUG"):
+    from ..output import environment
+
+    if not environment.current().debug:
         # The client's own log (reconnection attempts, tracebacks of its closing) is not
         # for the user: what goes wrong is said in one ``corpus:`` line instead.
         import logging
@@ -764,10 +765,31 @@ def _in_order(
             client.cancel(list(futures))
 
 
-def _refuse_unsupported(session: Session, what: dict[str, bool]) -> None:
+class Run(Protocol):
+    """What the dask engine needs of a command run (the CLI's ``Session`` is one)."""
+
+    @property
+    def paths(self) -> list[str]: ...
+    @property
+    def glob(self) -> str: ...
+    @property
+    def read_options(self) -> ReadOptions: ...
+    @property
+    def where(self) -> list[tuple[str, str]]: ...
+    @property
+    def normalizer(self) -> Normalizer: ...
+    @property
+    def timeout(self) -> float | None: ...
+    @property
+    def given(self) -> tuple[str, ...]:
+        """The shared options given a value (those the engine does not run are refused)."""
+
+    def warn(self, message: str) -> None: ...
+
+
+def _refuse_unsupported(run: Run, what: dict[str, bool]) -> None:
     """Refuse options the dask engine does not run, before anything is started."""
-    shared = getattr(session, "shared", {}) or {}
-    given = [f"--{n.replace('_', '-')}" for n, value in shared.items() if n not in SUPPORTED_SHARED and value]
+    given = [f"--{n.replace('_', '-')}" for n in run.given if n not in SUPPORTED_SHARED]
     given += [option for option, on in what.items() if on]
     if given:
         raise CorpusError(f"{', '.join(given)}: not supported with --engine dask")
@@ -780,28 +802,25 @@ class Job(NamedTuple):
     reading: Reading
 
 
-def _job(session: Session, refuse: dict[str, bool]) -> Job:
+def _job(run: Run, refuse: dict[str, bool]) -> Job:
     """Check the options, list the files: all before a cluster is started."""
-    _refuse_unsupported(session, refuse)
+    _refuse_unsupported(run, refuse)
     _import_distributed()
-    files = corpus_files(session.paths, session.glob)
-    return Job(files, Reading(session.read_options, session.where))
+    files = corpus_files(run.paths, run.glob)
+    return Job(files, Reading(run.read_options, run.where))
 
 
 # --------------------------------------------------------------------------- commands
 
 
-def freq_counts(
-    session: Session,
-    job: Job,
-    scheduler: str | None,
-    *,
-    ngram: int,
-    keep_per_doc: bool,
-    by_field: str | None = None,
-    tested: tuple[list[str], CliticMode, float | None] | None = None,
-) -> Counts:
-    """The corpus's :class:`Counts`, counted on the cluster and merged in a tree."""
+def freq_counts(run: Run, scheduler: str | None, request: FreqRequest) -> Counts:
+    """``corpus freq --engine dask``: the corpus's :class:`Counts`, counted on the
+    cluster and merged in a tree (the command makes its rows as from any engine's)."""
+    job = _job(run, {"--dispersion": request.dispersion})
+    terms, clitics = request.terms, request.clitics
+    tested = (
+        (list(terms), clitics, run.timeout) if request.by_field is not None and terms and clitics else None
+    )
     if not job.files:
         return Counts()
     with connect(scheduler) as client:
@@ -809,10 +828,10 @@ def freq_counts(
             _freq_part,
             partitions(job.files, _threads(client)),
             reading=job.reading,
-            normalizer=session.normalizer,
-            ngram=ngram,
-            keep_per_doc=keep_per_doc,
-            by_field=by_field,
+            normalizer=run.normalizer,
+            ngram=request.ngram,
+            keep_per_doc=request.keep_per_doc,
+            by_field=request.by_field,
             tested=tested,
             pure=False,
         )
@@ -822,110 +841,55 @@ def freq_counts(
             futures = [client.submit(_merge_part, *futures[lo:hi], pure=False) for lo, hi in pairwise(bounds)]
         tally, warnings = _result(client, futures[0])
     for message in warnings:
-        session.warn(message)
+        run.warn(message)
     return tally.counts()  # type: ignore[no-any-return]
 
 
-def freq_dask(
-    session: Session,
-    scheduler: str | None,
-    *,
-    terms: list[str] | None,
-    top: int,
-    min_count: int,
-    by_doc: bool,
-    ngram: int,
-    stopwords: str | None,
-    match: str | None,
-    forms: bool,
-    dispersion: bool,
-    clitics: Any,
-    fmt: Any,
-    no_header: bool,
-    by_field: str | None = None,
-) -> bool:
-    """``corpus freq --engine dask``: the rows and output of ``freq``, from cluster counts."""
-    from ..cli.application import freq_rows
-    from ..output.freq import write_freq
-    from ..query.freq import with_forms
-
-    if by_field is not None and by_doc:
-        raise CorpusError("--by and --by-doc cannot be combined")
-    by_doc = by_doc or by_field is not None  # a group is listed as a document is
-    job = _job(session, {"--dispersion": dispersion})
-    keep_per_doc = by_doc or bool(terms and clitics)
-    tested = (terms, clitics, session.timeout) if by_field is not None and terms and clitics else None
-    counts = freq_counts(
-        session, job, scheduler, ngram=ngram, keep_per_doc=keep_per_doc, by_field=by_field, tested=tested
-    )
-    rows, found = freq_rows(
-        session, counts, terms=terms, clitics=clitics, by_doc=by_doc, top=top,
-        min_count=min_count, stopwords=stopwords, match=match, ngram=ngram,
-    )  # fmt: skip
-    if forms:
-        rows = with_forms(rows, counts)
-    write_freq(
-        session, rows, counts, fmt, no_header, by_doc=by_doc, forms=forms, dispersion=False, by=by_field
-    )
-    return found
-
-
-def grep_dask(session: Session, query: Query, request: GrepRequest, fmt: str, scheduler: str | None) -> bool:
-    """``corpus grep -c/-l/--count-matches --engine dask``: per-document numbers in corpus order."""
-    from ..output.grep import write_summaries
-
+def grep_numbers(
+    run: Run, query: Query, request: GrepRequest, scheduler: str | None
+) -> Generator[tuple[str, int], None, None]:
+    """``corpus grep -c/-l/--count-matches --engine dask``: (document, number) pairs in
+    corpus order, as the cluster gives them.  The options are checked at the call."""
     summary = request.count_lines or request.count_matches or request.files_with_matches
     if request.quiet or not summary:
         raise CorpusError("--engine dask runs grep with -c, -l or --count-matches only")
-    job = _job(session, {})
-    with connect(scheduler) as client:
-        parts = partitions(job.files, _threads(client))
-        batches = _in_order(client, _summary_part, parts, job.reading, query, request, warn=session.warn)
-        numbers = (pair for batch in batches for pair in batch)
-        found = write_summaries(numbers, request, fmt, session.env, session.color)
-    if not found and not request.invert:
-        session.note("0 hits")
-    return found
+    job = _job(run, {})
+
+    def numbers() -> Generator[tuple[str, int], None, None]:
+        with connect(scheduler) as client:
+            parts = partitions(job.files, _threads(client))
+            batches = _in_order(client, _summary_part, parts, job.reading, query, request, warn=run.warn)
+            for batch in batches:
+                yield from batch
+
+    return numbers()
 
 
-def kwic_dask(
-    session: Session,
-    query: Query,
-    scheduler: str | None,
-    *,
-    fmt_name: str,
-    width: int,
-    words: int | None,
-    limit: int | None,
-    sort: str,
-    max_count: int | None,
-    header: bool,
-    sample_size: int | None,
-    seed: int | None,
-    per_doc: int | None,
-) -> bool:
-    """``corpus kwic --engine dask``: lines in corpus order; stops once ``limit`` are printed."""
-    from ..output.kwic import screen_width, write_kwic
+def kwic_lines(
+    run: Run, query: Query, request: KwicRequest, scheduler: str | None
+) -> Generator[Line, None, None]:
+    """``corpus kwic --engine dask``: concordance lines in corpus order; once the caller
+    stops reading (``--limit``), the partitions still pending are cancelled.  The options
+    are checked at the call."""
     from ..query.kwic import parse_sort, sample
 
-    job = _job(session, {f"--sort {sort}": parse_sort(sort) != ["position"]})
-    if fmt_name == "table":
-        width = screen_width(width, session)
-    cap = limit if sample_size is None else None
-    with connect(scheduler) as client:
-        parts = partitions(job.files, _threads(client))
-        args = (job.reading, query, width, words, max_count, per_doc, cap)
-        per_thread = WINDOW_PER_THREAD if cap is None else WINDOW_PER_THREAD_LIMITED
-        batches = _in_order(client, _kwic_part, parts, *args, warn=session.warn, per_thread=per_thread)
-        lines: Iterable[Line] = (line for batch in batches for line in batch)
-        if sample_size is not None:
-            lines = sample(lines, sample_size, seed)
-        if limit is not None:
-            lines = islice(lines, limit)
-        found = write_kwic(
-            lines, session, fmt_name=fmt_name, width=width, clitics=query.clitics, header=header
-        )
-        batches.close()  # partitions still pending are not needed: cancelled
-    if not found:
-        session.note("0 hits")
-    return found
+    job = _job(run, {f"--sort {request.sort}": parse_sort(request.sort) != ["position"]})
+    cap = request.limit if request.sample_size is None else None
+
+    def lines() -> Generator[Line, None, None]:
+        with connect(scheduler) as client:
+            parts = partitions(job.files, _threads(client))
+            args = (job.reading, query, request.width, request.words, request.max_count, request.per_doc, cap)
+            per_thread = WINDOW_PER_THREAD if cap is None else WINDOW_PER_THREAD_LIMITED
+            batches = _in_order(client, _kwic_part, parts, *args, warn=run.warn, per_thread=per_thread)
+            found: Iterable[Line] = (line for batch in batches for line in batch)
+            if request.sample_size is not None:
+                found = sample(found, request.sample_size, request.seed)
+            if request.limit is not None:
+                found = islice(found, request.limit)
+            try:
+                yield from found
+            finally:
+                batches.close()  # partitions still pending are not needed: cancelled
+
+    return lines()

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from ..errors import CorpusError
 from ..query.pattern import Query
 from ..query.search import LineData, LineSearch, judged_text, search_lines
-from ..store.corpus import Document, Source, _unique
+from ..store.corpus import Document, Source, unique_id
 from ..store.readers import Item, Reader, ReadOptions
 from ..text.normalize import Normalizer, judgeable
 from . import forking
@@ -134,7 +134,7 @@ def candidates(
                 if warn is not None:
                     warn(message)
             for doc_id, path, meta, arg, found in chunk.items:
-                unique = _unique(doc_id, arg, seen)
+                unique = unique_id(doc_id, arg, seen)
                 if found is None:
                     continue
                 doc = Document(unique, path, found.text, meta)

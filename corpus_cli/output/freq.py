@@ -10,8 +10,7 @@ from .records import RowWriter, keeps_numbers, tsv_field
 from .screen import print_table
 
 if TYPE_CHECKING:
-    from ..cli.application import Session
-    from .records import Format
+    from .target import Target
 
 DISPERSION = ["range", "juilland_d", "dp", "dp_norm", "arf"]
 
@@ -76,10 +75,10 @@ def write_tsv_blocks(stream: Any, blocks: Iterable[bytes], *, header: bool, bom:
 
 
 def write_freq(
-    session: Session,
+    target: Target,
     rows: list[FreqRow],
     counts: Counts,
-    fmt: Format | None,
+    fmt_name: str,
     no_header: bool,
     *,
     by_doc: bool,
@@ -97,19 +96,18 @@ def write_freq(
         columns.append("forms")
     if dispersion:
         columns += DISPERSION
-    fmt_name = session.table_or(fmt, "tsv")
     if fmt_name != "table":
-        writer = RowWriter(session.stdout, fmt_name, columns, header=not no_header, bom=session.bom)
+        writer = RowWriter(target.stdout, fmt_name, columns, header=not no_header, bom=target.bom)
         writer.write_all(_record(row, columns, fmt_name) for row in rows)
         return
     shown = [c for c in columns if c != "key"]
     records = [_record(row, shown, "tsv") for row in rows]
     print_table(
-        session.env,
-        session.color,
+        target.env,
+        target.color,
         [by if c == "by" and by else c.replace("_", " ") for c in shown],
         [[rec[c] for c in shown] for rec in records],
         numeric=("rank", "count", "per million", "docs", "range", "juilland d", "dp", "dp norm", "arf"),
         flexible="forms" if forms else "term",
-        caption=f"{counts.total:,} tokens, {counts.type_count:,} types, normalization {session.settings}",
+        caption=f"{counts.total:,} tokens, {counts.type_count:,} types, normalization {target.normalization}",
     )

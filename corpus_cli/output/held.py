@@ -21,32 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from ..errors import CorpusError
+from ..errors import CorpusError, StaleIndex
 
 #: Characters held at most: past them the check is awaited and the output flows.
 LIMIT = 1 << 20
-
-
-class StaleIndex(BaseException):
-    """The index answered from changed under the corpus (a ``BaseException``, like
-    ``KeyboardInterrupt``, so that no ``except Exception`` on the way can keep it)."""
-
-
-class DamagedIndex(StaleIndex):
-    """The index answered from cannot be read, found while it answers: the command
-    runs again without it, as for a stale one (``cli.command``), or fails when the
-    index was named (``--index PATH``)."""
-
-    def __init__(self, path: object, why: object) -> None:
-        super().__init__(f"{path}: damaged index ({why}); searching without it")
-        self.path = path
-        self.why = why
-
-    @property
-    def error(self) -> str:
-        """What to say when the index was named."""
-        rebuild = "rebuild it with 'corpus index build' or use --index off"
-        return f"{self.path}: damaged index ({self.why}); {rebuild}"
 
 
 class OutputDiffers(CorpusError):

@@ -1,5 +1,5 @@
 """Machine output: TSV, CSV and JSON Lines, written row by row (and xlsx, see
-:mod:`corpus_cli.spreadsheet`).
+:mod:`corpus_cli.output.spreadsheet`).
 
 These writers are the hot data path, so they use nothing but ``str`` and ``json``:
 no colour, no padding, no bidi controls.  TSV escapes tab, newline, carriage return and

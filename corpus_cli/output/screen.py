@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import Any
 
-from ..text.visible import after_chars, before_chars
 from .environment import Environment
 
 RESET = "\x1b[0m"
@@ -88,6 +87,8 @@ def fit_line(line: str, spans: Sequence[tuple[int, int]], room: int, color: bool
         return highlight(line, spans, color)
     anchor_start, anchor_end = spans[0] if spans else (0, 0)
     side = max(4, (room - cell_width(line[anchor_start:anchor_end])) // 2 - 1)
+    from ..text.visible import after_chars, before_chars  # screens only: not at start-up
+
     left = before_chars(line, anchor_start, side)
     right = after_chars(line, anchor_end, side)
     inside = [(s, e) for s, e in spans if s >= left and e <= right]
@@ -122,6 +123,8 @@ def _fit_start(text: str, width: int) -> str:
     text = visible(text)
     if cell_width(text) <= width:
         return text
+    from ..text.visible import before_chars
+
     start = before_chars(text, len(text), max(0, width - 1))
     return ELLIPSIS + text[start:]
 
@@ -131,6 +134,8 @@ def _fit_end(text: str, width: int) -> str:
     text = visible(text)
     if cell_width(text) <= width:
         return text
+    from ..text.visible import after_chars
+
     end = after_chars(text, 0, max(0, width - 1))
     return text[:end] + ELLIPSIS
 

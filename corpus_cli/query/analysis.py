@@ -1,6 +1,6 @@
 """Statistics over hits and token streams: dispersion of a query, collocates, keywords.
 
-Pure computation on loaded documents; the numbers come from :mod:`corpus_cli.stats`,
+Pure computation on loaded documents; the numbers come from :mod:`corpus_cli.query.stats`,
 and every result carries the counts it was computed from so it can be audited.
 """
 

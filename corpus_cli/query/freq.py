@@ -439,3 +439,126 @@ def clitic_tests(
         return lambda key: budget.fullmatch(regex, key) is not None
 
     return {term: test(term) for term in terms}
+
+
+# --------------------------------------------------------------------------- the freq command's rows
+
+
+class FreqRequest(NamedTuple):
+    """What ``freq`` counts and lists (its options, the engine and format aside)."""
+
+    terms: tuple[str, ...] = ()
+    top: int = 20
+    min_count: int = 1
+    by_doc: bool = False
+    by_field: str | None = None  # --by FIELD: one list per value of the field
+    ngram: int = 1
+    stopwords: str | None = None
+    match: str | None = None
+    forms: bool = False
+    dispersion: bool = False
+    clitics: CliticMode | None = None
+
+    def checked(self) -> FreqRequest:
+        """The request with its TERMs written as the n-grams they are; ``CorpusError``
+        for options that do not go together."""
+        request = self
+        if self.terms:
+            terms, ngram = terms_as_ngrams(self.terms, self.ngram)
+            if self.clitics is not None and ngram > 1:
+                raise CorpusError(f"--clitics needs a single word, not '{terms[0]}'")
+            request = self._replace(terms=tuple(terms), ngram=ngram)
+        if self.by_field is not None and self.by_doc:
+            raise CorpusError("--by and --by-doc cannot be combined")
+        return request
+
+    @property
+    def per_doc(self) -> bool:
+        """Rows per document (``--by-doc``) or per group (``--by``: listed as a document is)."""
+        return self.by_doc or self.by_field is not None
+
+    @property
+    def keep_per_doc(self) -> bool:
+        """The counts must be kept per document (or group)."""
+        return self.per_doc or bool(self.terms and self.clitics)
+
+    @property
+    def plain_list(self) -> bool:
+        """The frequency list with no term filtered out (an index keeps it ranked)."""
+        return not self.terms and self.stopwords is None and self.match is None
+
+    def units(self) -> Units:
+        return ngram_units(self.ngram) if self.ngram > 1 else words
+
+
+def freq_rows(
+    counts: Counts, request: FreqRequest, normalizer: Normalizer, timeout: float | None
+) -> tuple[list[FreqRow], bool]:
+    """The rows ``freq`` prints from ``counts`` (of any engine), and whether any term counts."""
+    if request.terms:
+        mode = request.clitics
+        members = clitic_members(counts, normalizer, mode, timeout) if mode is not None else None
+        rows = term_rows(counts, list(request.terms), normalizer, by_doc=request.per_doc, members=members)
+        return rows, any(r.count for r in rows)
+    keep_key = key_filter(normalizer, request.stopwords, request.match, request.ngram, timeout)
+    make = frequency_rows_by_doc if request.per_doc else frequency_rows
+    return make(counts, top=request.top, min_count=request.min_count, keep=keep_key), True
+
+
+def freq_groups(
+    docs: list[Document],
+    request: FreqRequest,
+    normalizer: Normalizer,
+    timeout: float | None,
+    warn: Callable[[str], None],
+) -> tuple[Callable[[Document], str] | None, dict[str, Callable[[str], bool]] | None]:
+    """``freq --by FIELD``: the group of a document, and the tests of TERMs with
+    clitics (how many documents of a group hold a term with its clitics)."""
+    if request.by_field is None:
+        return None, None
+    from ..store.fields import grouping, unknown_field
+
+    problem = unknown_field(request.by_field, docs)
+    if problem is not None:
+        warn(problem)
+    terms, mode = request.terms, request.clitics
+    tests = clitic_tests(terms, normalizer, mode, timeout) if terms and mode else None
+    return grouping(request.by_field), tests
+
+
+def key_filter(
+    normalizer: Normalizer, stopwords: str | None, match: str | None, ngram: int, timeout: float | None
+) -> Callable[[str], bool] | None:
+    """The keys a list keeps: not stopwords (n-grams: not at either end), matching ``match``."""
+    tests: list[Callable[[str], bool]] = []
+    if stopwords is not None:
+        from ..text.stopwords import load_stopwords
+
+        stop = load_stopwords(stopwords, normalizer)
+        if ngram > 1:
+            tests.append(lambda key: key.split(" ")[0] not in stop and key.split(" ")[-1] not in stop)
+        else:
+            tests.append(lambda key: key not in stop)
+    if match is not None:
+        from .pattern import Budget, MatchOptions, compile_query
+
+        regex = compile_query(match, normalizer, MatchOptions()).regex
+        budget = Budget(timeout)  # the list of terms is matched as one document
+        tests.append(lambda key: budget.search(regex, key) is not None)
+    if not tests:
+        return None
+    return lambda key: all(test(key) for test in tests)
+
+
+def clitic_members(
+    counts: Counts, normalizer: Normalizer, mode: CliticMode, timeout: float | None
+) -> Callable[[str], list[str]]:
+    """``freq TERM --clitics``: the keys that are the term with clitics."""
+    from .pattern import Budget, MatchOptions, compile_query
+
+    def members(term: str) -> list[str]:
+        regex = compile_query(term, normalizer, MatchOptions(clitics=mode)).regex
+        budget = Budget(timeout)
+        return sorted(k for k in counts.counts if budget.fullmatch(regex, k))
+
+    return members

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from itertools import islice
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import CorpusError
 from ..text.normalize import Normalizer
 from ..text.tokenize import word_spans
 from ..text.visible import after_chars, before_chars, outside_sequences
-from .search import Hit
+from .search import Hit, iter_hits
+
+if TYPE_CHECKING:
+    from ..store.corpus import Document
+    from .pattern import Query
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -153,3 +158,49 @@ def sample(lines: Iterable[Line], size: int, seed: int | None) -> list[Line]:
         return pool
     chosen = sorted(random.Random(seed).sample(range(len(pool)), size))
     return [pool[i] for i in chosen]
+
+
+class KwicRequest(NamedTuple):
+    """What a concordance shows (``kwic``'s options), the output format aside."""
+
+    width: int = 40  # characters of context on each side
+    words: int | None = None  # or words on each side
+    limit: int | None = None
+    sort: str = "position"
+    max_count: int | None = None  # hit lines per document
+    sample_size: int | None = None
+    seed: int | None = None
+    per_doc: int | None = None
+
+    @property
+    def asks_none(self) -> str | None:
+        """The option that asks for no line at all (``--limit 0``), if one does."""
+        limits = {
+            "--max-count": self.max_count,
+            "--limit": self.limit,
+            "--per-doc": self.per_doc,
+            "--sample": self.sample_size,
+        }
+        return next((f"{name} 0" for name, value in limits.items() if value == 0), None)
+
+
+def concordance_lines(
+    docs: Iterable[Document], query: Query, request: KwicRequest, normalizer: Normalizer
+) -> Iterable[Line]:
+    """The concordance of ``query`` over ``docs``, as ``request`` asks for it.
+
+    Order of work: hits → at most ``per_doc`` per document → a random sample →
+    sorting → ``limit``.  With none of these, lines stream as the hits are found.
+    """
+    keys = parse_sort(request.sort)
+    hits = iter_hits(docs, query, max_count=request.max_count)
+    lines: Iterable[Line] = concordance(hits, width=request.width, words=request.words)
+    if request.per_doc is not None:
+        lines = per_document(lines, request.per_doc)
+    if request.sample_size is not None:
+        lines = sample(lines, request.sample_size, request.seed)
+    if keys != ["position"]:
+        lines = sort_lines(list(lines), keys, normalizer)
+    if request.limit is not None:
+        lines = islice(lines, request.limit)
+    return lines

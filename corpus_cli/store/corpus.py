@@ -245,7 +245,7 @@ def load_corpus(
             items = reader.read_stdin(stdin() if stdin else b"")
         else:
             items = reader.read_file(name, source)
-        documents += [Document(_unique(i.id, arg, seen), i.path, i.text, i.meta) for i in items]
+        documents += [Document(unique_id(i.id, arg, seen), i.path, i.text, i.meta) for i in items]
     return Corpus(documents)
 
 
@@ -349,7 +349,7 @@ def _unreadable(path: Path) -> str | None:
     return None if os.access(path, wanted) else "permission denied"
 
 
-def _unique(doc_id: str, arg: str, seen: set[str]) -> str:
+def unique_id(doc_id: str, arg: str, seen: set[str]) -> str:
     """Ids must be unique across arguments: a clash is prefixed with its argument."""
     candidate = doc_id
     if candidate in seen:

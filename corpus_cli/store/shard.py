@@ -8,7 +8,7 @@ read part of a big shard; a shard is closed when the next row group would take i
 the size asked for (its size on disk, compressed).
 
 A set of shards is published whole: while shards are written the directory holds a
-file named :data:`~corpus_cli.readers.UNFINISHED`, removed once the last one is
+file named :data:`~corpus_cli.store.readers.UNFINISHED`, removed once the last one is
 closed, and readers refuse a directory that holds it (an interrupted run leaves it).
 A file name that is not UTF-8 (Python's surrogate escapes) is kept as its bytes: in
 JSONL as ``\\udcXX`` escapes, which ``json`` reads back; in Parquet, a column holding

@@ -1,6 +1,6 @@
 """The analyst's commands: ``dispersion``, ``collocates`` and ``keywords``.
 
-Registered on the same app as the core commands (see the end of :mod:`corpus_cli.cli`).
+Registered on ``application.app`` when :mod:`corpus_cli.cli` imports it.
 """
 
 from collections.abc import Iterator
@@ -10,7 +10,8 @@ import typer
 
 from ...errors import CorpusError
 from ...output.records import RowWriter, keeps_numbers
-from ..application import (
+from ..application import command
+from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
     CliticsOpt,
@@ -20,11 +21,9 @@ from ..application import (
     IgnoreCaseOpt,
     NoHeaderOpt,
     PatternArg,
-    Session,
     StrictMarksOpt,
-    _key_filter,
-    command,
 )
+from ..session import Session
 
 if TYPE_CHECKING:
     from ...query.freq import Counts
@@ -166,14 +165,14 @@ def dispersion_command(
     )
     if by_field is not None and (svg or every):
         raise CorpusError("--by gives a table of groups: it cannot be combined with --svg or --all")
-    result = hit_dispersion(session.corpus.documents, query)
+    result = hit_dispersion(session.source.corpus.documents, query)
     total_hits = sum(len(d.offsets) for d in result.per_doc)
     if by_field is not None:
         _dispersion_by(session, pattern, result, by_field, fmt, no_header)
         raise typer.Exit(0 if total_hits else 1)
     scores = result.scores
     if svg:
-        _write_svg(svg, pattern, result, session.settings, every)
+        _write_svg(svg, pattern, result, session.normalization, every)
     fmt_name = session.table_or(fmt, "tsv")
     if fmt_name == "table":
         _dispersion_screen(session, pattern, result, every)
@@ -224,7 +223,7 @@ def _dispersion_by(
     if fmt_name == "table":
         from ...output.screen import DIM, paint
 
-        heading = paint(f"{pattern} · normalization {session.settings}", DIM, session.color)
+        heading = paint(f"{pattern} · normalization {session.normalization}", DIM, session.color)
         session.stdout.write(heading + "\n")
         columns = ["by", "docs", "with hits", "tokens", "hits", "per million"]
         records = [
@@ -320,7 +319,7 @@ def _dispersion_screen(session: Session, pattern: str, result: Any, every: bool)
         f"{len(d.offsets):>5} {len(d.offsets) * 1e6 / d.tokens if d.tokens else 0:>10,.1f}" for d in docs
     ]
     strip_width = max(10, session.env.columns - label_width - 20)
-    out.write(paint(f"{pattern} · normalization {session.settings}", DIM, color) + "\n")
+    out.write(paint(f"{pattern} · normalization {session.normalization}", DIM, color) + "\n")
     out.write(f"{'doc'.ljust(label_width)} {'hits':>5} {'per mill.':>10} plot\n")
     for d, number in zip(docs, numbers, strict=True):
         cells = ["·"] * strip_width
@@ -468,9 +467,11 @@ def collocates_command(
     query = session.query(
         pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
     )
-    keep_key = _key_filter(session, stopwords, None, 1)
+    from ...query.freq import key_filter
+
+    keep_key = key_filter(session.normalizer, stopwords, None, 1, session.timeout)
     result = collocates(
-        session.corpus.documents,
+        session.source.corpus.documents,
         query,
         left=window if left is None else left,
         right=window if right is None else right,
@@ -630,7 +631,9 @@ def keywords_command(
     if not target and by_field is None and reference is None:
         raise CorpusError("give --target DOC or --by FIELD (against the rest), or --reference PATH")
     session = Session(ctx)
-    keep = _key_filter(session, stopwords, None, 1)
+    from ...query.freq import key_filter
+
+    keep = key_filter(session.normalizer, stopwords, None, 1, session.timeout)
     rows = []
     for group, target_counts, ref_counts in _keyness_sides(
         session, target, by_field, reference, reference_glob
@@ -688,10 +691,10 @@ def _keyness_sides(
     from ...query.freq import count_tokens
     from ...store.corpus import DEFAULT_GLOB, load_corpus
 
-    docs = session.corpus.documents
+    docs = session.source.corpus.documents
     targets: dict[str, list[Document]] = {}
     if target:
-        chosen = {id(d) for d in session.corpus.select(target)}
+        chosen = {id(d) for d in session.source.corpus.select(target)}
         targets[""] = [d for d in docs if id(d) in chosen]
     elif by_field is not None:
         from ...store.fields import grouping, unknown_field

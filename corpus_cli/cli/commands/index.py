@@ -6,9 +6,12 @@ from typing import Annotated, Any
 
 import typer
 
-from ...errors import CorpusError
+from ...errors import CorpusError, IndexBusy
 from ...output.records import RowWriter
-from ..application import FormatOpt, NoHeaderOpt, Session, _progress, app, command
+from ..application import app, command
+from ..documents import progress_bar
+from ..options import FormatOpt, NoHeaderOpt
+from ..session import Session
 
 index_app = typer.Typer(
     name="index",
@@ -40,7 +43,7 @@ FoundInOpt = Annotated[
 
 
 def _selection(session: Session) -> Any:
-    from ...index.index import Selection
+    from ...index.layout import Selection
     from ...store.corpus import default_corpus_path
 
     paths = session.paths or [str(default_corpus_path())]
@@ -88,8 +91,8 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
     Written to a temporary file and renamed into place: an interrupted build leaves
     the previous index as it was, and readers keep working while it is rebuilt.
     """
+    from ...index.build import build as build_index
     from ...index.fingerprint import Stamps
-    from ...index.index import build as build_index
     from ...store.corpus import sources
 
     session = Session(ctx)
@@ -115,7 +118,7 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
             selection,
             session.normalizer,
             dest,
-            progress=_progress(session.env),
+            progress=progress_bar(session.env),
             warn=session.warn,
             options=session.read_options,
             frozen=frozen,
@@ -150,9 +153,8 @@ def _build_when_free(build: Callable[[], Any], dest: Path, session: Session) -> 
     while True:
         try:
             return build()
-        except CorpusError as exc:
-            if "another process is building" not in str(exc):  # the message of index._Lock
-                raise
+        except IndexBusy:
+            pass
         except (OSError, sqlite3.Error) as exc:  # disk full, a cache directory gone read-only
             why = getattr(exc, "strerror", None) or exc
             raise CorpusError(f"cannot write the index {dest}: {why}") from None
@@ -177,7 +179,7 @@ def _wait_for_lock(path: Path) -> None:
 @command("status", shared=SHARED, target=index_app)
 def status(ctx: typer.Context, output: FoundInOpt = None) -> None:
     """Say whether the selected corpus has an index, and whether it is fresh."""
-    from ...index.index import Index
+    from ...index.read import Index
 
     session = Session(ctx)
     path = _target(session, output)
@@ -222,7 +224,7 @@ def list_indexes(ctx: typer.Context, fmt: FormatOpt = None, no_header: NoHeaderO
     """Every index in the cache directory, with the corpus it is of."""
     import json
 
-    from ...index.index import catalogue
+    from ...index.read import catalogue
 
     session = Session(ctx)
     rows = []
@@ -263,7 +265,9 @@ def drop(
     --all deletes only the files that open as indexes of this tool, and the temporary
     files that interrupted builds left.
     """
-    from ...index.index import cache_dir, catalogue, sweep
+    from ...index.build import sweep
+    from ...index.layout import cache_dir
+    from ...index.read import catalogue
 
     session = Session(ctx)
     if everything:

@@ -1,6 +1,6 @@
 """``corpus shard``: the selected corpus as Parquet or JSONL shards, for ``--engine dask``.
 
-Registered on the same app as the core commands (see the end of :mod:`corpus_cli.cli`).
+Registered on ``application.app`` when :mod:`corpus_cli.cli` imports it.
 """
 
 from enum import Enum
@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from ...errors import CorpusError
-from ..application import OUTPUT_PANEL, SHARED_OPTIONS, Session, command, shared_options
+from ..application import command
+from ..options import OUTPUT_PANEL, SHARED_OPTIONS
+from ..session import Session
 
 #: Every shared option that selects documents (not --corpus: SOURCE is the corpus).
 _SELECTING = tuple(n for n in SHARED_OPTIONS if n not in ("corpus", "norm", "fold", "keep", "color", "index"))
@@ -67,10 +69,11 @@ def shard(
     target = parse_size(size)
     if source == "-":
         raise CorpusError("shard reads files and directories, not standard input")
-    shared_options(ctx)["corpus"] = [source]
-    session = Session(ctx)
+    session = Session(ctx, corpus=(source,), reads_corpus=True)
     try:
-        shards = write_shards(session.corpus.documents, dest, size=target, fmt=fmt.value, overwrite=overwrite)
+        shards = write_shards(
+            session.source.corpus.documents, dest, size=target, fmt=fmt.value, overwrite=overwrite
+        )
     except ImportError:
         raise CorpusError("corpus shard needs fsspec: pip install 'corpus-cli[dask]'") from None
     for written in shards:

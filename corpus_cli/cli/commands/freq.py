@@ -1,0 +1,224 @@
+"""``corpus freq``: frequency lists of terms and n-grams, per document or group, from
+the index, the loaded corpus or a Dask cluster (the same rows from each)."""
+
+from typing import Annotated
+
+import typer
+
+from ..application import command
+from ..options import (
+    MATCH_PANEL,
+    OUTPUT_PANEL,
+    CliticsOpt,
+    Engine,
+    EngineOpt,
+    FormatOpt,
+    NoHeaderOpt,
+    SchedulerOpt,
+    use_dask,
+)
+from ..session import Session
+
+
+@command("freq", rich_help_panel="Commands", matching=True)
+def freq(
+    ctx: typer.Context,
+    terms: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[TERM]...",
+            help="Count exactly these terms (normalized), zeros included; a term of N words "
+            "is counted as the n-gram it is (as --ngram N counts it).",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top",
+            min=0,
+            metavar="N",
+            help="Show the N most frequent (0 = all).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = 20,
+    min_count: Annotated[
+        int,
+        typer.Option(
+            "--min-count",
+            min=1,
+            metavar="N",
+            help="Only terms seen at least N times.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = 1,
+    by_doc: Annotated[
+        bool, typer.Option("--by-doc", help="One row per document and term.", rich_help_panel=OUTPUT_PANEL)
+    ] = False,
+    by_field: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="FIELD",
+            help="One list per value of FIELD: a metadata field, or folder, date, year, month "
+            'from the ids (documents without it: "").',
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    ngram: Annotated[
+        int,
+        typer.Option(
+            "--ngram",
+            min=1,
+            max=5,
+            metavar="N",
+            help="Count runs of N words (2-5), never across a line end or sentence-ending punctuation.",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = 1,
+    stopwords: Annotated[
+        str | None,
+        typer.Option(
+            "--stopwords",
+            metavar="FILE",
+            help="Drop function words: 'builtin' (Arabic list written for this tool; "
+            "negations kept) or a file, one word per line. N-grams are dropped when they "
+            "begin or end with one.",
+            rich_help_panel=MATCH_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    match: Annotated[
+        str | None,
+        typer.Option(
+            "--match",
+            metavar="PATTERN",
+            help="Only terms whose normalized form matches PATTERN.",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = None,
+    forms: Annotated[
+        bool,
+        typer.Option(
+            "--forms",
+            help="Show every original spelling of each term with its count.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    with_dispersion: Annotated[
+        bool,
+        typer.Option(
+            "--dispersion",
+            help="Add range (documents), Juilland's D, Gries' DP and DPnorm, and ARF.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    clitics: CliticsOpt = None,
+    engine: EngineOpt = Engine.memory,
+    scheduler: SchedulerOpt = None,
+    fmt: FormatOpt = None,
+    no_header: NoHeaderOpt = False,
+) -> None:
+    """Frequency list of normalized word and number tokens (or n-grams).
+
+    A count is the number of tokens whose normalized form equals the key; the term
+    shown is that key's most frequent original spelling. per_million is relative to
+    all tokens (of the document, with --by-doc); docs is the number of documents
+    that contain the key (of the group's documents, with --by). Punctuation, URLs
+    and emoji are not counted. With TERMs and --clitics, a term also counts the
+    tokens that are the term with clitics. A TERM of several words ('مجلس الأمن')
+    is counted as an n-gram of that many words.
+    """
+    from ...output.freq import write_freq
+    from ...query.freq import (
+        FreqRequest,
+        FreqRow,
+        count_tokens,
+        freq_groups,
+        freq_rows,
+        with_forms,
+        with_group_dispersion,
+    )
+    from ...query.freq import (
+        with_dispersion as add_dispersion,
+    )
+
+    session = Session(ctx)
+    request = FreqRequest(
+        terms=tuple(terms or ()),
+        top=top,
+        min_count=min_count,
+        by_doc=by_doc,
+        by_field=by_field,
+        ngram=ngram,
+        stopwords=stopwords,
+        match=match,
+        forms=forms,
+        dispersion=with_dispersion,
+        clitics=clitics,
+    ).checked()
+    units = request.units()
+    docs, group = None, None
+    dask = use_dask(engine, scheduler)
+    indexed = (
+        not dask
+        and session.source.whole_corpus
+        and request.ngram == 1
+        and not request.keep_per_doc
+        and session.source.index is not None
+    )
+    index = session.source.index if indexed else None
+    if dask:
+        from ...engines.distributed import freq_counts
+
+        counts = freq_counts(session, scheduler, request)
+    elif indexed and index is not None:
+        # The index's frequency list: the same numbers, and ranked already when no
+        # term is filtered out.
+        counts = index.counts(keys=not request.plain_list)
+    else:
+        docs = session.source.corpus.documents
+        group, tests = freq_groups(docs, request, session.normalizer, session.timeout, session.warn)
+        counts = count_tokens(
+            docs,
+            session.normalizer,
+            keep_per_doc=request.keep_per_doc,
+            units=units,
+            group=group,
+            tests=tests,
+        )
+    fmt_name = session.table_or(fmt, "tsv")
+    if indexed and index is not None and request.plain_list:
+        if fmt_name == "tsv" and not (forms or with_dispersion):
+            from ...output.freq import write_tsv_blocks
+
+            write_tsv_blocks(
+                session.stdout, index.ranked_tsv(top, min_count), header=not no_header, bom=session.bom
+            )
+            raise typer.Exit(0)
+        total = counts.total
+        rows = [
+            FreqRow(rank, term, key, count, count * 1_000_000 / total if total else 0.0, docs_with)
+            for rank, key, term, count, docs_with in index.ranked(top, min_count)
+        ]
+        found = True
+    else:
+        rows, found = freq_rows(counts, request, session.normalizer, session.timeout)
+    if forms:
+        rows = with_forms(rows, counts)
+    if with_dispersion and group is not None:
+        rows = with_group_dispersion(rows, session.source.corpus.documents, session.normalizer, units, group)
+    elif with_dispersion:
+        rows = add_dispersion(rows, docs or session.source.corpus.documents, session.normalizer, units)
+    write_freq(
+        session,
+        rows,
+        counts,
+        fmt_name,
+        no_header,
+        by_doc=request.per_doc,
+        forms=forms,
+        dispersion=with_dispersion,
+        by=by_field,
+    )
+    raise typer.Exit(0 if found else 1)

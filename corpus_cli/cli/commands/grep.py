@@ -1,0 +1,227 @@
+"""``corpus grep``: the lines that match, as grep prints them (or counts, -l, -o, context)."""
+
+from contextlib import closing
+from typing import Annotated
+
+import typer
+
+from ...errors import CorpusError
+from ...output.records import GrepFormat
+from ..application import command
+from ..options import (
+    MATCH_PANEL,
+    OUTPUT_PANEL,
+    CliticsOpt,
+    Engine,
+    EngineOpt,
+    ExplainOpt,
+    FixedOpt,
+    GrepCorpusOpt,
+    GrepFormatOpt,
+    IgnoreCaseOpt,
+    NoHeaderOpt,
+    SchedulerOpt,
+    StrictMarksOpt,
+    use_dask,
+)
+from ..session import Session
+
+
+@command("grep", overrides={"corpus": GrepCorpusOpt}, rich_help_panel="Commands", matching=True)
+def grep(
+    ctx: typer.Context,
+    pattern: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="PATTERN",
+            help="Regular expression (regex module syntax) matched on normalized text; "
+            "'' matches every line.",
+            show_default=False,
+        ),
+    ] = None,
+    regexp: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--regexp",
+            "-e",
+            metavar="PATTERN",
+            help="A pattern, in place of PATTERN (repeatable: a line matches if any matches; "
+            "for one that starts with -).",
+            rich_help_panel=MATCH_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    fixed: FixedOpt = False,
+    word: Annotated[
+        bool,
+        typer.Option(
+            "--word-regexp",
+            "-w",
+            help="Whole words only (Arabic-aware: marks are part of words).",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = False,
+    ignore_case: IgnoreCaseOpt = False,
+    clitics: CliticsOpt = None,
+    strict_marks: StrictMarksOpt = False,
+    explain: ExplainOpt = False,
+    invert: Annotated[
+        bool,
+        typer.Option(
+            "--invert-match", "-v", help="Select lines that do not match.", rich_help_panel=MATCH_PANEL
+        ),
+    ] = False,
+    max_count: Annotated[
+        int | None,
+        typer.Option(
+            "--max-count",
+            "-m",
+            min=0,
+            metavar="N",
+            help="Stop a document after N selected lines.",
+            rich_help_panel=MATCH_PANEL,
+        ),
+    ] = None,
+    count: Annotated[
+        bool,
+        typer.Option(
+            "--count",
+            "-c",
+            help="Print the number of selected lines per document.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    count_matches: Annotated[
+        bool,
+        typer.Option(
+            "--count-matches", help="Print the number of matches per document.", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = False,
+    files_with_matches: Annotated[
+        bool,
+        typer.Option(
+            "--files-with-matches",
+            "-l",
+            help="Print only the ids of documents with a match.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    only_matching: Annotated[
+        bool,
+        typer.Option(
+            "--only-matching", "-o", help="Print each match on its own line.", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = False,
+    after_context: Annotated[
+        int | None,
+        typer.Option(
+            "--after-context",
+            "-A",
+            min=0,
+            metavar="N",
+            help="Show N lines after each selected line.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    before_context: Annotated[
+        int | None,
+        typer.Option(
+            "--before-context",
+            "-B",
+            min=0,
+            metavar="N",
+            help="Show N lines before each selected line.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    context: Annotated[
+        int | None,
+        typer.Option(
+            "--context",
+            "-C",
+            min=0,
+            metavar="N",
+            help="Show N lines before and after.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    line_number: Annotated[
+        bool,
+        typer.Option(
+            "--line-number/--no-line-number", "-n/-N", help="Show line numbers.", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = True,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print nothing; exit 0 at the first match.", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = False,
+    engine: EngineOpt = Engine.memory,
+    scheduler: SchedulerOpt = None,
+    fmt: GrepFormatOpt = None,
+    no_header: NoHeaderOpt = False,
+) -> None:
+    """Print the lines that match PATTERN, like grep, on normalized text.
+
+    In a pipe: doc:line:text (doc:count with -c, doc with -l). On a terminal:
+    grouped by document, matches highlighted, long lines cut around the match.
+    Exit status: 0 a line was selected, 1 none, 2 an error.
+    """
+    from ...output.grep import GrepRequest, line_search, needs_text, run_grep, shows_spans
+    from ...query.pattern import MatchOptions
+
+    if count and files_with_matches:
+        raise CorpusError("-c/--count and -l/--files-with-matches cannot be combined")
+    if count_matches and files_with_matches:
+        raise CorpusError("--count-matches and -l/--files-with-matches cannot be combined")
+    if only_matching and fmt is GrepFormat.jsonl:
+        raise CorpusError(
+            "-o/--only-matching cannot be combined with --format jsonl (its records carry every match)"
+        )
+    if regexp and pattern is not None:
+        raise CorpusError(f"PATTERN '{pattern}' and -e/--regexp: give the patterns one way (several -e)")
+    if not regexp and pattern is None:
+        raise CorpusError("missing PATTERN (or -e PATTERN); see 'corpus grep --help'")
+    patterns = regexp or [pattern or ""]
+    session = Session(ctx)
+    query = session.query(patterns, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
+    shape = session.table_or(fmt, "plain")
+    request = GrepRequest(
+        invert=invert,
+        max_count=max_count,
+        count_lines=count,
+        count_matches=count_matches,
+        files_with_matches=files_with_matches,
+        only_matching=only_matching,
+        before=before_context if before_context is not None else (context or 0),
+        after=after_context if after_context is not None else (context or 0),
+        line_number=line_number,
+        quiet=quiet,
+        header=not no_header,
+        spans=shows_spans(shape, session.color),
+        bom=session.bom,
+        context=(before_context, after_context, context) != (None, None, None),
+    )
+    if use_dask(engine, scheduler):
+        from ...engines.distributed import grep_numbers
+        from ...output.grep import write_summaries
+
+        numbers = grep_numbers(session, query, request, scheduler)
+        with closing(numbers):
+            found = write_summaries(numbers, request, shape, session.env, session.color)
+        if not found and not request.invert:
+            session.note("0 hits")
+        raise typer.Exit(0 if found else 1)
+    docs = session.source.documents_for(
+        query, invert=invert, search=line_search(request), keep_text=needs_text(request, shape)
+    )
+    found = run_grep(docs, query, request, shape, session.env, session.color)
+    if not found and not quiet and not invert:
+        session.report_zero(
+            patterns,
+            query.options,
+            whole_words=False,
+            asked_none="--max-count 0" if max_count == 0 else None,
+        )
+    raise typer.Exit(0 if found else 1)

@@ -1,0 +1,312 @@
+"""Which documents a command reads, and from where: the index, a parallel scan, a full load.
+
+``DocumentSource`` answers "the documents that may hold this query" and "the corpus" for
+one command run.  It chooses, once:
+
+* the index (``--index auto`` finds the one ``corpus index build`` made for these paths,
+  reading options and normalizer) when it is fresh, its output held until that is known
+  (``output.held``: the check runs while the command answers);
+* without one, on a big corpus, a scan of the files on every core that keeps only the
+  documents the query may match (``engines.scan``);
+* else the corpus loaded in full, with a progress bar on a terminal.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CorpusError
+from ..index.fingerprint import abandon_early
+from ..output.environment import Environment
+from ..output.held import HeldOutput
+from ..text.normalize import Normalizer
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..index.read import Index
+    from ..query.pattern import Query
+    from ..query.search import LineSearch
+    from ..store.corpus import Corpus, Document, Sources
+    from ..store.readers import ReadOptions
+
+STALE_INDEX = (
+    "the corpus changed since its index was built; searching without it "
+    "(rebuild it with 'corpus index build')"
+)
+
+#: Documents (or files) from which a corpus is too big to normalize again in full just
+#: for the no-silent-zero report (``Session.report_zero``).
+BIG_CORPUS = 256
+
+
+def index_may_answer(settings: Settings) -> bool:
+    """May an index answer this command: one named, or any in the cache directory?"""
+    from ..index.fingerprint import any_index
+
+    choice = settings.index_choice
+    return choice != "off" and (choice != "auto" or any_index())
+
+
+class DocumentSource:
+    """The documents of one command run (see the module's docstring)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: list[str],
+        normalizer: Normalizer,
+        env: Environment,
+        held: HeldOutput | None,
+        warn: Callable[[str], None],
+    ) -> None:
+        from ..store.corpus import DEFAULT_GLOB
+        from ..store.readers import ReadOptions, check_encoding, parse_where
+
+        self.settings = settings
+        self.paths = paths
+        self.glob = settings.glob or DEFAULT_GLOB
+        self.docs = list(settings.doc)
+        self.read_options: ReadOptions = ReadOptions(
+            settings.text_field or "text", settings.id_field or None, check_encoding(settings.encoding)
+        )
+        self.where = parse_where(settings.where)
+        self.normalizer = normalizer
+        self.env = env
+        self.held = held
+        self.warn = warn
+        self._corpus: Corpus | None = None
+        #: The last document of the index that the answer read (None: any may count).
+        self._reach: int | None = 0
+
+    @property
+    def whole_corpus(self) -> bool:
+        """No document is left out (so corpus-wide numbers of an index apply)."""
+        return self.settings.whole_corpus
+
+    def quick(self, query: Query) -> bool:
+        """Can ``query`` be answered without normalizing a big corpus in full?  It can
+        where the index answers it, or without an index where its expansion skips most
+        documents unread (``scan.sieve``); any query on a small corpus."""
+        from ..engines.scan import sieve
+
+        index = self.index
+        if index is not None:
+            return index.serves(query.normalizer) or int(index.meta.get("documents") or 0) < BIG_CORPUS
+        size = len(self._corpus.documents) if self._corpus is not None else len(self.sources)
+        return size < BIG_CORPUS or sieve(query) is not None
+
+    @property
+    def index(self) -> Index | None:
+        """The index to answer from, or None (off, none built, stale, other normalizer),
+        for an answer that may depend on any document of it."""
+        self._reach = None
+        return self._index
+
+    @functools.cached_property
+    def _index(self) -> Index | None:
+        """``index``, for searches that track how far they read (``documents_for``)."""
+        index = self._unchecked_index
+        output = self.held
+        if index is not None and output is not None and output.holding and index.checks_early():
+            output.check = functools.partial(self._fresh, index)  # awaited when the output goes out
+            return index
+        if output is not None:
+            output.settle(count=index is not None)  # nothing to wait for: the output flows
+        if index is not None and not index.is_fresh():
+            self.warn(STALE_INDEX)
+            return None
+        return index
+
+    def _fresh(self, index: Index, final: bool) -> bool:
+        """Is ``index`` fresh enough for this command's answer?  When the command is over
+        and read documents 1 to N only (it stopped early), their files and the folders
+        must not have changed (``Index.fresh_through``); else (or when that cannot say
+        so: a file skipped at the build is never taken as unchanged) every file."""
+        if final and self._reach is not None and index.fresh_through(self._reach):
+            abandon_early()  # the stat of every file is not needed
+            return True
+        return index.is_fresh()
+
+    @functools.cached_property
+    def _unchecked_index(self) -> Index | None:
+        """``index`` before its freshness check."""
+        choice = self.settings.index_choice
+        if choice == "off" or "-" in self.paths or (choice == "auto" and not self.paths):
+            return None  # auto: only for corpora named by --corpus or CORPUS_PATH, not the seeds
+        from pathlib import Path
+
+        from ..index.layout import Selection
+        from ..index.read import Index
+        from ..store.corpus import default_corpus_path
+
+        paths = self.paths or [str(default_corpus_path())]
+        selection = Selection.of(paths, self.glob, self.normalizer, self.read_options)
+        if choice == "auto":
+            path = selection.default_path()
+            if not path.exists():
+                return None
+        else:
+            path = Path(choice).expanduser()
+            if not path.is_file():
+                raise CorpusError(f"{choice}: no such index")
+        try:
+            index = Index(path)
+        except CorpusError as exc:
+            if choice != "auto":
+                raise
+            self.warn(f"{exc}; searching without it")
+            return None
+        if choice != "auto" and not selection.selects_as(index.meta):
+            index.close()
+            raise CorpusError(
+                f"{choice} is the index of another corpus ({selection.describe(index.meta)}); "
+                "name this corpus's index, or use --index auto or --index off"
+            )
+        if choice == "auto" and not selection.matches(index.meta):
+            return None  # another corpus's index under the same name
+        if not index.serves(self.normalizer):
+            if choice != "auto":
+                self.warn(f"{path} was built for other normalization steps; searching without it")
+            return None
+        if not index.reads_as(self.read_options):  # named by --index: other fields, other documents
+            self.warn(
+                f"{path} was built with other reading options (--text-field, --id-field, --encoding); "
+                "searching without it"
+            )
+            return None
+        return index
+
+    def documents_for(
+        self,
+        query: Query,
+        *,
+        invert: bool = False,
+        search: LineSearch | None = None,
+        keep_text: bool = True,
+    ) -> Iterable[Any]:
+        """The documents that may hold ``query``: with an index, only its candidates.
+
+        Read one by one as the search goes, so ``--limit`` stops the reading too.
+        ``search``/``keep_text``: how the caller searches them (``scan.candidates``).
+        """
+        index = self._index
+        if index is None:
+            return self._scanned(query, invert, search, keep_text) or self.corpus.documents
+        literal = None if invert else query.index_literal()
+        if (
+            literal is None
+            or not index.serves(query.normalizer)  # report_zero's --norm aggressive
+            or not index.serves_case(literal, query.options.ignore_case)
+        ):
+            return self.corpus.documents
+        docs = self._reading(index, index.candidates(literal))
+        if self.docs or self.where:
+            wanted = self._selected
+            return (d for d in docs if d.id in wanted)
+        return docs
+
+    def _reading(self, index: Index, numbers: list[int]) -> Iterator[Document]:
+        """The documents ``numbers`` of ``index``, noting the last one read: an answer
+        that stops before the end depends on documents 1 to it alone (``_fresh``)."""
+        for n in numbers:
+            if self._reach is not None:
+                self._reach = max(self._reach, n)
+            yield from index.documents((n,))
+        self._reach = None  # read to the end: any document may count
+
+    def _scanned(
+        self, query: Query, invert: bool, search: LineSearch | None, keep_text: bool
+    ) -> Iterator[Any] | None:
+        """Without an index, the documents of a big corpus that may hold ``query``,
+        read and pre-filtered on every core (None: load the corpus as usual)."""
+        if invert or self.docs or self.where or self._corpus is not None or "-" in self.paths:
+            return None
+        from ..engines.scan import candidates, worth_it
+
+        if not worth_it(self.sources):
+            return None
+        return candidates(
+            self.sources, self.read_options, query, warn=self.warn, search=search, keep_text=keep_text
+        )
+
+    @functools.cached_property
+    def sources(self) -> Sources:
+        """The corpus files, listed once for the whole command."""
+        from ..store.corpus import sources
+
+        return sources(self.paths, self.glob, self.warn)
+
+    @functools.cached_property
+    def _selected(self) -> dict[str, int]:
+        """With an index: the documents --doc and --where select (id: number in the
+        index), chosen from the ids and metadata alone, as ``corpus`` chooses them."""
+        from ..store.corpus import Corpus
+        from ..store.readers import filter_where
+
+        numbers: dict[str, int] = {}
+        headers = []
+        for n, doc in self.index.headers() if self.index else ():
+            numbers[doc.id] = n
+            headers.append(doc)
+        chosen = filter_where(Corpus(headers).select(self.docs).documents, self.where, self.warn)
+        return {d.id: numbers[d.id] for d in chosen}
+
+    @property
+    def corpus(self) -> Corpus:
+        """The selected documents, loaded (from the index when there is one)."""
+        if self._corpus is None:
+            self._corpus = self._load()
+        return self._corpus
+
+    def _load(self) -> Corpus:
+        from ..store.corpus import Corpus, load_corpus
+
+        if self.index is not None:
+            if self.docs or self.where:  # only the texts of the documents chosen
+                return Corpus(list(self.index.documents(self._selected.values())))
+            corpus = Corpus(list(self.index.documents()))
+        else:
+            stdin = self.env.stdin
+            corpus = load_corpus(
+                self.paths,
+                glob=self.glob,
+                stdin=(lambda: stdin.read() if stdin else b""),
+                warn=self.warn,
+                progress=progress_bar(self.env),
+                **self.read_options._asdict(),
+                found=self.sources,
+            )
+        corpus = corpus.select(self.docs)
+        if self.where:
+            from ..store.readers import filter_where
+
+            corpus = Corpus(filter_where(corpus.documents, self.where, self.warn))
+        return corpus
+
+
+def progress_bar(env: Environment) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr, shown only when a load takes more than a second."""
+    if not env.stderr_isatty:
+        return None
+    started = time.monotonic()
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            if time.monotonic() - started < 1.0 or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            bar = Progress(console=Console(file=env.stderr), transient=True)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("loading", total=total)
+        bar.update(state["task"], completed=done)
+        if done >= total:
+            bar.stop()
+
+    return update

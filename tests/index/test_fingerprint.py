@@ -1,0 +1,139 @@
+"""The corpus fingerprint, and its early computation in a child process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from corpus_cli.index import fingerprint as fp
+from tests.conftest import run_corpus
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["--corpus", "a", "grep", "x"], {}, ["a"]),
+        (["grep", "--corpus", "a", "--corpus=b", "x"], {}, ["a", "b"]),
+        (["-C", "a", "grep", "-C", "2", "x"], {}, ["a"]),  # -C after grep is --context
+        (["--norm", "light", "kwic", "x"], {"CORPUS_PATH": f"a{os.pathsep}b"}, ["a", "b"]),
+        (["--corpus", "a", "kwic", "x", "--index", "off"], {}, []),
+        (["--corpus", "a", "index", "build"], {}, []),
+        (["--corpus", "-", "grep", "x"], {}, []),
+        (["grep", "x"], {}, []),
+        # the value of an option before the command is not the command: -C still counts
+        (["--doc", "index", "-C", "a", "grep", "x"], {}, ["a"]),
+        (["--fold", "yeh", "-C", "a", "grep", "-C", "2", "x"], {}, ["a"]),
+    ],
+)
+def test_corpus_arguments(argv, env, expected):
+    assert fp.corpus_arguments(argv, env) == expected
+
+
+def test_corpus_arguments_skip_the_value_of_every_option_before_the_command():
+    """Every root option that takes a value, as the root command declares them."""
+    from typer.main import get_command
+
+    from corpus_cli.cli import app
+
+    root = get_command(app)
+    taking = {name for p in root.params if not getattr(p, "is_flag", True) for name in p.opts}
+    assert set(fp.BEFORE_COMMAND) == taking - {"--corpus", "-C"}
+
+
+def test_early_fingerprint_equals_the_direct_one(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("سلام", encoding="utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "x.corpus-index").write_bytes(b"")  # some index exists: worth checking
+    monkeypatch.setenv("CORPUS_CACHE_DIR", str(cache))
+    fp.start_early(["--corpus", str(corpus), "grep", "x"], {})
+    resolved = fp.resolve([str(corpus)])
+    assert fp.early(resolved) == fp.fingerprint(resolved)
+    assert fp.early(("/elsewhere",)) is None  # another corpus: computed in process
+
+
+def test_no_index_no_child_work(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORPUS_CACHE_DIR", str(tmp_path / "none"))
+    fp.start_early(["--corpus", str(SEEDS), "grep", "x"], {})
+    assert fp.early(fp.resolve([str(SEEDS)])) is None
+
+
+@pytest.mark.parametrize("named", [["--index", "/some/file.corpus-index"], ["--index=x.corpus-index"]])
+def test_a_named_index_gets_its_fingerprint_early(tmp_path, monkeypatch, named):
+    """``--index PATH``: the index is not in the cache directory, but is worth checking."""
+    monkeypatch.setenv("CORPUS_CACHE_DIR", str(tmp_path / "none"))
+    fp.start_early(["--corpus", str(SEEDS), "grep", "x", *named], {})
+    resolved = fp.resolve([str(SEEDS)])
+    assert fp.early(resolved) == fp.fingerprint(resolved)
+
+
+def test_stale_index_is_seen_through_the_entry_point(tmp_path):
+    """The real script: the child's fingerprint must notice a changed corpus."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("مرحبا بالعالم\n", encoding="utf-8")
+    env = {"CORPUS_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    run = ["--corpus", str(corpus)]
+    assert run_corpus(*run, "index", "build", env=env).returncode == 0
+    fresh = run_corpus(*run, "grep", "-c", "مرحبا", env=env, text=True)
+    assert fresh.returncode == 0 and fresh.stderr == ""
+    (corpus / "b.txt").write_text("مرحبا\n", encoding="utf-8")
+    stale = run_corpus(*run, "grep", "-c", "مرحبا", env=env, text=True)
+    assert "changed since its index was built" in stale.stderr
+    assert sorted(stale.stdout.split()) == ["a:1", "b:1"]
+
+
+def test_a_frozen_index_checks_directories_only(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "a.txt").write_text("مرحبا بالعالم\n", encoding="utf-8")
+    env = {"CORPUS_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+
+    def corpus_cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_corpus("--corpus", str(corpus), *args, env=env, text=True)
+
+    assert corpus_cli("index", "build", "--frozen").returncode == 0
+    assert "frozen" in corpus_cli("index", "status").stdout
+    # An edit inside a file: queries do not look (that is what --frozen says) ...
+    os.utime(corpus / "sub" / "a.txt", ns=(1, 1))
+    assert corpus_cli("grep", "-c", "مرحبا").stderr == ""
+    status = corpus_cli("index", "status")  # ... but the status checks every file
+    assert status.returncode == 1 and "stale" in status.stdout
+    # A file added in a subdirectory changes that directory: the index is left aside.
+    (corpus / "sub" / "b.txt").write_text("مرحبا\n", encoding="utf-8")
+    stale = corpus_cli("grep", "-c", "مرحبا")
+    assert "changed since its index was built" in stale.stderr
+    assert sorted(stale.stdout.split()) == ["sub/a:1", "sub/b:1"]
+
+
+def test_the_fingerprint_hashes_as_it_goes(tmp_path, monkeypatch):
+    """Lines hashed a few at a time give the hash of them all: same value, and memory
+    that does not grow with the number of files."""
+    for folder in ("a", "b/c", "d"):
+        (tmp_path / folder).mkdir(parents=True)
+        for i in range(5):
+            (tmp_path / folder / f"{i}.txt").write_text("x" * i, encoding="utf-8")
+    whole = fp.fingerprint([str(tmp_path)])
+    monkeypatch.setattr(fp._Sink, "SPILL", 2)
+    assert fp.fingerprint([str(tmp_path)]) == whole
+    import hashlib
+
+    lines: list[str] = []
+    for root, dirs, files in os.walk(tmp_path):
+        dirs.sort()
+        entries = sorted([*files, *dirs])
+        for name in entries:
+            if name in files:
+                info = os.stat(os.path.join(root, name))
+                line = f"{os.path.join(root, name)}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_mode:o}"
+                lines.append(line)
+    # os.walk visits a folder's files before its subfolders; the scan goes in name order
+    # (a, b/c, d hold only files or only folders here, so both orders agree).
+    assert whole == hashlib.sha256("\n".join(lines).encode()).hexdigest()
