@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -325,3 +325,174 @@ def part_dispersion(result: HitDispersion, part: Callable[[Document], str]) -> P
     parts = [PartHits(name, *row) for name, row in sorted(tally.items())]
     scores = dispersion([p.hits for p in parts], [p.tokens for p in parts], positions, offset)
     return PartDispersion(parts, offset, scores)
+
+
+def rate(hits: int, tokens: int) -> float:
+    """Hits per million tokens (0.0 for no tokens)."""
+    return hits * 1e6 / tokens if tokens else 0.0
+
+
+def total_hits(result: HitDispersion) -> int:
+    """The hits of ``result`` over all its documents."""
+    return sum(len(d.offsets) for d in result.per_doc)
+
+
+def plotted(result: HitDispersion, every: bool) -> tuple[list[DocHits], str]:
+    """The documents a dispersion plot draws (those with a hit, or ``every`` one) and the
+    line that stands for the others ("" when none is left out)."""
+    if every:
+        return result.per_doc, ""
+    docs = [d for d in result.per_doc if d.offsets]
+    left_out = len(result.per_doc) - len(docs)
+    if not left_out:
+        return docs, ""
+    return docs, f"{left_out:,} document{'s' if left_out != 1 else ''} without a hit (--all plots them)"
+
+
+def dispersion_by(result: HitDispersion, by_field: str, warn: Callable[[str], None]) -> PartDispersion:
+    """``dispersion --by FIELD``: ``result`` over the groups of documents that share a
+    value of ``by_field`` (``warn``: said when no document has the field)."""
+    from ..store.fields import grouping, unknown_field
+
+    problem = unknown_field(by_field, [d.doc for d in result.per_doc])
+    if problem is not None:
+        warn(problem)
+    return part_dispersion(result, grouping(by_field))
+
+
+class KeynessSide(NamedTuple):
+    """One comparison of ``keywords``: a target (its group, "" without ``--by``) and its reference."""
+
+    group: str
+    target: Counts
+    reference: Counts
+
+
+class RankedKeyword(NamedTuple):
+    """A row of ``keywords``: the group it is key in, its rank there, and its numbers."""
+
+    group: str
+    rank: int
+    keyword: Keyword
+
+
+def keyness_sides(
+    docs: Sequence[Document],
+    normalizer: Normalizer,
+    *,
+    target: Sequence[Document] | None = None,
+    by_field: str | None = None,
+    reference: str | None = None,
+    load_reference: Callable[[str], Sequence[Document]] | None = None,
+    warn: Callable[[str], None],
+) -> Iterator[KeynessSide]:
+    """What ``keywords`` compares, one side at a time (counted when it is reached).
+
+    The targets: ``target`` (documents of ``docs``, kept in corpus order), or one per
+    value of ``by_field`` (sorted), or the whole of ``docs``.  The reference: the
+    corpus or frequency list ``reference`` (read with ``load_reference``, checked
+    against the targets by :func:`check_overlap`), else the rest of ``docs``
+    (``target``: the documents not chosen; ``by_field``: the other groups).
+    ``CorpusError`` when no reference is left.
+    """
+    targets: dict[str, list[Document]] = {}
+    chosen: set[int] = set()
+    if target is not None:
+        chosen = {id(d) for d in target}
+        targets[""] = [d for d in docs if id(d) in chosen]
+    elif by_field is not None:
+        from ..store.fields import grouping, unknown_field
+
+        problem = unknown_field(by_field, docs)
+        if problem is not None:
+            warn(problem)
+        value = grouping(by_field)
+        for doc in docs:
+            targets.setdefault(value(doc), []).append(doc)
+        targets = dict(sorted(targets.items()))
+    else:
+        targets[""] = list(docs)
+    if reference is not None:
+        if load_reference is None:
+            raise ValueError("a reference path needs load_reference")
+        loader = load_reference
+
+        def load(path: str) -> Sequence[Document]:
+            found = loader(path)
+            check_overlap(targets, found, warn)
+            return found
+
+        ref_counts = reference_counts(reference, normalizer, load)
+        for group, members in targets.items():
+            yield KeynessSide(group, count_tokens(members, normalizer), ref_counts)
+        return
+    if target is not None:
+        rest = [d for d in docs if id(d) not in chosen]
+        if not rest:
+            raise CorpusError("--target names every document of the corpus: no reference is left")
+        yield KeynessSide("", count_tokens(targets[""], normalizer), count_tokens(rest, normalizer))
+        return
+    if len(targets) == 1:
+        raise CorpusError(
+            f"--by {by_field}: every document is in the group '{next(iter(targets))}': no reference is left"
+        )
+    counts = {group: count_tokens(members, normalizer) for group, members in targets.items()}
+    whole = together(counts.values())
+    for group, part in counts.items():
+        yield KeynessSide(group, part, without(whole, part))
+
+
+def check_overlap(
+    targets: Mapping[str, Sequence[Document]], reference: Sequence[Document], warn: Callable[[str], None]
+) -> None:
+    """A reference that holds the targets' own documents (by real path): ``CorpusError``
+    when a target is the same documents (every score would be 0), else a warning."""
+    import os
+
+    def where(doc: Document) -> str:
+        return os.path.realpath(doc.path)
+
+    theirs = {where(d) for d in reference}
+    for group, docs in targets.items():
+        mine = {where(d) for d in docs}
+        if mine and mine == theirs:
+            scope = f"the group '{group}'" if len(targets) > 1 else "the target"
+            raise CorpusError(
+                f"{scope} and the reference are the same {len(mine):,} documents "
+                "(the reference's files are picked by --reference-glob, not --glob)"
+            )
+    shared = {where(d) for docs in targets.values() for d in docs} & theirs
+    if shared:
+        total = sum(len(docs) for docs in targets.values())
+        warn(
+            f"{len(shared):,} of the target's {total:,} documents are also in the reference: "
+            "their words count on both sides"
+        )
+
+
+def ranked_keywords(
+    sides: Iterable[KeynessSide],
+    *,
+    measure: str = "g2",
+    k: float = 1.0,
+    negative: bool = False,
+    min_count: int = 1,
+    top: int = 0,
+    keep: Callable[[str], bool] | None = None,
+) -> list[RankedKeyword]:
+    """The ``top`` keywords (0: all) of each side, ranked from 1 in each, sides in turn."""
+    rows: list[RankedKeyword] = []
+    for side in sides:
+        found = keywords(
+            side.target,
+            side.reference,
+            measure=measure,
+            k=k,
+            negative=negative,
+            min_count=min_count,
+            keep=keep,
+        )
+        rows += [
+            RankedKeyword(side.group, rank, r) for rank, r in enumerate(found[:top] if top else found, 1)
+        ]
+    return rows
