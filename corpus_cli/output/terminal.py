@@ -10,21 +10,31 @@ are the colours that ``screen`` and its tables paint with.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 if TYPE_CHECKING:
     from .environment import Environment
 
-#: Controls a terminal may act on (C0 but newline and tab, DEL, C1) and lone surrogates
-#: (a name's bytes that are not UTF-8, or a character no encoding can write).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-#: In a message, also newline and tab (a message is one line) and bidi embeddings,
-#: overrides and isolates (a name must not reorder the rest of its line).
-_MESSAGE_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-#: The colours the tool paints with (SGR: reset, bold, dim, red, green, magenta).
-_OWN_SGR = re.compile(r"\x1b\[(?:(?:0|1|2|22|31|32|35|39);)*(?:0|1|2|22|31|32|35|39)?m")
+#: Compiled when first needed (a terminal, a message): a command piping its answer pays
+#: nothing for them at start-up.
+_PATTERNS = {
+    # Controls a terminal may act on (C0 but newline and tab, DEL, C1) and lone surrogates
+    # (a name's bytes that are not UTF-8, or a character no encoding can write).
+    "control": "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]",
+    # In a message, also newline and tab (a message is one line) and bidi embeddings,
+    # overrides and isolates (a name must not reorder the rest of its line).
+    "message": "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]",
+    # The colours the tool paints with (SGR: reset, bold, dim, red, green, magenta).
+    "own_sgr": r"\x1b\[(?:(?:0|1|2|22|31|32|35|39);)*(?:0|1|2|22|31|32|35|39)?m",
+}
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(_PATTERNS[name])
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -37,7 +47,8 @@ def _escape(match: re.Match[str]) -> str:
 
 def shown(text: str) -> str:
     """``text`` with every control a terminal could act on written as an escape."""
-    return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
+    control = _pattern("control")
+    return control.sub(_escape, text) if control.search(text) else text
 
 
 def utf8(text: str) -> str:
@@ -48,11 +59,11 @@ def utf8(text: str) -> str:
 
 def screened(text: str) -> str:
     """What of ``text`` may reach a terminal: the tool's colours kept, the rest ``shown``."""
-    if not _CONTROL.search(text):
+    if not _pattern("control").search(text):
         return text
     out = []
     last = 0
-    for sgr in _OWN_SGR.finditer(text):
+    for sgr in _pattern("own_sgr").finditer(text):
         out.append(shown(text[last : sgr.start()]))
         out.append(sgr.group())
         last = sgr.end()
@@ -62,7 +73,8 @@ def screened(text: str) -> str:
 
 def say(stream: TextIO, message: str) -> None:
     """Write ``corpus: message`` as one line in which no control can act."""
-    text = _MESSAGE_CONTROL.sub(_escape, message) if _MESSAGE_CONTROL.search(message) else message
+    control = _pattern("message")
+    text = control.sub(_escape, message) if control.search(message) else message
     stream.write(f"corpus: {text}\n")
 
 
