@@ -53,7 +53,10 @@ class Chunk(NamedTuple):
     error: str | None
 
 
-_job: dict[str, Any] = {}  # set in the parent before the workers are forked
+#: Set in the parent before the workers are forked (they inherit it).  An iteration left
+#: unfinished (``grep -q``) is closed when it is collected, maybe while a later run's
+#: workers are being forked: it clears the job only if it is still its own.
+_job: dict[str, Any] = {}
 
 
 def worth_it(sources: Sequence[Source]) -> bool:
@@ -117,7 +120,9 @@ def candidates(
     so its text is not sent (it is ``""``).
     """
     normalizer = query.normalizer if query is not None else None
+    run = object()  # this run's job: a generator of an earlier run, closed late, leaves it be
     _job.update(
+        run=run,
         sources=sources,
         options=options,
         query=query,
@@ -147,7 +152,8 @@ def candidates(
                 raise CorpusError(chunk.error)
     finally:
         team.stop()
-        _job.clear()
+        if _job.get("run") is run:
+            _job.clear()
 
 
 class _Team:

@@ -108,6 +108,24 @@ def test_an_early_stop_stops_the_workers(big):
     assert scan._job == {}
 
 
+def test_an_earlier_scan_closed_late_leaves_the_running_one_its_job(big):
+    """A scan left unfinished (``grep -q``) is closed when it is collected, which may be
+    while a later scan forks its workers: it must not clear the later scan's job."""
+    from corpus_cli.store.corpus import sources
+    from corpus_cli.store.readers import ReadOptions
+
+    found = sources([str(big)])
+    first = scan.candidates(found, ReadOptions(), compile_query("سوريا", STANDARD, MatchOptions()))
+    next(first)
+    later_query = compile_query("الغواصات", STANDARD, MatchOptions())
+    later = scan.candidates(found, ReadOptions(), later_query)
+    next(later)
+    first.close()
+    assert scan._job.get("query") is later_query
+    later.close()
+    assert scan._job == {}
+
+
 @pytest.mark.parametrize("args", [["grep", "-q", "سوريا"], ["kwic", "سوريا", "--limit", "1"]])
 def test_a_quick_answer_leaves_no_worker_behind(big, args):
     """``-q`` never closes the document iterator itself: leaving must still not hang."""
