@@ -19,7 +19,7 @@ from .fingerprint import (
     SUFFIX,
     Stamps,
 )
-from .layout import FORMAT, SCHEMA, Selection
+from .layout import FORMAT, SCHEMA, Selection, lock_path
 
 if TYPE_CHECKING:
     from ..store.corpus import Corpus, Document, Source
@@ -82,7 +82,7 @@ def build(
         raise
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    lock = _Lock(dest.with_name(f".{dest.name}.lock"))
+    lock = _Lock(lock_path(dest))
     team: _Team | None = None
     restore = _ending_cleanly()
     try:
@@ -772,3 +772,46 @@ class _Lock:
             self.handle.close()
             self.handle = None
             self.path.unlink(missing_ok=True)
+
+
+def check_writable(folder: Path) -> None:
+    """Fail before the corpus is read when the index cannot be written into ``folder``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CorpusError(f"cannot write the index into {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CorpusError(f"cannot write the index into {folder}: permission denied")
+
+
+def build_when_free(attempt: Callable[[], BuildStats], dest: Path, note: Callable[[str], None]) -> BuildStats:
+    """``attempt()`` (a build of ``dest``); while another process builds the same index,
+    wait for it to end and build after it (two builds at once both succeed, one after
+    the other)."""
+    import sqlite3
+
+    waited = False
+    while True:
+        try:
+            return attempt()
+        except IndexBusy:
+            pass
+        except (OSError, sqlite3.Error) as exc:  # disk full, a cache directory gone read-only
+            why = getattr(exc, "strerror", None) or exc
+            raise CorpusError(f"cannot write the index {dest}: {why}") from None
+        if not waited:
+            note("another process is building this index: waiting for it to finish")
+            waited = True
+        _wait_for_lock(lock_path(dest))
+
+
+def _wait_for_lock(path: Path) -> None:
+    """Block until no process holds the lock file ``path`` (gone: none does)."""
+    import fcntl  # where there is no fcntl, _Lock never says another process builds
+
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)  # granted when the builder lets go

@@ -160,3 +160,25 @@ CREATE TABLE forms(key TEXT NOT NULL, form TEXT NOT NULL, count INTEGER NOT NULL
 CREATE TABLE ranked_tsv(rank INTEGER PRIMARY KEY, count INTEGER NOT NULL, text BLOB NOT NULL);
 CREATE TABLE files(first INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);
 """
+
+
+def destination(selection: Selection, output: Path | None) -> Path:
+    """Where the index of ``selection`` goes: into ``output``, else the cache directory;
+    never inside the corpus (it would be part of what it indexes, and stale for ever):
+    then an error, which says how to put it elsewhere."""
+    folder = selection.default_path().parent if output is None else output.expanduser()
+    corpus_dirs = [Path(p) for p in selection.paths]
+    resolved = folder.resolve()
+    if any(resolved == d or d in resolved.parents for d in corpus_dirs):
+        if output is None:
+            raise CorpusError(
+                f"the cache directory {folder} is inside the corpus, and an index is never written "
+                "into the corpus; set CORPUS_CACHE_DIR or give -o DIR outside it"
+            )
+        raise CorpusError(f"{output}: the index is never written into the corpus; choose another directory")
+    return folder / f"{selection.key}{SUFFIX}"
+
+
+def lock_path(dest: Path) -> Path:
+    """The lock file of a build of ``dest``: one builder at a time, the others wait."""
+    return dest.with_name(f".{dest.name}.lock")

@@ -1,12 +1,11 @@
 """``corpus index build|status|list|drop``: the persistent index of a corpus."""
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ...errors import CorpusError, IndexBusy
+from ...errors import CorpusError
 from ...output.records import RowWriter
 from ..application import app, command
 from ..documents import progress_bar
@@ -50,24 +49,11 @@ def _selection(session: Session) -> Any:
     return Selection.of(paths, session.glob, session.normalizer, session.read_options)
 
 
-def _target(session: Session, output: Path | None) -> Path:
-    """Where the index of the session's selection is: in ``output``, else the cache
-    directory; never inside the corpus (it would be part of what it indexes, and
-    stale for ever): then an error, which says how to put it elsewhere."""
-    from ...index.fingerprint import SUFFIX
+def _destination(session: Session, output: Path | None) -> Path:
+    """Where the index of the session's selection is (``index.layout.destination``)."""
+    from ...index.layout import destination
 
-    selection = _selection(session)
-    folder = selection.default_path().parent if output is None else output.expanduser()
-    corpus_dirs = [Path(p) for p in selection.paths]
-    resolved = folder.resolve()
-    if any(resolved == d or d in resolved.parents for d in corpus_dirs):
-        if output is None:
-            raise CorpusError(
-                f"the cache directory {folder} is inside the corpus, and an index is never written "
-                "into the corpus; set CORPUS_CACHE_DIR or give -o DIR outside it"
-            )
-        raise CorpusError(f"{output}: the index is never written into the corpus; choose another directory")
-    return folder / f"{selection.key}{SUFFIX}"
+    return destination(_selection(session), output)
 
 
 FrozenOpt = Annotated[
@@ -92,13 +78,14 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
     the previous index as it was, and readers keep working while it is rebuilt.
     """
     from ...index.build import build as build_index
+    from ...index.build import build_when_free, check_writable
     from ...index.fingerprint import Stamps
     from ...store.corpus import sources
 
     session = Session(ctx)
-    dest = _target(session, output)
-    _check_writable(dest.parent)
     selection = _selection(session)
+    dest = _destination(session, output)
+    check_writable(dest.parent)
 
     def attempt() -> Any:
         # The fingerprints first (the directories too: Index.fresh_through), then the
@@ -125,55 +112,11 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
             stamps=stamps,
         )
 
-    stats = _build_when_free(attempt, dest, session)
+    stats = build_when_free(attempt, dest, session.note)
     session.note(
         f"indexed {stats.documents:,} documents, {stats.tokens:,} tokens, {stats.types:,} types "
         f"in {stats.seconds:.1f} s: {stats.path} ({stats.size / 1e6:.1f} MB)"
     )
-
-
-def _check_writable(folder: Path) -> None:
-    """Fail before the corpus is read when the index cannot be written into ``folder``."""
-    import os
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CorpusError(f"cannot write the index into {folder}: {exc.strerror or exc}") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise CorpusError(f"cannot write the index into {folder}: permission denied")
-
-
-def _build_when_free(build: Callable[[], Any], dest: Path, session: Session) -> Any:
-    """``build()``; while another process builds the same index, wait for it to end and
-    build after it (two builds at once both succeed, one after the other)."""
-    import sqlite3
-
-    waited = False
-    while True:
-        try:
-            return build()
-        except IndexBusy:
-            pass
-        except (OSError, sqlite3.Error) as exc:  # disk full, a cache directory gone read-only
-            why = getattr(exc, "strerror", None) or exc
-            raise CorpusError(f"cannot write the index {dest}: {why}") from None
-        if not waited:
-            session.note("another process is building this index: waiting for it to finish")
-            waited = True
-        _wait_for_lock(dest.with_name(f".{dest.name}.lock"))  # index._Lock's file
-
-
-def _wait_for_lock(path: Path) -> None:
-    """Block until no process holds the lock file ``path`` (gone: none does)."""
-    import fcntl  # where there is no fcntl, index._Lock never says another process builds
-
-    try:
-        handle = open(path, "rb")
-    except FileNotFoundError:
-        return
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)  # granted when the builder lets go
 
 
 @command("status", shared=SHARED, target=index_app)
@@ -182,7 +125,7 @@ def status(ctx: typer.Context, output: FoundInOpt = None) -> None:
     from ...index.read import Index
 
     session = Session(ctx)
-    path = _target(session, output)
+    path = _destination(session, output)
     if not path.exists():
         session.stdout.write(f"no index for this corpus and normalization (would be {path})\n")
         raise typer.Exit(1)
@@ -280,7 +223,7 @@ def drop(
             else:
                 session.note(f"left {entry.path}: not a usable index of this tool")
     else:
-        paths = [_target(session, output)]
+        paths = [_destination(session, output)]
     dropped = 0
     for path in paths:
         if path.is_dir():
