@@ -14,6 +14,7 @@ one command run.  It chooses, once:
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,10 @@ STALE_INDEX = (
     "the corpus changed since its index was built; searching without it "
     "(rebuild it with 'corpus index build')"
 )
+
+#: Files from which a corpus without an index is read on every core (``engines.scan``):
+#: below, reading in process is as fast as starting workers (and the scan is not imported).
+SCAN_FROM = 256
 
 #: Documents (or files) from which a corpus is too big to normalize again in full just
 #: for the no-silent-zero report (``Session.report_zero``).
@@ -224,10 +229,10 @@ class DocumentSource:
         read and pre-filtered on every core (None: load the corpus as usual)."""
         if invert or self.docs or self.where or self._corpus is not None or "-" in self.paths:
             return None
-        from ..engines.scan import candidates, worth_it
-
-        if not worth_it(self.sources):
+        if not scan_pays(self.sources):
             return None
+        from ..engines.scan import candidates
+
         return candidates(
             self.sources, self.read_options, query, warn=self.warn, search=search, keep_text=keep_text
         )
@@ -285,6 +290,11 @@ class DocumentSource:
 
             corpus = Corpus(filter_where(corpus.documents, self.where, self.warn))
         return corpus
+
+
+def scan_pays(sources: Sources) -> bool:
+    """Enough files to gain from more than one core, and a system that can fork."""
+    return len(sources) >= SCAN_FROM and (os.cpu_count() or 1) > 1 and hasattr(os, "fork")
 
 
 def progress_bar(env: Environment) -> Callable[[int, int], None] | None:

@@ -29,8 +29,6 @@ from ..store.readers import Item, Reader, ReadOptions
 from ..text.normalize import Normalizer, judgeable
 from . import forking
 
-#: Below this many files, reading in process is as fast as starting workers.
-MIN_FILES = 256
 #: Files per chunk: small enough to balance the workers and to stop soon after
 #: ``--limit``, large enough that a chunk's round trip costs little.
 CHUNK_FILES = 128
@@ -57,11 +55,6 @@ class Chunk(NamedTuple):
 #: unfinished (``grep -q``) is closed when it is collected, maybe while a later run's
 #: workers are being forked: it clears the job only if it is still its own.
 _job: dict[str, Any] = {}
-
-
-def worth_it(sources: Sequence[Source]) -> bool:
-    """Enough files to gain from more than one core, and a system that can fork."""
-    return len(sources) >= MIN_FILES and (os.cpu_count() or 1) > 1 and hasattr(os, "fork")
 
 
 class Sieve(NamedTuple):

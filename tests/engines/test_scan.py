@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpus_cli.cli import documents
 from corpus_cli.engines import scan
 from corpus_cli.query.pattern import MatchOptions, compile_query
 from corpus_cli.text.normalize import Normalizer
@@ -42,7 +43,7 @@ VARIANTS = [
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory) -> Path:
-    """Over ``scan.MIN_FILES`` files: the seeds many times over, and the variants."""
+    """Over ``documents.SCAN_FROM`` files: the seeds many times over, and the variants."""
     root = tmp_path_factory.mktemp("big")
     for n in range(60):
         shutil.copytree(SEEDS, root / f"copy{n:02d}")
@@ -85,7 +86,7 @@ def test_same_answers_as_every_document(invoke, big, monkeypatch, args, ahead):
         monkeypatch.setattr(scan, "MAX_LINES", 0)
     where = ["--corpus", str(big)]
     scanned = invoke(*where, *args[:1], "--index", "off", *args[1:])
-    monkeypatch.setattr(scan, "MIN_FILES", 10**9)  # no workers: every document loaded
+    monkeypatch.setattr(documents, "SCAN_FROM", 10**9)  # no workers: every document loaded
     loaded = invoke(*where, *args[:1], "--index", "off", *args[1:])
     assert scanned.exit_code == loaded.exit_code, scanned.stderr
     assert scanned.stdout == loaded.stdout
