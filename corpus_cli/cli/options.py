@@ -204,6 +204,12 @@ FixedOpt = Annotated[
     bool,
     typer.Option("--fixed-strings", "-F", help="PATTERN is a literal string.", rich_help_panel=MATCH_PANEL),
 ]
+SubstringOpt = Annotated[
+    bool,
+    typer.Option(
+        "--substring", help="Match inside words too (default: whole words).", rich_help_panel=MATCH_PANEL
+    ),
+]
 IgnoreCaseOpt = Annotated[
     bool,
     typer.Option("--ignore-case", "-i", help="Ignore Latin letter case.", rich_help_panel=MATCH_PANEL),

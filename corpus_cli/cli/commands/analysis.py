@@ -20,6 +20,7 @@ from ..options import (
     NoHeaderOpt,
     PatternArg,
     StrictMarksOpt,
+    SubstringOpt,
 )
 from ..session import Session
 
@@ -28,12 +29,6 @@ if TYPE_CHECKING:
 
     from ...store.corpus import Document
 
-SubstringOpt = Annotated[
-    bool,
-    typer.Option(
-        "--substring", help="Match inside words too (default: whole words).", rich_help_panel=MATCH_PANEL
-    ),
-]
 TopOpt = Annotated[
     int,
     typer.Option(

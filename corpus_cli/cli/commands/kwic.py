@@ -21,6 +21,7 @@ from ..options import (
     PatternArg,
     SchedulerOpt,
     StrictMarksOpt,
+    SubstringOpt,
     use_dask,
 )
 from ..session import Session
@@ -31,12 +32,7 @@ def kwic(
     ctx: typer.Context,
     pattern: PatternArg,
     fixed: FixedOpt = False,
-    substring: Annotated[
-        bool,
-        typer.Option(
-            "--substring", help="Match inside words too (default: whole words).", rich_help_panel=MATCH_PANEL
-        ),
-    ] = False,
+    substring: SubstringOpt = False,
     ignore_case: IgnoreCaseOpt = False,
     clitics: CliticsOpt = None,
     strict_marks: StrictMarksOpt = False,
