@@ -39,7 +39,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice, pairwise
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 
 from ..errors import CorpusError
 from ..query.freq import Counts, FreqRequest, clitic_tests, count_tokens, ngram_units
@@ -855,14 +855,18 @@ def grep_numbers(
         raise CorpusError("--engine dask runs grep with -c, -l or --count-matches only")
     job = _job(run, {})
 
-    def numbers() -> Generator[tuple[str, int], None, None]:
+    def numbers() -> Generator[tuple[str, int] | None, None, None]:
         with connect(scheduler) as client:
+            yield None  # connected (see _connected)
             parts = partitions(job.files, _threads(client))
             batches = _in_order(client, _summary_part, parts, job.reading, query, request, warn=run.warn)
-            for batch in batches:
-                yield from batch
+            try:
+                for batch in batches:
+                    yield from batch
+            finally:
+                batches.close()  # partitions still pending are not needed: cancelled
 
-    return numbers()
+    return _connected(numbers())
 
 
 def kwic_lines(
@@ -876,8 +880,9 @@ def kwic_lines(
     job = _job(run, {f"--sort {request.sort}": parse_sort(request.sort) != ["position"]})
     cap = request.limit if request.sample_size is None else None
 
-    def lines() -> Generator[Line, None, None]:
+    def lines() -> Generator[Line | None, None, None]:
         with connect(scheduler) as client:
+            yield None  # connected (see _connected)
             parts = partitions(job.files, _threads(client))
             args = (job.reading, query, request.width, request.words, request.max_count, request.per_doc, cap)
             per_thread = WINDOW_PER_THREAD if cap is None else WINDOW_PER_THREAD_LIMITED
@@ -892,4 +897,12 @@ def kwic_lines(
             finally:
                 batches.close()  # partitions still pending are not needed: cancelled
 
-    return lines()
+    return _connected(lines())
+
+
+def _connected(items: Generator[T | None, None, None]) -> Generator[T, None, None]:
+    """``items`` run to its first ``yield None``: connected to the cluster before the caller
+    writes anything (a cluster that cannot be reached is an error with nothing on stdout).
+    Closing it, once started, closes the connection."""
+    next(items)
+    return cast("Generator[T, None, None]", items)

@@ -588,6 +588,21 @@ def test_a_server_that_is_not_a_dask_scheduler(reply: bytes) -> None:
         server.close()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["kwic", "سوريا"], ["grep", "-c", "--format", "tsv", "سوريا"]],
+    ids=["kwic", "grep-c-tsv"],
+)
+def test_no_header_is_written_before_the_cluster_answers(args: list[str]) -> None:
+    """The lines and counts stream from the cluster, but the connection is made before
+    the writer starts: a scheduler that is not there leaves stdout empty (no header)."""
+    pytest.importorskip("dask.distributed")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    proc = start_corpus(*args, "--corpus", str(SEEDS), "--engine", "dask", "--scheduler", address)
+    one_error(proc, f"--scheduler {address}: cannot connect", since=started)
+
+
 def test_a_local_cluster_too_big_to_start_is_refused() -> None:
     pytest.importorskip("dask.distributed")
     code, out, err = cli(
