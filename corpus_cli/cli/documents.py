@@ -17,7 +17,7 @@ import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import CorpusError
 from ..index.fingerprint import abandon_early
@@ -55,6 +55,23 @@ def index_may_answer(settings: Settings) -> bool:
     return choice != "off" and (choice != "auto" or any_index())
 
 
+class Reading(NamedTuple):
+    """How the files are read (``--text-field``, ``--id-field``, ``--encoding``) and which
+    records are kept (``--where``), checked before anything else is made of the settings."""
+
+    options: ReadOptions
+    where: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, settings: Settings) -> Reading:
+        from ..store.readers import ReadOptions, check_encoding, parse_where
+
+        options = ReadOptions(
+            settings.text_field or "text", settings.id_field or None, check_encoding(settings.encoding)
+        )
+        return cls(options, parse_where(settings.where))
+
+
 class DocumentSource:
     """The documents of one command run (see the module's docstring)."""
 
@@ -62,22 +79,19 @@ class DocumentSource:
         self,
         settings: Settings,
         paths: list[str],
+        reading: Reading,
         normalizer: Normalizer,
         env: Environment,
         held: HeldOutput | None,
         warn: Callable[[str], None],
     ) -> None:
         from ..store.corpus import DEFAULT_GLOB
-        from ..store.readers import ReadOptions, check_encoding, parse_where
 
         self.settings = settings
         self.paths = paths
         self.glob = settings.glob or DEFAULT_GLOB
         self.docs = list(settings.doc)
-        self.read_options: ReadOptions = ReadOptions(
-            settings.text_field or "text", settings.id_field or None, check_encoding(settings.encoding)
-        )
-        self.where = parse_where(settings.where)
+        self.read_options, self.where = reading
         self.normalizer = normalizer
         self.env = env
         self.held = held

@@ -19,7 +19,7 @@ from ..output import held
 from ..output.held import HeldOutput, hold
 from ..text.clitics import CliticMode
 from ..text.normalize import Level, Normalizer
-from .documents import DocumentSource, index_may_answer
+from .documents import DocumentSource, Reading, index_may_answer
 from .settings import Settings, describe_normalizer
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ class Session:
             missing = [p for p in self.paths if p != "-" and not os.path.lexists(os.path.expanduser(p))]
             if missing and settings.reads_corpus:
                 raise CorpusError(f"CORPUS_PATH: {missing[0]}: no such file or directory")
+        reading = Reading.of(settings)
         if settings.index_option is not None and not settings.index_option.strip():
             raise CorpusError("--index needs a value: auto, off or an index file")
         self.level = settings.level
@@ -71,7 +72,9 @@ class Session:
             self.held = hold(self.env.stdout)
             self.env = self.env._replace(stdout=cast(TextIO, self.held))
         self.stdout = self.env.stdout
-        self.source = DocumentSource(settings, self.paths, self.normalizer, self.env, self.held, self.warn)
+        self.source = DocumentSource(
+            settings, self.paths, reading, self.normalizer, self.env, self.held, self.warn
+        )
 
     # What the dask engine's ``Run`` and the scan need besides the documents.
     @property

@@ -459,18 +459,20 @@ class FreqRequest(NamedTuple):
     dispersion: bool = False
     clitics: CliticMode | None = None
 
-    def checked(self) -> FreqRequest:
-        """The request with its TERMs written as the n-grams they are; ``CorpusError``
-        for options that do not go together."""
-        request = self
-        if self.terms:
-            terms, ngram = terms_as_ngrams(self.terms, self.ngram)
-            if self.clitics is not None and ngram > 1:
-                raise CorpusError(f"--clitics needs a single word, not '{terms[0]}'")
-            request = self._replace(terms=tuple(terms), ngram=ngram)
+    def with_ngram_terms(self) -> FreqRequest:
+        """The request with its TERMs written as the n-grams they are (``terms_as_ngrams``);
+        ``CorpusError`` for a TERM of several words with ``--clitics``."""
+        if not self.terms:
+            return self
+        terms, ngram = terms_as_ngrams(self.terms, self.ngram)
+        if self.clitics is not None and ngram > 1:
+            raise CorpusError(f"--clitics needs a single word, not '{terms[0]}'")
+        return self._replace(terms=tuple(terms), ngram=ngram)
+
+    def check_grouping(self) -> None:
+        """``CorpusError`` for ``--by`` with ``--by-doc`` (one row per group or per document)."""
         if self.by_field is not None and self.by_doc:
             raise CorpusError("--by and --by-doc cannot be combined")
-        return request
 
     @property
     def per_doc(self) -> bool:

@@ -1135,3 +1135,21 @@ def test_encoding_on_the_command_line(invoke, tmp_path: Path) -> None:
     r = invoke("list", "--corpus", str(tmp_path), "--encoding", "klingon")
     assert r.exit_code == 2
     assert r.stderr == "corpus: --encoding: unknown encoding 'klingon'\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "first"),
+    [
+        (["kwic", "x", "--encoding", "bogus", "--fold", "bogus"], "--encoding: unknown encoding 'bogus'"),
+        (["kwic", "x", "--where", "bad", "--fold", "zz"], "--where: expected FIELD=VALUE, got 'bad'"),
+        (["kwic", "x", "--index=", "--encoding", "bogus"], "--encoding: unknown encoding 'bogus'"),
+        (["freq", "--scheduler", "X", "--by", "year", "--by-doc"], "--scheduler needs --engine dask"),
+        (["freq", "مجلس الامن", "--clitics", "--scheduler", "X"], "--clitics needs a single word"),
+    ],
+)
+def test_of_several_mistakes_the_first_checked_is_said(invoke, argv, first):
+    """The order the options are checked in: how the files are read, then the index and
+    the normalization; a TERM, then the engine, then the grouping."""
+    r = invoke(*argv)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith(f"corpus: {first}") and r.stderr.count("\n") == 1

@@ -156,23 +156,19 @@ def freq(
         forms=forms,
         dispersion=with_dispersion,
         clitics=clitics,
-    ).checked()
+    ).with_ngram_terms()
+    dask = use_dask(engine, scheduler)
+    request.check_grouping()
     units = request.units()
     docs, group = None, None
-    dask = use_dask(engine, scheduler)
-    indexed = (
-        not dask
-        and session.source.whole_corpus
-        and request.ngram == 1
-        and not request.keep_per_doc
-        and session.source.index is not None
-    )
-    index = session.source.index if indexed else None
+    index = None
+    if not dask and session.source.whole_corpus and request.ngram == 1 and not request.keep_per_doc:
+        index = session.source.index  # its frequency list answers: the same numbers
     if dask:
         from ...engines.distributed import freq_counts
 
         counts = freq_counts(session, scheduler, request)
-    elif indexed and index is not None:
+    elif index is not None:
         # The index's frequency list: the same numbers, and ranked already when no
         # term is filtered out.
         counts = index.counts(keys=not request.plain_list)
@@ -188,7 +184,7 @@ def freq(
             tests=tests,
         )
     fmt_name = session.table_or(fmt, "tsv")
-    if indexed and index is not None and request.plain_list:
+    if index is not None and request.plain_list:
         if fmt_name == "tsv" and not (forms or with_dispersion):
             from ...output.freq import write_tsv_blocks
 
