@@ -1,9 +1,12 @@
-"""The ``corpus`` command: options in, core calls, output writers out.
+"""The Typer application: the root callback, the ``command`` decorator and ``main``.
 
-The options every command shares (``SHARED_OPTIONS``: the corpus, how it is read and
-normalized, ``--color``, ``--index``) go after a command's name as well as before it;
-given on both sides, the one after the name wins.  Errors from the core become one
-``corpus: …`` line and exit code 2.
+``command`` registers a command with the options every command shares
+(``options.SHARED_OPTIONS``: the corpus, how it is read and normalized, ``--color``,
+``--index``), which go after a command's name as well as before it (given on both sides,
+the one after the name wins: ``settings.Settings.of``).  It maps what goes wrong to exit
+codes: a ``CorpusError`` becomes one ``corpus: ...`` line and exit 2, a broken pipe exit 0,
+Ctrl-C exit 130; an answer from an index found stale runs again without it.  ``main``
+runs the app outside Click's standalone mode, so usage errors end the same way.
 """
 
 import errno
@@ -149,10 +152,10 @@ def command(
         def run(*args: Any, **kw: Any) -> Any:
             values = {p.name: kw.pop(p.name, None) for p in extra}
             context = kw.get("ctx") or next((a for a in args if isinstance(a, typer.Context)), None)
-            settings = Settings.of(values, context.obj if context is not None else None)
-            if context is not None:
-                context.meta[SETTINGS_KEY] = settings
             try:
+                settings = Settings.of(values, context.obj if context is not None else None)
+                if context is not None:
+                    context.meta[SETTINGS_KEY] = settings
                 body = _for_format(fn, kw.get("fmt"))
                 held.forget()
                 try:

@@ -175,7 +175,7 @@ def resolve(paths: Iterable[str]) -> tuple[str, ...]:
 _early: dict[str, Any] = {}
 
 #: The options before a command name that take a value, but a path of the corpus
-#: (``cli.application._ROOT_VALUE_OPTIONS`` is these and ``--corpus``/``-C``).
+#: (the CLI's root options that take a value are these and ``--corpus``/``-C``).
 BEFORE_COMMAND = (
     "--glob",
     "--doc",

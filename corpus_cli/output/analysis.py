@@ -107,7 +107,7 @@ def write_dispersion(
             "doc": d.doc.id,
             "tokens": d.tokens,
             "hits": len(d.offsets),
-            "per_million": round(len(d.offsets) * 1e6 / d.tokens, 2) if d.tokens else 0.0,
+            "per_million": round(rate(len(d.offsets), d.tokens), 2),
         }
         if fmt_name == "jsonl":
             record["offsets"] = list(d.offsets)
@@ -116,7 +116,7 @@ def write_dispersion(
         "doc": "(all)",
         "tokens": result.total_tokens,
         "hits": hits,
-        "per_million": round(hits * 1e6 / result.total_tokens, 2) if result.total_tokens else 0.0,
+        "per_million": round(rate(hits, result.total_tokens), 2),
         "range": scores.range,
     }
     summary.update(_measures(scores, fmt_name))
@@ -207,9 +207,7 @@ def _dispersion_screen(target: Target, pattern: str, result: HitDispersion, ever
     # The ids get what 32 cells of strip and the numbers leave.
     names = id_labels((d.doc.id for d in docs), max(12, target.env.columns - 19 - 32))
     label_width = max([cell_width(name) for name in names.values()] + [3])
-    numbers = [
-        f"{len(d.offsets):>5} {len(d.offsets) * 1e6 / d.tokens if d.tokens else 0:>10,.1f}" for d in docs
-    ]
+    numbers = [f"{len(d.offsets):>5} {rate(len(d.offsets), d.tokens):>10,.1f}" for d in docs]
     strip_width = max(10, target.env.columns - label_width - 20)
     out.write(paint(f"{pattern} · normalization {target.normalization}", DIM, color) + "\n")
     out.write(f"{'doc'.ljust(label_width)} {'hits':>5} {'per mill.':>10} plot\n")

@@ -1,6 +1,6 @@
 """The analyst's commands: ``dispersion``, ``collocates`` and ``keywords``.
 
-Registered on ``application.app`` when :mod:`corpus_cli.cli` imports it.
+Registered on ``application.app`` when ``cli.load`` imports it (for its commands, or ``--help``).
 """
 
 from typing import TYPE_CHECKING, Annotated

@@ -80,11 +80,12 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
     from ...index.build import build as build_index
     from ...index.build import build_when_free, check_writable
     from ...index.fingerprint import Stamps
+    from ...index.layout import destination
     from ...store.corpus import sources
 
     session = Session(ctx)
     selection = _selection(session)
-    dest = _destination(session, output)
+    dest = destination(selection, output)
     check_writable(dest.parent)
 
     def attempt() -> Any:

@@ -1,6 +1,6 @@
 """``corpus shard``: the selected corpus as Parquet or JSONL shards, for ``--engine dask``.
 
-Registered on ``application.app`` when :mod:`corpus_cli.cli` imports it.
+Registered on ``application.app`` when ``cli.load`` imports it (for its commands, or ``--help``).
 """
 
 from enum import Enum
