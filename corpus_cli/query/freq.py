@@ -18,14 +18,12 @@ from ..errors import CorpusError
 from ..store.corpus import Document
 from ..text.clitics import CliticMode
 from ..text.normalize import Normalizer
+from ..text.sentences import SENTENCE_END
 from ..text.tokenize import Kind, tokenize, words
 from .stats import Dispersion, dispersion
 
 Units = Callable[[str], list[str]]
 KeyFilter = Callable[[str], bool]
-
-#: Punctuation that ends a sentence: n-grams never run across it (nor across a line end).
-SENTENCE_END = frozenset(".!?؟;؛:…")
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,8 @@ def normalize_many(forms: Iterable[str], normalizer: Normalizer) -> dict[str, st
 
 
 def ngram_units(n: int) -> Units:
-    """Units for ``--ngram N``: runs of N words within a sentence of one line.
+    """Units for ``--ngram N``: runs of N words within a sentence (``text.sentences``:
+    never across a line end or ``SENTENCE_END`` punctuation).
 
     Punctuation that does not end a sentence (quotes, commas) is stepped over; URLs and
     emoji are not words and break nothing.
