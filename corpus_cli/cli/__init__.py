@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "kwic": ("kwic",),
     "freq": ("freq",),
     "normalize": ("normalize",),
+    "export": ("export",),
     "analysis": ("dispersion", "collocates", "keywords"),
     "index": ("index",),
     "shard": ("shard",),

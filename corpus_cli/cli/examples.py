@@ -45,6 +45,13 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("Teh marbuta and final yeh folded too", "corpus normalize --norm aggressive 'مدرسةٌ إسلاميّة'"),
         ("One step more than the level: alef maqsura as yeh", "corpus normalize --fold yeh 'على علي'"),
     ),
+    "export": (
+        ("The corpus as a vertical file (VRT), for cwb-encode or Sketch Engine", "corpus export"),
+        (
+            "One document, its norm column at the aggressive level",
+            "corpus export --doc 003 --norm aggressive",
+        ),
+    ),
     "dispersion": (
         ("Where the word occurs in each document, and how evenly", "corpus dispersion سوريا"),
         (

@@ -100,6 +100,7 @@ EXAMPLE_COMMANDS = [
     ("kwic",),
     ("freq",),
     ("normalize",),
+    ("export",),
     ("dispersion",),
     ("collocates",),
     ("keywords",),

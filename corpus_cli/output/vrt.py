@@ -1,0 +1,111 @@
+"""The vertical file (VRT) of ``corpus export``: what the IMS Corpus Workbench
+(``cwb-encode``), Sketch Engine and NoSketch Engine read.
+
+Per document ``<doc id="ID" FIELD="VALUE"...>`` ... ``</doc>``, its metadata fields as
+attributes (``attribute_names``); per sentence (``text.sentences``) ``<s>`` ... ``</s>``;
+per token one line of ``VRT_COLUMNS``, separated by tabs: ``word`` (the original
+spelling), ``norm`` (normalized at the level in force), ``kind`` (word, number, punct,
+url, emoji), ``start`` and ``end`` (its character offsets in the document's text, as
+``kwic`` prints them).  ``& < > "`` are written ``&amp; &lt; &gt; &quot;`` in attribute
+values and token columns, and a character that would end a line or a column (tab, line
+ends) as a numeric reference (``&#10;``); ``store.vrt.read_vrt`` reads it all back.
+
+Written document by document: never the whole corpus as one string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..text.sentences import sentences
+
+if TYPE_CHECKING:
+    from ..store.corpus import Document
+    from ..text.normalize import Normalizer
+    from .target import Target
+
+#: The positional attributes, in the order of a token's columns.
+VRT_COLUMNS = ("word", "norm", "kind", "start", "end")
+
+#: Characters that would end a line (``str.splitlines``) or a column: written as ``&#N;``.
+_BREAKING = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", **{c: f"&#{ord(c)};" for c in _BREAKING}}
+)
+_NOT_NAME = re.compile(r"[^a-z0-9_]+")
+#: The normalized forms kept between documents (then forgotten, so memory stays flat).
+_CACHE_LIMIT = 200_000
+
+
+def escape(value: str) -> str:
+    """``value`` as an attribute value or a token column: ``& < > "`` as entities,
+    tabs and line ends as numeric references."""
+    return value.translate(_ESCAPES)
+
+
+def attribute_name(field: str) -> str:
+    """A metadata field as an XML (and CWB) attribute name: lower-case ASCII letters,
+    digits and ``_``; every run of other characters one ``_``; ``f_`` before a name that
+    does not start with a letter; ``field`` for a name left empty."""
+    name = _NOT_NAME.sub("_", field.lower()).strip("_")
+    if not name:
+        return "field"
+    return name if name[0].isascii() and name[0].isalpha() else f"f_{name}"
+
+
+def attribute_names(fields: Iterable[str]) -> dict[str, str]:
+    """Each field of ``fields`` (in that order) → its attribute name (``attribute_name``),
+    made unique with ``_2``, ``_3``...: ``id`` is the document's id, so a field ``id``
+    becomes ``id_2``."""
+    taken = {"id"}
+    names = {}
+    for field in fields:
+        base = name = attribute_name(field)
+        n = 2
+        while name in taken:
+            name = f"{base}_{n}"
+            n += 1
+        taken.add(name)
+        names[field] = name
+    return names
+
+
+def doc_tag(doc: Document) -> str:
+    """The ``<doc ...>`` line of ``doc``: its id, then its metadata."""
+    names = attribute_names(doc.meta)
+    attributes = "".join(f' {names[field]}="{escape(value)}"' for field, value in doc.meta.items())
+    return f'<doc id="{escape(doc.id)}"{attributes}>\n'
+
+
+def document_vrt(doc: Document, normalizer: Normalizer, cache: dict[str, str] | None = None) -> str:
+    """The VRT of one document, from ``<doc>`` to ``</doc>`` (``cache``: the normalized
+    form of the words seen, kept by the caller between documents)."""
+    known = cache if cache is not None else {}
+    lines = [doc_tag(doc)]
+    for sentence in sentences(doc.text):
+        lines.append("<s>\n")
+        for token in sentence:
+            word = token.text
+            norm = known.get(word)
+            if norm is None:
+                norm = known[word] = normalizer.normalize(word)
+            lines.append(f"{escape(word)}\t{escape(norm)}\t{token.kind.value}\t{token.start}\t{token.end}\n")
+        lines.append("</s>\n")
+    lines.append("</doc>\n")
+    return "".join(lines)
+
+
+def write_vrt(target: Target, docs: Iterable[Document], normalizer: Normalizer) -> int:
+    """``docs`` as VRT on ``target``'s stdout, one document at a time; the number of
+    documents written."""
+    out = target.stdout
+    cache: dict[str, str] = {}
+    written = 0
+    for doc in docs:
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        out.write(document_vrt(doc, normalizer, cache))
+        written += 1
+    return written
