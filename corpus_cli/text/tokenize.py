@@ -28,9 +28,10 @@ The same classes define whole-word matching (``-w``, ``--clitics``): never Pytho
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from enum import Enum
 from functools import cache
+from itertools import repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 from .normalize import INVISIBLES
@@ -127,13 +128,7 @@ def _plain() -> _Plain:
     """
     import regex
 
-    every = "".join(map(chr, range(0x10000)))
-
-    def cls(pattern: str, flags: int = 0) -> str:
-        """The BMP characters of the ``regex`` class ``pattern``, inside a ``re`` class."""
-        spans = (m.span() for m in regex.finditer(pattern + "+", every, flags))
-        return "".join(_class_range(a, b - 1) for a, b in spans)
-
+    cls = _bmp_class
     numeric, alnum = r"\p{N}", r"[\p{L}\p{N}]"
     bare = f"[{WORD_CHAR}--[{alnum}--[{_SILENT}]]]"  # word characters without content
     wc, digit = f"[{cls(WORD_CHAR)}]", cls(numeric)
@@ -157,11 +152,7 @@ def _plain() -> _Plain:
         f"|(?<=[{filler}][{comma}])(?=[{filler}]*[{digit}])"
         f"|(?<=[{arabic}][{period}])(?=[{filler}]*[{content}])|(?<={wc}[{period}])(?=[{filler}]*[{arabic}]))"
     )
-    space, w = cls(r"\s"), cls(r"\w")
-    url = (
-        f'(?:https?://|www\\.)[^{space}<>"«»“”]+[^{space}<>"«»“”.,;:!?)\\]}}\'،؛؟]'
-        f"|[{w}.+\\-]+@[{w}\\-]+(?:\\.[{w}\\-]+)+"
-    )
+    url = _plain_url()
     # A token without content starts with a ``bare`` character that no word character
     # precedes (else the token would run on from it), or that ends an e-mail address
     # early because \w does not take it.
@@ -170,6 +161,37 @@ def _plain() -> _Plain:
     if outside:
         suspect += f"|[{outside}]"
     return _Plain(re.compile(f"{url}|({core})"), re.compile(core), re.compile(suspect), re.compile(joiners))
+
+
+def _plain_url() -> str:
+    """``_URL`` for ``re``, exact on BMP text."""
+    space, w = _bmp_class(r"\s"), _bmp_class(r"\w")
+    return (
+        f'(?:https?://|www\\.)[^{space}<>"«»“”]+[^{space}<>"«»“”.,;:!?)\\]}}\'،؛؟]'
+        f"|[{w}.+\\-]+@[{w}\\-]+(?:\\.[{w}\\-]+)+"
+    )
+
+
+@cache
+def _bmp_class(pattern: str, flags: int = 0) -> str:
+    """The BMP characters of the ``regex`` class ``pattern``, inside a ``re`` class."""
+    import regex
+
+    spans = (m.span() for m in regex.finditer(pattern + "+", _bmp(), flags))
+    return "".join(_class_range(a, b - 1) for a, b in spans)
+
+
+@cache
+def _bmp_set(pattern: str, flags: int = 0) -> frozenset[str]:
+    """The BMP characters of the ``regex`` class ``pattern``."""
+    import regex
+
+    return frozenset(regex.findall(pattern, _bmp(), flags))
+
+
+@cache
+def _bmp() -> str:
+    return "".join(map(chr, range(0x10000)))
 
 
 def _class_range(first: int, last: int) -> str:
@@ -204,7 +226,112 @@ class Token(NamedTuple):
 
 
 def tokenize(text: str) -> Iterator[Token]:
-    """Every token of ``text`` with its kind and span in ``text``."""
+    """Every token of ``text`` with its kind and span in ``text``.
+
+    Past a few megabytes, text of the Basic Multilingual Plane goes to ``_TOKEN`` built
+    for ``re`` (``_plain_tokens``) unless ``_JOINS`` refuses a joiner there, as in
+    ``words``; the rest goes to ``regex`` (``_tokenize_regex``).
+    """
+    if _exact_plain(text) is None:
+        return _tokenize_regex(text)
+    return iter(_tokenize_plain(text))
+
+
+def _exact(plain: _Plain, text: str) -> bool:
+    """True when ``_JOINS`` takes every joiner of ``text`` that ``plain`` takes."""
+    return plain.joiners.search(text) is None or _pattern(_REFUSED).search(text) is None
+
+
+class _PlainTokens(NamedTuple):
+    """``_TOKEN`` for ``re`` (see ``_plain_tokens``)."""
+
+    tokens: re.Pattern[str]  # (url)|(word|emoji|punct), for text that may hold a URL
+    others: re.Pattern[str]  # word|emoji|punct, without groups
+    letters: frozenset[str]  # a token that starts with a letter is a word
+    kinds: dict[str, Kind | None]  # else its first character: an emoji, None for a
+    # word or number, absent for punctuation
+    contents: frozenset[str]  # a word token that starts with one has content
+    letter: re.Pattern[str]
+    content: re.Pattern[str]
+
+
+@cache
+def _plain_tokens() -> _PlainTokens:
+    """``_TOKEN`` for ``re``, exact on BMP text where ``words`` may use ``_plain``: the
+    same word pattern, and the URL, emoji and punctuation alternatives with the BMP
+    characters of their ``regex`` classes.
+
+    ``findall`` gives the tokens faster than match objects; each starts with a
+    character that never stands between two tokens (only white space and format
+    characters do), so the first occurrence of a token after the previous one is the
+    token itself, and its first character tells which alternative found it: a word
+    character the word, else a pictograph the emoji (the alternatives are tried in
+    that order).
+    """
+    import regex
+
+    core, cls = _plain().core.pattern, _bmp_class
+    pictograph = cls(r"\p{Extended_Pictographic}")
+    modifier = cls(r"\p{EMod}")
+    emoji = f"[{pictograph}](?:{f'[{modifier}]|' if modifier else ''}\ufe0f|\u200d[{pictograph}])*"
+    punct = "[^" + cls(r"[\s\p{L}\p{M}\p{N}\p{Cf}]") + "]"
+    others = f"{core}|{emoji}|{punct}"
+    word_chars, letters = _bmp_set(WORD_CHAR), _bmp_set(_LETTER, regex.V1)
+    return _PlainTokens(
+        re.compile(f"({_plain_url()})|({others})"),
+        re.compile(others),
+        letters,
+        {
+            **dict.fromkeys(_bmp_set(r"\p{Extended_Pictographic}"), Kind.emoji),
+            **dict.fromkeys(word_chars - letters),
+        },
+        _bmp_set(_CONTENT, regex.V1),
+        re.compile(f"[{cls(_LETTER, regex.V1)}]"),
+        re.compile(f"[{cls(_CONTENT, regex.V1)}]"),
+    )
+
+
+def _tokenize_plain(text: str) -> list[Token]:
+    """``_tokenize_regex`` with the ``re`` patterns of ``_plain_tokens`` (BMP text whose
+    joiners ``_JOINS`` all takes)."""
+    plain = _plain_tokens()
+    letters, kinds, contents = plain.letters, plain.kinds, plain.contents
+    has_letter, has_content = plain.letter.search, plain.content.search
+    word, number, punct, url = Kind.word, Kind.number, Kind.punct, Kind.url
+    find, new = text.find, tuple.__new__  # Token(...) runs a __new__ written in Python
+    found: list[Token] = []
+    add = found.append
+    if _may_hold_url(text):
+        pairs: Iterable[tuple[str, str]] = plain.tokens.findall(text)
+    else:
+        pairs = zip(repeat(""), plain.others.findall(text))
+    end = 0
+    for link, value in pairs:
+        if link:
+            start = find(link, end)
+            end = start + len(link)
+            add(new(Token, (link, start, end, url)))
+            continue
+        start = find(value, end)
+        end = start + len(value)
+        first = value[0]
+        if first in letters:
+            kind = word
+        else:
+            found_kind = kinds.get(first, punct)
+            if found_kind is None:  # a word token that starts with a digit or filler
+                if first not in contents and not has_content(value):
+                    continue  # tatweel or marks alone
+                kind = word if has_letter(value) else number
+            else:
+                kind = found_kind
+        add(new(Token, (value, start, end, kind)))
+    return found
+
+
+def _tokenize_regex(text: str) -> Iterator[Token]:
+    """``tokenize`` with ``regex`` alone: the reference, and the path of the texts
+    that ``_plain_tokens`` does not serve."""
     token_re, has_content, has_letter = _pattern(_TOKEN), _pattern(_CONTENT, True), _pattern(_LETTER, True)
     for match in token_re.finditer(text):
         group = match.lastgroup
@@ -239,8 +366,8 @@ def words(text: str) -> list[str]:
     to the same patterns in ``re`` (``_plain``) unless ``_JOINS`` refuses a joiner there,
     and unless a token can lack content there, no token needs a look of its own.
     """
-    plain = _plain_for(text)
-    if plain is not None and (plain.joiners.search(text) is None or _pattern(_REFUSED).search(text) is None):
+    plain = _exact_plain(text)
+    if plain is not None:
         word_re, core_re, suspect, _ = plain
         if not _may_hold_url(text):
             found = core_re.findall(text)
@@ -278,6 +405,13 @@ def _plain_for(text: str) -> _Plain | None:
     if not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):
         return None
     return _plain()
+
+
+def _exact_plain(text: str) -> _Plain | None:
+    """``_plain_for(text)`` where its word pattern finds the words of ``_CORE`` in
+    ``text`` (``_JOINS`` takes every joiner there that it takes), else None."""
+    plain = _plain_for(text)
+    return plain if plain is not None and _exact(plain, text) else None
 
 
 def is_word(token: str) -> bool:

@@ -7,10 +7,27 @@ counted as words.
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpus_cli.store.corpus import load_corpus
+from corpus_cli.text import tokenize as tokenize_module
 from corpus_cli.text.normalize import Normalizer
-from corpus_cli.text.tokenize import Kind, Token, is_word, tokenize, word_spans, words
+from corpus_cli.text.tokenize import (
+    Kind,
+    Token,
+    _tokenize_plain,
+    _tokenize_regex,
+    is_word,
+    tokenize,
+    word_spans,
+    words,
+)
 
 
 def texts(text: str) -> list[str]:
@@ -327,3 +344,94 @@ def test_tokens_normalize_to_something() -> None:
 )
 def test_is_word(token: str, expected: bool) -> None:
     assert is_word(token) is expected
+
+
+# --------------------------------------------------------------------------- fast path
+#
+# Past a few megabytes ``tokenize`` runs ``re`` patterns (``_plain_tokens``) on text of
+# the Basic Multilingual Plane; it must give exactly what ``regex`` gives.
+
+_PIECES = [
+    *"ابتثجحخدذرزسشصضطظعغفقكلمنهويىةءأإآؤئ",  # Arabic letters
+    *("\u064b", "\u064e", "\u0650", "\u0651", "\u0652", "\u0670", "\u06e5", "\u06e6", "\u0654"),  # marks
+    *("\u0640", "\u0640\u0640", "\u200c", "\u200d"),  # tatweel, ZWNJ/ZWJ
+    *("\u200b", "\u200e", "\u200f", "\u061c", "\u2066", "\u2069", "\u00ad", "\ufeff", "\u2060"),  # invisibles
+    *"0123456789٠١٢٣٤٥٦٧٨٩",
+    *"_'’-.٫,،٬",  # joiners
+    *(" ", " ", "\n", "\u00a0", "\t"),
+    *"abcxyzABCUS",
+    *("COVID", "com", "بي", "سي", "إيه", "الوزير", "د", "أ", "ب", "ف", "ق", "م"),
+    *'()[]!?؟؛%٪"«»“”:;/\\+*#&=<>|~^$',
+    *("\ufefb", "\ufdf2", "²", "½", "Ⅳ"),  # presentation forms, other numbers
+    *("❤", "\ufe0f", "☺", "©", "™", "⌚", "\u2764\ufe0f", "\u2614\u200d\u2614"),  # emoji (BMP)
+    *("http://", "https://", "www.", "@", ".com", "/", ":", "x.org", "a@b.co", "https://x.com/a"),
+]
+_ASTRAL = ["😀", "👍🏽", "👨\u200d👩", "𝐀", "𝟘", "𐤀", "\U000e0041"]  # beyond the BMP
+
+_PLAIN_TEXTS = st.lists(st.sampled_from(_PIECES), max_size=24).map("".join)
+_ANY_TEXTS = st.lists(st.sampled_from(_PIECES + _ASTRAL), max_size=24).map("".join)
+_RAW_TEXTS = st.text(st.sampled_from("".join(p for p in _PIECES if len(p) == 1) + "😀𝐀"), max_size=24)
+
+
+@contextmanager
+def _past_plain_threshold() -> Iterator[None]:
+    """As after a few megabytes: ``tokenize`` may take its ``re`` path."""
+    before = tokenize_module._tokenized[0]
+    tokenize_module._tokenized[0] = tokenize_module._PLAIN_AFTER
+    try:
+        yield
+    finally:
+        tokenize_module._tokenized[0] = before
+
+
+def _plain_serves(text: str) -> bool:
+    """True where ``tokenize`` takes its ``re`` path (past the threshold)."""
+    return tokenize_module._exact_plain(text) is not None
+
+
+def _assert_exact(text: str) -> bool:
+    reference = list(_tokenize_regex(text))
+    with _past_plain_threshold():
+        assert list(tokenize(text)) == reference
+        served = _plain_serves(text)
+        if served:
+            assert _tokenize_plain(text) == reference
+    return served
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(_PLAIN_TEXTS, _ANY_TEXTS, _RAW_TEXTS))
+def test_the_fast_path_gives_exactly_the_tokens_of_regex(text: str) -> None:
+    _assert_exact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "COVID-19 ٣٫٥٪ (أ.ف.ب) www.x.com/a. ❤️ ـ hi@x.com 12 ab",
+        "الوزير.والحكومة د.محمد 2014.وفقا بي.بي.سي",
+        "ـَ ـ\u200c ـ-ب ١٬٠٠٠ 9،000 ﻻ.ب 😀 a\u200fb",
+        "\u2764\ufe0f\u200d\u2764 ©2020 x@y.z. https://a.b/c?d=e, «ب»",
+        "قال\nالوزير.والحكومة، www.x.y/z\n\nCOVID-19 ـ\u200c ب.ب\nد.محمد ١٢",  # refused joiners: regex
+    ],
+)
+def test_the_fast_path_on_hard_cases(text: str) -> None:
+    _assert_exact(text)
+
+
+def test_the_fast_path_serves_plain_text() -> None:
+    assert _assert_exact("قال الوزير إن COVID-19 أصاب 1,200 شخص (أ.ف.ب) www.spa.gov.sa ❤ !")
+    assert not _assert_exact("الوزير.والحكومة")  # a period that _JOINS refuses: regex
+    assert not _assert_exact("كلمة 😀")  # beyond the BMP: regex
+
+
+def test_the_fast_path_on_the_seeds(seed_texts: dict[str, str]) -> None:
+    served = [_assert_exact(text) for text in seed_texts.values()]
+    assert any(served)
+
+
+def test_the_fast_path_on_every_corpus(every_corpus: Path) -> None:
+    documents = load_corpus([str(every_corpus)]).documents
+    assert documents
+    for document in documents:
+        _assert_exact(document.text)
