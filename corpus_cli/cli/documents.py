@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ..query.pattern import Query
     from ..query.search import LineSearch
     from ..store.corpus import Corpus, Document, Sources
+    from ..store.layer import TokenLayer
     from ..store.readers import ReadOptions
 
 STALE_INDEX = (
@@ -70,6 +71,16 @@ class Reading(NamedTuple):
             settings.text_field or "text", settings.id_field or None, check_encoding(settings.encoding)
         )
         return cls(options, parse_where(settings.where))
+
+
+class Positional(NamedTuple):
+    """A token layer and the documents it numbers (from 0, in its order)."""
+
+    layer: TokenLayer
+    #: the documents numbered (ascending), read as asked for
+    read: Callable[[Iterable[int]], Iterator[Document]]
+    #: the documents --doc and --where chose, ascending (None: every one)
+    selected: list[int] | None
 
 
 class DocumentSource:
@@ -226,6 +237,33 @@ class DocumentSource:
             wanted = self._selected
             return (d for d in docs if d.id in wanted)
         return docs
+
+    def positional(self, *, in_memory: bool = False) -> Positional | None:
+        """The token layer to answer from: the fresh index's, when it has one; else, with
+        ``in_memory``, one built now from the selected documents (numpy installed); else
+        None (the answer then comes from the text, as it always may)."""
+        index = self.index
+        if index is not None:
+            layer = index.layer()
+            if layer is None:
+                return None
+            selected = None
+            if self.docs or self.where:
+                selected = sorted(n - 1 for n in self._selected.values())
+
+            def read(numbers: Iterable[int], index: Index = index) -> Iterator[Document]:
+                return index.documents(n + 1 for n in numbers)
+
+            return Positional(layer, read, selected)
+        if not in_memory:
+            return None
+        from ..store.layer import build_layer, have_numpy
+
+        if not have_numpy():
+            return None
+        docs = self.corpus.documents
+        layer = build_layer((d.text for d in docs), self.normalizer)
+        return Positional(layer, lambda numbers: (docs[n] for n in numbers), None)
 
     def _reading(self, index: Index, numbers: list[int]) -> Iterator[Document]:
         """The documents ``numbers`` of ``index``, noting the last one read: an answer

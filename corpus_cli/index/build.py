@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..engines import forking
 from ..errors import CorpusError, IndexBusy
 from ..store.corpus import name_stored
+from ..store.layer import LayerBuilder, Part, have_numpy, layer_path, part_of, write_layer
 from ..text.normalize import Normalizer
 from .fingerprint import (
     SUFFIX,
@@ -47,12 +48,15 @@ def build(
     workers: int | None = None,
     frozen: bool = False,
     stamps: Stamps | None = None,
+    positions: bool | None = None,
 ) -> BuildStats:
     """Write the index of ``corpus`` to ``dest`` atomically (temporary file, then rename).
 
     ``frozen``: the corpus is an archive that does not change, so queries check only
     its directories (``Index.is_fresh``).  ``stamps``: its fingerprints, taken before
     its files were listed (default: taken here, before they are read).
+    ``positions``: write the token layer beside the index (``store.layer``; default:
+    when numpy is installed).
 
     ``corpus`` is a loaded corpus, or the files of one (``corpus.sources``), read here
     batch by batch with ``options`` (default: the selection's reading options; warnings
@@ -72,16 +76,19 @@ def build(
         stamps = Stamps(selection.paths, folders=True)  # the directories too: see Index.fresh_through
     try:
         stamps.result()  # before a file is read: a change after it makes the index stale
+        if positions is None:
+            positions = have_numpy()
         if isinstance(corpus, Corpus):
-            job = _Job(normalizer, documents=corpus.documents)
+            job = _Job(normalizer, documents=corpus.documents, positions=positions)
         else:
-            job = _Job(normalizer, sources=corpus, options=options or selection.reading)
+            job = _Job(normalizer, sources=corpus, options=options or selection.reading, positions=positions)
             del corpus  # the job has the files in a compact form: the list can go
     except BaseException:
         stamps.stop()
         raise
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    tmp_layer = dest.with_name(f".{layer_path(dest).name}.{os.getpid()}.tmp")
     lock = _Lock(lock_path(dest))
     team: _Team | None = None
     restore = _ending_cleanly()
@@ -94,6 +101,7 @@ def build(
         if size > 1 and len(job.batches) > 1:
             team = _Team(job, size)  # forked before the database is opened
         writer = _Writer(tmp)
+        layer = LayerBuilder() if positions else None
         try:
             done = 0
             for digest in team.digests() if team is not None else map(job.digest, range(len(job.batches))):
@@ -105,6 +113,8 @@ def build(
                 if digest.error is not None:
                     raise CorpusError(digest.error)
                 writer.add(job, digest)
+                if layer is not None and digest.layer is not None:
+                    layer.add(digest.layer)
                 done += digest.size
                 if progress:
                     progress(done, job.size)
@@ -139,16 +149,26 @@ def build(
                 meta["directory_fingerprint"] = folders_stamp
                 if frozen:
                     meta["frozen"] = "1"
+            if layer is not None:
+                meta["layer"] = os.urandom(8).hex()  # the layer's own header says the same
+                write_layer(tmp_layer, layer.finish(normalizer, meta["layer"]))
+                layer = None
             writer.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             writer.db.commit()
         finally:
             writer.db.close()
+        # The layer first: an index is used with the layer its meta names, and no other.
+        if tmp_layer.exists():
+            os.replace(tmp_layer, layer_path(dest))
+        else:
+            layer_path(dest).unlink(missing_ok=True)
         os.replace(tmp, dest)  # atomic: readers see the old index or the new one
     except BaseException as exc:
         stamps.stop()
         if team is not None:
             team.stop()  # Ctrl-C, SIGTERM or an error: no worker outlives the build
         tmp.unlink(missing_ok=True)
+        tmp_layer.unlink(missing_ok=True)
         if isinstance(exc, _Terminated):
             lock.release()
             exc.die()
@@ -164,7 +184,7 @@ def build(
         frequencies.tokens,
         frequencies.types,
         time.monotonic() - started,
-        dest.stat().st_size,
+        dest.stat().st_size + (layer_path(dest).stat().st_size if positions else 0),
     )
 
 
@@ -212,7 +232,8 @@ def _ending_cleanly() -> Callable[[], None]:
 
 def sweep(folder: Path) -> list[Path]:
     """Remove the temporary files that builds killed on the way left in ``folder``
-    (``.KEY.corpus-index.PID.tmp`` of a process that is no more); return them."""
+    (``.KEY.corpus-index.PID.tmp`` and ``.KEY.corpus-index-tokens.PID.tmp`` of a process
+    that is no more); return them."""
     removed: list[Path] = []
     try:
         names = os.listdir(folder)
@@ -220,6 +241,7 @@ def sweep(folder: Path) -> list[Path]:
         return removed
     for name in names:
         head, _, pid = name.removesuffix(".tmp").rpartition(".")
+        head = head.removesuffix(layer_path(Path(SUFFIX)).name[len(SUFFIX) :])  # a layer's
         if not (name.startswith(".") and name.endswith(".tmp") and head.endswith(SUFFIX) and pid.isdigit()):
             continue
         if _alive(int(pid)):
@@ -284,6 +306,8 @@ class _Digest(NamedTuple):
     files: Sequence[tuple[str, int, int, int]] = ()
     #: the metadata fields of the documents read (records)
     fields: frozenset[str] = frozenset()
+    #: the batch's tokens for the token layer (None: no layer is built)
+    layer: Part | None = None
 
 
 class _Tally:
@@ -312,7 +336,7 @@ class _Tally:
         """
         from itertools import islice
 
-        from ..query.freq import normalize_many
+        from ..text.normalize import normalize_many
 
         batch: Counter[str] = Counter()
         for found in tokens:
@@ -457,10 +481,12 @@ class _Job:
         documents: Sequence[Document] = (),
         sources: Sequence[Source] = (),
         options: ReadOptions | None = None,
+        positions: bool = False,
     ) -> None:
         from ..store.readers import ReadOptions
 
         self.normalizer = normalizer
+        self.positions = positions
         self.documents = documents
         self.from_files = bool(sources)
         self.options = options or ReadOptions()
@@ -534,7 +560,8 @@ class _Job:
             (item, normalize(text).encode("utf-8"), len(found), n)
             for item, text, found, n in zip(read, texts, tokens, types, strict=True)
         ]
-        return _Digest(docs, size, warnings, error, files=files, fields=frozenset(names))
+        layer = part_of(texts) if self.positions else None
+        return _Digest(docs, size, warnings, error, files=files, fields=frozenset(names), layer=layer)
 
 
 def _fields_json(meta: dict[str, str]) -> str:

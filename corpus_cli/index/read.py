@@ -25,6 +25,7 @@ from .layout import FORMAT, SCHEMA, cache_dir, reading_options
 if TYPE_CHECKING:
     from ..query.freq import Counts
     from ..store.corpus import Document
+    from ..store.layer import TokenLayer
     from ..store.readers import ReadOptions
 
 
@@ -36,6 +37,7 @@ class Index:
         from urllib.parse import quote
 
         self.path = path
+        self._layer: TokenLayer | bool | None = None  # False: looked for, none
         usable = "rebuild it with 'corpus index build'"
         try:
             # Quoted: a '#', '?' or '%' in the path is part of the name, not of the URI.
@@ -233,6 +235,17 @@ class Index:
         rows = self.db.execute("SELECT n, id, path, fields FROM docs ORDER BY n")
         for n, doc_id, path, fields in self._every(rows):
             yield n, Document(name_loaded(doc_id), name_loaded(path), "", _fields(fields))
+
+    def layer(self) -> TokenLayer | None:
+        """The token layer built with this index (memory-mapped), or None: built without
+        one (numpy was missing), or the file beside it is not the one it was built with."""
+        if "layer" not in self.meta:
+            return None
+        from ..store.layer import TokenLayer, layer_path
+
+        if self._layer is None:
+            self._layer = TokenLayer.open(layer_path(self.path), self.meta["layer"]) or False
+        return self._layer if isinstance(self._layer, TokenLayer) else None
 
     def close(self) -> None:
         self.db.close()

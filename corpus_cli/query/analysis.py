@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 from ..errors import CorpusError
 from ..store.corpus import Document
-from ..text.normalize import Normalizer
+from ..text.normalize import Normalizer, normalize_many
 from ..text.tokenize import word_spans, words
-from .freq import Counts, count_tokens, normalize_many
+from .freq import Counts, count_tokens
 from .pattern import Query
 from .search import iter_hits
 from .stats import (

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from ..errors import CorpusError
 from ..store.corpus import Document
 from ..text.clitics import CliticMode
-from ..text.normalize import Normalizer
+from ..text.normalize import Normalizer, normalize_many
 from ..text.sentences import SENTENCE_END
 from ..text.tokenize import Kind, tokenize, words
 from .stats import Dispersion, dispersion
@@ -76,15 +76,6 @@ class Counts:
         if not forms:
             return key
         return min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
-
-
-def normalize_many(forms: Iterable[str], normalizer: Normalizer) -> dict[str, str]:
-    """Normalize many newline-free strings with one call."""
-    forms = list(forms)
-    if not forms:
-        return {}
-    keys = normalizer.normalize("\n".join(forms)).split("\n")
-    return dict(zip(forms, keys, strict=True))
 
 
 def ngram_units(n: int) -> Units:

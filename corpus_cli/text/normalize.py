@@ -180,6 +180,15 @@ def normalize(text: str, level: Level | str = Level.standard) -> str:
 _EXTEND = f"[\\u0300-\\u036f{COMBINING_MARKS}]"
 
 
+def normalize_many(forms: Iterable[str], normalizer: Normalizer) -> dict[str, str]:
+    """Normalize many newline-free strings with one call."""
+    forms = list(forms)
+    if not forms:
+        return {}
+    keys = normalizer.normalize("\n".join(forms)).split("\n")
+    return dict(zip(forms, keys, strict=True))
+
+
 class Mapped(NamedTuple):
     """A normalized string with, per character, the original range it came from."""
 

@@ -408,17 +408,23 @@ def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Everything a query reads of an index: rows in stored order, the grams' postings."""
     import sqlite3
 
+    from corpus_cli.store.layer import layer_path
+
     db = sqlite3.connect(path)
     db.execute("CREATE VIRTUAL TABLE temp.postings USING fts5vocab(main, grams, instance)")
     tables = {
         "docs": "SELECT * FROM docs ORDER BY n",
         "keys": "SELECT * FROM keys ORDER BY rank",
         "forms": "SELECT rowid, * FROM forms ORDER BY rowid",
-        "meta": "SELECT * FROM meta WHERE key != 'built' ORDER BY key",
+        "meta": "SELECT * FROM meta WHERE key NOT IN ('built', 'layer') ORDER BY key",
         "grams": "SELECT term, doc FROM temp.postings ORDER BY term, doc",
     }
     found = {name: db.execute(sql).fetchall() for name, sql in tables.items()}
+    (layer_id,) = db.execute("SELECT value FROM meta WHERE key = 'layer'").fetchone() or ("",)
     db.close()
+    layer = layer_path(path)
+    if layer.exists():  # the token layer, but for the identity it shares with its index
+        found["layer"] = [(layer.read_bytes().replace(layer_id.encode(), b"ID"),)]
     return found
 
 
@@ -547,7 +553,7 @@ def test_interrupted_parallel_build(mixed_corpus, tmp_path, monkeypatch, workers
     with pytest.raises(KeyboardInterrupt):
         build(files, selection, normalizer, dest, workers=2, progress=interrupt)
     assert dest.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed", "x.corpus-index"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed", "x.corpus-index", "x.corpus-index-tokens"]
     assert workers_left() == []
 
 
@@ -926,7 +932,8 @@ def test_ctrl_c_during_an_index_build(env, tmp_path, cli, cache, untouched):
     r = interrupt(proc, lambda: any(name.endswith(".tmp") for name in index_files(cache)))
     assert r.code in INTERRUPTED
     assert len(r.err) <= 1
-    assert index_files(cache) == [index.name]  # no temporary file, no lock file
+    # no temporary file, no lock file: the index and its token layer
+    assert index_files(cache) == [index.name, f"{index.name}-tokens"]
     assert index.read_bytes() == before
     assert snapshot(corpus) == taken  # the corpus was not written to
     # Put the corpus back as it was: the previous index is fresh, and used.
@@ -1185,7 +1192,7 @@ def test_two_builds_at_once(env, tmp_path, cli, cache, untouched):
         assert r.code == 0, r
         assert r.err[-1].startswith("corpus: indexed 2 documents")
         assert all(line.startswith(("corpus: indexed", "corpus: another process")) for line in r.err)
-    assert index_files(cache) == [the_index(cache).name]
+    assert index_files(cache) == [the_index(cache).name, f"{the_index(cache).name}-tokens"]
     assert cli("index", "status", "--corpus", str(corpus)).code == 0
     r = cli("grep", "الامم", "--corpus", str(corpus))
     assert (r.code, r.out, r.err) == (0, "a:2:الأمم المتحدة تجتمع\n", [])

@@ -7,6 +7,7 @@ import typer
 
 from ...errors import CorpusError
 from ...output.records import RowWriter
+from ...store.layer import remove_layer
 from ..application import app, command
 from ..documents import progress_bar
 from ..options import FormatOpt, NoHeaderOpt
@@ -235,6 +236,7 @@ def drop(
             continue
         except OSError as exc:
             raise CorpusError(f"cannot drop {path}: {exc.strerror or exc}") from None
+        remove_layer(path)
         session.note(f"dropped {path}")
         dropped += 1
     if not dropped:

@@ -1,0 +1,147 @@
+"""Queries answered from the token layer: which spellings a query matches, and where.
+
+A whole-word query that can only ever match one token (a single word, with or without
+clitics, typed marks or Latin case) matches a set of *spellings*: it is tested once per
+entry of the layer's lexicon, never once per token, and its hits are the merged inverted
+lists of those spellings.  Anything else (a phrase, a regular expression that may span
+tokens, a substring query) returns None here and is answered by the matcher on the text,
+which is the reference these answers are tested against.
+
+Keys at the level the layer was built with are stored; other levels and ``--fold/--keep``
+get theirs from a pass over the spellings (``Keys.of``), not over the tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..store.layer import NO_KEY, TokenLayer
+from ..text.normalize import Normalizer
+from ..text.tokenize import Kind, tokenize
+
+if TYPE_CHECKING:
+    from .pattern import Query
+
+
+class Keys(NamedTuple):
+    """The keys of a layer's spellings at one normalization: ``keys`` sorted, and per
+    spelling the number of its key in ``keys`` (``NO_KEY``: normalization leaves nothing)."""
+
+    keys: Sequence[str]
+    of_form: Sequence[int]
+
+    @classmethod
+    def of(cls, layer: TokenLayer, normalizer: Normalizer) -> Keys:
+        """The layer's stored keys when it was built at this normalization, else keys made
+        from its spellings (cached on the layer: a command may ask more than once)."""
+        steps = tuple(normalizer.active_steps)
+        if steps == layer.steps:
+            return cls(_StoredKeys(layer), layer.array("form_keys"))
+        cache: dict[tuple[str, ...], Keys] = layer.__dict__.setdefault("_keys", {})
+        found = cache.get(steps)
+        if found is None:
+            from ..text.normalize import normalize_many
+
+            forms = layer.forms()
+            key_of = normalize_many(forms, normalizer)
+            keys = sorted({k for k in key_of.values() if k})
+            number = {k: i for i, k in enumerate(keys)}
+            found = cache[steps] = cls(keys, [number.get(key_of[f], NO_KEY) for f in forms])
+        return found
+
+    def numpy(self) -> Any:
+        """``of_form`` as a numpy array (for computations over every token)."""
+        import numpy as np
+
+        return np.asarray(self.of_form, dtype=np.uint32)
+
+
+class _StoredKeys(Sequence[str]):
+    """The layer's key lexicon as a sequence of strings, decoded on demand."""
+
+    def __init__(self, layer: TokenLayer) -> None:
+        self.layer = layer
+
+    def __len__(self) -> int:
+        return self.layer.key_count
+
+    def __getitem__(self, number: Any) -> Any:
+        if isinstance(number, slice):
+            return [self.layer.key(i) for i in range(*number.indices(len(self)))]
+        return self.layer.key(number)
+
+
+def single_token(query: Query) -> bool:
+    """Can every hit of ``query`` only be one whole token?  A whole-word query of one
+    plain word or number (its literal is one token, as the tokenizer cuts it; the word
+    boundaries of punctuation are not a token's)."""
+    if not query.options.word or query.literal is None or query.line_by_line:
+        return False
+    tokens = list(tokenize(query.literal))
+    return len(tokens) == 1 and tokens[0].text == query.literal and tokens[0].kind in (Kind.word, Kind.number)
+
+
+def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
+    """The lexicon ids of the spellings every hit of ``query`` is one of, or None when the
+    layer cannot answer ``query`` exactly (``single_token``)."""
+    if not single_token(query):
+        return None
+    assert query.literal is not None
+    keys = Keys.of(layer, query.normalizer)
+    plain = query.options.clitics is None and not query.options.ignore_case
+    if plain and isinstance(keys.keys, _StoredKeys):
+        found = layer.find_key(query.literal)
+        forms = [] if found is None else list(layer.forms_of_key(found))
+    else:
+        fullmatch = query.regex.fullmatch
+        wanted = {i for i, key in enumerate(keys.keys) if fullmatch(key) is not None}
+        forms = [f for f, k in enumerate(keys.of_form) if k in wanted] if wanted else []
+    if query.constraint is not None:
+        accepts, normalizer = query.constraint.accepts, query.normalizer
+        forms = [f for f in forms if accepts(layer.form(f), normalizer)]
+    return forms
+
+
+def node_positions(layer: TokenLayer, query: Query) -> list[int] | None:
+    """The sorted positions of the hits of ``query``, or None (``matching_forms``)."""
+    forms = matching_forms(layer, query)
+    return None if forms is None else layer.positions(forms)
+
+
+def inner_span(form: str, normalizer: Normalizer) -> tuple[int, int]:
+    """The characters of ``form`` that a hit on the whole token covers: the matcher's hit
+    on the normalized token, mapped back (a tatweel after the last letter is left out, the
+    marks on the last letter are not)."""
+    mapped = normalizer.normalize_mapped(form)
+    return mapped.span_to_original(0, len(mapped.text))
+
+
+class NodeHit(NamedTuple):
+    """A hit from the layer: its corpus position, its document (from 0) and its
+    characters in that document, exactly as the matcher would give them."""
+
+    position: int
+    doc: int
+    start: int
+    end: int
+
+
+def node_hits(layer: TokenLayer, query: Query) -> list[NodeHit] | None:
+    """The hits of ``query`` in corpus order, or None (``matching_forms``)."""
+    from bisect import bisect_right
+
+    forms = matching_forms(layer, query)
+    if forms is None:
+        return None
+    inner = {f: inner_span(layer.form(f), query.normalizer) for f in forms}
+    tok, start, docs = layer.tok, layer.start, layer.docs
+    hits = []
+    doc = 0
+    for position in layer.positions(forms):
+        if docs[doc + 1] <= position:
+            doc = bisect_right(docs, position) - 1
+        first = start[position]
+        a, b = inner[tok[position]]
+        hits.append(NodeHit(position, doc, first + a, first + b))
+    return hits
