@@ -6,7 +6,8 @@ punctuation), document after document, in the order the index numbers documents:
 positions of ``corpus export --format vrt``.  Per position the layer keeps the lexicon id
 of the token's spelling (``tok``) and its first character in its document (``start``; the
 end is ``start`` plus the spelling's length).  Documents and sentences (``text.sentences``)
-are the positions they start at.
+are the positions they start at; so are lines that hold a token, with their numbers in
+their documents (``grep``'s line numbers).
 
 The lexicon holds each spelling once, with its kind, sorted by code point (so a spelling is
 found by binary search, without building a dictionary); each spelling has its key at the
@@ -52,6 +53,8 @@ _TYPES = {
     "start": "I",
     "docs": "I",
     "sentences": "I",
+    "lines": "I",
+    "line_numbers": "I",
     "forms": "B",
     "form_offsets": "I",
     "form_lengths": "I",
@@ -86,10 +89,12 @@ class Part(NamedTuple):
     starts: bytes  # array('I'): per token, its first character in its document
     doc_tokens: bytes  # array('I'): per document, its tokens
     sentence_tokens: bytes  # array('I'): per sentence, its tokens
+    line_tokens: bytes  # array('I'): per line that holds a token, its tokens
+    line_numbers: bytes  # array('I'): per such line, its number in its document (from 1)
 
 
 def part_of(texts: Iterable[str]) -> Part:
-    """Tokenize ``texts`` (documents) into sentences and tokens."""
+    """Tokenize ``texts`` (documents) into lines, sentences and tokens."""
     numbers: dict[tuple[str, Kind], int] = {}
     spellings: list[str] = []
     kinds = bytearray()
@@ -97,10 +102,23 @@ def part_of(texts: Iterable[str]) -> Part:
     starts = array("I")
     doc_tokens = array("I")
     sentence_tokens = array("I")
+    line_tokens = array("I")
+    line_numbers = array("I")
     for text in texts:
         before = len(ids)
+        line = 1
+        began = before  # the position the current line began at
+        last = 0  # where the previous token ended
         for sentence in sentences(text):
             for token in sentence:
+                breaks = text.count("\n", last, token.start)
+                if breaks or len(ids) == before:  # this token opens a line
+                    if len(ids) > before:
+                        line_tokens.append(len(ids) - began)
+                    line += breaks
+                    line_numbers.append(line)
+                    began = len(ids)
+                last = token.end
                 key = (token.text, token.kind)
                 number = numbers.get(key)
                 if number is None:
@@ -110,6 +128,8 @@ def part_of(texts: Iterable[str]) -> Part:
                 ids.append(number)
                 starts.append(token.start)
             sentence_tokens.append(len(sentence))
+        if len(ids) > before:
+            line_tokens.append(len(ids) - began)
         doc_tokens.append(len(ids) - before)
     return Part(
         spellings,
@@ -118,6 +138,8 @@ def part_of(texts: Iterable[str]) -> Part:
         starts.tobytes(),
         doc_tokens.tobytes(),
         sentence_tokens.tobytes(),
+        line_tokens.tobytes(),
+        line_numbers.tobytes(),
     )
 
 
@@ -136,6 +158,8 @@ class LayerBuilder:
         self.starts: list[Any] = []
         self.doc_tokens: list[Any] = []
         self.sentence_tokens: list[Any] = []
+        self.line_tokens: list[Any] = []
+        self.line_numbers: list[Any] = []
 
     def add(self, part: Part) -> None:
         np = self._np
@@ -152,6 +176,8 @@ class LayerBuilder:
         self.starts.append(np.frombuffer(part.starts, dtype=np.uint32))
         self.doc_tokens.append(np.frombuffer(part.doc_tokens, dtype=np.uint32))
         self.sentence_tokens.append(np.frombuffer(part.sentence_tokens, dtype=np.uint32))
+        self.line_tokens.append(np.frombuffer(part.line_tokens, dtype=np.uint32))
+        self.line_numbers.append(np.frombuffer(part.line_numbers, dtype=np.uint32))
 
     def finish(self, normalizer: Normalizer, identity: str = "") -> bytes:
         """The layer as the bytes of its file."""
@@ -172,6 +198,8 @@ class LayerBuilder:
         starts = np.concatenate(self.starts) if self.starts else np.empty(0, dtype=u4)
         docs = _firsts(np, self.doc_tokens)
         sentence_starts = _firsts(np, self.sentence_tokens)
+        line_starts = _firsts(np, self.line_tokens)
+        line_numbers = np.concatenate(self.line_numbers) if self.line_numbers else np.empty(0, dtype=u4)
 
         forms, form_offsets = _texts(np, spellings)
         form_lengths = np.fromiter(map(len, spellings), dtype=u4, count=count)
@@ -193,6 +221,8 @@ class LayerBuilder:
             "start": starts,
             "docs": docs,
             "sentences": sentence_starts,
+            "lines": line_starts,
+            "line_numbers": line_numbers,
             "forms": forms,
             "form_offsets": form_offsets,
             "form_lengths": form_lengths,
@@ -276,6 +306,8 @@ class TokenLayer:
         self.start = self.array("start")
         self.docs = self.array("docs")
         self.sentence_starts = self.array("sentences")
+        self.line_starts = self.array("lines")
+        self.line_numbers = self.array("line_numbers")
         self.tokens = len(self.tok)
         self.documents = len(self.docs) - 1
         self.sentences = len(self.sentence_starts) - 1
@@ -401,6 +433,10 @@ class TokenLayer:
 
     def sentence_of(self, position: int) -> int:
         return bisect_right(self.sentence_starts, position) - 1
+
+    def line_of(self, position: int) -> int:
+        """The number (from 1) in its document of the line that holds ``position``."""
+        return int(self.line_numbers[bisect_right(self.line_starts, position) - 1])
 
     def span(self, position: int) -> tuple[int, int]:
         """The characters of the token at ``position`` in its document."""
