@@ -242,7 +242,7 @@ class DocumentSource:
         """The token layer to answer from: the fresh index's, when it has one; else, with
         ``in_memory``, one built now from the selected documents (numpy installed); else
         None (the answer then comes from the text, as it always may)."""
-        index = self.index
+        index = self.index or self._index_at_another_level
         if index is not None:
             layer = index.layer()
             if layer is None:
@@ -264,6 +264,35 @@ class DocumentSource:
         docs = self.corpus.documents
         layer = build_layer((d.text for d in docs), self.normalizer)
         return Positional(layer, lambda numbers: (docs[n] for n in numbers), None)
+
+    @functools.cached_property
+    def _index_at_another_level(self) -> Index | None:
+        """With ``--index auto``, for the token layer only: a fresh index of these files,
+        read as these are, built at another normalization (its layer's keys at this one
+        are a map over its spellings, ``query.positions.Keys``).  None when this run's
+        own index exists (fresh or not: it said so) or there is no such index."""
+        if (
+            self.settings.index_choice != "auto"
+            or not self.paths
+            or "-" in self.paths
+            or self._unchecked_index is not None
+        ):
+            return None
+        from ..index.layout import Selection, reading_options
+        from ..index.read import Index, catalogue
+
+        selection = Selection.of(self.paths, self.glob, self.normalizer, self.read_options)
+        for entry in catalogue(selection.default_path().parent):
+            meta = entry.meta
+            if not meta.get("layer") or not selection.selects_as(meta):
+                continue
+            if reading_options(meta) != self.read_options:
+                continue
+            index = Index(entry.path)
+            if index.is_fresh():
+                return index
+            index.close()
+        return None
 
     def _reading(self, index: Index, numbers: list[int]) -> Iterator[Document]:
         """The documents ``numbers`` of ``index``, noting the last one read: an answer
@@ -305,7 +334,8 @@ class DocumentSource:
 
         numbers: dict[str, int] = {}
         headers = []
-        for n, doc in self.index.headers() if self.index else ():
+        index = self.index or self._index_at_another_level
+        for n, doc in index.headers() if index else ():
             numbers[doc.id] = n
             headers.append(doc)
         chosen = filter_where(Corpus(headers).select(self.docs).documents, self.where, self.warn)

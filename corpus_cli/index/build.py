@@ -20,7 +20,7 @@ from .fingerprint import (
     SUFFIX,
     Stamps,
 )
-from .layout import FORMAT, SCHEMA, Selection, lock_path
+from .layout import FORMAT, SCHEMA, Selection, lock_path, pack_text
 
 if TYPE_CHECKING:
     from ..store.corpus import Corpus, Document, Source
@@ -542,7 +542,7 @@ class _Job:
                             meta = _fields_json(got.meta)
                             names.update(got.meta)
                         text = got.text
-                        read.append((got.id, got.path, text.encode("utf-8"), self.arguments[int(arg)], meta))
+                        read.append((got.id, got.path, pack_text(text), self.arguments[int(arg)], meta))
                         texts.append(text)
                     if len(read) == before and len(warnings) > warned:  # skipped: never fresh
                         stamp = (stamp[0], -1, -1)
@@ -641,9 +641,10 @@ class _Writer:
                 n += 1
                 meta = _fields_json(doc.meta) if doc.meta else None
                 self.fields.update(doc.meta)
-                rows.append((n, name_stored(doc.id), name_stored(doc.path), doc.text, tokens, types, meta))
-        # CAST: UTF-8 bytes become text as they are (no conversion, no check).
-        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, CAST(? AS TEXT), ?, ?, ?)", rows)
+                rows.append(
+                    (n, name_stored(doc.id), name_stored(doc.path), pack_text(doc.text), tokens, types, meta)
+                )
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self.db.executemany(
             "INSERT INTO grams(rowid, norm) VALUES (?, CAST(? AS TEXT))",
             zip(range(self.documents + 1, n + 1), (d[1] for d in digest.docs), strict=True),

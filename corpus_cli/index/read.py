@@ -20,7 +20,7 @@ from .fingerprint import (
     fingerprint,
     waiting,
 )
-from .layout import FORMAT, SCHEMA, cache_dir, reading_options
+from .layout import FORMAT, SCHEMA, cache_dir, reading_options, unpack_text
 
 if TYPE_CHECKING:
     from ..query.freq import Counts
@@ -153,14 +153,23 @@ class Index:
         if numbers is None:
             rows = self.db.execute("SELECT n, id, path, text, fields FROM docs ORDER BY n")
             for _, doc_id, path, text, fields in self._every(rows):
-                yield Document(name_loaded(doc_id), name_loaded(path), text, _fields(fields))
+                yield Document(name_loaded(doc_id), name_loaded(path), self._text(text), _fields(fields))
             return
         for n in numbers:
             row = self.db.execute("SELECT id, path, text, fields FROM docs WHERE n = ?", (n,)).fetchone()
             if row is None:  # numbered by the index itself: lost
                 raise DamagedIndex(self.path, f"document {n} is missing")
             doc_id, path, text, fields = row
-            yield Document(name_loaded(doc_id), name_loaded(path), text, _fields(fields))
+            yield Document(name_loaded(doc_id), name_loaded(path), self._text(text), _fields(fields))
+
+    def _text(self, stored: Any) -> str:
+        """A document's text, unpacked (``layout.pack_text``)."""
+        import zlib
+
+        try:
+            return unpack_text(stored)
+        except (zlib.error, TypeError, UnicodeDecodeError) as exc:
+            raise DamagedIndex(self.path, f"a document's text cannot be read ({exc})") from None
 
     def _every(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         """``rows`` of ``docs`` in order, numbered from 1 (``n`` first), checked to be all
@@ -225,7 +234,14 @@ class Index:
         one row at a time (``corpus list``)."""
         sql = "SELECT n, id, path, text, tokens, types, fields FROM docs ORDER BY n"
         for _, doc_id, path, text, tokens, types, fields in self._every(self.db.execute(sql)):
-            yield name_loaded(doc_id), name_loaded(path), text, tokens, types, _fields(fields) or {}
+            yield (
+                name_loaded(doc_id),
+                name_loaded(path),
+                self._text(text),
+                tokens,
+                types,
+                _fields(fields) or {},
+            )
 
     def headers(self) -> Iterator[tuple[int, Document]]:
         """Every document's number, and its id, path and metadata without its text

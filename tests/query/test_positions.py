@@ -1,0 +1,120 @@
+"""``query.positions``: a one-word query answered from the token layer gives exactly the
+hits of the matcher (``iter_hits``): same documents, same characters, same order."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("numpy")
+
+from corpus_cli.query.pattern import MatchOptions, compile_query
+from corpus_cli.query.positions import Keys, matching_forms, node_hits, single_token
+from corpus_cli.query.search import iter_hits
+from corpus_cli.store.corpus import Document, load_corpus
+from corpus_cli.store.layer import build_layer
+from corpus_cli.text.clitics import CliticMode
+from corpus_cli.text.normalize import Level, Normalizer
+
+STANDARD = Normalizer.for_level(Level.standard)
+OPTIONS = [
+    MatchOptions(word=True),
+    MatchOptions(word=True, ignore_case=True),
+    MatchOptions(word=True, clitics=CliticMode.both),
+]
+NORMALIZERS = [
+    STANDARD,
+    Normalizer.for_level(Level.aggressive),
+    Normalizer.for_level(Level.light),
+    STANDARD.with_steps(alef=False),
+]
+
+
+def assert_same_hits(
+    docs: list[Document], terms: list[str], normalizer: Normalizer, built_at: Normalizer
+) -> int:
+    """Compare the layer's hits with the matcher's for every term and option; return how
+    many queries the layer answered."""
+    layer = build_layer([d.text for d in docs], built_at)
+    number = {id(d): i for i, d in enumerate(docs)}
+    answered = 0
+    for term in terms:
+        for options in OPTIONS:
+            try:
+                query = compile_query(term, normalizer, options)
+            except Exception:  # a term that is no valid pattern: not this test's business
+                continue
+            hits = node_hits(layer, query)
+            if hits is None:
+                assert not single_token(query) or (query.constraint and options.clitics)
+                continue
+            answered += 1
+            expected = [(number[id(h.doc)], h.start, h.end) for h in iter_hits(docs, query)]
+            assert [(h.doc, h.start, h.end) for h in hits] == expected, (term, options, normalizer)
+            for hit in hits:
+                assert layer.document_of(hit.position) == hit.doc
+    return answered
+
+
+def sample_terms(docs: list[Document], normalizer: Normalizer, size: int, seed: int = 1) -> list[str]:
+    layer = build_layer([d.text for d in docs], normalizer)
+    keys = layer.keys()
+    chosen = random.Random(seed).sample(keys, min(size, len(keys)))
+    # and the spellings as written, marks and all (typed marks constrain the hits)
+    forms = random.Random(seed).sample(layer.forms(), min(size // 2, layer.lexicon_size))
+    return chosen + forms
+
+
+def test_the_seeds_at_every_level(seed_texts: dict[str, str]) -> None:
+    docs = [Document(i, i, t) for i, t in seed_texts.items()]
+    terms = [*sample_terms(docs, STANDARD, 60), "الأمم", "الامم", "كتاب", "سوريا", "hello", "٢٠٢٤"]
+    for normalizer in NORMALIZERS:
+        assert assert_same_hits(docs, terms, normalizer, built_at=STANDARD) > 50
+
+
+def test_vocalized_and_tatweel_spellings() -> None:
+    docs = [
+        Document("a", "a", "الأُمَمُ المتحدة\nكتـــاب جديد مـﻧـــ الخاصــ\nHello WORLD hello"),
+        Document("b", "b", "كِتَابٌ في المكتبة ـــ كتاب"),
+    ]
+    terms = ["الامم", "الأُمَمُ", "كتاب", "كِتَاب", "من", "الخاص", "hello", "world"]
+    for normalizer in NORMALIZERS:
+        assert assert_same_hits(docs, terms, normalizer, built_at=STANDARD) > 10
+
+
+def test_every_shared_corpus(every_corpus: Path) -> None:
+    for folder in sorted(every_corpus.iterdir()):
+        docs = load_corpus([str(folder)]).documents
+        terms = sample_terms(docs, STANDARD, 40)
+        assert assert_same_hits(docs, terms, STANDARD, built_at=STANDARD) > 0, folder.name
+        aggressive = Normalizer.for_level(Level.aggressive)
+        assert assert_same_hits(docs, terms[:15], aggressive, built_at=STANDARD) > 0, folder.name
+
+
+def test_what_the_layer_leaves_to_the_matcher() -> None:
+    layer = build_layer(["في الرياض - اليوم، «نعم»"], STANDARD)
+    for pattern, options in [
+        ("في الرياض", MatchOptions(word=True)),  # a phrase
+        ("الرياض", MatchOptions()),  # a substring query
+        ("-", MatchOptions(word=True)),  # punctuation: its word boundaries are not a token's
+        ("ال.*", MatchOptions(word=True)),  # a regular expression
+    ]:
+        query = compile_query(pattern, STANDARD, options)
+        assert matching_forms(layer, query) is None and node_hits(layer, query) is None
+
+
+def test_a_query_for_nothing_is_no_hit() -> None:
+    layer = build_layer(["في الرياض"], STANDARD)
+    query = compile_query("جدة", STANDARD, MatchOptions(word=True))
+    assert matching_forms(layer, query) == [] and node_hits(layer, query) == []
+
+
+def test_keys_at_the_build_level_are_the_stored_ones() -> None:
+    layer = build_layer(["أحمد احمد إحمد"], STANDARD)
+    keys = Keys.of(layer, STANDARD)
+    assert list(keys.keys) == ["احمد"]
+    assert [keys.of_form[i] for i in range(layer.lexicon_size)] == [0, 0, 0]
+    kept = Keys.of(layer, STANDARD.with_steps(alef=False))
+    assert sorted(kept.keys) == ["أحمد", "إحمد", "احمد"]

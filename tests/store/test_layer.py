@@ -1,0 +1,209 @@
+"""``store.layer``: the token layer holds every token of ``tokenize`` at its position, with
+its spelling, kind, span, key, document, sentence and line; written beside an index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("numpy")
+
+from corpus_cli.index.build import build, sweep
+from corpus_cli.index.layout import Selection
+from corpus_cli.index.read import Index
+from corpus_cli.store.corpus import Document, load_corpus
+from corpus_cli.store.layer import NO_KEY, TokenLayer, build_layer, layer_path
+from corpus_cli.text.normalize import Level, Normalizer
+from corpus_cli.text.sentences import sentences
+from corpus_cli.text.tokenize import tokenize
+
+STANDARD = Normalizer.for_level(Level.standard)
+
+
+def assert_layer_holds(layer: TokenLayer, texts: list[str], normalizer: Normalizer = STANDARD) -> None:
+    """Every token of every text, in order, as the layer keeps it."""
+    position = 0
+    sentence = 0
+    for number, text in enumerate(texts):
+        assert layer.docs[number] == position
+        for run in sentences(text):
+            assert layer.sentence_starts[sentence] == position
+            sentence += 1
+            for token in run:
+                spelling = layer.tok[position]
+                assert layer.form(spelling) == token.text
+                assert layer.kind(spelling) is token.kind
+                assert layer.span(position) == (token.start, token.end)
+                assert layer.document_of(position) == number
+                assert layer.line_of(position) == text.count("\n", 0, token.start) + 1
+                key = normalizer.normalize(token.text)
+                if key:
+                    assert layer.key(layer.key_of(spelling)) == key
+                else:
+                    assert layer.key_of(spelling) == NO_KEY
+                position += 1
+    assert position == layer.tokens == layer.docs[len(texts)]
+    assert layer.documents == len(texts) and layer.sentences == sentence
+
+
+def test_the_seeds_token_by_token(seed_texts: dict[str, str]) -> None:
+    texts = list(seed_texts.values())
+    assert_layer_holds(build_layer(texts, STANDARD), texts)
+
+
+def test_every_shared_corpus_token_by_token(every_corpus: Path) -> None:
+    for folder in sorted(every_corpus.iterdir()):
+        texts = [d.text for d in load_corpus([str(folder)]).documents]
+        assert_layer_holds(build_layer(texts, STANDARD), texts)
+
+
+def test_edge_cases_empty_documents_blank_lines_and_odd_tokens() -> None:
+    texts = [
+        "",
+        "\n\n  \n",
+        "قال: «نعم.» ثم ذهب!\n\nhttps://a.b/c?d=1 😀 ـــ\r\n٣٫٥ كِتَابٌ",
+        "سطر\nسطر آخر",
+    ]
+    layer = build_layer(texts, STANDARD)
+    assert_layer_holds(layer, texts)
+    assert [layer.docs[i] for i in range(5)] == [0, 0, 0, layer.docs[3], layer.tokens]
+    # Lines are numbered in their documents, blank ones counted.
+    third = [p for p in range(layer.docs[2], layer.docs[3])]
+    assert {layer.line_of(p) for p in third} == {1, 3, 4}
+    assert [layer.line_of(p) for p in range(layer.docs[3], layer.tokens)] == [1, 2, 2]
+
+
+def test_lexicons_sorted_and_inverted_lists_complete(seed_texts: dict[str, str]) -> None:
+    texts = list(seed_texts.values())
+    layer = build_layer(texts, STANDARD)
+    forms, keys = layer.forms(), layer.keys()
+    assert forms == sorted(forms) and keys == sorted(keys) and len(set(keys)) == len(keys)
+    seen = 0
+    for spelling in range(layer.lexicon_size):
+        positions = list(layer.postings(spelling))
+        assert positions == sorted(positions)
+        assert all(layer.tok[p] == spelling for p in positions)
+        assert layer.frequency(spelling) == len(positions)
+        seen += len(positions)
+        assert spelling in layer.find_form(forms[spelling])
+        key = layer.key_of(spelling)
+        if key != NO_KEY:
+            assert spelling in layer.forms_of_key(key)
+            assert layer.find_key(keys[key]) == key
+    assert seen == layer.tokens
+    assert layer.find_key("لا-يوجد-هذا") is None and list(layer.find_form("xyz-none")) == []
+    # A key's positions are those of all its spellings.
+    key = max(range(layer.key_count), key=lambda k: len(layer.forms_of_key(k)))  # most spellings
+    assert len(layer.forms_of_key(key)) > 1
+    merged = layer.positions(layer.forms_of_key(key))
+    assert merged == sorted(p for p in range(layer.tokens) if layer.key_of(layer.tok[p]) == key)
+
+
+def test_kinds_and_positions_of_spellings() -> None:
+    texts = ["x ٣ x!", "٣ https://a.b 😀"]
+    layer = build_layer(texts, STANDARD)
+    kinds = {layer.form(i): layer.kind(i).value for i in range(layer.lexicon_size)}
+    assert kinds == {"x": "word", "٣": "number", "!": "punct", "https://a.b": "url", "😀": "emoji"}
+    assert layer.positions(layer.find_form("x")) == [0, 2]
+    assert layer.positions(layer.find_form("٣")) == [1, 4]
+
+
+def test_an_index_writes_its_layer_beside_it(tmp_path: Path, seed_texts: dict[str, str]) -> None:
+    from corpus_cli.store.corpus import Corpus
+
+    docs = [Document(i, i, t) for i, t in seed_texts.items()]
+    selection = Selection.of([str(tmp_path)], "*.txt", STANDARD)
+    dest = tmp_path / "out" / "x.corpus-index"
+    build(Corpus(docs), selection, STANDARD, dest)
+    assert layer_path(dest).name == "x.corpus-index-tokens" and layer_path(dest).is_file()
+    index = Index(dest)
+    layer = index.layer()
+    assert layer is not None and layer.identity == index.meta["layer"]
+    assert_layer_holds(layer, list(seed_texts.values()))
+    # Another build's layer (or a damaged file) beside the index is never used.
+    other = tmp_path / "other" / "x.corpus-index"
+    build(Corpus(docs), selection, STANDARD, other)
+    layer_path(dest).write_bytes(layer_path(other).read_bytes())
+    assert Index(dest).layer() is None
+    layer_path(dest).write_bytes(b"not a layer")
+    assert Index(dest).layer() is None
+    layer_path(dest).unlink()
+    assert Index(dest).layer() is None
+
+
+def test_without_positions_no_layer_and_no_stale_one(tmp_path: Path, seed_texts: dict[str, str]) -> None:
+    from corpus_cli.store.corpus import Corpus
+
+    docs = Corpus([Document(i, i, t) for i, t in seed_texts.items()])
+    selection = Selection.of([str(tmp_path)], "*.txt", STANDARD)
+    dest = tmp_path / "x.corpus-index"
+    build(docs, selection, STANDARD, dest)
+    assert layer_path(dest).exists()
+    build(docs, selection, STANDARD, dest, positions=False)
+    assert not layer_path(dest).exists() and Index(dest).layer() is None
+
+
+def test_sweep_removes_a_dead_builds_layer(tmp_path: Path) -> None:
+    dead = tmp_path / ".k.corpus-index-tokens.999999999.tmp"
+    dead.write_bytes(b"x")
+    alive = tmp_path / f".k.corpus-index-tokens.{__import__('os').getpid()}.tmp"
+    alive.write_bytes(b"x")
+    assert sweep(tmp_path) == [dead]
+    assert alive.exists()
+
+
+def test_a_layer_at_one_level_gives_keys_at_another(seed_texts: dict[str, str]) -> None:
+    from corpus_cli.query.positions import Keys
+
+    texts = list(seed_texts.values())
+    layer = build_layer(texts, STANDARD)
+    for normalizer in (Normalizer.for_level(Level.aggressive), STANDARD.with_steps(alef=False)):
+        keys = Keys.of(layer, normalizer)
+        for spelling, form in enumerate(layer.forms()):
+            key = normalizer.normalize(form)
+            number = keys.of_form[spelling]
+            assert (keys.keys[number] if number != NO_KEY else "") == key
+        assert Keys.of(layer, normalizer) is keys  # made once per layer and level
+    stored = Keys.of(layer, STANDARD)
+    assert list(stored.keys) == layer.keys()
+
+
+def test_tokens_match_tokenize_exactly_for_a_big_text() -> None:
+    # Past a megabyte the tokenizer takes its fast path: the layer is the same.
+    text = "في الرياض، قال الوزير: «نعم». " * 40_000
+    layer = build_layer([text], STANDARD)
+    expected = list(tokenize(text))
+    assert layer.tokens == len(expected)
+    for position in (0, 1, 7, len(expected) // 2, len(expected) - 1):
+        assert layer.span(position) == (expected[position].start, expected[position].end)
+
+
+def test_keys_at_another_level_are_kept_beside_an_index_layer(
+    tmp_path: Path, seed_texts: dict[str, str]
+) -> None:
+    from corpus_cli.query.positions import Keys
+    from corpus_cli.store.corpus import Corpus
+    from corpus_cli.store.layer import remove_layer
+
+    docs = Corpus([Document(i, i, t) for i, t in seed_texts.items()])
+    selection = Selection.of([str(tmp_path)], "*.txt", STANDARD)
+    dest = tmp_path / "x.corpus-index"
+    build(docs, selection, STANDARD, dest)
+    aggressive = Normalizer.for_level(Level.aggressive)
+    layer = Index(dest).layer()
+    assert layer is not None
+    made = Keys.of(layer, aggressive)
+    kept = sorted(tmp_path.glob("x.corpus-index-tokens-keys-*"))
+    assert len(kept) == 1
+    again = Index(dest).layer()
+    assert again is not None
+    assert again.saved_keys(aggressive.active_steps) is not None
+    found = Keys.of(again, aggressive)
+    assert list(found.keys) == list(made.keys) and list(found.of_form) == list(made.of_form)
+    # Keys kept for another build of the layer are not used.
+    build(docs, selection, STANDARD, dest)
+    rebuilt = Index(dest).layer()
+    assert rebuilt is not None and rebuilt.saved_keys(aggressive.active_steps) is None
+    remove_layer(dest)
+    assert not list(tmp_path.glob("x.corpus-index-tokens*"))
