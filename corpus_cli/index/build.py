@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..engines import forking
 from ..errors import CorpusError, IndexBusy
 from ..store.corpus import name_stored
-from ..store.layer import LayerBuilder, Part, have_numpy, layer_path, part_of, write_layer
+from ..store.layer import LayerBuilder, Part, have_numpy, layer_path, part_of
 from ..text.normalize import Normalizer
 from .fingerprint import (
     SUFFIX,
@@ -151,7 +151,8 @@ def build(
                     meta["frozen"] = "1"
             if layer is not None:
                 meta["layer"] = os.urandom(8).hex()  # the layer's own header says the same
-                write_layer(tmp_layer, layer.finish(normalizer, meta["layer"]))
+                with open(tmp_layer, "wb") as out:
+                    layer.finish(normalizer, out, meta["layer"])
                 layer = None
             writer.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             writer.db.commit()

@@ -24,7 +24,7 @@ def ends_sentence(token: Token) -> bool:
     return token.kind is Kind.punct and token.text in SENTENCE_END
 
 
-def _closes(token: Token, after: int) -> bool:
+def closes_sentence(token: Token, after: int) -> bool:
     """Does ``token``, after a sentence's end at offset ``after``, close what the sentence
     opened (a closing bracket or quote, or a straight quote right after the end)?"""
     if token.kind is not Kind.punct:
@@ -41,7 +41,7 @@ def sentences(text: str) -> Iterator[list[Token]]:
     ended = False  # the sentence has its end; a run of more sentence ends joins it
     last = 0  # where the previous token ended
     for token in tokenize(text):
-        goes_on = ends_sentence(token) or _closes(token, last)
+        goes_on = ends_sentence(token) or closes_sentence(token, last)
         if sentence and (text.find("\n", last, token.start) != -1 or (ended and not goes_on)):
             yield sentence
             sentence, ended = [], False

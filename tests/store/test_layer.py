@@ -207,3 +207,38 @@ def test_keys_at_another_level_are_kept_beside_an_index_layer(
     assert rebuilt is not None and rebuilt.saved_keys(aggressive.active_steps) is None
     remove_layer(dest)
     assert not list(tmp_path.glob("x.corpus-index-tokens*"))
+
+
+def test_a_spelling_found_as_two_kinds_is_two_entries() -> None:
+    """No tokenizer rule gives one spelling two kinds today (none in saudinewsnet's 322,000
+    spellings), but the layer would keep them apart: parts made by hand."""
+    import io
+    from array import array
+
+    from corpus_cli.store.layer import KINDS, LayerBuilder, Part
+    from corpus_cli.text.tokenize import Kind
+
+    def part(kind: Kind) -> Part:
+        code = KINDS.index(kind)
+        ids, starts = array("I", [0, 0]), array("I", [0, 2])
+        one, two = array("I", [2]), array("I", [1])
+        return Part(
+            ["x"],
+            bytes([code]),
+            ids.tobytes(),
+            starts.tobytes(),
+            one.tobytes(),
+            one.tobytes(),
+            one.tobytes(),
+            two.tobytes(),
+        )
+
+    builder = LayerBuilder()
+    for kind in (Kind.word, Kind.punct, Kind.word, Kind.punct):
+        builder.add(part(kind))
+    out = io.BytesIO()
+    builder.finish(STANDARD, out)
+    layer = TokenLayer(out.getbuffer())
+    assert layer.lexicon_size == 2 and list(layer.find_form("x")) == [0, 1]
+    assert [layer.kind(i) for i in range(2)] == [Kind.word, Kind.punct]
+    assert layer.positions([0]) == [0, 1, 4, 5] and layer.positions([1]) == [2, 3, 6, 7]
