@@ -626,14 +626,14 @@ class _Writer:
         from ..store.corpus import unique_id
 
         n = self.documents
-        rows: list[tuple[int, str | bytes, str | bytes, str | bytes, int, int, str | None]] = []
+        rows: list[tuple[int, str | bytes, str | bytes, int, int, str | None, bytes]] = []
         if job.from_files:
             for item, _normalized, tokens, types in digest.docs:
                 assert item is not None
                 doc_id, path, text, arg, meta = item
                 n += 1
                 doc_id = unique_id(doc_id, arg, self.seen)
-                rows.append((n, name_stored(doc_id), name_stored(path), text, tokens, types, meta))
+                rows.append((n, name_stored(doc_id), name_stored(path), tokens, types, meta, text))
             self.fields.update(digest.fields)
         else:
             for doc, (_, _normalized, tokens, types) in zip(
@@ -643,7 +643,7 @@ class _Writer:
                 meta = _fields_json(doc.meta) if doc.meta else None
                 self.fields.update(doc.meta)
                 rows.append(
-                    (n, name_stored(doc.id), name_stored(doc.path), pack_text(doc.text), tokens, types, meta)
+                    (n, name_stored(doc.id), name_stored(doc.path), tokens, types, meta, pack_text(doc.text))
                 )
         self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self.db.executemany(

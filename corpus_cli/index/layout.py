@@ -150,9 +150,9 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs(
     n INTEGER PRIMARY KEY, id TEXT NOT NULL, path TEXT NOT NULL,
-    text BLOB NOT NULL,  -- UTF-8, compressed (pack_text)
     tokens INTEGER NOT NULL, types INTEGER NOT NULL,
-    fields TEXT  -- a record's metadata as a JSON object in its order; NULL: none
+    fields TEXT,  -- a record's metadata as a JSON object in its order; NULL: none
+    text BLOB NOT NULL  -- UTF-8, compressed (pack_text); last: a row's head is read without it
 );
 CREATE VIRTUAL TABLE grams USING fts5(norm, content='', tokenize='trigram case_sensitive 1', detail='none');
 CREATE TABLE keys(
