@@ -81,6 +81,9 @@ class Positional(NamedTuple):
     read: Callable[[Iterable[int]], Iterator[Document]]
     #: the documents --doc and --where chose, ascending (None: every one)
     selected: list[int] | None
+    #: every document of the layer, in its order, without its text when it comes from
+    #: the index (ids and metadata: ``--by``, ``--target``)
+    headers: Callable[[], list[Document]]
 
 
 class DocumentSource:
@@ -238,11 +241,13 @@ class DocumentSource:
             return (d for d in docs if d.id in wanted)
         return docs
 
-    def positional(self, *, in_memory: bool = False) -> Positional | None:
+    def positional(self, *, in_memory: bool = False, tracked: bool = False) -> Positional | None:
         """The token layer to answer from: the fresh index's, when it has one; else, with
         ``in_memory``, one built now from the selected documents (numpy installed); else
-        None (the answer then comes from the text, as it always may)."""
-        index = self.index or self._index_at_another_level
+        None (the answer then comes from the text, as it always may).  ``tracked``: the
+        caller says how far in the layer its answer went (``reached``), so that one that
+        stops early needs only those documents' files unchanged (``_fresh``)."""
+        index = (self._index if tracked else self.index) or self._index_at_another_level
         if index is not None:
             layer = index.layer()
             if layer is None:
@@ -254,7 +259,10 @@ class DocumentSource:
             def read(numbers: Iterable[int], index: Index = index) -> Iterator[Document]:
                 return index.documents(n + 1 for n in numbers)
 
-            return Positional(layer, read, selected)
+            def headers(index: Index = index) -> list[Document]:
+                return [doc for _, doc in index.headers()]
+
+            return Positional(layer, read, selected, headers)
         if not in_memory:
             return None
         from ..store.layer import build_layer, have_numpy
@@ -263,7 +271,13 @@ class DocumentSource:
             return None
         docs = self.corpus.documents
         layer = build_layer((d.text for d in docs), self.normalizer)
-        return Positional(layer, lambda numbers: (docs[n] for n in numbers), None)
+        return Positional(layer, lambda numbers: (docs[n] for n in numbers), None, lambda: list(docs))
+
+    def reached(self, number: int | None) -> None:
+        """An answer from the token layer (``positional(tracked=True)``) went as far as
+        document ``number`` of the layer (from 0); None: to the end, any may count."""
+        if self._reach is not None:
+            self._reach = None if number is None else max(self._reach, number + 1)
 
     @functools.cached_property
     def _index_at_another_level(self) -> Index | None:

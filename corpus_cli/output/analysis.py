@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CorpusError
 from ..query.analysis import plotted, rate, total_hits
-from .records import RowWriter, keeps_numbers
+from .records import RowWriter, keeps_numbers, tsv_field
+from .terminal import utf8
 
 if TYPE_CHECKING:
     from ..query.analysis import Collocate, CollocationResult, HitDispersion, PartDispersion, RankedKeyword
@@ -102,16 +103,19 @@ def write_dispersion(
     if fmt_name == "jsonl":
         columns.append("offsets")
     writer = RowWriter(target.stdout, fmt_name, columns, header=not no_header, bom=target.bom)
-    for d in result.per_doc:
-        record: dict[str, Any] = {
-            "doc": d.doc.id,
-            "tokens": d.tokens,
-            "hits": len(d.offsets),
-            "per_million": round(rate(len(d.offsets), d.tokens), 2),
-        }
-        if fmt_name == "jsonl":
-            record["offsets"] = list(d.offsets)
-        writer.write(record)
+    if fmt_name == "tsv":
+        _dispersion_tsv(target, result)
+    else:
+        for d in result.per_doc:
+            record: dict[str, Any] = {
+                "doc": d.doc.id,
+                "tokens": d.tokens,
+                "hits": len(d.offsets),
+                "per_million": round(rate(len(d.offsets), d.tokens), 2),
+            }
+            if fmt_name == "jsonl":
+                record["offsets"] = list(d.offsets)
+            writer.write(record)
     summary: dict[str, Any] = {
         "doc": "(all)",
         "tokens": result.total_tokens,
@@ -122,6 +126,22 @@ def write_dispersion(
     summary.update(_measures(scores, fmt_name))
     writer.write(summary)
     writer.close()
+
+
+def _dispersion_tsv(target: Target, result: HitDispersion) -> None:
+    """The documents' rows of ``dispersion`` in TSV, as ``RowWriter`` writes them (a
+    name that is not UTF-8 escaped, the measures left empty), a block of rows at a time:
+    a row per document of a corpus of 30,000 costs more than the numbers do."""
+    out = target.stdout
+    lines: list[str] = []
+    for d in result.per_doc:
+        hits = len(d.offsets)
+        per_million = round(rate(hits, d.tokens), 2)
+        lines.append(f"{tsv_field(utf8(d.doc.id))}\t{d.tokens}\t{hits}\t{per_million:.2f}\t\t\t\t\t\n")
+        if len(lines) == 4096:
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))
 
 
 def write_dispersion_by(
@@ -290,8 +310,11 @@ def write_collocates(
     target: Target, result: CollocationResult, rows: Sequence[Collocate], fmt_name: str, no_header: bool
 ) -> None:
     """``collocates``: on a screen, the convention line then a table; in a pipe, rows
-    that also carry f_node, n and the window."""
+    that also carry f_node, n and the window.  ``--by-position``: a column per slot of
+    the window (L3 … R3) after the left and right totals (WordSmith's order); on a
+    screen, o11, the slots and the score alone."""
     measure = result.measure
+    slots = result.slots if result.by_position else []
     columns = [
         "rank",
         "collocate",
@@ -299,6 +322,7 @@ def write_collocates(
         "o11",
         "left",
         "right",
+        *slots,
         "e11",
         "f_coll",
         measure,
@@ -314,6 +338,7 @@ def write_collocates(
             "o11": r.o11,
             "left": r.left,
             "right": r.right,
+            **dict(zip(slots, r.positions, strict=True)),
             "e11": r.e11,
             "f_coll": r.f_coll,
             measure: r.score,
@@ -325,14 +350,17 @@ def write_collocates(
     ]
     if fmt_name == "table":
         target.stdout.write(result.convention + "\n")
+    hidden = ["key", "f_node", "n", "window"]
+    if slots:  # the slots take the room: their sum and the score stay
+        hidden += ["left", "right", "e11", "f_coll"]
     write_records(
         target,
         fmt_name,
         no_header,
         columns,
         records,
-        hide=("key", "f_node", "n", "window"),
-        numeric=("rank", "o11", "left", "right", "e11", "f_coll", measure),
+        hide=hidden,
+        numeric=("rank", "o11", "left", "right", *slots, "e11", "f_coll", measure),
         flexible="collocate",
     )
 

@@ -21,15 +21,17 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "ASSOCIATION",
     "CRITICAL_VALUES_1DF",
     "KEYNESS",
+    "SHORTLIST_MARGIN",
     "Contingency",
     "Dispersion",
     "arf",
+    "association_many",
     "chi2",
     "chi2_sf_1df",
     "chi2_yates",
@@ -43,6 +45,7 @@ __all__ = [
     "g2",
     "gries_dp",
     "juilland_d",
+    "keyness_many",
     "keyness_score",
     "ll_2term",
     "ll_4term",
@@ -57,6 +60,7 @@ __all__ = [
     "p_value_band",
     "pct_diff",
     "per_million",
+    "shortlist",
     "simple_maths",
     "t_score",
     "williams_q",
@@ -598,3 +602,132 @@ def p_value_band(g2_or_chi2: float) -> str:
 def chi2_sf_1df(x: float) -> float:
     """The exact p of a χ² (or G²) with 1 d.f., ``erfc(√(x/2))``; the magnitude of a signed score is used."""
     return math.erfc(math.sqrt(abs(x) / 2))
+
+
+# --- Many at once (numpy) --------------------------------------------------------------
+#
+# The scores above over arrays of counts, for a ranking of many candidates (collocates,
+# keywords on the token layer).  They follow the formulas above but not to the last bit
+# (numpy's logarithms are not the standard library's, a sum of four terms is not fsum):
+# a ranking shortlists with them (``shortlist``) and scores the shortlist with the
+# functions above, whose numbers alone are ever shown.  numpy is imported on use.
+
+#: How far an array score may stray from the exact one, relative to its size (or to 1):
+#: far above the rounding of these formulas, far below any difference a ranking shows.
+SHORTLIST_MARGIN = 1e-6
+
+
+def association_many(
+    measure: str, o11: Sequence[float], f_coll: Sequence[float], f_node: float, n: float, window: int
+) -> Any:
+    """The :data:`ASSOCIATION` score ``measure`` of many collocates of one node at once:
+    ``o11`` and ``f_coll`` arrays (one value per collocate), the rest as :func:`contingency`."""
+    import numpy as np
+
+    table = contingency(0, f_node, 0, n, window=window)  # R1, N and W, capped as contingency does
+    r1, total, node = table.r1, table.n, table.f_node
+    o = np.asarray(o11, dtype=np.float64)
+    c1 = np.asarray(f_coll, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        e11 = r1 * c1 / total if total else np.zeros_like(o)
+        if measure == "mi":
+            return np.where(o <= 0, -np.inf, np.where(e11 <= 0, np.inf, np.log2(o / e11)))
+        if measure == "mi3":
+            return np.where(o <= 0, -np.inf, np.where(e11 <= 0, np.inf, 3 * np.log2(o) - np.log2(e11)))
+        if measure == "t":
+            return np.where(o <= 0, np.where(e11 > 0, -np.inf, 0.0), (o - e11) / np.sqrt(o))
+        if measure == "z":
+            return np.where(e11 <= 0, np.where(o > 0, np.inf, 0.0), (o - e11) / np.sqrt(e11))
+        denominator = node + c1
+        if measure == "dice":
+            return np.where(denominator != 0, 2 * o / denominator, 0.0)
+        if measure == "logdice":
+            return np.where((o <= 0) | (denominator <= 0), -np.inf, 14 + np.log2(2 * o / denominator))
+        if measure == "g2":
+            value = _g2_many(np, o, r1 + 0 * o, c1, total + 0 * o)
+            return np.where(o < e11, -value, value)
+    raise ValueError(f"unknown association measure '{measure}'")
+
+
+def _g2_many(np: Any, o11: Any, r1: Any, c1: Any, n: Any) -> Any:
+    """:func:`g2` unsigned, over arrays of tables."""
+    r2, c2 = n - r1, n - c1
+    observed = (o11, r1 - o11, c1 - o11, n - r1 - c1 + o11)
+    expected = (r1 * c1 / n, r1 * c2 / n, r2 * c1 / n, r2 * c2 / n)
+    value = sum(
+        np.where((o > 0) & (e > 0), o * np.log(np.where(o > 0, o, 1) / np.where(e > 0, e, 1)), 0.0)
+        for o, e in zip(observed, expected, strict=True)
+    )
+    return np.maximum(0.0, 2 * value)
+
+
+def keyness_many(
+    measure: str, a: Sequence[float], b: Sequence[float], c: float, d: float, k: float = 1.0
+) -> Any:
+    """The :data:`KEYNESS` score ``measure`` of many words at once: ``a`` and ``b`` arrays
+    (each word's frequency in the target and the reference), ``c`` and ``d`` the sizes."""
+    import numpy as np
+
+    fa = np.asarray(a, dtype=np.float64)
+    fb = np.asarray(b, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        target = fa / c if c else np.zeros_like(fa)
+        reference = fb / d if d else np.zeros_like(fb)
+        below = target < reference  # the sign of every signed score
+        if measure in ("g2", "g2-2term", "chi2"):
+            if measure == "g2":
+                value = _g2_many(np, fa, fa + fb, c + 0 * fa, (c + d) + 0 * fa)
+            elif measure == "g2-2term":
+                total = fa + fb
+                e1 = c * total / (c + d) if c + d else np.zeros_like(fa)
+                e2 = d * total / (c + d) if c + d else np.zeros_like(fa)
+                terms = [np.where((o > 0) & (e > 0), o * np.log(o / e), 0.0) for o, e in ((fa, e1), (fb, e2))]
+                value = np.maximum(0.0, 2 * (terms[0] + terms[1]))
+            else:
+                value = _chi2_many(np, fa, fb, c, d)
+            return np.where(below, -value, value)
+        if measure == "logratio":
+            if c <= 0 or d <= 0:
+                return np.zeros_like(fa)
+            return np.log2((np.where(fa > 0, fa, 0.5) / c) / (np.where(fb > 0, fb, 0.5) / d))
+        if measure == "pctdiff":
+            return np.where(
+                reference <= 0, np.where(target > 0, np.inf, 0.0), (target - reference) * 100 / reference
+            )
+        if measure == "simplemaths":
+            numerator, denominator = target * 1e6 + k, reference * 1e6 + k
+            return np.where(denominator <= 0, np.where(numerator > 0, np.inf, 1.0), numerator / denominator)
+    raise ValueError(f"unknown keyness measure '{measure}'")
+
+
+def _chi2_many(np: Any, a: Any, b: Any, c: float, d: float) -> Any:
+    """Pearson's χ² (unsigned, uncorrected) of the keyness tables of many words."""
+    o11, r1, c1, n = a, a + b, c + 0 * a, (c + d) + 0 * a
+    r2, c2 = n - r1, n - c1
+    observed = (o11, r1 - o11, c1 - o11, n - r1 - c1 + o11)
+    expected = (r1 * c1 / n, r1 * c2 / n, r2 * c1 / n, r2 * c2 / n)
+    return sum(
+        np.where(e > 0, (o - e) ** 2 / np.where(e > 0, e, 1), 0.0)
+        for o, e in zip(observed, expected, strict=True)
+    )
+
+
+def shortlist(scores: Any, top: int) -> Any:
+    """The indexes of the array ``scores`` (approximate: ``association_many``,
+    ``keyness_many``) whose exact scores may be among the ``top`` highest (0: all of
+    them): those within ``SHORTLIST_MARGIN`` of the top-th approximate score, and every
+    score that is not finite (an infinity is exact in both, but best kept).  Exact
+    scores decide among them; ties stay in, so ranking them by score and anything else
+    gives the first ``top`` of the whole ranking."""
+    import numpy as np
+
+    values = np.asarray(scores, dtype=np.float64)
+    if not top or len(values) <= top:
+        return np.arange(len(values))
+    bar = float(np.partition(values, len(values) - top)[len(values) - top])
+    if math.isnan(bar):  # no score is NaN; were one, nothing would be left out
+        return np.arange(len(values))
+    if not math.isfinite(bar):
+        return np.flatnonzero((values >= bar) | ~np.isfinite(values))
+    margin = SHORTLIST_MARGIN * max(1.0, abs(bar))
+    return np.flatnonzero((values >= bar - margin) | ~np.isfinite(values))

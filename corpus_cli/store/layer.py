@@ -358,6 +358,8 @@ class ArrayFile:
             kind = _TYPES[name]
             width = array(kind).itemsize
             at = self._base + offset
+            if at + count * width > len(self._view):
+                raise ValueError(f"array {name} runs past the end of the file")
             found = self._arrays[name] = self._view[at : at + count * width].cast("I" if kind == "I" else "B")
         return found
 
@@ -391,6 +393,37 @@ class TokenLayer(ArrayFile):
         self.tokens = len(self.tok)
         self.documents = len(self.docs) - 1
         self.sentences = len(self.sentence_starts) - 1
+        try:
+            consistent = self._consistent()
+        except (KeyError, TypeError, ValueError):
+            consistent = False
+        if not consistent:
+            raise CorpusError(f"{source}: a damaged token layer")
+
+    def _consistent(self) -> bool:
+        """Do the arrays have the sizes and ends that one another imply (a cut or
+        overwritten file fails here, not in the middle of a command)?"""
+        n, forms, keys = self.tokens, self.lexicon_size, self.key_count
+        sizes = {
+            "start": n,
+            "postings": n,
+            "form_offsets": forms + 1,
+            "form_lengths": forms,
+            "form_keys": forms,
+            "posting_offsets": forms + 1,
+            "key_form_offsets": keys + 1,
+            "line_numbers": len(self.line_starts) - 1,
+        }
+        if any(len(self.array(name)) != size for name, size in sizes.items()):
+            return False
+        ends = ("docs", "sentences", "lines", "posting_offsets")
+        if any(len(self.array(name)) == 0 or self.array(name)[-1] != n for name in ends):
+            return False
+        return (
+            self.array("form_offsets")[-1] == len(self.array("forms"))
+            and self.array("key_offsets")[-1] == len(self.array("keys"))
+            and self.array("key_form_offsets")[-1] == len(self.array("key_forms"))
+        )
 
     @classmethod
     def open(cls, path: Path, identity: str | None = None) -> TokenLayer | None:

@@ -128,6 +128,21 @@ def test_an_index_writes_its_layer_beside_it(tmp_path: Path, seed_texts: dict[st
     assert Index(dest).layer() is None
     layer_path(dest).write_bytes(b"not a layer")
     assert Index(dest).layer() is None
+    # Its own layer, cut short or with an array's end overwritten: not used either.
+    whole = (
+        layer_path(other)
+        .read_bytes()
+        .replace(Index(other).meta["layer"].encode(), index.meta["layer"].encode())
+    )
+    layer_path(dest).write_bytes(whole)
+    assert Index(dest).layer() is not None
+    layer_path(dest).write_bytes(whole[: len(whole) - 100])
+    assert Index(dest).layer() is None
+    layer = TokenLayer(whole)
+    offset, count = layer.header["arrays"]["docs"]
+    at = layer._base + offset + 4 * (count - 1)
+    layer_path(dest).write_bytes(whole[:at] + (10**6).to_bytes(4, "little") + whole[at + 4 :])
+    assert Index(dest).layer() is None
     layer_path(dest).unlink()
     assert Index(dest).layer() is None
 

@@ -1,9 +1,15 @@
 """The analyst's commands: ``dispersion``, ``collocates`` and ``keywords``.
 
 Registered on ``application.app`` when ``cli.load`` imports it (for its commands, or ``--help``).
+
+Each answers from the index's token layer when there is one (and the query is one word:
+``query.cooccurrence.node_arrays``), else from the text of the documents, which is the
+reference the layer's answers are tested against, byte for byte.
 """
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,7 +33,83 @@ from ..session import Session
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from ...output.environment import Environment
+    from ...query.cooccurrence import Nodes, Tally
+    from ...query.pattern import Query
     from ...store.corpus import Document
+    from ...text.normalize import Normalizer
+    from ..documents import Positional
+
+#: Seconds a computation runs before its progress bar shows.
+PROGRESS_AFTER = 1.0
+
+
+class _LateBar:
+    """A progress bar on stderr that shows once a computation has run ``PROGRESS_AFTER``
+    seconds (a timer thread starts it: numpy and the matcher report nothing meanwhile),
+    filled by ``update`` when the computation says how far it is."""
+
+    def __init__(self, env: "Environment", label: str) -> None:
+        import threading
+
+        self.env, self.label = env, label
+        self.lock = threading.Lock()
+        self.done, self.total = 0, 0
+        self.told = False  # has the computation given a total?
+        self.closed = False
+        self.bar: Any = None
+        self.task: Any = None
+        self.timer = threading.Timer(PROGRESS_AFTER, self.show)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def show(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with self.lock:
+            if self.closed:
+                return
+            self.bar = Progress(console=Console(file=self.env.stderr), transient=True)
+            total = self.total if self.told else None
+            self.task = self.bar.add_task(self.label, total=total, completed=self.done)
+            self.bar.start()
+
+    def update(self, done: int, total: int) -> None:
+        with self.lock:
+            self.done, self.total, self.told = done, total, True
+            if self.bar is not None:
+                self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        self.timer.cancel()
+        with self.lock:
+            self.closed = True
+            bar, self.bar = self.bar, None
+        if bar is not None:
+            bar.stop()
+
+
+@contextmanager
+def _progress(env: "Environment", label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (a terminal only) for a computation that runs over
+    ``PROGRESS_AFTER`` seconds; the body gets its ``update(done, total)``."""
+    if not env.stderr_isatty:
+        yield lambda done, total: None
+        return
+    bar = _LateBar(env, label)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def _layer_documents(positional: "Positional") -> "list[Document]":
+    """The documents a token layer answers for, in its order, without their text when they
+    come from the index (their ids and metadata: ``--by``, ``--target``)."""
+    headers = positional.headers()
+    return headers if positional.selected is None else [headers[n] for n in positional.selected]
+
 
 TopOpt = Annotated[
     int,
@@ -100,7 +182,7 @@ def dispersion_command(
     group of documents (a paper's folder, a year) and the measures over the groups.
     """
     from ...output.analysis import write_dispersion, write_dispersion_by, write_dispersion_svg
-    from ...query.analysis import dispersion_by, hit_dispersion, total_hits
+    from ...query.analysis import dispersion_by, hit_dispersion, layer_dispersion, total_hits, with_texts
     from ...query.pattern import MatchOptions
 
     session = Session(ctx)
@@ -109,7 +191,19 @@ def dispersion_command(
     )
     if by_field is not None and (svg or every):
         raise CorpusError("--by gives a table of groups: it cannot be combined with --svg or --all")
-    result = hit_dispersion(session.source.corpus.documents, query)
+    positional = session.source.positional()
+    nodes = _nodes(positional, query)
+    if positional is not None and nodes is not None:
+        with _progress(session.env, "dispersion"):
+            result = layer_dispersion(
+                positional.layer, nodes, _layer_documents(positional), positional.selected
+            )
+        if by_field is None and (svg or session.table_or(fmt, "tsv") == "table"):
+            result = with_texts(result, every, _reader(positional))  # a plot: the lengths of the texts
+    else:
+        docs = session.source.corpus.documents
+        with _progress(session.env, "dispersion") as progress:
+            result = hit_dispersion(docs, query, progress)
     found = total_hits(result) > 0
     if by_field is not None:
         by = dispersion_by(result, by_field, session.warn)
@@ -119,6 +213,22 @@ def dispersion_command(
         write_dispersion_svg(svg, pattern, result, session.normalization, every)
     write_dispersion(session, pattern, result, session.table_or(fmt, "tsv"), no_header, every=every)
     raise typer.Exit(0 if found else 1)
+
+
+def _reader(positional: "Positional") -> "Callable[[list[int]], Iterator[Document]]":
+    """The documents at indexes of the documents ``positional`` answers for, read in full."""
+    numbers = range(positional.layer.documents) if positional.selected is None else positional.selected
+    return lambda wanted: positional.read(numbers[i] for i in wanted)
+
+
+def _nodes(positional: "Positional | None", query: "Query") -> "Nodes | None":
+    """The hits of ``query`` from the token layer, or None: no layer, or a query it
+    cannot answer exactly (a phrase, a regular expression: the text answers)."""
+    if positional is None:
+        return None
+    from ...query.cooccurrence import node_arrays
+
+    return node_arrays(positional.layer, query, positional.selected)
 
 
 # --------------------------------------------------------------------------- collocates
@@ -175,6 +285,15 @@ def collocates_command(
     ] = 2,
     top: TopOpt = 20,
     stopwords: StopwordsOpt = None,
+    by_position: Annotated[
+        bool,
+        typer.Option(
+            "--by-position",
+            help="Also count each collocate at each position of the window (L3 L2 L1 R1 R2 R3 "
+            "for --window 3): a column per position, whose sum is o11.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
     fixed: FixedOpt = False,
     substring: SubstringOpt = False,
     ignore_case: IgnoreCaseOpt = False,
@@ -189,31 +308,71 @@ def collocates_command(
     Every row shows the counts its score comes from: O11 (co-occurrences in the
     windows, split into left and right), E11 (expected) and f(coll); the header (on
     a terminal) or the f_node/n/window columns (in a pipe) state the convention:
-    E11 = f(node)·f(coll)·W/N, as CQPweb.
+    E11 = f(node)·f(coll)·W/N, as CQPweb. With --by-position, also the counts at
+    each position of the window (L2 L1 R1 R2 for --window 2: the two words before
+    the node, the two after), as AntConc and WordSmith show them.
     """
     from ...output.analysis import write_collocates
-    from ...query.analysis import collocates
+    from ...query.analysis import collocates, layer_collocates
+    from ...query.freq import key_filter
     from ...query.pattern import MatchOptions
 
     session = Session(ctx)
     query = session.query(
         pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
     )
-    from ...query.freq import key_filter
-
     keep_key = key_filter(session.normalizer, stopwords, None, 1, session.timeout)
-    result = collocates(
-        session.source.corpus.documents,
-        query,
-        left=window if left is None else left,
-        right=window if right is None else right,
-        measure=measure.lower(),
-        min_freq=min_freq,
-        keep=keep_key,
-    )
+    before = window if left is None else left
+    after = window if right is None else right
+    name = measure.lower()
+    positional = session.source.positional()
+    if positional is None and by_position:  # without an index: a layer of the loaded corpus
+        positional = _layer_in_memory(session)
+    nodes = _nodes(positional, query)
+    if positional is not None and nodes is not None:
+        with _progress(session.env, "collocates"):
+            result = layer_collocates(
+                positional.layer,
+                nodes,
+                session.normalizer,
+                selected=positional.selected,
+                left=before,
+                right=after,
+                measure=name,
+                min_freq=min_freq,
+                keep=keep_key,
+                by_position=by_position,
+                top=top,
+            )
+    else:
+        docs = session.source.corpus.documents
+        with _progress(session.env, "collocates") as progress:
+            result = collocates(
+                docs,
+                query,
+                left=before,
+                right=after,
+                measure=name,
+                min_freq=min_freq,
+                keep=keep_key,
+                by_position=by_position,
+                progress=progress,
+            )
     rows = result.rows[:top] if top else result.rows
     write_collocates(session, result, rows, session.table_or(fmt, "tsv"), no_header)
     raise typer.Exit(0 if rows else 1)
+
+
+def _layer_in_memory(session: Session) -> "Positional | None":
+    """Without an index, a token layer of the loaded corpus; None when there is an index
+    (one without a layer: the text answers) or numpy is missing (the same)."""
+    from ...store.layer import have_numpy
+
+    if session.source.index is not None or not have_numpy():
+        return None
+    loaded = session.source.corpus.documents  # first: loading draws a bar of its own
+    with _progress(session.env, f"the token layer of {len(loaded):,} documents"):
+        return session.source.positional(in_memory=True)
 
 
 # --------------------------------------------------------------------------- keywords
@@ -311,6 +470,7 @@ def keywords_command(
     from ...output.analysis import write_keywords
     from ...query.analysis import keyness_sides, ranked_keywords
     from ...query.stats import KEYNESS
+    from ...store.corpus import Corpus
 
     name = measure.lower()
     if name not in KEYNESS:
@@ -325,7 +485,13 @@ def keywords_command(
     from ...query.freq import key_filter
 
     keep = key_filter(session.normalizer, stopwords, None, 1, session.timeout)
-    corpus = session.source.corpus
+    positional = session.source.positional()
+    count: Callable[[Sequence[Document]], Tally] | None = None
+    if positional is not None:  # each side a tally of the token layer: no text is read
+        corpus = Corpus(_layer_documents(positional))
+        count = _tallies(positional, corpus.documents, session.normalizer)
+    else:
+        corpus = session.source.corpus
 
     def load_reference(path: str) -> "Sequence[Document]":
         from ...store.corpus import DEFAULT_GLOB, load_corpus
@@ -335,17 +501,43 @@ def keywords_command(
             [path], glob=reference_glob or DEFAULT_GLOB, warn=session.warn, **options
         ).documents
 
-    sides = keyness_sides(
-        corpus.documents,
-        session.normalizer,
-        target=list(corpus.select(target)) if target else None,
-        by_field=by_field,
-        reference=reference,
-        load_reference=load_reference,
-        warn=session.warn,
-    )
-    rows = ranked_keywords(
-        sides, measure=name, k=k, negative=negative, min_count=min_count, top=top, keep=keep
-    )
+    with _progress(session.env, "keywords") as progress:
+        sides = keyness_sides(
+            corpus.documents,
+            session.normalizer,
+            target=list(corpus.select(target)) if target else None,
+            by_field=by_field,
+            reference=reference,
+            load_reference=load_reference,
+            warn=session.warn,
+            count=count,
+            progress=progress,
+        )
+        rows = ranked_keywords(
+            sides, measure=name, k=k, negative=negative, min_count=min_count, top=top, keep=keep
+        )
     write_keywords(session, rows, name, session.table_or(fmt, "tsv"), no_header, by_field=by_field)
     raise typer.Exit(0 if rows else 1)
+
+
+def _tallies(
+    positional: "Positional", docs: "Sequence[Document]", normalizer: "Normalizer"
+) -> "Callable[[Sequence[Document]], Tally]":
+    """How ``keywords`` counts a set of ``docs`` (the documents of ``positional``, in its
+    order) from the token layer: a tally of their words."""
+    import numpy as np
+
+    from ...query.cooccurrence import Tally, word_keys
+    from ...query.positions import Keys
+
+    layer = positional.layer
+    keys = Keys.of(layer, normalizer)
+    keys_of = word_keys(layer, keys)
+    numbers = range(layer.documents) if positional.selected is None else positional.selected
+    number_of = {id(doc): n for doc, n in zip(docs, numbers, strict=True)}
+
+    def count(members: "Sequence[Document]") -> Tally:
+        chosen = np.asarray(sorted(number_of[id(doc)] for doc in members), dtype=np.int64)
+        return Tally.of(layer, keys, chosen, keys_of)
+
+    return count
