@@ -31,6 +31,10 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
             "corpus kwic --clitics سوريا --sort A1",
         ),
         ("A phrase, the first five hits", "corpus kwic 'وزير الخارجية' --limit 5"),
+        (
+            "The ten most frequent three-word clusters around the word",
+            "corpus kwic سوريا --clusters 3 --limit 10",
+        ),
     ),
     "freq": (
         ("The ten most frequent words, function words left out", "corpus freq --top 10 --stopwords builtin"),
@@ -67,6 +71,10 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         (
             "By mutual information, pairs seen three times or more",
             "corpus collocates سوريا --measure mi --min-freq 3",
+        ),
+        (
+            "The words right before and after سوريا, position by position (L2 L1 R1 R2)",
+            "corpus collocates سوريا --window 2 --by-position --top 10",
         ),
     ),
     "keywords": (

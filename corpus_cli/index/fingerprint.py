@@ -312,6 +312,17 @@ def waiting(paths: Sequence[str] | None = None) -> bool:
     return stamps is not None and (paths is None or stamps.paths == tuple(paths))
 
 
+def early_ready() -> bool:
+    """Would ``early`` answer at once: the child has sent its fingerprint (or died), or
+    there is none to wait for?  A look at its pipe, no wait."""
+    stamps = _early.get("stamps")
+    if stamps is None or stamps.child is None or stamps.taken is not None:
+        return True
+    import select
+
+    return bool(select.select([stamps.child[1]], [], [], 0)[0])
+
+
 def early(paths: Sequence[str]) -> str | None:
     """The early fingerprint of ``paths`` (waiting for the child), or None."""
     stamps = _early.pop("stamps", None)

@@ -7,11 +7,20 @@ Formats: ``plain`` is grep's own (``doc:line:text``, context lines ``doc-line-te
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from ..query.pattern import Query
-from ..query.search import LineSearch, TextLines, line_spans, search_lines
+from ..query.search import (
+    DocumentHits,
+    LineMatch,
+    LineSearch,
+    TextLines,
+    line_spans,
+    lines_from_positions,
+    search_lines,
+    with_documents,
+)
 from ..store.corpus import Document
 from ..text.clitics import Split
 from .environment import Environment
@@ -98,7 +107,35 @@ def run_grep(
         return any(next(search_lines(d, query, **search), None) for d in docs)
     if request.count_lines or request.count_matches or request.files_with_matches:
         return _summaries(docs, query, request, fmt, env, color)
-    return _lines(docs, query, request, fmt, env, color)
+    return _lines(((doc, None) for doc in docs), query, request, fmt, env, color)
+
+
+def run_grep_positions(
+    groups: Iterable[DocumentHits],
+    read: Callable[[Iterable[int]], Iterator[Document]],
+    query: Query,
+    request: GrepRequest,
+    fmt: str,
+    env: Environment,
+    color: bool,
+) -> bool:
+    """``run_grep`` from the hits of the token layer (``search.positional_hits``, asked
+    with ``line_search(request).max_count``; never ``invert``): the same output, with
+    no document searched, and only those with a selected line read."""
+    if request.quiet:
+        return next(iter(groups), None) is not None
+    search = line_search(request)
+    if request.count_lines or request.count_matches or request.files_with_matches:
+        numbers = (
+            (doc.id, len(group.hits) if search.spans else len({hit.line_no for hit in group.hits}))
+            for doc, group in with_documents(groups, read)
+        )
+        return write_summaries(numbers, request, fmt, env, color)
+    selected = (
+        (doc, lines_from_positions(doc, group.hits, query, search.spans))
+        for doc, group in with_documents(groups, read)
+    )
+    return _lines(selected, query, request, fmt, env, color)
 
 
 # --------------------------------------------------------------------------- summaries
@@ -160,14 +197,21 @@ def write_summaries(
 # --------------------------------------------------------------------------- lines
 
 
-def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
-    """Selected lines of ``doc`` with their context lines, in order, each once.
+#: A document and its selected lines (None: search it for them, ``search_lines``).
+Selected = tuple[Document, Iterable[LineMatch] | None]
+
+
+def _rows(
+    doc: Document, query: Query, request: GrepRequest, found: Iterable[LineMatch] | None = None
+) -> Iterator[Row]:
+    """Selected lines of ``doc`` (``found``, or searched now) with their context lines,
+    in order, each once.
 
     Streamed: each selected line comes with the context owed since the previous one,
     so no list of a document's lines is built.  With ``-v -o`` the context lines are the
     ones that match, and their hits are what ``-o`` prints, as in grep.
     """
-    selected = search_lines(doc, query, **line_search(request)._asdict())
+    selected = search_lines(doc, query, **line_search(request)._asdict()) if found is None else found
     if not request.before and not request.after:
         previous = 0
         for line in selected:
@@ -200,7 +244,7 @@ def _rows(doc: Document, query: Query, request: GrepRequest) -> Iterator[Row]:
 
 
 def _lines(
-    docs: Iterable[Document],
+    docs: Iterable[Selected],
     query: Query,
     request: GrepRequest,
     fmt: str,
@@ -222,8 +266,8 @@ def _lines(
     out = env.stdout
     found = False
     last_doc: Document | None = None
-    for doc in docs:
-        for row in _rows(doc, query, request):
+    for doc, lines in docs:
+        for row in _rows(doc, query, request, lines):
             found = found or row.selected
             if writer is not None:
                 _write_record(writer, fmt, row, request, with_context)
@@ -288,7 +332,7 @@ def _write_plain(out: Any, row: Row, request: GrepRequest, color: bool) -> None:
 
 
 def _screen(
-    docs: Iterable[Document],
+    docs: Iterable[Selected],
     query: Query,
     request: GrepRequest,
     env: Environment,
@@ -299,10 +343,10 @@ def _screen(
     columns = env.columns
     found = False
     first_doc = True
-    for doc in docs:
+    for doc, lines in docs:
         width = len(str(doc.line_count))
         heading_done = False
-        for row in _rows(doc, query, request):
+        for row in _rows(doc, query, request, lines):
             found = found or row.selected
             if not heading_done:
                 if not first_doc:

@@ -1,8 +1,9 @@
-"""kwic's output: records in a pipe, aligned right-to-left rows on a screen."""
+"""kwic's output: records in a pipe, aligned right-to-left rows on a screen; and the
+clusters of ``kwic --clusters``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..query.kwic import Line
@@ -12,6 +13,7 @@ from .records import RowWriter
 from .screen import DIM, HEADING, LINE_NO, cell_width, id_labels, isolate, kwic_row, paint, unembedded
 
 if TYPE_CHECKING:
+    from ..query.clusters import Cluster
     from .environment import Environment
     from .target import Target
 
@@ -94,3 +96,33 @@ def _screen(lines: Iterable[Line], target: Target, width: int) -> bool:
                 after = after[: after_chars(after, 0, width)]
         out.write(kwic_row(prefix, before, line.match, after, width, color) + "\n")
     return True
+
+
+CLUSTER_COLUMNS = ["cluster", "key", "count", "docs"]
+
+
+def write_clusters(
+    rows: Sequence[Cluster], target: Target, *, fmt_name: str, header: bool, hits: int, size: int
+) -> bool:
+    """Print the clusters of ``kwic --clusters`` (a table on a screen); True when there
+    was one."""
+    if fmt_name == "table":
+        if rows:
+            from .screen import print_table
+
+            print_table(
+                target.env,
+                target.color,
+                ["cluster", "count", "docs"],
+                [[row.cluster, row.hits, row.docs] for row in rows],
+                numeric=("count", "docs"),
+                flexible="cluster",
+                caption=f"clusters of {size} words around {hits:,} hits"
+                f" · normalization {target.normalization}",
+            )
+        return bool(rows)
+    writer = RowWriter(target.env.stdout, fmt_name, CLUSTER_COLUMNS, header=header, bom=target.bom)
+    for row in rows:
+        writer.write({"cluster": row.cluster, "key": row.key, "count": row.hits, "docs": row.docs})
+    writer.close()
+    return bool(rows)

@@ -9,19 +9,21 @@ words, and line ends inside it are shown as spaces.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from ..errors import CorpusError
 from ..text.normalize import Normalizer
 from ..text.tokenize import word_spans
 from ..text.visible import after_chars, before_chars, outside_sequences
-from .search import Hit, iter_hits
+from .search import DocumentHits, Hit, hits_from_positions, iter_hits
 
 if TYPE_CHECKING:
     from ..store.corpus import Document
     from .pattern import Query
+
+T = TypeVar("T")
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -149,8 +151,20 @@ def per_document(lines: Iterable[Line], limit: int) -> Iterator[Line]:
             yield line
 
 
-def sample(lines: Iterable[Line], size: int, seed: int | None) -> list[Line]:
-    """A reproducible random sample of ``size`` lines, kept in corpus order."""
+def hits_per_document(hits: Iterable[Hit], limit: int) -> Iterator[Hit]:
+    """At most ``limit`` hits from each document, in order (``per_document`` before the
+    lines are made: a line per hit)."""
+    seen: dict[str, int] = {}
+    for hit in hits:
+        doc_id = hit.doc.id
+        if seen.get(doc_id, 0) < limit:
+            seen[doc_id] = seen.get(doc_id, 0) + 1
+            yield hit
+
+
+def sample(lines: Iterable[T], size: int, seed: int | None) -> list[T]:
+    """A reproducible random sample of ``size`` lines (or hits: the choice depends only
+    on how many there are), kept in corpus order."""
     import random
 
     pool = list(lines)
@@ -192,15 +206,59 @@ def concordance_lines(
     Order of work: hits → at most ``per_doc`` per document → a random sample →
     sorting → ``limit``.  With none of these, lines stream as the hits are found.
     """
+    parse_sort(request.sort)  # an unknown key fails before any search
+    return concordance_of_hits(iter_hits(docs, query, max_count=request.max_count), request, normalizer)
+
+
+def concordance_of_hits(hits: Iterable[Hit], request: KwicRequest, normalizer: Normalizer) -> Iterable[Line]:
+    """The concordance of ``hits`` (``max_count`` applied already), as ``request`` asks.
+
+    A line is made of its hit alone, one per hit: so the documents' caps and the
+    sample choose hits, and only the lines shown are cut from the text.
+    """
     keys = parse_sort(request.sort)
-    hits = iter_hits(docs, query, max_count=request.max_count)
-    lines: Iterable[Line] = concordance(hits, width=request.width, words=request.words)
     if request.per_doc is not None:
-        lines = per_document(lines, request.per_doc)
+        hits = hits_per_document(hits, request.per_doc)
     if request.sample_size is not None:
-        lines = sample(lines, request.sample_size, request.seed)
+        hits = sample(hits, request.sample_size, request.seed)
+    lines: Iterable[Line] = concordance(hits, width=request.width, words=request.words)
     if keys != ["position"]:
         lines = sort_lines(list(lines), keys, normalizer)
     if request.limit is not None:
         lines = islice(lines, request.limit)
     return lines
+
+
+def chosen_groups(
+    groups: Iterable[DocumentHits], per_doc: int | None, sample_size: int | None, seed: int | None
+) -> Iterable[DocumentHits]:
+    """The hits of the token layer that ``--per-doc`` and ``--sample`` keep, chosen
+    before any document is read (a document's number stands for its id: ids are
+    unique in a corpus)."""
+    if per_doc == 0:
+        return []
+    if per_doc is not None:
+        groups = (DocumentHits(g.number, g.hits[:per_doc]) for g in groups)
+    if sample_size is None:
+        return groups
+    pool = [(g.number, hit) for g in groups for hit in g.hits]
+    regrouped: list[DocumentHits] = []
+    for number, hit in sample(pool, sample_size, seed):
+        if not regrouped or regrouped[-1].number != number:
+            regrouped.append(DocumentHits(number, []))
+        regrouped[-1].hits.append(hit)
+    return regrouped
+
+
+def positional_concordance(
+    groups: Iterable[DocumentHits],
+    read: Callable[[Iterable[int]], Iterator[Document]],
+    request: KwicRequest,
+    normalizer: Normalizer,
+) -> Iterable[Line]:
+    """``concordance_lines`` from the token layer (``search.positional_hits``): the
+    documents read are those of the lines shown, and no more than ``--limit`` needs."""
+    parse_sort(request.sort)
+    groups = chosen_groups(groups, request.per_doc, request.sample_size, request.seed)
+    hits = hits_from_positions(groups, read)
+    return concordance_of_hits(hits, request._replace(per_doc=None, sample_size=None), normalizer)

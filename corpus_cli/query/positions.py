@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..store.layer import NO_KEY, Lexicon, TokenLayer
+from ..store.layer import KINDS, NO_KEY, Lexicon, TokenLayer
 from ..text.normalize import Normalizer, normalize_many
 from ..text.tokenize import Kind, tokenize
 
@@ -69,6 +69,10 @@ def single_token(query: Query) -> bool:
     boundaries of punctuation are not a token's)."""
     if not query.options.word or query.literal is None or query.line_by_line:
         return False
+    if query.literal.isalnum():  # letters and digits (L, N) alone: one run of word characters,
+        # one token unless all of it is tatweel or small waw/yeh (no content); without
+        # compiling the tokenizer's pattern (40 ms), which a query needs nowhere else
+        return query.literal.strip("\u0640\u06e5\u06e6") != ""
     tokens = list(tokenize(query.literal))
     return len(tokens) == 1 and tokens[0].text == query.literal and tokens[0].kind in (Kind.word, Kind.number)
 
@@ -80,6 +84,8 @@ def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
         return None
     if query.constraint is not None and query.options.clitics is not None:
         return None  # typed marks judged on the stem of each split: the matcher's business
+    if _may_hit_inside_urls(layer, query):
+        return None  # the matcher's -w sees words in a URL, which is one token here
     assert query.literal is not None
     keys = Keys.of(layer, query.normalizer)
     if query.options.clitics is None and not query.options.ignore_case and isinstance(keys.keys, Lexicon):
@@ -98,6 +104,27 @@ def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
         accepts, normalizer = query.constraint.accepts, query.normalizer
         forms = [f for f in forms if accepts(layer.form(f), normalizer)]
     return forms
+
+
+def _may_hit_inside_urls(layer: TokenLayer, query: Query) -> bool:
+    """Could the matcher find ``query`` inside a URL or an e-mail address (one token
+    of the layer, where ``-w`` sees words: ``https://un.org/الأمم``)?  Tested on each
+    such spelling of the lexicon alone, normalized: a hit in context is a hit there
+    (the word boundaries only look for what the edges of a spelling lack)."""
+    cache: dict[tuple[str, ...], list[str]] = layer.__dict__.setdefault("_url_keys", {})
+    steps = tuple(query.normalizer.active_steps)
+    texts = cache.get(steps)
+    if texts is None:
+        import re
+
+        code = re.escape(bytes([KINDS.index(Kind.url)]))
+        urls = [layer.form(m.start()) for m in re.finditer(code, layer.array("kinds").tobytes())]
+        texts = cache[steps] = list(normalize_many(urls, query.normalizer).values())
+    anchor = None if query.options.ignore_case else query.index_literal()
+    if anchor is not None:  # in every hit's text: most often in no URL (and the regex is not needed)
+        texts = [text for text in texts if anchor in text]
+    search = query.regex.search
+    return any(search(text) is not None for text in texts)
 
 
 def node_positions(layer: TokenLayer, query: Query) -> list[int] | None:

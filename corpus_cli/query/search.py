@@ -11,19 +11,29 @@ Everything streams: lines are found as the caller asks for them, and no list of 
 document's lines or hits is built, so ``-m 1`` or ``--limit 1`` stops the search itself
 and a document with millions of hits takes no more memory than one with a few.  All the
 matching done for one document shares one time ``Budget`` (``--timeout``).
+
+A whole-word query of one word is answered from the token layer when there is one
+(``positional_hits``): the same hits, lines and splits, from positions, with no
+document searched; ``hits_from_positions`` and ``lines_from_positions`` turn them
+into the ``Hit``s and ``LineMatch``es the writers take, reading only the documents
+that hold a hit.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from itertools import count
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..store.corpus import Document
 from ..text.clitics import Split, split_match
 from ..text.normalize import Mapped, Normalizer, judgeable
 from .pattern import Budget, Query
+
+if TYPE_CHECKING:
+    from ..store.layer import TokenLayer
 
 Span = tuple[int, int]
 
@@ -386,3 +396,171 @@ def iter_hits(docs: Iterable[Document], query: Query, *, max_count: int | None =
             for (start, end), split in hits:
                 if end > start:
                     yield Hit(doc, line.line_no, offset + start, offset + end, split)
+
+
+# --------------------------------------------------------------------------- hits from positions
+
+
+class PlacedHit(NamedTuple):
+    """A hit the token layer placed: its corpus position, its line (from 1) and
+    characters in its document, and its clitic split (``query.clitics``)."""
+
+    position: int
+    line_no: int
+    start: int
+    end: int
+    split: Split | None = None
+
+
+class DocumentHits(NamedTuple):
+    """The hits of one document of a token layer (numbered from 0), in order."""
+
+    number: int
+    hits: list[PlacedHit]
+
+
+def positional_hits(
+    layer: TokenLayer,
+    query: Query,
+    *,
+    selected: Iterable[int] | None = None,
+    max_count: int | None = None,
+) -> Iterator[DocumentHits] | None:
+    """The hits of ``query`` from the token layer, document by document, exactly as
+    ``iter_hits`` finds them in the text; None when the layer cannot answer ``query``
+    exactly (``positions.matching_forms``): the text must then be searched.
+
+    ``selected``: the documents to keep (``Positional.selected``; None: all);
+    ``max_count``: a document's hits on its first N lines only.  Lazy: ``--limit``
+    computes only the lines it shows.
+    """
+    from .positions import inner_span, matching_forms
+
+    forms = matching_forms(layer, query)
+    if forms is None:
+        return None
+    inner = {f: inner_span(layer.form(f), query.normalizer) for f in forms}
+    splits: dict[int, Split | None] = dict.fromkeys(forms)
+    if query.clitics:
+        for form in forms:
+            split = whole_token_split(layer.form(form), query, inner[form])
+            if split is None:
+                return None
+            splits[form] = split
+    kept = None if selected is None else set(selected)
+    return _placed(layer, layer.positions(forms), inner, splits, kept, max_count)
+
+
+def whole_token_split(form: str, query: Query, span: Span) -> Split | None:
+    """The clitic split of a hit on the whole token ``form``: the matcher's, run on the
+    token alone; None unless that finds the one hit ``span`` (the layer's)."""
+    found = list(line_hits(form, query))
+    if len(found) != 1 or found[0][0] != span:
+        return None
+    return found[0][1]
+
+
+def _placed(
+    layer: TokenLayer,
+    positions: list[int],
+    inner: dict[int, Span],
+    splits: dict[int, Split | None],
+    kept: set[int] | None,
+    max_count: int | None,
+) -> Iterator[DocumentHits]:
+    """``positional_hits``' documents: the positions walked once, in order; a document's
+    or line's start is looked up (bisection) only when a position leaves the last one."""
+    tok, start, docs = layer.tok, layer.start, layer.docs
+    line_starts, line_numbers = layer.line_starts, layer.line_numbers
+    new = tuple.__new__  # PlacedHit(...) runs a __new__ written in Python
+    number = -1
+    doc_end = 0  # the first position after the current document
+    keep = False  # the current document's hits are kept (so far)
+    hits: list[PlacedHit] = []
+    lines = 0  # lines of the current document with a hit kept
+    line_index = 0
+    line_end = 0  # the first position after the current line
+    line_no = 0
+    for position in positions:
+        if position >= doc_end:
+            if hits:
+                yield DocumentHits(number, hits)
+                hits = []
+            number = bisect_right(docs, position, number + 1) - 1
+            doc_end = docs[number + 1]
+            keep = kept is None or number in kept
+            lines = 0
+            line_end = 0  # a line never runs on into the next document
+        if not keep:
+            continue
+        if position >= line_end:
+            if max_count is not None and lines >= max_count:
+                keep = False  # the document's first lines are taken: the rest of it is not
+                continue
+            line_index = bisect_right(line_starts, position, line_index) - 1
+            line_end = line_starts[line_index + 1]
+            line_no = line_numbers[line_index]
+            lines += 1
+        form = tok[position]
+        a, b = inner[form]
+        first = start[position]
+        hits.append(new(PlacedHit, (position, line_no, first + a, first + b, splits[form])))
+    if hits:
+        yield DocumentHits(number, hits)
+
+
+def with_documents(
+    groups: Iterable[DocumentHits], read: Callable[[Iterable[int]], Iterator[Document]]
+) -> Iterator[tuple[Document, DocumentHits]]:
+    """Each group of hits with its document, read (``Positional.read``) one at a time as
+    the caller asks for it: only the documents that hold a hit, and no further than
+    the caller goes."""
+    pending: deque[DocumentHits] = deque()
+
+    def numbers() -> Iterator[int]:
+        for group in groups:
+            pending.append(group)
+            yield group.number
+
+    for doc in read(numbers()):
+        yield doc, pending.popleft()
+
+
+def hits_from_positions(
+    groups: Iterable[DocumentHits], read: Callable[[Iterable[int]], Iterator[Document]]
+) -> Iterator[Hit]:
+    """``iter_hits``' hits, from the token layer (``positional_hits``)."""
+    for doc, group in with_documents(groups, read):
+        for hit in group.hits:
+            yield Hit(doc, hit.line_no, hit.start, hit.end, hit.split)
+
+
+def lines_from_positions(
+    doc: Document, hits: Iterable[PlacedHit], query: Query, spans: bool
+) -> Iterator[LineMatch]:
+    """``search_lines``' selected lines of ``doc``, from its hits in the token layer:
+    the same lines, text, offsets, spans and splits (``spans``: as ``search_lines``
+    is asked; the hits are mapped back already, so a line's spans are there whenever
+    that search would give them)."""
+    text = doc.text
+    exact = spans or query.filters_hits or query.clitics
+    line: list[PlacedHit] = []
+    for hit in hits:
+        if line and hit.line_no != line[0].line_no:
+            yield _line_match(doc, text, line, exact, query.clitics)
+            line = []
+        line.append(hit)
+    if line:
+        yield _line_match(doc, text, line, exact, query.clitics)
+
+
+def _line_match(doc: Document, text: str, hits: list[PlacedHit], exact: bool, clitics: bool) -> LineMatch:
+    first = hits[0].start
+    offset = text.rfind("\n", 0, first) + 1
+    end = text.find("\n", first)
+    line = text[offset:] if end == -1 else text[offset:end]
+    if not exact:
+        return LineMatch(doc, hits[0].line_no, line, (), (), offset)
+    hit_spans = tuple((h.start - offset, h.end - offset) for h in hits)
+    splits = tuple(h.split for h in hits) if clitics else ()
+    return LineMatch(doc, hits[0].line_no, line, hit_spans, splits, offset)

@@ -34,6 +34,9 @@ def _visible(char: str) -> bool:
 
 def before_chars(text: str, pos: int, width: int) -> int:
     """Start of the ``width`` visible characters that end at ``pos``."""
+    low = max(0, pos - width)
+    if _ZERO_WIDTH.search(text, low, pos) is None:
+        return low  # the usual case, found in C: every character there is visible
     count = 0
     i = pos
     while i > 0 and count < width:
@@ -48,6 +51,9 @@ def before_chars(text: str, pos: int, width: int) -> int:
 
 def after_chars(text: str, pos: int, width: int) -> int:
     """End of the ``width`` visible characters that start at ``pos`` (marks kept)."""
+    high = min(len(text), pos + width)
+    if _ZERO_WIDTH.search(text, pos, high + 1) is None:
+        return high  # the usual case, found in C: no mark to keep, none in the way
     count = 0
     i = pos
     n = len(text)

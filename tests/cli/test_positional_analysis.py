@@ -255,6 +255,23 @@ def test_marks_tatweel_hamza_and_case_from_the_layer(invoke, monkeypatch, small_
     assert result.exit_code == 0 and result.stdout.count("\n") >= 1
 
 
+@pytest.mark.parametrize("command", ["dispersion", "collocates"])
+def test_a_word_inside_a_url_is_left_to_the_text(invoke, monkeypatch, tmp_path, command):
+    """``-w`` sees الأمم in ``https://un.org/الأمم``, one token of the layer: the text
+    answers, and both ways agree (three hits, not two)."""
+    root = tmp_path / "urls"
+    root.mkdir()
+    (root / "a.txt").write_text("الأمم المتحدة https://un.org/الأمم اليوم\n", encoding="utf-8")
+    (root / "b.txt").write_text("قالت الأمم المتحدة\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    _build(root, cache)
+    args = [command, "الأمم", "--format", "tsv"]
+    result = same(invoke, monkeypatch, Indexed(root, cache), args, layer=False)
+    assert result.exit_code == 0
+    if command == "dispersion":
+        assert [row.split("\t")[2] for row in result.stdout.splitlines()[1:]] == ["2", "1", "3"]  # and the total
+
+
 # --------------------------------------------------------------------------- by position
 
 

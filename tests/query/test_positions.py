@@ -118,3 +118,14 @@ def test_keys_at_the_build_level_are_the_stored_ones() -> None:
     assert [keys.of_form[i] for i in range(layer.lexicon_size)] == [0, 0, 0]
     kept = Keys.of(layer, STANDARD.with_steps(alef=False))
     assert sorted(kept.keys) == ["أحمد", "إحمد", "احمد"]
+
+
+def test_a_word_inside_a_url_leaves_the_query_to_the_matcher() -> None:
+    """``-w`` sees words in ``https://un.org/الأمم``; the layer holds the URL as one token."""
+    docs = [Document("a", "a", "الأمم المتحدة https://un.org/الأمم"), Document("b", "b", "الأمم")]
+    layer = build_layer([d.text for d in docs], STANDARD)
+    inside = compile_query("الامم", STANDARD, MatchOptions(word=True))
+    assert len(list(iter_hits(docs, inside))) == 3
+    assert matching_forms(layer, inside) is None and node_hits(layer, inside) is None
+    elsewhere = compile_query("المتحدة", STANDARD, MatchOptions(word=True))
+    assert [(h.doc, h.start) for h in node_hits(layer, elsewhere) or []] == [(0, 6)]

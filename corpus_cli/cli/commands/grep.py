@@ -1,7 +1,8 @@
 """``corpus grep``: the lines that match, as grep prints them (or counts, -l, -o, context)."""
 
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,6 +26,12 @@ from ..options import (
     use_dask,
 )
 from ..session import Session
+
+if TYPE_CHECKING:
+    from ...query.pattern import Query
+    from ...query.search import DocumentHits
+    from ...store.corpus import Document
+    from ..documents import DocumentSource
 
 
 @command("grep", overrides={"corpus": GrepCorpusOpt}, rich_help_panel="Commands", matching=True)
@@ -168,7 +175,14 @@ def grep(
     grouped by document, matches highlighted, long lines cut around the match.
     Exit status: 0 a line was selected, 1 none, 2 an error.
     """
-    from ...output.grep import GrepRequest, line_search, needs_text, run_grep, shows_spans
+    from ...output.grep import (
+        GrepRequest,
+        line_search,
+        needs_text,
+        run_grep,
+        run_grep_positions,
+        shows_spans,
+    )
     from ...query.pattern import MatchOptions
 
     if count and files_with_matches:
@@ -213,10 +227,14 @@ def grep(
         if not found and not request.invert:
             session.note("0 hits")
         raise typer.Exit(0 if found else 1)
-    docs = session.source.documents_for(
-        query, invert=invert, search=line_search(request), keep_text=needs_text(request, shape)
-    )
-    found = run_grep(docs, query, request, shape, session.env, session.color)
+    positional = None if invert else _positional(session, query, line_search(request).max_count)
+    if positional is not None:  # hits from positions: only the documents with a selected line are read
+        found = run_grep_positions(*positional, query, request, shape, session.env, session.color)
+    else:
+        docs = session.source.documents_for(
+            query, invert=invert, search=line_search(request), keep_text=needs_text(request, shape)
+        )
+        found = run_grep(docs, query, request, shape, session.env, session.color)
     if not found and not quiet and not invert:
         session.report_zero(
             patterns,
@@ -225,3 +243,43 @@ def grep(
             asked_none="--max-count 0" if max_count == 0 else None,
         )
     raise typer.Exit(0 if found else 1)
+
+
+def _positional(
+    session: Session, query: "Query", max_count: int | None
+) -> "tuple[Iterator[DocumentHits], Callable[[Iterable[int]], Iterator[Document]]] | None":
+    """The hits of ``query`` from the index's token layer and how to read their
+    documents, or None: no layer, or a query it cannot answer exactly (a phrase, a
+    regular expression, a substring), which the text then answers."""
+    from ...query.positions import single_token
+    from ...query.search import positional_hits
+
+    if not single_token(query):  # asked first: the layer is not even opened
+        return None
+    positional = session.source.positional(tracked=True)
+    if positional is None:
+        return None
+    groups = positional_hits(positional.layer, query, selected=positional.selected, max_count=max_count)
+    if groups is None:
+        return None
+    settle = session.held.settle if session.held is not None else None
+    return _tracked(groups, session.source, settle), positional.read
+
+
+def _tracked(
+    groups: "Iterator[DocumentHits]", source: "DocumentSource", settle: "Callable[[], None] | None"
+) -> "Iterator[DocumentHits]":
+    """``groups``, telling ``source`` how far the answer went (an answer that stops early
+    needs only those documents unchanged); ``settle``: the output held for the index
+    check is let go after a document as soon as that check (begun at start-up) is over,
+    never waited for: a reader that wants a few lines (``| head``) gets them without
+    waiting for the rest."""
+    from ...index.fingerprint import early_ready
+
+    for group in groups:
+        source.reached(group.number)
+        yield group
+        if settle is not None and early_ready():
+            settle()
+            settle = None
+    source.reached(None)
