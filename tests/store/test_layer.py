@@ -257,3 +257,28 @@ def test_a_spelling_found_as_two_kinds_is_two_entries() -> None:
     assert layer.lexicon_size == 2 and list(layer.find_form("x")) == [0, 1]
     assert [layer.kind(i) for i in range(2)] == [Kind.word, Kind.punct]
     assert layer.positions([0]) == [0, 1, 4, 5] and layer.positions([1]) == [2, 3, 6, 7]
+
+
+@pytest.mark.parametrize(
+    ("tokens", "spellings", "chunk"), [(0, 3, 4), (10, 3, 4), (1000, 50, 7), (50_000, 900, 4096)]
+)
+def test_inverted_lists_sorted_chunk_by_chunk_are_a_stable_sort(
+    monkeypatch, tokens, spellings, chunk
+) -> None:
+    import numpy as np
+
+    from corpus_cli.store import layer as layer_module
+
+    monkeypatch.setattr(layer_module, "SORT_CHUNK", chunk)
+    tok = np.random.default_rng(tokens).integers(0, spellings, tokens).astype(np.uint32)
+    got = layer_module._postings(np, tok, np.bincount(tok, minlength=spellings))
+    assert got.tolist() == np.argsort(tok, kind="stable").tolist()
+
+
+def test_a_layer_sorted_in_small_chunks_is_the_same_layer(monkeypatch, seed_texts: dict[str, str]) -> None:
+    from corpus_cli.store import layer as layer_module
+
+    texts = list(seed_texts.values())
+    whole = bytes(build_layer(texts, STANDARD).buffer)
+    monkeypatch.setattr(layer_module, "SORT_CHUNK", 97)
+    assert bytes(build_layer(texts, STANDARD).buffer) == whole
