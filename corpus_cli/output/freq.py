@@ -55,6 +55,41 @@ def ranked_tsv_lines(
         yield f"{rank}\t{term}\t{key}\t{count}\t{rate}\t{docs}\n"
 
 
+def plain_tsv_lines(rows: Iterable[FreqRow], lead: bool) -> Iterator[str]:
+    """TSV lines of rows without forms or dispersion (``lead``: the doc or by column
+    first), without a record per row: the generic writer's bytes in a third of its time
+    (``freq --by-doc`` writes a row per document and term)."""
+    for row in rows:
+        rate = row.per_million
+        line = (
+            f"{tsv_field(row.rank)}\t{tsv_field(row.term)}\t{tsv_field(row.key)}\t{tsv_field(row.count)}\t"
+            f"{f'{rate:.2f}' if isinstance(rate, float) else tsv_field(rate)}\t{tsv_field(row.docs)}\n"
+        )
+        yield f"{tsv_field(row.doc)}\t{line}" if lead else line
+
+
+def _write_plain_tsv(target: Target, rows: list[FreqRow], columns: list[str], *, header: bool) -> None:
+    """``plain_tsv_lines`` written a block at a time; a block that cannot be written as
+    UTF-8 (a file name's stray byte) goes through the generic writer, which escapes it."""
+    stream = target.stdout
+    if target.bom:
+        stream.write("\ufeff")
+    if header:
+        stream.write("\t".join(columns) + "\n")
+    lead = columns[0] in ("doc", "by")
+    for at in range(0, len(rows), 4096):
+        block = rows[at : at + 4096]
+        text = "".join(plain_tsv_lines(block, lead))
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            writer = RowWriter(stream, "tsv", columns, header=False)
+            for row in block:
+                writer.write(_record(row, columns, "tsv"))
+            continue
+        stream.write(text)
+
+
 def write_tsv_blocks(stream: Any, blocks: Iterable[bytes], *, header: bool, bom: bool = False) -> None:
     """The frequency list as an index keeps it, rendered already (``Index.ranked_tsv``):
     UTF-8 blocks written as they are.  All are read before anything is written: a
@@ -96,6 +131,9 @@ def write_freq(
         columns.append("forms")
     if dispersion:
         columns += DISPERSION
+    if fmt_name == "tsv" and not (forms or dispersion):
+        _write_plain_tsv(target, rows, columns, header=not no_header)
+        return
     if fmt_name != "table":
         writer = RowWriter(target.stdout, fmt_name, columns, header=not no_header, bom=target.bom)
         writer.write_all(_record(row, columns, fmt_name) for row in rows)

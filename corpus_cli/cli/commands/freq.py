@@ -1,7 +1,7 @@
 """``corpus freq``: frequency lists of terms and n-grams, per document or group, from
 the index, the loaded corpus or a Dask cluster (the same rows from each)."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,10 @@ from ..options import (
     use_dask,
 )
 from ..session import Session
+
+if TYPE_CHECKING:
+    from ...output.environment import Environment
+    from ...query.freq import Counts, FreqRequest, FreqRow
 
 
 @command("freq", rich_help_panel="Commands", matching=True)
@@ -162,8 +166,30 @@ def freq(
     units = request.units()
     docs, group = None, None
     index = None
-    if not dask and session.source.whole_corpus and request.ngram == 1 and not request.keep_per_doc:
-        index = session.source.index  # its frequency list answers: the same numbers
+    # The index's frequency list answers the whole corpus's words in a few reads, ranked
+    # already; the token layer everything else (terms, other levels, n-grams, groups,
+    # dispersion), and the index what it answered before when there is no layer.
+    whole_list = session.source.whole_corpus and request.ngram == 1 and not request.keep_per_doc
+    if not dask and whole_list and request.plain_list and not with_dispersion:
+        index = session.source.index
+    if not dask and index is None:
+        answer = _from_layer(session, request)
+        if answer is not None:
+            rows, counts, found = answer
+            write_freq(
+                session,
+                rows,
+                counts,
+                session.table_or(fmt, "tsv"),
+                no_header,
+                by_doc=request.per_doc,
+                forms=forms,
+                dispersion=with_dispersion,
+                by=by_field,
+            )
+            raise typer.Exit(0 if found else 1)
+        if whole_list:
+            index = session.source.index
     if dask:
         from ...engines.distributed import freq_counts
 
@@ -218,3 +244,84 @@ def freq(
         by=by_field,
     )
     raise typer.Exit(0 if found else 1)
+
+
+def _from_layer(session: Session, request: "FreqRequest") -> "tuple[list[FreqRow], Counts, bool] | None":
+    """``freq``'s rows from the token layer of the index (``query.freq.layer_freq``), or
+    None when there is none to answer from."""
+    from ...query.freq import layer_freq
+    from ...store.layer import have_numpy
+
+    positional = session.source.positional()
+    if positional is None or not have_numpy():  # the layer's lookups need no numpy; its counts do
+        return None
+    layer = positional.layer
+    headers = None
+    if request.keep_per_doc:  # ids and metadata: from the index without the texts when it can
+        index = session.source.index
+        if index is not None and index.layer() is layer:
+            headers = [doc for _, doc in index.headers()]
+        else:
+            headers = list(positional.read(range(layer.documents)))
+    bar = CountingBar(session.env)
+    try:
+        return layer_freq(
+            layer,
+            headers,
+            positional.selected,
+            request,
+            session.normalizer,
+            session.timeout,
+            session.warn,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+
+
+class CountingBar:
+    """A progress bar on stderr for a computation told in steps (``bar(done, of)``), shown
+    on a terminal once the computation has run for a second (a timer starts it, so a long
+    first step shows it too) and gone when it ends (``close``)."""
+
+    #: Seconds before the bar shows.
+    delay = 1.0
+
+    def __init__(self, env: "Environment", label: str = "counting") -> None:
+        import threading
+
+        self.env, self.label = env, label
+        self.done, self.total = 0, 1
+        self.over = False
+        self.bar: Any = None
+        self.task: Any = None
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(self.delay, self._start)
+        self.timer.daemon = True
+        if env.stderr_isatty:
+            self.timer.start()
+
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with self.lock:
+            if self.over:
+                return
+            self.bar = Progress(console=Console(file=self.env.stderr), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total, completed=self.done)
+
+    def __call__(self, done: int, total: int) -> None:
+        with self.lock:
+            self.done, self.total = done, total
+            if self.bar is not None:
+                self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        with self.lock:
+            self.over = True
+            self.timer.cancel()
+            if self.bar is not None:
+                self.bar.stop()
+                self.bar = None
