@@ -257,12 +257,8 @@ def _from_layer(session: Session, request: "FreqRequest") -> "tuple[list[FreqRow
         return None
     layer = positional.layer
     headers = None
-    if request.keep_per_doc:  # ids and metadata: from the index without the texts when it can
-        index = session.source.index
-        if index is not None and index.layer() is layer:
-            headers = [doc for _, doc in index.headers()]
-        else:
-            headers = list(positional.read(range(layer.documents)))
+    if request.keep_per_doc:  # ids and metadata (from an index, without the texts)
+        headers = positional.headers()
     bar = CountingBar(session.env)
     try:
         return layer_freq(
