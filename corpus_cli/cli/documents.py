@@ -29,7 +29,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from ..index.read import Index
     from ..query.pattern import Query
-    from ..query.search import LineSearch
+    from ..query.search import DocumentHits, LineSearch
     from ..store.corpus import Corpus, Document, Sources
     from ..store.layer import TokenLayer
     from ..store.readers import ReadOptions
@@ -278,6 +278,24 @@ class DocumentSource:
         document ``number`` of the layer (from 0); None: to the end, any may count."""
         if self._reach is not None:
             self._reach = None if number is None else max(self._reach, number + 1)
+
+    def tracked(
+        self, groups: Iterator[DocumentHits], settle: Callable[[], None] | None
+    ) -> Iterator[DocumentHits]:
+        """``groups`` (hits from the layer, document by document), noting how far the
+        answer went (``reached``: one that stops early needs only those documents
+        unchanged); ``settle``: the output held for the index check is let go after a
+        document as soon as that check (begun at start-up) is over, never waited for, so
+        a reader that wants a few lines (``| head``) gets them without the rest."""
+        from ..index.fingerprint import early_ready
+
+        for group in groups:
+            self.reached(group.number)
+            yield group
+            if settle is not None and early_ready():
+                settle()
+                settle = None
+        self.reached(None)
 
     @functools.cached_property
     def _index_at_another_level(self) -> Index | None:

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from ...query.search import DocumentHits, Hit
     from ...store.corpus import Document
     from ...store.layer import TokenLayer
-    from ..documents import DocumentSource
 
 
 @command("kwic", rich_help_panel="Commands", matching=True)
@@ -222,26 +221,7 @@ def _positional(session: Session, query: "Query", max_count: int | None, *, flow
     if groups is None:
         return None
     settle = session.held.settle if flowing and session.held is not None else None
-    return _tracked(groups, session.source, settle), positional.read, positional.layer
-
-
-def _tracked(
-    groups: "Iterator[DocumentHits]", source: "DocumentSource", settle: "Callable[[], None] | None"
-) -> "Iterator[DocumentHits]":
-    """``groups``, telling ``source`` how far the answer went (an answer that stops early
-    needs only those documents unchanged); ``settle``: the output held for the index
-    check is let go after a document as soon as that check (begun at start-up) is over,
-    never waited for: a reader that wants a few lines (``| head``) gets them without
-    waiting for the rest."""
-    from ...index.fingerprint import early_ready
-
-    for group in groups:
-        source.reached(group.number)
-        yield group
-        if settle is not None and early_ready():
-            settle()
-            settle = None
-    source.reached(None)
+    return session.source.tracked(groups, settle), positional.read, positional.layer
 
 
 def _clusters(
