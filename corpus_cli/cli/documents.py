@@ -434,3 +434,54 @@ def progress_bar(env: Environment) -> Callable[[int, int], None] | None:
             bar.stop()
 
     return update
+
+
+class LateBar:
+    """A progress bar on stderr (a terminal only) that shows once a computation has run
+    ``after`` seconds (``delay`` by default): a timer thread starts it, since numpy and the
+    matcher report nothing meanwhile; filled as the computation says how far it is
+    (``bar(done, total)``), gone at ``close``."""
+
+    #: Seconds before the bar shows.
+    delay = 1.0
+
+    def __init__(self, env: Environment, label: str = "counting", after: float | None = None) -> None:
+        import threading
+
+        self.env, self.label = env, label
+        self.lock = threading.Lock()
+        self.done, self.total = 0, 0
+        self.told = False  # has the computation given a total?
+        self.over = False
+        self.bar: Any = None
+        self.task: Any = None
+        self.timer = threading.Timer(self.delay if after is None else after, self._show)
+        self.timer.daemon = True
+        if env.stderr_isatty:
+            self.timer.start()
+
+    def _show(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with self.lock:
+            if self.over:
+                return
+            self.bar = Progress(console=Console(file=self.env.stderr), transient=True)
+            total = self.total if self.told else None
+            self.task = self.bar.add_task(self.label, total=total, completed=self.done)
+            self.bar.start()
+
+    def __call__(self, done: int, total: int) -> None:
+        with self.lock:
+            self.done, self.total, self.told = done, total, True
+            if self.bar is not None:
+                self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        self.timer.cancel()
+        with self.lock:
+            self.over = True
+            bar, self.bar = self.bar, None
+        if bar is not None:
+            bar.stop()

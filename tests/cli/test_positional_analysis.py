@@ -510,13 +510,13 @@ def test_a_long_computation_shows_a_bar_on_a_terminal(invoke, monkeypatch, tty, 
     monkeypatch.setattr(analysis, "PROGRESS_AFTER", 0.0)
     import time
 
-    real = analysis._LateBar.__init__
+    real = analysis.LateBar.__init__
 
     def started(self, *args, **kwargs):  # let the timer thread start the bar first
         real(self, *args, **kwargs)
         time.sleep(0.2)
 
-    monkeypatch.setattr(analysis._LateBar, "__init__", started)
+    monkeypatch.setattr(analysis.LateBar, "__init__", started)
     assert invoke("collocates", "في", "--index", "off").exit_code == 0
     (bar,) = fake_progress
     assert bar.events[:2] == [("task", "collocates", None), ("start",)]
@@ -531,7 +531,7 @@ def test_no_bar_in_a_pipe_or_for_a_quick_computation(invoke, monkeypatch, fake_p
     monkeypatch.setattr(analysis, "PROGRESS_AFTER", 60.0)
     assert invoke("collocates", "في").exit_code == 0  # over before the bar is due
     monkeypatch.setattr(analysis, "PROGRESS_AFTER", 0.0)
-    monkeypatch.setattr(analysis, "_LateBar", None)  # a pipe never makes one
+    monkeypatch.setattr(analysis, "LateBar", None)  # a pipe never makes one
     monkeypatch.setattr("corpus_cli.output.environment.current", _piped)
     assert invoke("dispersion", "في").exit_code == 0
     assert fake_progress == []

@@ -216,7 +216,7 @@ def test_a_long_count_shows_a_bar_on_a_terminal_only(monkeypatch: pytest.MonkeyP
     import time
     from types import SimpleNamespace
 
-    from corpus_cli.cli.commands.freq import CountingBar
+    from corpus_cli.cli.documents import LateBar as CountingBar
 
     monkeypatch.setattr(CountingBar, "delay", 0.0)
     bar = CountingBar(SimpleNamespace(stderr_isatty=True, stderr=io.StringIO()))

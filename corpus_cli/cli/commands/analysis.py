@@ -9,12 +9,13 @@ reference the layer's answers are tested against, byte for byte.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ...errors import CorpusError
 from ..application import command
+from ..documents import LateBar
 from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
@@ -44,52 +45,6 @@ if TYPE_CHECKING:
 PROGRESS_AFTER = 1.0
 
 
-class _LateBar:
-    """A progress bar on stderr that shows once a computation has run ``PROGRESS_AFTER``
-    seconds (a timer thread starts it: numpy and the matcher report nothing meanwhile),
-    filled by ``update`` when the computation says how far it is."""
-
-    def __init__(self, env: "Environment", label: str) -> None:
-        import threading
-
-        self.env, self.label = env, label
-        self.lock = threading.Lock()
-        self.done, self.total = 0, 0
-        self.told = False  # has the computation given a total?
-        self.closed = False
-        self.bar: Any = None
-        self.task: Any = None
-        self.timer = threading.Timer(PROGRESS_AFTER, self.show)
-        self.timer.daemon = True
-        self.timer.start()
-
-    def show(self) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        with self.lock:
-            if self.closed:
-                return
-            self.bar = Progress(console=Console(file=self.env.stderr), transient=True)
-            total = self.total if self.told else None
-            self.task = self.bar.add_task(self.label, total=total, completed=self.done)
-            self.bar.start()
-
-    def update(self, done: int, total: int) -> None:
-        with self.lock:
-            self.done, self.total, self.told = done, total, True
-            if self.bar is not None:
-                self.bar.update(self.task, completed=done, total=total)
-
-    def close(self) -> None:
-        self.timer.cancel()
-        with self.lock:
-            self.closed = True
-            bar, self.bar = self.bar, None
-        if bar is not None:
-            bar.stop()
-
-
 @contextmanager
 def _progress(env: "Environment", label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (a terminal only) for a computation that runs over
@@ -97,9 +52,9 @@ def _progress(env: "Environment", label: str) -> Iterator[Callable[[int, int], N
     if not env.stderr_isatty:
         yield lambda done, total: None
         return
-    bar = _LateBar(env, label)
+    bar = LateBar(env, label, after=PROGRESS_AFTER)
     try:
-        yield bar.update
+        yield bar
     finally:
         bar.close()
 

@@ -1,11 +1,12 @@
 """``corpus freq``: frequency lists of terms and n-grams, per document or group, from
 the index, the loaded corpus or a Dask cluster (the same rows from each)."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..application import command
+from ..documents import LateBar
 from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
@@ -20,7 +21,6 @@ from ..options import (
 from ..session import Session
 
 if TYPE_CHECKING:
-    from ...output.environment import Environment
     from ...query.freq import Counts, FreqRequest, FreqRow
 
 
@@ -259,7 +259,7 @@ def _from_layer(session: Session, request: "FreqRequest") -> "tuple[list[FreqRow
     headers = None
     if request.keep_per_doc:  # ids and metadata (from an index, without the texts)
         headers = positional.headers()
-    bar = CountingBar(session.env)
+    bar = LateBar(session.env)
     try:
         return layer_freq(
             layer,
@@ -273,51 +273,3 @@ def _from_layer(session: Session, request: "FreqRequest") -> "tuple[list[FreqRow
         )
     finally:
         bar.close()
-
-
-class CountingBar:
-    """A progress bar on stderr for a computation told in steps (``bar(done, of)``), shown
-    on a terminal once the computation has run for a second (a timer starts it, so a long
-    first step shows it too) and gone when it ends (``close``)."""
-
-    #: Seconds before the bar shows.
-    delay = 1.0
-
-    def __init__(self, env: "Environment", label: str = "counting") -> None:
-        import threading
-
-        self.env, self.label = env, label
-        self.done, self.total = 0, 1
-        self.over = False
-        self.bar: Any = None
-        self.task: Any = None
-        self.lock = threading.Lock()
-        self.timer = threading.Timer(self.delay, self._start)
-        self.timer.daemon = True
-        if env.stderr_isatty:
-            self.timer.start()
-
-    def _start(self) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        with self.lock:
-            if self.over:
-                return
-            self.bar = Progress(console=Console(file=self.env.stderr), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task(self.label, total=self.total, completed=self.done)
-
-    def __call__(self, done: int, total: int) -> None:
-        with self.lock:
-            self.done, self.total = done, total
-            if self.bar is not None:
-                self.bar.update(self.task, completed=done, total=total)
-
-    def close(self) -> None:
-        with self.lock:
-            self.over = True
-            self.timer.cancel()
-            if self.bar is not None:
-                self.bar.stop()
-                self.bar = None
