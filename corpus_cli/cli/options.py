@@ -51,7 +51,9 @@ TextFieldOpt = Annotated[
     typer.Option(
         "--text-field",
         metavar="FIELD",
-        help="Records (.jsonl, .csv, .tsv): the field that holds the text \\[default: text].",
+        help="Records (.jsonl, .csv, .tsv): the field that holds the text \\[default: text]. "
+        "Names joined by | ; , or a tab (sura|aya|text): each line of a text file is a record "
+        "of those fields, the last one its text.",
         rich_help_panel=CORPUS_PANEL,
         show_default=False,
     ),
@@ -111,7 +113,8 @@ FoldOpt = Annotated[
     typer.Option(
         "--fold",
         metavar="STEPS",
-        help="Add normalization steps to the level, comma-separated (e.g. yeh,teh,hamza).",
+        help="Add normalization steps to the level, comma-separated (e.g. yeh,teh,hamza; "
+        "uthmani: the Quran's Uthmani spelling read as modern spelling).",
         rich_help_panel=CORPUS_PANEL,
         show_default=False,
     ),

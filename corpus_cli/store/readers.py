@@ -5,6 +5,11 @@
   in ``text_field`` (default ``text``); the id is the value of ``id_field`` or, without
   one, ``FILE:N`` (N the record number from 1); every other field is metadata, kept as
   strings.  TSV is read like CSV with tabs (quotes as in CSV, as pandas reads it).
+* Line records (``LineLayout``): a ``text_field`` that names several fields joined by
+  ``|``, ``;``, ``,`` or a tab (``sura|aya|text``) makes each non-empty line of a text
+  file a record of those fields, split at that separator, the last field the text (it
+  keeps any separator it holds); ids, paths and metadata as for record files.  Tanzil's
+  Quran (``sura|aya|text`` lines) is read so, and so are ``id<TAB>text`` files.
 * Compressed files (``.gz``, ``.bz2``, ``.xz``) are read as the file they hold; the id
   drops the compression suffix too.
 * Archives (``.zip``, ``.tar``, ``.tar.gz``/``.tgz``, ``.tar.bz2``, ``.tar.xz``): every
@@ -62,9 +67,51 @@ CHUNK = 1 << 20
 
 
 class ReadOptions(NamedTuple):
+    #: The field that holds the text, or a ``LineLayout`` (``sura|aya|text``).
     text_field: str = "text"
     id_field: str | None = None
     encoding: str | None = None
+
+
+#: What joins the field names of a ``LineLayout`` (one of them for all).
+LAYOUT_SEPARATORS = "|;,\t"
+
+
+class LineLayout(NamedTuple):
+    """The fields of the lines of a line-record file, as ``--text-field`` names them:
+    ``sura|aya|text`` (``names`` sura, aya, text; ``separator`` ``|``).  The last field
+    is the text, and takes the rest of the line."""
+
+    names: tuple[str, ...]
+    separator: str
+
+    @property
+    def text_field(self) -> str:
+        return self.names[-1]
+
+    @classmethod
+    def of(cls, text_field: str) -> LineLayout | None:
+        """The layout ``text_field`` describes, or None for the name of one field.
+
+        ``CorpusError`` for a layout with an empty, spaced or repeated name."""
+        used = [c for c in LAYOUT_SEPARATORS if c in text_field]
+        if not used:
+            return None
+        separator = used[0]
+        names = tuple(text_field.split(separator))
+        problem = None
+        if len(used) > 1:
+            problem = f"one separator joins the fields (here {' and '.join(map(repr, used))})"
+        elif any(not n or n != n.strip() or any(c.isspace() for c in n) for n in names):
+            problem = "a field name is empty or has a space"
+        elif len(set(names)) < len(names):
+            problem = "a field is named twice"
+        if problem is not None:
+            raise CorpusError(f"--text-field '{text_field}': {problem} (a line layout: 'sura|aya|text')")
+        return cls(names, separator)
+
+    def describe(self) -> str:
+        return self.separator.join(self.names).replace("\t", "<TAB>")
 
 
 class Item(NamedTuple):
@@ -556,6 +603,8 @@ class Reader:
         meter: Meter | None = None,
     ) -> None:
         self.options = options._replace(encoding=check_encoding(options.encoding))
+        #: Text files are line records of these fields (``--text-field 'sura|aya|text'``).
+        self.layout = LineLayout.of(options.text_field)
         self.warn_fn = warn
         self.meter = meter or Meter(None, [])
 
@@ -628,7 +677,7 @@ class Reader:
         the caller reports progress).
         """
         text = self.decode(data, name)
-        if kind.format == "text":
+        if kind.format == "text" and self.layout is None:
             known = self.options.encoding is None and data[:2] not in _WIDE_BOMS and _below_ef(data)
             return [Item(kind.stem, name, text, {}, known)]
         return list(self._records(kind, text, name, share))
@@ -777,12 +826,15 @@ class Reader:
     # ------------------------------------------------------------------- records
 
     def _records(self, kind: Kind, text: str, name: str, share: tuple[float, float] | None) -> Iterator[Item]:
-        options = self.options
-        text_field, id_field = options.text_field, options.id_field
+        options, layout = self.options, self.layout
+        text_field = options.text_field if layout is None else layout.text_field
+        id_field = options.id_field
         problems = _Problems(self, name)
         without_id = 0
         if kind.format == "jsonl":
             rows = _json_rows(text)
+        elif kind.format == "text" and layout is not None:
+            rows = _line_rows(text, layout)
         else:
             rows = _table_rows(text, kind.format, name, text_field, self.warn)
         length = len(text) or 1
@@ -836,6 +888,31 @@ class _Problems:
 
 
 Row = tuple[int, int, dict[str, Any] | None, str | None]  # number, offset, record, error
+
+
+def _line_rows(text: str, layout: LineLayout) -> Iterator[Row]:
+    """The non-empty lines of ``text`` as records of ``layout``'s fields; the fields
+    before the text lose the spaces around them."""
+    names, separator = layout.names, layout.separator
+    before = len(names) - 1
+    number = 0
+    position = 0
+    while position < len(text):
+        end = text.find("\n", position)
+        end = len(text) if end == -1 else end
+        line = text[position:end]
+        offset, position = position, end + 1
+        if not line.strip():
+            continue
+        number += 1
+        values = line.split(separator, before)
+        if len(values) <= before:
+            found = f"{len(values)} field{'s' if len(values) > 1 else ''}"
+            yield number, offset, None, f"{found}, not {len(names)} ('{layout.describe()}')"
+            continue
+        record = {name: value.strip() for name, value in zip(names[:before], values, strict=False)}
+        record[names[-1]] = values[-1]
+        yield number, offset, record, None
 
 
 def _json_rows(text: str) -> Iterator[Row]:
