@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "listing": ("list", "show"),
     "grep": ("grep",),
     "kwic": ("kwic",),
+    "query": ("query",),
     "freq": ("freq",),
     "normalize": ("normalize",),
     "export": ("export",),

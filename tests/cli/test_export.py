@@ -15,6 +15,7 @@ from corpus_cli.store.corpus import load_corpus
 from corpus_cli.store.vrt import VrtDocument, read_vrt
 from corpus_cli.text.normalize import Level, Normalizer
 from corpus_cli.text.tokenize import tokenize
+from tests.cql.cqp import cwb_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -174,8 +175,13 @@ def test_broken_pipe_ends_quietly() -> None:
 
 @pytest.fixture(scope="session")
 def cwb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """CWB built once per session from ../shared/tools/cwb (skipped without it, or when
-    the build fails): its bin directory."""
+    """CWB's bin directory: the one the CQL differential tests use when it is installed
+    (CI builds it), else built once per session from ../shared/tools/cwb (skipped without
+    it, or when the build fails)."""
+    installed = cwb_bin()
+    if installed is not None:
+        yield installed
+        return
     script = CWB_TOOLS / "build.sh"
     if not script.is_file():
         pytest.skip("../shared/tools/cwb is not here")

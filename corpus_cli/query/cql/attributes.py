@@ -1,0 +1,380 @@
+"""The attributes a CQL token condition tests, each a table over the layer's lexicon.
+
+An attribute has one value per *spelling* (a lexicon entry), not per position: ``word``
+(the key at the normalization in force), ``orig`` (the spelling), ``norm`` (the key,
+compared as written), ``kind``.  A condition is therefore tested once per distinct value
+(hundreds of thousands at most) and gives a boolean mask over spellings; a position
+passes when the mask holds for its spelling (``tok``).  Attributes the morphology brings
+(lemma, root, pos: one value per spelling too) are tables of the same shape.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ...store.layer import KINDS, NO_KEY, Lexicon, TokenLayer
+from ..positions import Keys
+from .syntax import CqlSyntaxError, Value
+
+if TYPE_CHECKING:
+    from ...text.normalize import Normalizer
+
+#: The attributes every layer has, as ``corpus export --format vrt`` names its columns
+#: (``orig`` is the VRT's ``word``: the spelling as written).
+ATTRIBUTES = ("word", "orig", "norm", "kind")
+
+
+class Table(NamedTuple):
+    """An attribute's distinct values and, per spelling, the number of its value."""
+
+    values: Callable[[], Sequence[str]]  # decoded when a regular expression needs them all
+    value: Callable[[int], str]  # one value, decoded alone
+    of_form: Any  # numpy int array, one per spelling
+    size: int  # how many values
+    find: Callable[[str], list[int]]  # the numbers of the values equal to a string
+    normalize: Callable[[str], str] | None  # what the query's characters go through first
+
+
+def table(layer: TokenLayer, normalizer: Normalizer, name: str, column: int = 0) -> Table:
+    """The table of attribute ``name`` (cached on the layer for the command)."""
+    cache: dict[tuple[str, tuple[str, ...]], Table] = layer.__dict__.setdefault("_cql_tables", {})
+    key = (name, tuple(normalizer.active_steps))
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _make(layer, normalizer, name, column)
+    return found
+
+
+def _make(layer: TokenLayer, normalizer: Normalizer, name: str, column: int) -> Table:
+    import numpy as np
+
+    if name == "orig":
+        return _spellings(layer)
+    if name == "kind":
+        names = [kind.value for kind in KINDS]
+        return Table(
+            lambda: names,
+            names.__getitem__,
+            layer.numpy("kinds").astype(np.int64),
+            len(names),
+            lambda s: [i for i, v in enumerate(names) if v == s],
+            None,
+        )
+    if name in ("word", "norm"):
+        keys = Keys.of(layer, normalizer)
+        count = len(keys.keys)
+        of_form = np.asarray(keys.of_form, dtype=np.int64)
+        of_form[of_form == NO_KEY] = count  # the empty key: one more value, ""
+        decoded: list[str] = []
+
+        def values() -> list[str]:
+            if not decoded:
+                if isinstance(keys.keys, Lexicon) and keys.of_form is layer.array("form_keys"):
+                    decoded.extend(layer.keys())
+                else:
+                    decoded.extend(keys.keys)
+                decoded.append("")
+            return decoded
+
+        def value(number: int) -> str:
+            return "" if number == count else keys.keys[number]
+
+        def find(s: str) -> list[int]:
+            if s == "":
+                return [count]
+            if isinstance(keys.keys, Lexicon):
+                at = keys.keys.find(s)
+                return [] if at is None else [at]
+            at = bisect_left(keys.keys, s)
+            return [at] if at < count and keys.keys[at] == s else []
+
+        return Table(
+            values, value, of_form, count + 1, find, normalizer.normalize if name == "word" else None
+        )
+    known = ", ".join(ATTRIBUTES)
+    raise CqlSyntaxError(f"unknown attribute '{name}' (this corpus has {known})", column)
+
+
+def _spellings(layer: TokenLayer) -> Table:
+    """``orig``: the spelling as CQP has it from our VRT, in NFC (``cwb-encode`` puts every
+    token into NFC): the values a regular expression is tested on are the spellings' NFC,
+    and a literal (in NFC too) finds the spellings whose NFC it is."""
+    import numpy as np
+
+    forms: list[str] = []
+    unusual: list[tuple[int, str]] = []  # the spellings not in NFC, with their NFC
+
+    def values() -> list[str]:
+        if not forms:
+            for number, form in enumerate(layer.forms()):
+                if not unicodedata.is_normalized("NFC", form):
+                    form = unicodedata.normalize("NFC", form)
+                    unusual.append((number, form))
+                forms.append(form)
+        return forms
+
+    def value(number: int) -> str:
+        return unicodedata.normalize("NFC", layer.form(number))
+
+    def find(text: str) -> list[int]:
+        values()
+        exact = [f for f in layer.find_form(text) if unicodedata.is_normalized("NFC", layer.form(f))]
+        return exact + [number for number, form in unusual if form == text]
+
+    return Table(values, value, np.arange(layer.lexicon_size, dtype=np.int64), layer.lexicon_size, find, None)
+
+
+def strip_marks(text: str) -> str:
+    """CQP's ``%d``: decomposed, every combining mark dropped, composed again (so the
+    hamza and madda that NFD splits off alef go too)."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    )
+
+
+def value_mask(layer: TokenLayer, normalizer: Normalizer, name: str, column: int, value: Value) -> Any:
+    """The spellings whose ``name`` matches ``value`` as a whole (numpy bool array)."""
+    import numpy as np
+
+    found = table(layer, normalizer, name, column)
+    wanted = np.zeros(found.size, dtype=bool)
+    literal = value.literal
+    if literal is not None:
+        if found.normalize is not None:
+            literal = found.normalize(literal)
+        elif name == "orig":  # a spelling in NFC, as CQP has it (and a harness sends it)
+            literal = unicodedata.normalize("NFC", literal)
+        wanted[found.find(literal)] = True
+    else:
+        matches = compiled(value, found.normalize, nfc=name == "orig")
+        transform = strip_marks if "d" in value.flags else None
+        values = found.values()
+        if transform is not None:
+            wanted[:] = [matches(transform(v)) is not None for v in values]
+        else:
+            wanted[:] = [matches(v) is not None for v in values]
+    return wanted[found.of_form]
+
+
+def compiled(
+    value: Value, normalize: Callable[[str], str] | None, *, nfc: bool = False
+) -> Callable[[str], Any]:
+    """The ``fullmatch`` of ``value``'s regular expression: the query's own characters put
+    through ``normalize`` (its operators kept), or into NFC (``nfc``: as CQP compiles a
+    regular expression), ``%d`` marks stripped, ``%c`` any case."""
+    import regex
+
+    pattern = unicodedata.normalize("NFC", value.text) if nfc else value.text
+    if "l" in value.flags:
+        pattern = regex.escape(pattern)
+    else:
+        pattern = _pcre_escapes(pattern)
+        if normalize is not None:
+            pattern = normalized_pattern(pattern, normalize)
+    if "d" in value.flags:
+        pattern = strip_marks(pattern)
+    flags = regex.V0 | (regex.IGNORECASE | regex.FULLCASE if "c" in value.flags else 0)
+    try:
+        return regex.compile(pattern, flags).fullmatch
+    except regex.error as exc:
+        raise CqlSyntaxError(f'invalid regular expression "{value.text}": {exc}', value.column) from None
+
+
+_META = frozenset(".^$*+?|()")
+
+
+def _pcre_escapes(pattern: str) -> str:
+    """PCRE's ``\\x{HHHH}`` (which Python's ``regex`` lacks) as ``\\uHHHH``/``\\UHHHHHHHH``."""
+    import re
+
+    def code(match: re.Match[str]) -> str:
+        digits = match.group(2)
+        value = int(digits, 16)
+        escaped = f"\\u{value:04x}" if value <= 0xFFFF else f"\\U{value:08x}"
+        return match.group(1) + escaped
+
+    return _pcre_word(re.sub(r"((?:^|[^\\])(?:\\\\)*)\\x\{([0-9A-Fa-f]{1,6})\}", code, pattern))
+
+
+#: PCRE2's classes in CQP (Unicode properties, no PCRE2_UCP extras): letters are ``\p{L}``,
+#: so a combining mark is no word character (``regex`` counts marks in ``\w``).
+_POSIX = {
+    "alpha": r"\p{L}",
+    "alnum": r"\p{L}\p{N}",
+    "word": r"\p{L}\p{N}_",
+    "digit": r"\p{Nd}",
+    "lower": r"\p{Ll}",
+    "upper": r"\p{Lu}",
+    "punct": r"\p{P}$+<=>^`|~",  # and the ASCII symbols only
+}
+
+
+_W = _POSIX["word"]
+#: ``\\b`` between a word character and another character (PCRE2's ``\\w``).
+_BOUNDARY = f"(?:(?<=[{_W}])(?![{_W}])|(?<![{_W}])(?=[{_W}]))"
+
+
+def _pcre_word(pattern: str) -> str:
+    """``\\w``, ``\\W`` and ``[:alpha:]``-style classes as CQP's PCRE2 reads them: a
+    vocalized Arabic word is no run of ``\\w`` there (its marks are not letters)."""
+    if "\\" not in pattern and "[:" not in pattern:
+        return pattern
+    out: list[str] = []
+    in_class = False
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            following = pattern[i + 1]
+            if following == "w":
+                out.append(_POSIX["word"] if in_class else f"[{_POSIX['word']}]")
+            elif following == "W" and not in_class:
+                out.append(f"[^{_POSIX['word']}]")
+            elif following in "bB" and not in_class:
+                out.append(_BOUNDARY if following == "b" else f"(?!{_BOUNDARY})")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if pattern.startswith("[:", i):
+                close = pattern.find(":]", i + 2)
+                if close > 0:
+                    name = pattern[i + 2 : close]
+                    out.append(_POSIX.get(name, pattern[i : close + 2]))
+                    i = close + 2
+                    continue
+            if c == "]":
+                in_class = False
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and pattern[i] == "]":  # a ] first in a class is itself
+                out.append("]")
+                i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def normalized_pattern(pattern: str, normalize: Callable[[str], str]) -> str:
+    """``pattern`` with each run of its literal characters normalized, its operators,
+    escapes, quantifiers and the structure of its classes kept: so ``"أحمد"`` and
+    ``"أ.*د"`` find the spellings ``word`` finds for أحمد at the level in force."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            out.append(_escaped(normalize("".join(run))))
+            run.clear()
+
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            flush()
+            j = _escape_end(pattern, i)
+            out.append(pattern[i:j])
+            i = j
+        elif c == "[":
+            flush()
+            j = _class_end(pattern, i)
+            out.append(_normalized_class(pattern[i:j], normalize))
+            i = j
+        elif c == "{":
+            flush()
+            j = pattern.find("}", i)
+            j = n if j < 0 else j + 1
+            out.append(pattern[i:j])
+            i = j
+        elif c == "(" and pattern.startswith("(?", i):
+            flush()
+            j = i + 2
+            while j < n and pattern[j] not in ":)" and (pattern[j].isascii()):
+                j += 1
+            j = min(n, j + 1)
+            out.append(pattern[i:j])
+            i = j
+        elif c in _META:
+            flush()
+            out.append(c)
+            i += 1
+        else:
+            run.append(c)
+            i += 1
+    flush()
+    return "".join(out)
+
+
+def _escaped(text: str) -> str:
+    import regex
+
+    return regex.escape(text, literal_spaces=True)
+
+
+def _escape_end(pattern: str, i: int) -> int:
+    """Where the escape at ``i`` (a backslash) ends: ``\\p{..}``, ``\\x{..}``, ``\\N{..}``
+    with their braces."""
+    j = min(len(pattern), i + 2)
+    if j < len(pattern) and pattern[i + 1 : i + 2] in ("p", "P", "x", "N") and pattern[j] == "{":
+        close = pattern.find("}", j)
+        return len(pattern) if close < 0 else close + 1
+    return j
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """Where the character class that opens at ``i`` ends (after its ``]``)."""
+    j = i + 1
+    n = len(pattern)
+    if j < n and pattern[j] == "^":
+        j += 1
+    if j < n and pattern[j] == "]":
+        j += 1
+    while j < n:
+        if pattern[j] == "\\":
+            j = _escape_end(pattern, j)
+            continue
+        if pattern[j] == "[" and pattern.startswith("[:", j):
+            close = pattern.find(":]", j + 2)
+            j = n if close < 0 else close + 2
+            continue
+        if pattern[j] == "]":
+            return j + 1
+        j += 1
+    return n
+
+
+def _normalized_class(text: str, normalize: Callable[[str], str]) -> str:
+    """A class with each of its plain characters normalized on its own (a character that
+    normalizes to one character becomes that one; ranges and escapes are kept)."""
+    out = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            j = _escape_end(text, i)
+            out.append(text[i:j])
+            i = j
+            continue
+        if c in "[]^-:" or c.isascii():
+            out.append(c)
+        else:
+            folded = normalize(c)
+            out.append(folded if len(folded) == 1 else c)
+        i += 1
+    return "".join(out)
