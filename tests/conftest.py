@@ -227,6 +227,27 @@ def private_index_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 SHARED_CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 
 
+def first_documents(archive: Path, count: int, folder: Path) -> Path:
+    """The first ``count`` .txt files of a corpus archive of ../shared/corpora, written
+    to ``folder`` as 00000.txt, 00001.txt... (read from the .tar.xz stream, which is
+    decompressed only as far as needed)."""
+    taken = 0
+    with tarfile.open(archive, "r|xz") as stream:
+        for member in stream:
+            if taken == count:
+                break
+            if not (member.isfile() and member.name.endswith(".txt")) or "/_about/" in member.name:
+                continue
+            data = stream.extractfile(member)
+            if data is None:
+                continue
+            target = folder / f"{taken:05d}.txt"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data.read())
+            taken += 1
+    return folder
+
+
 @pytest.fixture(scope="session")
 def every_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A sample of every corpus in ../shared/corpora: the first 40 documents of each
@@ -238,21 +259,7 @@ def every_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("../shared/corpora is not here")
     root = tmp_path_factory.mktemp("every-corpus")
     for archive in archives:
-        name = archive.name.removesuffix(".tar.xz")
-        taken = 0
-        with tarfile.open(archive, "r|xz") as stream:
-            for member in stream:
-                if not (member.isfile() and member.name.endswith(".txt")) or "/_about/" in member.name:
-                    continue
-                data = stream.extractfile(member)
-                if data is None:
-                    continue
-                target = root / name / f"{taken:03d}.txt"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data.read())
-                taken += 1
-                if taken == 40:
-                    break
+        first_documents(archive, 40, root / archive.name.removesuffix(".tar.xz"))
     return root
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from ..store.corpus import Document
     from ..store.layer import TokenLayer
     from ..store.readers import ReadOptions
+
+#: The most documents ``Index.documents`` reads with one SELECT.
+DOCUMENTS_BATCH = 256
 
 
 class Index:
@@ -155,12 +159,21 @@ class Index:
             for _, doc_id, path, text, fields in self._every(rows):
                 yield Document(name_loaded(doc_id), name_loaded(path), self._text(text), _fields(fields))
             return
-        for n in numbers:
-            row = self.db.execute("SELECT id, path, text, fields FROM docs WHERE n = ?", (n,)).fetchone()
-            if row is None:  # numbered by the index itself: lost
-                raise DamagedIndex(self.path, f"document {n} is missing")
-            doc_id, path, text, fields = row
-            yield Document(name_loaded(doc_id), name_loaded(path), self._text(text), _fields(fields))
+        wanted = iter(numbers)
+        size = 1
+        while batch := list(islice(wanted, size)):
+            # One SELECT a batch (a SELECT a document took 0.08 s of kwic's 5,514 lines), the
+            # batches growing so that a reader of the first lines (``| head``) reads few.
+            marks = ",".join("?" * len(batch))
+            sql = f"SELECT n, id, path, text, fields FROM docs WHERE n IN ({marks})"
+            found = {row[0]: row[1:] for row in self.db.execute(sql, batch)}
+            for n in batch:
+                row = found.get(n)
+                if row is None:  # numbered by the index itself: lost
+                    raise DamagedIndex(self.path, f"document {n} is missing")
+                doc_id, path, text, fields = row
+                yield Document(name_loaded(doc_id), name_loaded(path), self._text(text), _fields(fields))
+            size = min(2 * size, DOCUMENTS_BATCH)
 
     def _text(self, stored: Any) -> str:
         """A document's text, unpacked (``layout.pack_text``)."""

@@ -77,13 +77,20 @@ def single_token(query: Query) -> bool:
     return len(tokens) == 1 and tokens[0].text == query.literal and tokens[0].kind in (Kind.word, Kind.number)
 
 
+def layer_may_answer(query: Query) -> bool:
+    """May a token layer answer ``query`` exactly (``matching_forms``)?  Told without a
+    layer, before one is built for it; the layer may still refuse (a hit inside a URL)."""
+    if not single_token(query):
+        return False
+    # Typed marks with clitics are judged on the stem of each split: the matcher's business.
+    return query.constraint is None or query.options.clitics is None
+
+
 def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
     """The lexicon ids of the spellings every hit of ``query`` is one of, or None when the
-    layer cannot answer ``query`` exactly (``single_token``)."""
-    if not single_token(query):
+    layer cannot answer ``query`` exactly (``layer_may_answer``)."""
+    if not layer_may_answer(query):
         return None
-    if query.constraint is not None and query.options.clitics is not None:
-        return None  # typed marks judged on the stem of each split: the matcher's business
     if _may_hit_inside_urls(layer, query):
         return None  # the matcher's -w sees words in a URL, which is one token here
     assert query.literal is not None
@@ -123,6 +130,8 @@ def _may_hit_inside_urls(layer: TokenLayer, query: Query) -> bool:
     anchor = None if query.options.ignore_case else query.index_literal()
     if anchor is not None:  # in every hit's text: most often in no URL (and the regex is not needed)
         texts = [text for text in texts if anchor in text]
+    if not texts:
+        return False
     search = query.regex.search
     return any(search(text) is not None for text in texts)
 

@@ -27,8 +27,8 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..store.layer import KINDS, NO_KEY, TokenLayer
-from ..text.tokenize import Kind
+from ..store.layer import NO_KEY, TokenLayer
+from .cooccurrence import WORD_KINDS, word_positions, word_spellings
 from .positions import Keys
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 Array = Any  # a numpy array (numpy is imported lazily)
 
 #: The kinds that are counted (``text.tokenize.words``: words and numbers).
-COUNTED = tuple(code for code, kind in enumerate(KINDS) if kind in (Kind.word, Kind.number))
+COUNTED = WORD_KINDS
 #: Codes are kept below this, so that a code and a count or an index pack into 64 bits.
 _CODE_LIMIT = 1 << 62
 
@@ -256,7 +256,7 @@ def counted_positions(layer: TokenLayer, selected: Sequence[int] | None) -> tupl
     numbers, ascending; None: all), and per layer document the index of its first one
     among them (and the end)."""
     np = _numpy()
-    counted = np.isin(layer.numpy("kinds"), COUNTED)[layer.numpy("tok")]
+    counted = word_spellings(layer)[layer.numpy("tok")]
     bounds = layer.numpy("docs").astype(np.int64)
     if selected is not None:
         chosen = np.zeros(layer.documents, dtype=bool)
@@ -449,23 +449,19 @@ class Words(Units):
     @cached_property
     def doc_starts(self) -> Array:
         """From the words' positions when they are there; else each document's tokens less
-        those that are not words, found in the inverted lists of the spellings that are not
-        (punctuation, URLs, emoji: a tenth of the tokens), without a pass over the tokens."""
+        those that are not words (``cooccurrence.WordPositions``, which ``collocates`` and
+        ``keywords`` count with too: from the inverted lists of the spellings that are not
+        words, a tenth of the tokens, without a pass over the tokens)."""
         np = _numpy()
         if "_counted" in self.__dict__:
             return self.word_doc_starts
         layer = self.layer
-        bounds = layer.numpy("docs").astype(np.int64)
-        others = np.flatnonzero(~np.isin(layer.numpy("kinds"), COUNTED))
-        offsets = layer.numpy("posting_offsets").astype(np.int64)
-        positions = layer.numpy("postings")[ranges(offsets[others], offsets[others + 1])]
-        docs = np.searchsorted(bounds, positions, side="right") - 1
-        sizes = np.diff(bounds) - np.bincount(docs, minlength=layer.documents)
+        sizes = word_positions(layer).doc_sizes()
         if self.selected is not None:
             chosen = np.zeros(layer.documents, dtype=bool)
             chosen[np.asarray(self.selected, dtype=np.int64)] = True
             sizes[~chosen] = 0
-        starts = np.zeros(len(bounds), dtype=np.int64)
+        starts = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=starts[1:])
         return starts
 
@@ -484,7 +480,7 @@ class Words(Units):
             found = np.diff(layer.numpy("posting_offsets")).astype(np.int64)
         else:
             found = np.bincount(layer.numpy("tok")[self.words], minlength=layer.lexicon_size).astype(np.int64)
-        found[~np.isin(layer.numpy("kinds"), COUNTED)] = 0
+        found[~word_spellings(layer)] = 0
         return found
 
     @cached_property
@@ -675,7 +671,7 @@ class Ngrams(Units):
             for number, key in enumerate(keys):
                 if any(c <= " " for c in key):
                     odd[number] = True
-        counted = np.isin(self.layer.numpy("kinds"), COUNTED)
+        counted = word_spellings(self.layer)
         keyed = np.where(self.key_of_form == NO_KEY, empty, self.key_of_form)
         return odd if odd[keyed[counted]].any() else None
 
@@ -937,7 +933,7 @@ def _word_table(units: Words, scope_of_doc: Array, size: int) -> Array:
     np = _numpy()
     layer = units.layer
     key_of = np.where(units.key_of_form == NO_KEY, -1, units.key_of_form)
-    key_of[~np.isin(layer.numpy("kinds"), COUNTED)] = -1  # not a word
+    key_of[~word_spellings(layer)] = -1  # not a word
     tok, bounds = layer.numpy("tok"), layer.numpy("docs").astype(np.int64)
     table = np.zeros(size, dtype=np.int64)
     width = max(1, units.key_count)

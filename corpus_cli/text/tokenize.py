@@ -86,9 +86,19 @@ _EMOJI = r"\p{Extended_Pictographic}(?:\p{EMod}|\ufe0f|\u200d\p{Extended_Pictogr
 
 _PUNCT = r"[^\s\p{L}\p{M}\p{N}\p{Cf}]"  # format characters alone are no token
 _TOKEN = f"(?P<url>{_URL})|(?P<word>{_CORE})|(?P<emoji>{_EMOJI})|(?P<punct>{_PUNCT})"
-#: Word and number tokens only (what ``freq`` and ``list`` count); a URL matches the
-#: first, empty-handed alternative so that its parts are never counted as words.
-_WORDS = f"{_URL}|({_CORE})"
+#: Word and number tokens only (what ``freq`` and ``list`` count); a URL or an emoji
+#: matches an empty-handed alternative, in ``_TOKEN``'s order, so that its parts are
+#: never counted as words: an emoji takes the variation selector U+FE0F after it, a mark
+#: that would otherwise start a word (``مره❤️نو``: ``❤️`` then ``نو``, not ``️نو``).
+_WORDS = f"{_URL}|({_CORE})|{_EMOJI}"
+#: The characters after its first that an emoji token takes and a word could start
+#: with: U+FE0F, and ZWJ (before a pictograph, which may be a letter: ``ℹ``).  Text
+#: without them needs no emoji alternative.
+_EMOJI_TAKES = ("\ufe0f", "\u200d")
+
+
+def _emoji_takes_word_characters(text: str) -> bool:
+    return _EMOJI_TAKES[0] in text or _EMOJI_TAKES[1] in text
 
 
 @cache
@@ -109,6 +119,7 @@ class _Plain(NamedTuple):
 
     words: re.Pattern[str]
     core: re.Pattern[str]
+    words_beside_emoji: re.Pattern[str]  # ``words`` with the emoji alternative of ``_WORDS``
     suspect: re.Pattern[str]  # where a word token may lack content
     joiners: re.Pattern[str]  # every joiner that ``_JOINS`` may refuse, and more
 
@@ -160,7 +171,19 @@ def _plain() -> _Plain:
     outside = cls(f"[{bare}--\\w]", regex.V1)
     if outside:
         suspect += f"|[{outside}]"
-    return _Plain(re.compile(f"{url}|({core})"), re.compile(core), re.compile(suspect), re.compile(joiners))
+    return _Plain(
+        re.compile(f"{url}|({core})"),
+        re.compile(core),
+        re.compile(f"{url}|({core})|{_plain_emoji()}"),
+        re.compile(suspect),
+        re.compile(joiners),
+    )
+
+
+def _plain_emoji() -> str:
+    """``_EMOJI`` for ``re``, exact on BMP text."""
+    pictograph, modifier = _bmp_class(r"\p{Extended_Pictographic}"), _bmp_class(r"\p{EMod}")
+    return f"[{pictograph}](?:{f'[{modifier}]|' if modifier else ''}\ufe0f|\u200d[{pictograph}])*"
 
 
 def _plain_url() -> str:
@@ -271,9 +294,7 @@ def _plain_tokens() -> _PlainTokens:
     import regex
 
     core, cls = _plain().core.pattern, _bmp_class
-    pictograph = cls(r"\p{Extended_Pictographic}")
-    modifier = cls(r"\p{EMod}")
-    emoji = f"[{pictograph}](?:{f'[{modifier}]|' if modifier else ''}\ufe0f|\u200d[{pictograph}])*"
+    emoji = _plain_emoji()
     punct = "[^" + cls(r"[\s\p{L}\p{M}\p{N}\p{Cf}]") + "]"
     others = f"{core}|{emoji}|{punct}"
     word_chars, letters = _bmp_set(WORD_CHAR), _bmp_set(_LETTER, regex.V1)
@@ -358,26 +379,30 @@ def _may_hold_url(text: str) -> bool:
 
 
 def words(text: str) -> list[str]:
-    """Word and number tokens of ``text`` as strings (the fast path of ``freq``).
+    """Word and number tokens of ``text`` as strings (the fast path of ``freq``): the word
+    and number tokens of ``tokenize``, exactly.
 
     Text without ``@``, ``://`` or ``www.`` holds no URL or e-mail address, so the
-    plain word pattern does (twice as fast as trying the URL alternative everywhere).
+    plain word pattern does (twice as fast as trying the URL alternative everywhere);
+    likewise text without U+FE0F or ZWJ needs no emoji alternative (``_EMOJI_TAKES``).
     Once a few megabytes have been tokenized, text of the Basic Multilingual Plane goes
     to the same patterns in ``re`` (``_plain``) unless ``_JOINS`` refuses a joiner there,
     and unless a token can lack content there, no token needs a look of its own.
     """
     plain = _exact_plain(text)
     if plain is not None:
-        word_re, core_re, suspect, _ = plain
-        if not _may_hold_url(text):
-            found = core_re.findall(text)
+        if _emoji_takes_word_characters(text):
+            found = list(filter(None, plain.words_beside_emoji.findall(text)))  # as below
+        elif not _may_hold_url(text):
+            found = plain.core.findall(text)
         else:
-            found = list(filter(None, word_re.findall(text)))  # a URL leaves an empty match
-        if suspect.search(text) is None:
+            found = list(filter(None, plain.words.findall(text)))  # a URL leaves an empty match
+        if plain.suspect.search(text) is None:
             return found
+    elif _emoji_takes_word_characters(text) or _may_hold_url(text):
+        found = _pattern(_WORDS).findall(text)  # a URL or an emoji leaves an empty match
     else:
-        any_re, word_only_re = _pattern(_WORDS), _pattern(_CORE)
-        found = any_re.findall(text) if _may_hold_url(text) else word_only_re.findall(text)
+        found = _pattern(_CORE).findall(text)
     has_content = _pattern(_CONTENT, True)
     # Nearly every token starts with a letter or digit; only the rest need a closer look.
     return [w for w in found if w and ((w[0] not in _SILENT and w[0].isalnum()) or has_content.search(w))]

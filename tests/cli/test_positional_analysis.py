@@ -467,6 +467,62 @@ def test_every_corpus_from_the_layer(invoke, monkeypatch, corpora, args):
     assert result.exit_code == 0 and result.stdout.count("\n") > 3
 
 
+# --------------------------------------------------------------------------- no index
+
+
+def same_in_memory(invoke: Invoke, monkeypatch: pytest.MonkeyPatch, corpus: Indexed, args: list[str]):
+    """``args`` with ``--index off`` from a layer built in memory (the text path failing,
+    as if the corpus were past ``LAYER_IN_MEMORY_FROM``) and from the text (a small
+    corpus): the same stdout, stderr and exit code.  The in-memory result."""
+    off = [*args, *corpus.where, "--index", "off"]
+    built = []
+    from corpus_cli.store.layer import build_layer
+
+    def counted_build(*a: object, **k: object):
+        built.append(1)
+        return build_layer(*a, **k)
+
+    with monkeypatch.context() as patched:
+        patched.setattr("corpus_cli.cli.documents.LAYER_IN_MEMORY_FROM", 0)
+        patched.setattr(TEXT_PATH[args[0]], _text_path)
+        patched.setattr("corpus_cli.store.layer.build_layer", counted_build)
+        in_memory = invoke(*off)
+    assert built, "no layer was built"
+    plain = invoke(*off)
+    assert (in_memory.exit_code, in_memory.stdout, in_memory.stderr) == (
+        plain.exit_code,
+        plain.stdout,
+        plain.stderr,
+    )
+    return in_memory
+
+
+@pytest.mark.parametrize("args", [a for a in SEED_COMMANDS if a[0] == "collocates"], ids=" ".join)
+def test_collocates_without_an_index_from_a_layer_in_memory(invoke, monkeypatch, seeds, args):
+    result = same_in_memory(invoke, monkeypatch, seeds, args)
+    assert result.exit_code == NOTHING.get(args[1], 0)
+
+
+@pytest.mark.parametrize("args", [a for a in CORPUS_COMMANDS if a[0] == "collocates"], ids=" ".join)
+def test_collocates_of_every_corpus_without_an_index_from_a_layer_in_memory(
+    invoke, monkeypatch, corpora, args
+):
+    result = same_in_memory(invoke, monkeypatch, corpora, args)
+    assert result.exit_code == 0 and result.stdout.count("\n") > 3
+
+
+def test_small_corpora_and_phrases_without_an_index_are_read_from_the_text(invoke, monkeypatch, seeds):
+    """Below ``LAYER_IN_MEMORY_FROM`` characters, or for a phrase, no layer is built."""
+    monkeypatch.setattr("corpus_cli.store.layer.build_layer", _text_path)
+    assert invoke("collocates", "سوريا", *seeds.where, "--index", "off").exit_code == 0
+    monkeypatch.setattr("corpus_cli.cli.documents.LAYER_IN_MEMORY_FROM", 0)
+    assert (
+        invoke("collocates", "مجلس الأمن", "--min-freq", "1", *seeds.where, "--index", "off").exit_code == 0
+    )
+    for args in (["dispersion", "سوريا"], ["keywords", "--target", "003"]):
+        assert invoke(*args, *seeds.where, "--index", "off").exit_code == 0
+
+
 # --------------------------------------------------------------------------- progress
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from corpus_cli.query import freq as freq_module
-from tests.conftest import SEEDS, jsonl, write
+from tests.conftest import SEEDS, SHARED_CORPORA, first_documents, jsonl, write
 
 pytest.importorskip("numpy")
 
@@ -197,6 +197,24 @@ def test_every_shared_corpus_the_same_with_the_layer(invoke, every_corpus: Path,
     check_all(invoke, selection, ["folder"], layer_calls)
 
 
+@pytest.fixture(scope="module")
+def arsarcasm_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 2,000 tweets of ../shared/corpora/arsarcasm_v2: full of emoji with
+    variation selectors (``❤️``), where ``words`` once began a word at the selector
+    (``مره❤️نو``) that ``tokenize``, and so the layer, did not."""
+    archive = SHARED_CORPORA / "arsarcasm_v2.tar.xz"
+    if not archive.is_file():
+        pytest.skip("../shared/corpora/arsarcasm_v2.tar.xz is not here")
+    return first_documents(archive, 2000, tmp_path_factory.mktemp("arsarcasm"))
+
+
+def test_a_sample_of_arsarcasm_the_same_with_the_layer(invoke, arsarcasm_sample: Path, layer_calls) -> None:
+    selection = ["--corpus", str(arsarcasm_sample)]
+    build(invoke, *selection)
+    extra = [["--by-doc", "--top", "0"], ["--ngram", "2", "--by-doc", "--top", "0"]]
+    assert check_all(invoke, selection, ["folder"], layer_calls, extra) > 30
+
+
 def test_the_stored_list_still_answers_the_whole_corpus(invoke, layer_calls) -> None:
     """The plain list of the index's level is read from the index, not counted again."""
     selection = ["--corpus", str(SEEDS)]
@@ -235,3 +253,94 @@ def test_a_long_count_shows_a_bar_on_a_terminal_only(monkeypatch: pytest.MonkeyP
     time.sleep(0.05)
     quiet.close()
     assert quiet.bar is None and not quiet.timer.is_alive()
+
+
+def test_the_list_at_another_level_is_kept_and_read_back(
+    invoke, layer_calls, private_index_cache: Path
+) -> None:
+    """``freq --keep alef`` (or any level but the index's) counts on the layer once and
+    keeps the list it printed; a list that the kept rows hold is read back (no count),
+    byte for byte what ``--index off`` prints; one they do not hold is counted again."""
+    selection = ["--corpus", str(SEEDS)]
+    build(invoke, *selection)
+
+    def answered(*args: str) -> bool:
+        """Same output as --index off; True when read back (the layer not counting)."""
+        before = len(layer_calls)
+        indexed = invoke("freq", *args, *selection)
+        plain = invoke("freq", *args, *selection, "--index", "off")
+        assert (indexed.exit_code, indexed.stdout) == (plain.exit_code, plain.stdout), args
+        return len(layer_calls) == before
+
+    level = ["--keep", "alef"]
+    assert not answered(*level)  # counted, and kept: the first 20 rows
+    kept = list(private_index_cache.glob("*-keys-*-ranked"))
+    assert len(kept) == 1
+    assert answered(*level)
+    assert answered(*level, "--top", "7", "--no-header")
+    assert answered(*level, "--min-count", "1000000")  # the first kept row counts fewer
+    assert not answered(*level, "--top", "21")  # more than was kept
+    assert not answered(*level, "--top", "0", "--min-count", "3")  # counted: all rows seen 3 times or more
+    assert answered(*level, "--top", "0", "--min-count", "5")
+    assert answered(*level, "--top", "100000", "--min-count", "3")
+    assert not answered(*level, "--top", "0", "--min-count", "2")  # rows seen twice were not kept
+    assert not answered(*level, "--format", "jsonl")  # TSV alone is kept
+    assert not answered(*level, "--forms")
+    assert not answered("--norm", "aggressive", "--top", "5")  # another level, another list
+    assert answered("--norm", "aggressive", "--top", "3")
+    assert len(list(private_index_cache.glob("*-keys-*-ranked"))) == 2
+    # A list kept for another layer (rebuilt since) is not read.
+    header, rest = kept[0].read_bytes().split(b"\n", 1)
+    kept[0].write_bytes(json.dumps({**json.loads(header), "id": "another"}).encode() + b"\n" + rest)
+    assert not answered(*level, "--top", "5")
+    assert answered(*level, "--top", "5")
+
+
+@pytest.mark.parametrize("corpus", ["seeds", "records"])
+def test_ngrams_and_clitics_without_an_index_from_a_layer_in_memory(
+    invoke, monkeypatch: pytest.MonkeyPatch, layer_calls, records_corpus: Path, corpus: str
+) -> None:
+    """Without an index, n-grams and clitics by document or group of a corpus past
+    ``LAYER_IN_MEMORY_FROM`` characters are counted on a layer built in memory (of the
+    documents --doc and --where keep): the text's output, byte for byte; other lists are
+    counted on the text."""
+    if corpus == "seeds":
+        selection, fields, extra = ["--corpus", str(SEEDS)], ["folder"], []
+    else:
+        selection, fields = ["--corpus", str(records_corpus), "--id-field", "id"], ["source", "date"]
+        extra = [
+            ["--where", "source=sabq", "--ngram", "2", "--by-doc"],
+            ["--where", "source=okaz", "الأمم", "--clitics", "both", "--by", "date"],
+            ["--doc", "a1", "--ngram", "3", "--by-doc", "--dispersion"],
+            ["--where", "source=nowhere", "الأمم", "--clitics", "both", "--by-doc"],
+            ["--where", "source=nowhere", "--ngram", "2", "--by", "source", "--dispersion"],
+        ]
+    selection.extend(["--index", "off"])
+    terms = frequent_words(invoke, *selection)
+    layered = [
+        args
+        for args in [*cases(terms, fields), *extra]
+        if "--ngram" in args or ("--clitics" in args and ("--by-doc" in args or "--by" in args))
+    ]
+    layered += [[f"{terms[0]} {terms[1]}", "--by-doc"]]
+    assert len(layered) > 10
+    problems = []
+    for args in layered:
+        plain = invoke("freq", *args, *selection)
+        assert not layer_calls
+        with monkeypatch.context() as patched:
+            patched.setattr("corpus_cli.cli.documents.LAYER_IN_MEMORY_FROM", 0)
+            built = invoke("freq", *args, *selection)
+            assert len(layer_calls) == 1, args
+            for other in (
+                ["--by-doc"],
+                [terms[0], "--by-doc"],
+                ["--dispersion"],
+                [terms[0], "--clitics", "both"],
+            ):
+                invoke("freq", *other, *selection)  # counted on the text
+            assert len(layer_calls) == 1, args
+        layer_calls.clear()
+        if (built.exit_code, built.stdout) != (plain.exit_code, plain.stdout):
+            problems.append(f"{args}: exit {built.exit_code} in memory, {plain.exit_code} from the text")
+    assert not problems, "\n".join(problems)

@@ -435,3 +435,62 @@ def test_the_fast_path_on_every_corpus(every_corpus: Path) -> None:
     assert documents
     for document in documents:
         _assert_exact(document.text)
+
+
+# --------------------------------------------------------------------------- words()
+#
+# ``words`` and ``word_spans`` are the word and number tokens of ``tokenize``, exactly,
+# on either path: an emoji takes the U+FE0F (a mark) or the ZWJ after it, so no word
+# starts there.
+
+_WORD_KINDS = (Kind.word, Kind.number)
+
+
+def _word_tokens(text: str) -> list[Token]:
+    return [t for t in _tokenize_regex(text) if t.kind in _WORD_KINDS]
+
+
+def _assert_words_are_the_word_tokens(text: str) -> None:
+    expected = _word_tokens(text)
+    assert words(text) == [t.text for t in expected]
+    assert list(word_spans(text)) == [(t.start, t.end) for t in expected]
+    with _past_plain_threshold():
+        assert words(text) == [t.text for t in expected]
+        assert [t for t in tokenize(text) if t.kind in _WORD_KINDS] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("مره❤️نو", ["مره", "نو"]),
+        ("❤️\u200dنو ❤\u200dℹ", ["\u200dنو"]),  # an emoji takes a ZWJ only before a pictograph
+        ("ℹ️ نص", ["ℹ️", "نص"]),  # a letter that is a pictograph starts a word
+        ("حب❤️️️٣ ☺️www.x.com ☺️كلمة", ["حب", "٣", "كلمة"]),
+    ],
+)
+def test_words_after_an_emoji_with_a_variation_selector(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+    _assert_words_are_the_word_tokens(text)
+
+
+_WORD_PIECES = [
+    *"ابتثجحخدذرزسشصضطظعغفقكلمنهويىةءأإآؤئ",
+    *("\u064b", "\u064e", "\u0650", "\u0651", "\u0652", "\u0670", "\u06e5", "\u0654", "\u0640"),  # marks
+    *"0123456789٠١٢٣٤٥٦٧٨٩",
+    *("❤", "☺", "ℹ", "©", "😀", "👍🏽", "\U0001f3fd"),  # emoji, a letter that is one, a skin tone
+    *("\ufe0f", "\ufe0e", "\u200d", "\u200c"),  # variation selectors, ZWJ, ZWNJ
+    *"_'’-.٫,،٬!?؟؛()«» \n",
+    *("abc", "COVID", "U.S", "x@y.co", "https://t.co/Ab1", "www.x.com", "http://"),
+]
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(st.sampled_from(_WORD_PIECES), max_size=20).map("".join))
+def test_words_are_the_word_tokens_of_tokenize(text: str) -> None:
+    _assert_words_are_the_word_tokens(text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(_PLAIN_TEXTS, _ANY_TEXTS, _RAW_TEXTS))
+def test_words_are_the_word_tokens_of_tokenize_on_any_text(text: str) -> None:
+    _assert_words_are_the_word_tokens(text)
