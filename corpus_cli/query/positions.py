@@ -91,10 +91,10 @@ def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
     layer cannot answer ``query`` exactly (``layer_may_answer``)."""
     if not layer_may_answer(query):
         return None
-    if _may_hit_inside_urls(layer, query):
-        return None  # the matcher's -w sees words in a URL, which is one token here
-    assert query.literal is not None
     keys = Keys.of(layer, query.normalizer)
+    if _may_hit_inside_a_token(layer, query, keys):
+        return None  # the matcher's -w sees words in a URL or a ligature, one token here
+    assert query.literal is not None
     if query.options.clitics is None and not query.options.ignore_case and isinstance(keys.keys, Lexicon):
         found = keys.keys.find(query.literal)  # a binary search
         if found is None:
@@ -113,12 +113,13 @@ def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
     return forms
 
 
-def _may_hit_inside_urls(layer: TokenLayer, query: Query) -> bool:
-    """Could the matcher find ``query`` inside a URL or an e-mail address (one token
-    of the layer, where ``-w`` sees words: ``https://un.org/الأمم``)?  Tested on each
-    such spelling of the lexicon alone, normalized: a hit in context is a hit there
-    (the word boundaries only look for what the edges of a spelling lack)."""
-    cache: dict[tuple[str, ...], list[str]] = layer.__dict__.setdefault("_url_keys", {})
+def _may_hit_inside_a_token(layer: TokenLayer, query: Query, keys: Keys) -> bool:
+    """Could the matcher find ``query`` as a word inside one token of the layer?  In a
+    URL or an e-mail address (``-w`` sees words in ``https://un.org/الأمم``), or in a
+    token whose key is several words (ﷺ is صلى الله عليه وسلم, the Uthmani يَـٰٓأَيُّهَا is
+    يا ايها).  Tested on each such spelling or key of the lexicon alone: a hit in context
+    is a hit there (the word boundaries only look for what the edges of a token lack)."""
+    cache: dict[tuple[str, ...], list[str]] = layer.__dict__.setdefault("_compound_keys", {})
     steps = tuple(query.normalizer.active_steps)
     texts = cache.get(steps)
     if texts is None:
@@ -126,14 +127,29 @@ def _may_hit_inside_urls(layer: TokenLayer, query: Query) -> bool:
 
         code = re.escape(bytes([KINDS.index(Kind.url)]))
         urls = [layer.form(m.start()) for m in re.finditer(code, layer.array("kinds").tobytes())]
-        texts = cache[steps] = list(normalize_many(urls, query.normalizer).values())
+        texts = cache[steps] = [*normalize_many(urls, query.normalizer).values(), *_spaced(keys.keys)]
     anchor = None if query.options.ignore_case else query.index_literal()
-    if anchor is not None:  # in every hit's text: most often in no URL (and the regex is not needed)
+    if anchor is not None:  # in every hit's text: most often in none of them (and the regex is not needed)
         texts = [text for text in texts if anchor in text]
     if not texts:
         return False
     search = query.regex.search
     return any(search(text) is not None for text in texts)
+
+
+def _spaced(keys: Sequence[str]) -> list[str]:
+    """The keys that hold a space: found in the lexicon's bytes, not by decoding every key."""
+    if not isinstance(keys, Lexicon):
+        return [key for key in keys if " " in key]
+    from bisect import bisect_right
+
+    text, offsets = keys.text.tobytes(), keys.offsets
+    numbers: set[int] = set()
+    at = text.find(b" ")
+    while at >= 0:
+        numbers.add(bisect_right(offsets, at) - 1)
+        at = text.find(b" ", at + 1)
+    return [keys[n] for n in sorted(numbers)]
 
 
 def node_positions(layer: TokenLayer, query: Query) -> list[int] | None:

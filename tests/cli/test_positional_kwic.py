@@ -222,6 +222,24 @@ def test_a_word_inside_a_url_is_left_to_the_text(invoke, monkeypatch, tmp_path):
     )
 
 
+def test_a_word_inside_a_ligature_or_a_joined_vocative_is_left_to_the_text(invoke, monkeypatch, tmp_path):
+    """ﷺ normalizes to four words and, under ``--fold uthmani``, يَـٰٓأَيُّهَا to two: one
+    token of the layer each, where the matcher sees whole words.  A query that may hit
+    inside such a key is answered from the text, the same; one that cannot, from the layer."""
+    corpus = tmp_path / "ligatures"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "قال النبي ﷺ إن الله غفور\nيَـٰٓأَيُّهَا ٱلنَّاسُ ٱتَّقُوا۟ رَبَّكُمُ\nيا قوم\n", encoding="utf-8"
+    )
+    cache = tmp_path / "cache"
+    _build(corpus, cache)
+    where = (corpus, cache)
+    for args in (["kwic", "الله"], ["grep", "-w", "-c", "وسلم"], ["kwic", "يا", "--fold", "uthmani"]):
+        assert same_output(invoke, monkeypatch, where, *args, layer=False).exit_code == 0
+    assert invoke("kwic", "يا", "--fold", "uthmani", "--corpus", str(corpus)).stdout.count("\n") == 3
+    assert same_output(invoke, monkeypatch, where, "kwic", "غفور").exit_code == 0  # in no such key
+
+
 # --------------------------------------------------------------------------- grep -w
 
 GREP = [
