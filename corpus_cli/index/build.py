@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..engines import forking
 from ..errors import CorpusError, IndexBusy
 from ..store.corpus import name_stored
-from ..store.layer import LayerBuilder, Part, have_numpy, layer_path, part_of
+from ..store.layer import KINDS, LayerBuilder, Numbering, Part, have_numpy, layer_path, part_of
 from ..text.normalize import Normalizer
+from ..text.tokenize import Kind
 from .fingerprint import (
     SUFFIX,
     Stamps,
@@ -101,10 +102,11 @@ def build(
         if size > 1 and len(job.batches) > 1:
             team = _Team(job, size)  # forked before the database is opened
         writer = _Writer(tmp)
-        layer = LayerBuilder() if positions else None
+        layer = LayerBuilder(dest.parent) if positions else None  # spilled beside the index
         try:
             done = 0
-            for digest in team.digests() if team is not None else map(job.digest, range(len(job.batches))):
+            digests = team.digests() if team is not None else map(job.digest, range(len(job.batches)))
+            for batch, digest in enumerate(digests):
                 for message in digest.warnings:
                     if warn is not None:
                         warn(message)
@@ -114,10 +116,16 @@ def build(
                     raise CorpusError(digest.error)
                 writer.add(job, digest)
                 if layer is not None and digest.layer is not None:
-                    layer.add(digest.layer)
+                    layer.add(digest.layer, team.worker_of(batch) if team is not None else 0)
                 done += digest.size
                 if progress:
                     progress(done, job.size)
+            layer_id = ""
+            if layer is not None:  # meanwhile worker 0 adds up the tallies, on the other core
+                layer_id = os.urandom(8).hex()  # the index's meta says the same
+                with open(tmp_layer, "wb") as out:
+                    layer.finish(normalizer, out, layer_id)
+                layer = None
             if team is not None:
                 frequencies = team.frequencies()
             else:
@@ -149,11 +157,8 @@ def build(
                 meta["directory_fingerprint"] = folders_stamp
                 if frozen:
                     meta["frozen"] = "1"
-            if layer is not None:
-                meta["layer"] = os.urandom(8).hex()  # the layer's own header says the same
-                with open(tmp_layer, "wb") as out:
-                    layer.finish(normalizer, out, meta["layer"])
-                layer = None
+            if layer_id:
+                meta["layer"] = layer_id
             writer.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             writer.db.commit()
         finally:
@@ -365,8 +370,58 @@ class _Tally:
         _add_into(self.docs, docs)
         return types
 
+    def add_part(
+        self, part: Part, numbering: Numbering, normalizer: Normalizer
+    ) -> tuple[list[int], list[int]]:
+        """``add`` from the token layer's part of the batch, numbered in ``numbering``:
+        the counts are array operations on its ids, not a dictionary per document.
+        Returns the word tokens and the types of each document.
 
-def _add_into(total: Counter[str], part: Counter[str]) -> None:
+        The spellings new to the tally come in order of first occurrence, as ``add``
+        has them: they are new to ``numbering`` too, so numbered in that order (unless a
+        spelling came as two kinds: then ``add``)."""
+        import numpy as np
+
+        from ..text.normalize import normalize_many
+
+        ids = np.frombuffer(part.ids, dtype=np.uint32)
+        sizes = np.frombuffer(part.doc_tokens, dtype=np.uint32)
+        documents = len(sizes)
+        counts_kind = np.asarray([kind in (Kind.word, Kind.number) for kind in KINDS])
+        counted = counts_kind[np.frombuffer(numbering.kinds, dtype=np.uint8)[ids]]
+        entries = ids[counted]  # of the word and number tokens
+        doc_of = np.repeat(np.arange(documents), sizes)[counted]
+        del counted
+        per_entry = np.bincount(entries, minlength=len(numbering))
+        present = np.flatnonzero(per_entry)
+        spellings = list(map(numbering.spellings.__getitem__, present.tolist()))
+        batch = dict(zip(spellings, per_entry[present].tolist(), strict=True))
+        start = len(self.forms)
+        self.marks.append(start)
+        _add_into(self.forms, batch)
+        changed = self.changed
+        for form, key in normalize_many(islice(self.forms, start, None), normalizer).items():
+            if key != form:
+                changed[form] = key
+        # Each word token's key, numbered here ("" dropped), then one (document, key) per pair.
+        key_numbers: dict[str, int] = {}
+        keys = [changed.get(s, s) for s in spellings]
+        numbered = [key_numbers.setdefault(k, len(key_numbers)) if k else -1 for k in keys]
+        key_of = np.full(len(numbering), -1, dtype=np.int64)
+        key_of[present] = numbered
+        token_keys = key_of[entries]
+        kept = token_keys >= 0
+        width = max(len(key_numbers), 1)
+        pairs = doc_of[kept] * width + token_keys[kept]
+        pairs.sort()  # then each once (np.unique hashes: ten times as long)
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+        docs = np.bincount(pairs % width, minlength=len(key_numbers))
+        _add_into(self.docs, dict(zip(key_numbers, docs.tolist(), strict=True)))
+        types = np.bincount(pairs // width, minlength=documents)
+        return np.bincount(doc_of, minlength=documents).tolist(), types.tolist()
+
+
+def _add_into(total: Counter[str], part: Mapping[str, int]) -> None:
     """``total.update(part)`` in C (map, zip): ``Counter.update`` adds a mapping in Python."""
     from itertools import repeat
     from operator import add
@@ -492,6 +547,7 @@ class _Job:
         self.from_files = bool(sources)
         self.options = options or ReadOptions()
         self.tally = _Tally()
+        self.numbering = Numbering()  # the spellings of the layer's parts this process made
         if sources:
             sizes = [_file_size(s.path) for s in sources if s.path is not None]  # stdin: never
         else:
@@ -554,14 +610,18 @@ class _Job:
             texts = [doc.text for doc in self.documents[start:stop]]
             read = [None] * len(texts)
             size = len(texts)
-        tokens = [words(text) for text in texts]
-        types = self.tally.add(tokens, self.normalizer)
+        layer = part_of(texts, self.numbering) if self.positions else None
+        if layer is not None and not self.numbering.other_kinds:
+            # One tokenization for both: the word tokens are what ``words`` gives.
+            counts, types = self.tally.add_part(layer, self.numbering, self.normalizer)
+        else:
+            tokens = [words(text) for text in texts]
+            counts, types = list(map(len, tokens)), self.tally.add(tokens, self.normalizer)
         normalize = self.normalizer.normalize
         docs = [
-            (item, normalize(text).encode("utf-8"), len(found), n)
-            for item, text, found, n in zip(read, texts, tokens, types, strict=True)
+            (item, normalize(text).encode("utf-8"), found, n)
+            for item, text, found, n in zip(read, texts, counts, types, strict=True)
         ]
-        layer = part_of(texts) if self.positions else None
         return _Digest(docs, size, warnings, error, files=files, fields=frozenset(names), layer=layer)
 
 
@@ -730,6 +790,10 @@ class _Team:
             forking.send(out, [])
             if rows is result.keys:
                 forking.send(out, result.blocks())  # rendered here, on this core
+
+    def worker_of(self, batch: int) -> int:
+        """The worker that digests ``batch`` (its parts' spellings are numbered there)."""
+        return batch % len(self.pipes)
 
     def digests(self) -> Iterator[_Digest]:
         for i in range(self.count):

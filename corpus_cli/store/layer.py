@@ -28,12 +28,13 @@ import os
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from ..errors import CorpusError
 from ..text.sentences import SENTENCE_END, closes_sentence
-from ..text.tokenize import Kind, tokenize
+from ..text.tokenize import Kind, Token, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -80,125 +81,71 @@ def have_numpy() -> bool:
 
 
 class Part(NamedTuple):
-    """The tokens of a batch of documents, with spellings numbered within the batch (so
-    that a worker process can make it and send it cheaply)."""
+    """The tokens of a batch of documents, their spellings numbered by the ``Numbering``
+    of the process that made it: it carries the spellings new to that numbering only, so
+    a worker sends each spelling once, and the builder looks each up once per worker."""
 
-    spellings: list[str]  # in order of first occurrence
-    kinds: bytes  # per spelling
-    ids: bytes  # array('I'): per token, its spelling's number in this part
+    spellings: list[str]  # the (spelling, kind) entries new to its ``Numbering``, in order
+    kinds: bytes  # per new entry
+    ids: bytes  # array('I'): per token, its entry's number in the ``Numbering``
     starts: bytes  # array('I'): per token, its first character in its document
     doc_tokens: bytes  # array('I'): per document, its tokens
     sentence_tokens: bytes  # array('I'): per sentence, its tokens
     line_tokens: bytes  # array('I'): per line that holds a token, its tokens
     line_numbers: bytes  # array('I'): per such line, its number in its document (from 1)
+    first: int = 0  # the number of the first new entry
 
 
-def part_of(texts: Iterable[str]) -> Part:
-    """Tokenize ``texts`` (documents) into lines, sentences and tokens.
+class Numbering:
+    """(spelling, kind) entries numbered in order of first occurrence.
 
-    Sentences as ``text.sentences`` cuts them (the tests hold the two together), its
-    rules applied here in the one pass over the tokens: a third of the time.
+    A worker keeps one across its parts, so that a part carries only the spellings new
+    to it; the builder keeps one for the corpus, and maps each worker's new entries to
+    its own numbers once (a dictionary lookup costs a microsecond in a big lexicon: per
+    entry of every part, it was most of the builder's time).  A spelling is keyed by
+    itself, and by (spelling, kind) in the rare case it comes as a second kind too.
     """
-    numbers: dict[tuple[str, Kind], int] = {}
-    spellings: list[str] = []
-    kinds = bytearray()
-    ids = array("I")
-    starts = array("I")
-    doc_tokens = array("I")
-    sentence_tokens = array("I")
-    line_tokens = array("I")
-    line_numbers = array("I")
-    punct = Kind.punct
-    for text in texts:
-        before = len(ids)
-        line = 1
-        line_began = before  # the position the current line began at
-        sentence_began = before
-        ended = False  # the sentence has its end; a run of more sentence ends joins it
-        last = 0  # where the previous token ended
-        count = text.count
-        for token in tokenize(text):
-            spelling, start, end, kind = token
-            breaks = count("\n", last, start) if start > last else 0
-            if kind is punct:
-                is_end = spelling in SENTENCE_END
-                goes_on = is_end or closes_sentence(token, last)
-            else:
-                is_end = goes_on = False
-            here = len(ids)
-            if here > sentence_began and (breaks or (ended and not goes_on)):
-                sentence_tokens.append(here - sentence_began)
-                sentence_began, ended = here, False
-            if breaks or here == before:  # this token opens a line
-                if here > before:
-                    line_tokens.append(here - line_began)
-                line += breaks
-                line_numbers.append(line)
-                line_began = here
-            ended = ended or is_end
-            last = end
-            number = numbers.get((spelling, kind))
-            if number is None:
-                number = numbers[(spelling, kind)] = len(spellings)
-                spellings.append(spelling)
-                kinds.append(_KIND_CODE[kind])
-            ids.append(number)
-            starts.append(start)
-        if len(ids) > before:
-            sentence_tokens.append(len(ids) - sentence_began)
-            line_tokens.append(len(ids) - line_began)
-        doc_tokens.append(len(ids) - before)
-    return Part(
-        spellings,
-        bytes(kinds),
-        ids.tobytes(),
-        starts.tobytes(),
-        doc_tokens.tobytes(),
-        sentence_tokens.tobytes(),
-        line_tokens.tobytes(),
-        line_numbers.tobytes(),
-    )
-
-
-class LayerBuilder:
-    """Parts added in corpus order, then ``finish``: the lexicons sorted, the keys of the
-    normalizer, the inverted lists.  Needs numpy."""
 
     def __init__(self) -> None:
-        import numpy as np
-
-        self._np = np
         self.numbers: dict[str, int] = {}
         self.other_kinds: dict[tuple[str, int], int] = {}
         self.spellings: list[str] = []
         self.kinds = bytearray()
-        self.tok: list[Any] = []
-        self.starts: list[Any] = []
-        self.doc_tokens: list[Any] = []
-        self.sentence_tokens: list[Any] = []
-        self.line_tokens: list[Any] = []
-        self.line_numbers: list[Any] = []
 
-    def add(self, part: Part) -> None:
-        np = self._np
-        numbers, kinds = self.numbers, self.kinds
-        table = []
-        for spelling, kind in zip(part.spellings, part.kinds, strict=True):
-            number = numbers.get(spelling)
-            if number is None or kinds[number] != kind:
+    def __len__(self) -> int:
+        return len(self.spellings)
+
+    def number(self, np: Any, spellings: list[str], kinds: Any) -> Any:
+        """The numbers of the entries ``spellings`` with ``kinds`` (uint8), new ones
+        numbered: an int64 array."""
+        count = len(spellings)
+        table = np.fromiter(map(self.numbers.get, spellings, repeat(-1)), dtype=np.int64, count=count)
+        new = np.flatnonzero(table < 0)
+        names = list(map(spellings.__getitem__, new.tolist()))
+        if len(dict.fromkeys(names)) == len(names):  # each new spelling once: numbered at once
+            first = len(self.spellings)
+            self.spellings += names
+            self.kinds += kinds[new].tobytes()
+            self.numbers.update(zip(names, range(first, first + len(names)), strict=True))
+            table[new] = np.arange(first, first + len(names))
+        for i in np.flatnonzero(self._unknown(np, table, kinds)).tolist():  # another kind: rare
+            spelling, kind = spellings[i], int(kinds[i])
+            number = self.numbers.get(spelling)
+            if number is None or self.kinds[number] != kind:
                 number = self._new(spelling, kind, number is None)
-            table.append(number)
-        table = np.asarray(table, dtype=np.uint32)
-        self.tok.append(table[np.frombuffer(part.ids, dtype=np.uint32)])
-        self.starts.append(np.frombuffer(part.starts, dtype=np.uint32))
-        self.doc_tokens.append(np.frombuffer(part.doc_tokens, dtype=np.uint32))
-        self.sentence_tokens.append(np.frombuffer(part.sentence_tokens, dtype=np.uint32))
-        self.line_tokens.append(np.frombuffer(part.line_tokens, dtype=np.uint32))
-        self.line_numbers.append(np.frombuffer(part.line_numbers, dtype=np.uint32))
+            table[i] = number
+        return table
+
+    def _unknown(self, np: Any, table: Any, kinds: Any) -> Any:
+        """Which entries are still unnumbered, or known spellings as another kind (a
+        function of its own: the view of ``self.kinds`` ends before it grows)."""
+        ours = np.frombuffer(self.kinds, dtype=np.uint8)
+        known = table >= 0
+        unknown = ~known
+        unknown[known] = ours[table[known]] != kinds[known]
+        return unknown
 
     def _new(self, spelling: str, kind: int, first: bool) -> int:
-        """The number of ``spelling`` as ``kind``: a spelling is keyed by itself, and by
-        (spelling, kind) in the rare case it comes as a second kind too."""
         if not first:
             number = self.other_kinds.get((spelling, kind))
             if number is not None:
@@ -212,25 +159,215 @@ class LayerBuilder:
             self.other_kinds[(spelling, kind)] = number
         return number
 
+
+def part_of(texts: Iterable[str], numbering: Numbering | None = None) -> Part:
+    """Tokenize ``texts`` (documents) into lines, sentences and tokens.  Spellings are
+    numbered in ``numbering`` (default: a new one), and the part carries the new ones.
+    Needs numpy.
+
+    Python touches each token once, to take ``tokenize``'s tuples apart; numbering the
+    spellings, lines and sentences (``text.sentences``' rules, the tests hold the two
+    together) are array operations over the whole batch.  The garbage collector waits
+    meanwhile: a tuple per token, and not one cycle among them (a sixth of the time).
+    """
+    import gc
+
+    import numpy as np
+
+    spellings: list[str] = []
+    starts: list[int] = []
+    kinds: list[Kind] = []
+    doc_tokens: list[int] = []
+    kept: list[str] = []
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for text in texts:
+            found = list(tokenize(text))
+            if found:
+                spelled, began, _, kind = zip(*found, strict=True)
+                spellings += spelled
+                starts += began
+                kinds += kind
+            doc_tokens.append(len(found))
+            kept.append(text)
+    finally:
+        if collecting:
+            gc.enable()
+    return _part(
+        np, spellings, starts, kinds, doc_tokens, kept, Numbering() if numbering is None else numbering
+    )
+
+
+_PUNCT = _KIND_CODE[Kind.punct]
+
+
+def _part(
+    np: Any,
+    spellings: list[str],
+    starts: list[int],
+    kinds: list[Kind],
+    doc_tokens: list[int],
+    texts: list[str],
+    numbering: Numbering,
+) -> Part:
+    """``part_of`` once the tokens are lists: see there."""
+    total = len(spellings)
+    numbered = dict.fromkeys(spellings)  # in order of first occurrence, in C
+    entries = list(numbered)
+    number = dict(zip(entries, range(len(entries)), strict=True))
+    del numbered
+    ids = np.fromiter(map(number.__getitem__, spellings), dtype=np.uint32, count=total)
+    code_of = {id(kind): code for kind, code in _KIND_CODE.items()}
+    token_kinds = np.fromiter(map(code_of.__getitem__, map(id, kinds)), dtype=np.uint8, count=total)
+    entry_kinds = np.zeros(len(entries), dtype=np.uint8)
+    entry_kinds[ids] = token_kinds
+    other = np.flatnonzero(entry_kinds[ids] != token_kinds)
+    if len(other):  # a spelling found as two kinds: an entry for each
+        more: dict[tuple[str, int], int] = {}
+        added = []
+        for i in other.tolist():
+            key = (spellings[i], int(token_kinds[i]))
+            if key not in more:
+                more[key] = len(entries)
+                entries.append(key[0])
+                added.append(key[1])
+            ids[i] = more[key]
+        entry_kinds = np.concatenate([entry_kinds, np.asarray(added, dtype=np.uint8)])
+
+    # Where each token starts and ends in its document, and where the one before it ended.
+    count = len(entries)
+    lengths = np.fromiter(map(len, entries), dtype=np.int64, count=count)
+    start = np.asarray(starts, dtype=np.int64) if total else np.zeros(0, dtype=np.int64)
+    end = start + lengths[ids]
+    sizes = np.asarray(doc_tokens, dtype=np.int64)
+    firsts = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=firsts[1:])
+    opens_doc = np.zeros(total, dtype=bool)
+    opens_doc[firsts[:-1][sizes > 0]] = True
+    before = np.zeros(total, dtype=np.int64)  # ``last`` of text.sentences: 0 at a document's start
+    before[1:] = end[:-1]
+    before[opens_doc] = 0
+    # Line ends between a token and the one before it: the texts' newlines, counted.
+    bases = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=bases[1:])
+    base = np.repeat(bases[:-1], sizes)
+    joined = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    newlines = np.flatnonzero(joined == 10)
+    del joined
+    lines_before = np.searchsorted(newlines, start + base)
+    breaks = lines_before != np.searchsorted(newlines, before + base)
+
+    opens_line = breaks | opens_doc
+    line_firsts = np.flatnonzero(opens_line)
+    line_numbers = 1 + lines_before[line_firsts] - np.searchsorted(newlines, base[line_firsts])
+
+    # Sentences: a token goes on with a sentence that has its end when it ends one too
+    # or closes what it opened (``closes_sentence``, decided per spelling: anywhere, or
+    # only right after the token before it); a line end or any other token cuts.
+    ends, closes, closes_adjacent = (np.zeros(count, dtype=bool) for _ in range(3))
+    for entry in np.flatnonzero(entry_kinds == _PUNCT).tolist():
+        spelling = entries[entry]
+        ends[entry] = spelling in SENTENCE_END
+        closes[entry] = closes_sentence(Token(spelling, 1, 1 + len(spelling), Kind.punct), 0)
+        closes_adjacent[entry] = closes_sentence(Token(spelling, 0, len(spelling), Kind.punct), 0)
+    is_end = ends[ids]
+    goes_on = is_end | closes[ids] | (closes_adjacent[ids] & (start == before))
+    # The sentence has its end after token t when one of the tokens since the last that
+    # cut (or opened the document) is an end: every token in between went on.
+    where = np.arange(total)
+    last_cut = np.maximum.accumulate(np.where(breaks | ~goes_on | opens_doc, where, 0))
+    last_end = np.maximum.accumulate(np.where(is_end, where, -1))
+    ended = last_end >= last_cut
+    opens_sentence = opens_line.copy()
+    opens_sentence[1:] |= ended[:-1] & ~goes_on[1:]
+    sentence_firsts = np.flatnonzero(opens_sentence)
+
+    def sizes_of(firsts_of: Any) -> bytes:
+        return np.diff(firsts_of, append=total).astype(np.uint32).tobytes()  # type: ignore[no-any-return]
+
+    first = len(numbering)
+    table = numbering.number(np, entries, entry_kinds).astype(np.uint32)
+    return Part(
+        numbering.spellings[first:],
+        bytes(numbering.kinds[first:]),
+        table[ids].tobytes(),
+        start.astype(np.uint32).tobytes(),
+        sizes.astype(np.uint32).tobytes(),
+        sizes_of(sentence_firsts),
+        sizes_of(line_firsts),
+        line_numbers.astype(np.uint32).tobytes(),
+        first,
+    )
+
+
+class LayerBuilder:
+    """Parts added in corpus order, then ``finish``: the lexicons sorted, the keys of the
+    normalizer, the inverted lists.  Needs numpy.
+
+    The token ids and start offsets (4 bytes a token each) go to temporary files in
+    ``spill`` as they come (in memory when None): memory holds the lexicon, not the corpus.
+    """
+
+    def __init__(self, spill: Path | None = None) -> None:
+        import numpy as np
+
+        self._np = np
+        self.lexicon = Numbering()
+        #: per source of parts (a worker's ``Numbering``): the number here of each of its entries
+        self.tables: dict[int, Any] = {}
+        self.tok = _Spill(spill)  # per token, its spelling's number in order of first occurrence
+        self.starts = _Spill(spill)
+        self.doc_tokens: list[Any] = []
+        self.sentence_tokens: list[Any] = []
+        self.line_tokens: list[Any] = []
+        self.line_numbers: list[Any] = []
+
+    def add(self, part: Part, source: int = 0) -> None:
+        """Add ``part``, numbered by the ``Numbering`` of ``source``."""
+        np = self._np
+        table = self.tables.get(source, np.empty(0, dtype=np.uint32))
+        if part.first != len(table):
+            raise ValueError(f"a part numbered from {part.first} after {len(table)} entries of its source")
+        kinds = np.frombuffer(part.kinds, dtype=np.uint8)
+        new = self.lexicon.number(np, part.spellings, kinds).astype(np.uint32)
+        table = self.tables[source] = np.concatenate([table, new])
+        self.tok.append(table[np.frombuffer(part.ids, dtype=np.uint32)])
+        self.starts.append(np.frombuffer(part.starts, dtype=np.uint32))
+        self.doc_tokens.append(np.frombuffer(part.doc_tokens, dtype=np.uint32))
+        self.sentence_tokens.append(np.frombuffer(part.sentence_tokens, dtype=np.uint32))
+        self.line_tokens.append(np.frombuffer(part.line_tokens, dtype=np.uint32))
+        self.line_numbers.append(np.frombuffer(part.line_numbers, dtype=np.uint32))
+
     def finish(self, normalizer: Normalizer, out: BinaryIO, identity: str = "") -> None:
-        """Write the layer's file to ``out`` (each array as it is: no copy of the whole)."""
+        """Write the layer's file to ``out``: the token arrays copied from their
+        temporary files, the inverted lists made as they are written."""
         from ..text.normalize import normalize_many
 
         np = self._np
         u4 = np.uint32
-        count = len(self.spellings)
-        order = sorted(range(count), key=lambda i: (self.spellings[i], self.kinds[i]))
+        lexicon, self.lexicon, self.tables = self.lexicon, Numbering(), {}
+        count = len(lexicon)
+        if lexicon.other_kinds:
+            order = sorted(
+                range(count), key=list(zip(lexicon.spellings, lexicon.kinds, strict=True)).__getitem__
+            )
+        else:  # each spelling once: sorted by itself (a key function in C)
+            order = sorted(range(count), key=lexicon.spellings.__getitem__)
         rank = np.empty(count, dtype=u4)
         rank[np.asarray(order, dtype=np.int64)] = np.arange(count, dtype=u4)
-        spellings = [self.spellings[i] for i in order]
-        kinds = bytes(self.kinds[i] for i in order)
-        tok = np.concatenate(self.tok) if self.tok else np.empty(0, dtype=u4)
-        self.tok.clear()
-        np.take(rank, tok, out=tok)  # in place: the corpus's ids stay in memory once
-        total = len(tok)
+        spellings = list(map(lexicon.spellings.__getitem__, order))
+        kinds = np.frombuffer(bytes(lexicon.kinds), dtype=np.uint8)[np.asarray(order, dtype=np.int64)]
+        del order, lexicon
+        total = len(self.tok)
         if total >= NO_KEY:
             raise CorpusError("a corpus of 2^32 tokens or more is beyond the token layer")
-        starts = _Chunks(self.starts)  # written as they are: never joined in memory
+        frequencies = np.zeros(count, dtype=np.int64)
+        for first, chunk in self.tok.chunks(np, READ_CHUNK):  # the ids become ranks, in place
+            np.take(rank, chunk, out=chunk)
+            self.tok.put(first, chunk)
+            frequencies += np.bincount(chunk, minlength=count)
+        del rank
         docs = _firsts(np, self.doc_tokens)
         sentence_starts = _firsts(np, self.sentence_tokens)
         line_starts = _firsts(np, self.line_tokens)
@@ -242,19 +379,17 @@ class LayerBuilder:
         keys = sorted({k for k in keys_of.values() if k})
         key_number = {k: i for i, k in enumerate(keys)}
         form_keys = np.fromiter(
-            (key_number.get(keys_of[s], NO_KEY) for s in spellings), dtype=u4, count=count
+            map(key_number.get, map(keys_of.__getitem__, spellings), repeat(NO_KEY)), dtype=u4, count=count
         )
+        del keys_of, key_number, spellings
         key_text, key_offsets = _texts(np, keys)
         by_key = np.argsort(form_keys, kind="stable").astype(u4)
         keyed = int(np.count_nonzero(form_keys != NO_KEY))
         key_forms = by_key[:keyed]
         key_form_offsets = _offsets(np, np.bincount(form_keys[key_forms], minlength=len(keys)))
-        frequencies = np.bincount(tok, minlength=count)
-        postings = _postings(np, tok, frequencies)
-        posting_offsets = _offsets(np, frequencies)
         arrays = {
-            "tok": tok,
-            "start": starts,
+            "tok": self.tok,
+            "start": self.starts,
             "docs": docs,
             "sentences": sentence_starts,
             "lines": line_starts,
@@ -262,48 +397,123 @@ class LayerBuilder:
             "forms": forms,
             "form_offsets": form_offsets,
             "form_lengths": form_lengths,
-            "kinds": np.frombuffer(kinds, dtype=np.uint8),
+            "kinds": kinds,
             "form_keys": form_keys,
             "keys": key_text,
             "key_offsets": key_offsets,
             "key_form_offsets": key_form_offsets,
             "key_forms": key_forms,
-            "postings": postings,
-            "posting_offsets": posting_offsets,
+            "postings": _Postings(np, self.tok, frequencies),
+            "posting_offsets": _offsets(np, frequencies),
         }
-        _write_arrays(out, arrays, {"steps": list(normalizer.active_steps), "id": identity})
+        try:
+            _write_arrays(out, arrays, {"steps": list(normalizer.active_steps), "id": identity})
+        finally:
+            self.tok.close()
+            self.starts.close()
 
 
-class _Chunks:
-    """Arrays of one type written one after the other as one array (``_write_arrays``)."""
+#: Characters of documents that ``build_layer`` tokenizes into one part.
+PART_SIZE = 4 << 20
+#: Tokens read from a temporary file at a time (4 bytes each).
+READ_CHUNK = 1 << 22
+#: Positions sorted at a time into the inverted lists (``_Postings``), 8 bytes each.
+SORT_CHUNK = 1 << 24
 
-    def __init__(self, parts: list[Any]) -> None:
-        self.parts = parts
-        self.nbytes = sum(p.nbytes for p in parts)
+
+class _Spill:
+    """A uint32 array kept in a temporary file as it grows (an unnamed one: nothing is
+    left behind, however the build ends), or in memory."""
+
+    def __init__(self, folder: Path | None) -> None:
+        import io
+        import tempfile
+
+        self.file: Any = tempfile.TemporaryFile(dir=folder) if folder is not None else io.BytesIO()
+        self.count = 0
+
+    def append(self, values: Any) -> None:
+        self.file.write(memoryview(values).cast("B"))
+        self.count += len(values)
 
     def __len__(self) -> int:
-        return sum(len(p) for p in self.parts)
+        return self.count
+
+    @property
+    def nbytes(self) -> int:
+        return 4 * self.count
+
+    def chunks(self, np: Any, size: int) -> Iterator[tuple[int, Any]]:
+        """(first position, values) of ``size`` values at a time, each a new array."""
+        for first in range(0, self.count, size):
+            chunk = np.empty(min(size, self.count - first), dtype=np.uint32)
+            self.file.seek(4 * first)
+            if self.file.readinto(memoryview(chunk).cast("B")) != chunk.nbytes:
+                raise CorpusError("the token layer's temporary file was cut short")
+            yield first, chunk
+
+    def put(self, first: int, values: Any) -> None:
+        self.file.seek(4 * first)
+        self.file.write(memoryview(values).cast("B"))
+
+    def write_to(self, out: BinaryIO) -> None:
+        import shutil
+
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, out, 1 << 22)
+
+    def close(self) -> None:
+        self.file.close()
 
 
-#: Positions sorted at a time into the inverted lists (``_postings``).
-SORT_CHUNK = 1 << 23
+class _Postings:
+    """The inverted lists: the positions of ``tok`` ordered by spelling, then position,
+    made as they are written.  The lists of a range of spellings at a time (about
+    ``SORT_CHUNK`` positions; more for one spelling alone) are one sort of
+    ``spelling << 32 | position`` keys, the fastest sort numpy has (a stable argsort of
+    the ids takes seven times as long)."""
+
+    def __init__(self, np: Any, tok: _Spill, frequencies: Any) -> None:
+        self.np = np
+        self.tok = tok
+        self.frequencies = frequencies
+
+    def __len__(self) -> int:
+        return len(self.tok)
+
+    @property
+    def nbytes(self) -> int:
+        return self.tok.nbytes
+
+    def write_to(self, out: BinaryIO) -> None:
+        for values in _sorted_lists(self.np, self.tok, self.frequencies):
+            out.write(memoryview(values).cast("B"))
 
 
-def _postings(np: Any, tok: Any, frequencies: Any) -> Any:
-    """The positions of ``tok`` ordered by spelling, then position (a stable sort), with
-    the memory of a chunk: each chunk sorted alone, its positions placed after those of
-    the chunks before it (a full argsort takes 8 bytes a token, this 4)."""
-    postings = np.empty(len(tok), dtype=np.uint32)
-    cursor = np.zeros(len(frequencies), dtype=np.int64)
-    np.cumsum(frequencies[:-1], out=cursor[1:])
-    for first in range(0, len(tok), SORT_CHUNK):
-        chunk = tok[first : first + SORT_CHUNK]
-        order = np.argsort(chunk, kind="stable")
-        ids = chunk[order]
-        within = np.arange(len(ids)) - np.searchsorted(ids, ids, side="left")
-        postings[cursor[ids] + within] = order + first
-        cursor += np.bincount(chunk, minlength=len(frequencies))
-    return postings
+def _sorted_lists(np: Any, tok: _Spill, frequencies: Any) -> Iterator[Any]:
+    """The postings of ``tok``, range of spellings after range (see ``_Postings``)."""
+    ends = np.cumsum(frequencies)
+    count = len(frequencies)
+    first = 0
+    while first < count:
+        done = int(ends[first - 1]) if first else 0
+        last = max(int(np.searchsorted(ends, done + SORT_CHUNK, side="right")), first + 1)
+        keys = np.empty(int(ends[last - 1]) - done, dtype=np.uint64)
+        filled = 0
+        for offset, chunk in tok.chunks(np, READ_CHUNK):
+            if first == 0 and last == count:  # every spelling: every position
+                found = np.arange(len(chunk), dtype=np.uint64)
+            else:
+                found = np.flatnonzero((chunk >= first) & (chunk < last)).astype(np.uint64)
+                chunk = chunk[found]
+            put = keys[filled : filled + len(found)]
+            put[:] = chunk
+            put <<= np.uint64(32)
+            put |= found + np.uint64(offset)
+            filled += len(found)
+        keys.sort()
+        yield keys.astype(np.uint32)  # the low half: the positions
+        first = last
 
 
 def _firsts(np: Any, sizes: list[Any]) -> Any:
@@ -330,7 +540,8 @@ def _texts(np: Any, strings: Sequence[str]) -> tuple[Any, Any]:
 
 def _write_arrays(out: BinaryIO, arrays: dict[str, Any], about: dict[str, Any]) -> None:
     """The file: magic, a JSON header (format, what was built with, where each array
-    is), then the arrays at offsets aligned to 8 bytes."""
+    is), then the arrays at offsets aligned to 8 bytes.  An array is a numpy array, or
+    what writes itself (``write_to``: ``_Spill``, ``_Postings``)."""
     places: dict[str, list[int]] = {}
     size = 0
     for name, values in arrays.items():
@@ -344,8 +555,10 @@ def _write_arrays(out: BinaryIO, arrays: dict[str, Any], about: dict[str, Any]) 
     for values in arrays.values():
         out.write(b"\0" * (-written % 8))
         written += -written % 8
-        for part in values.parts if isinstance(values, _Chunks) else [values]:
-            out.write(part.data if part.flags.c_contiguous else part.tobytes())
+        if hasattr(values, "write_to"):
+            values.write_to(out)
+        else:
+            out.write(values.data if values.flags.c_contiguous else values.tobytes())
         written += values.nbytes
 
 
@@ -512,6 +725,60 @@ class TokenLayer(ArrayFile):
         except OSError:
             aside.unlink(missing_ok=True)
 
+    def attribute(self, name: str) -> Attribute | None:
+        """A lexicon-level attribute saved beside the layer (``save_attribute``), or None
+        when there is none, or it was made for another build of the layer."""
+        if self.path is None:
+            return None
+        mapped = self.mapped(attribute_path(self.path, name))
+        if mapped is None:
+            return None
+        try:
+            saved = ArrayFile(mapped)
+            if saved.identity != self.identity or saved.header.get("attribute") != name:
+                return None
+            first, offsets = saved.array("form_keys"), saved.array("key_form_offsets")
+            values = Lexicon(saved.array("keys"), saved.array("key_offsets"))
+            readings = saved.array("key_forms")
+            if len(first) != self.lexicon_size or len(offsets) != self.lexicon_size + 1:
+                return None
+            if offsets[-1] != len(readings):
+                return None
+            return Attribute(values, first, offsets, readings, saved.header.get("made_by", ""))
+        except (CorpusError, KeyError, TypeError, ValueError):
+            return None
+
+    def save_attribute(self, name: str, per_form: Sequence[Sequence[str]], made_by: str = "") -> None:
+        """Keep attribute ``name`` beside the layer: per spelling its values, the first
+        one the spelling's own (none: no value); tied to this build of the layer."""
+        if self.path is None:
+            raise CorpusError("an attribute is kept beside an index's token layer only")
+        import numpy as np
+
+        values = sorted({v for vs in per_form for v in vs})
+        number = {v: i for i, v in enumerate(values)}
+        first = np.fromiter((number[vs[0]] if vs else NO_KEY for vs in per_form), dtype=np.uint32)
+        readings = np.fromiter((number[v] for vs in per_form for v in vs), dtype=np.uint32)
+        offsets = _offsets(np, np.fromiter(map(len, per_form), dtype=np.int64, count=len(per_form)))
+        text, text_offsets = _texts(np, values)
+        arrays = {
+            "keys": text,
+            "key_offsets": text_offsets,
+            "form_keys": first,
+            "key_form_offsets": offsets,
+            "key_forms": readings,
+        }
+        target = attribute_path(self.path, name)
+        aside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            with open(aside, "wb") as out:
+                about = {"steps": [], "id": self.identity, "attribute": name, "made_by": made_by}
+                _write_arrays(out, arrays, about)
+            os.replace(aside, target)
+        except OSError as exc:
+            aside.unlink(missing_ok=True)
+            raise CorpusError(f"cannot write {target}: {exc.strerror}") from None
+
     # ------------------------------------------------------------------ the lexicons
 
     def form(self, number: int) -> str:
@@ -603,6 +870,18 @@ class TokenLayer(ArrayFile):
         return start, start + self.array("form_lengths")[self.tok[position]]
 
 
+class Attribute(NamedTuple):
+    """A lexicon-level attribute (lemma, root, pos): its distinct values (a sorted
+    lexicon), per spelling the number of its first value (``NO_KEY``: none), and per
+    spelling all its values (CSR: ``readings[offsets[i]:offsets[i + 1]]``, first first)."""
+
+    values: Lexicon
+    first: memoryview
+    offsets: memoryview
+    readings: memoryview
+    made_by: str
+
+
 class Lexicon(Sequence[str]):
     """A sorted lexicon as a sequence of strings, each decoded when asked for (opening
     one costs nothing; decoding all 270,000 keys of saudinewsnet, 0.17 s)."""
@@ -660,7 +939,17 @@ def build_layer(texts: Iterable[str], normalizer: Normalizer) -> TokenLayer:
     import io
 
     builder = LayerBuilder()
-    builder.add(part_of(texts))
+    numbering = Numbering()
+    batch: list[str] = []
+    size = 0
+    for text in texts:  # a few megabytes at a time: a part's lists take 40 bytes a token
+        batch.append(text)
+        size += len(text)
+        if size >= PART_SIZE:
+            builder.add(part_of(batch, numbering))
+            batch, size = [], 0
+    if batch or not builder.doc_tokens:
+        builder.add(part_of(batch, numbering))
     out = io.BytesIO()
     builder.finish(normalizer, out)
     return TokenLayer(out.getbuffer(), "the corpus")
@@ -676,6 +965,12 @@ def _keys_path(path: Path, steps: Sequence[str]) -> Path:
     import zlib
 
     return path.with_name(f"{path.name}-keys-{zlib.crc32(' '.join(steps).encode()):08x}")
+
+
+def attribute_path(path: Path, name: str) -> Path:
+    """Where attribute ``name`` is kept beside the layer at ``path`` (named as kept keys
+    are, so that ``remove_layer`` removes it too)."""
+    return path.with_name(f"{path.name}-keys-attribute-{name}")
 
 
 def remove_layer(index_path: Path) -> None:

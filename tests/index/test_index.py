@@ -195,7 +195,8 @@ def test_interrupted_build_keeps_the_previous_index(invoke, seeds_index, monkeyp
         raise KeyboardInterrupt
 
     monkeypatch.setattr(index_read, "_indexed_counts", boom)  # not used by build
-    monkeypatch.setattr("corpus_cli.text.tokenize.words", boom)  # the build tokenizes every document
+    for method in ("add", "add_part"):  # the build counts every batch, with or without the layer
+        monkeypatch.setattr(build_module._Tally, method, boom)
     result = invoke("index", "build")
     assert result.exit_code == 130
     assert seeds_index.read_bytes() == before
@@ -561,11 +562,12 @@ def test_a_failing_worker_fails_the_build(mixed_corpus, tmp_path, monkeypatch, w
     """A bug in a worker is an error with its traceback, not a hang or a partial index."""
     from corpus_cli.store.corpus import sources
 
-    def broken(self, tokens, normalizer):
+    def broken(self, *args):
         raise ValueError("broken tally")
 
     monkeypatch.setattr(build_module, "BATCH_SIZE", 2000)
-    monkeypatch.setattr(build_module._Tally, "add", broken)  # inherited by the forked workers
+    for method in ("add", "add_part"):  # without the token layer, and with it
+        monkeypatch.setattr(build_module._Tally, method, broken)  # inherited by the forked workers
     normalizer = Normalizer.for_level("standard")
     selection = Selection.of([str(mixed_corpus)], "*.txt", normalizer)
     with pytest.raises(RuntimeError, match="broken tally"):
@@ -1252,3 +1254,25 @@ def test_an_index_of_a_file_named_otherwise_than_in_utf8(cli, latin_named, cache
     finally:
         index.close()
     assert "stale" in cli("index", "status", "--corpus", corpus).out
+
+
+def test_a_tally_counts_a_layer_part_as_it_counts_words(mixed_corpus):
+    """``_Tally.add_part`` (from the token layer's ids) and ``_Tally.add`` (from word lists):
+    the same counts, types and spellings in the same order, batch after batch."""
+    pytest.importorskip("numpy")
+    from corpus_cli.store.layer import Numbering, part_of
+    from corpus_cli.text.tokenize import words
+
+    normalizer = Normalizer.for_level("standard")
+    texts = [d.text for d in load_corpus([str(mixed_corpus)], glob="*.txt").documents]
+    texts += ["", "ـــ ً", "إلى الى إلى", "٣٫٥ 3.5 ٣٫٥"]
+    by_words, by_part, numbering = build_module._Tally(), build_module._Tally(), Numbering()
+    for first in range(0, len(texts), 5):
+        batch = texts[first : first + 5]
+        found = [words(text) for text in batch]
+        expected = ([len(w) for w in found], by_words.add(found, normalizer))
+        assert by_part.add_part(part_of(batch, numbering), numbering, normalizer) == expected
+        assert list(by_part.forms.items()) == list(by_words.forms.items())
+        assert by_part.changed == by_words.changed and by_part.docs == by_words.docs
+        assert by_part.marks == by_words.marks
+    assert by_words.forms and by_words.changed and max(by_words.docs.values()) > 1

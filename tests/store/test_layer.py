@@ -226,59 +226,134 @@ def test_keys_at_another_level_are_kept_beside_an_index_layer(
 
 def test_a_spelling_found_as_two_kinds_is_two_entries() -> None:
     """No tokenizer rule gives one spelling two kinds today (none in saudinewsnet's 322,000
-    spellings), but the layer would keep them apart: parts made by hand."""
+    spellings), but the layer would keep them apart: parts made by hand, from two sources
+    (workers) that number their spellings each in its own way."""
     import io
     from array import array
 
     from corpus_cli.store.layer import KINDS, LayerBuilder, Part
     from corpus_cli.text.tokenize import Kind
 
-    def part(kind: Kind) -> Part:
-        code = KINDS.index(kind)
-        ids, starts = array("I", [0, 0]), array("I", [0, 2])
-        one, two = array("I", [2]), array("I", [1])
+    def part(kinds: list[Kind], ids: list[int], first: int) -> Part:
+        one, two = array("I", [len(ids)]), array("I", [1])
         return Part(
-            ["x"],
-            bytes([code]),
-            ids.tobytes(),
-            starts.tobytes(),
+            ["x"] * len(kinds),
+            bytes(KINDS.index(kind) for kind in kinds),
+            array("I", ids).tobytes(),
+            array("I", range(0, 2 * len(ids), 2)).tobytes(),
             one.tobytes(),
             one.tobytes(),
             one.tobytes(),
             two.tobytes(),
+            first,
         )
 
     builder = LayerBuilder()
-    for kind in (Kind.word, Kind.punct, Kind.word, Kind.punct):
-        builder.add(part(kind))
+    builder.add(part([Kind.word], [0, 0], 0), source=0)  # positions 0 1
+    builder.add(part([Kind.punct, Kind.word], [0, 1, 1], 0), source=1)  # 2 3 4
+    builder.add(part([], [0, 0], 1), source=0)  # 5 6: known to its source
+    builder.add(part([Kind.punct], [0, 1], 1), source=0)  # 7 8
+    with pytest.raises(ValueError):
+        builder.add(part([Kind.punct], [0], 0), source=0)  # numbered as if it were the first
     out = io.BytesIO()
     builder.finish(STANDARD, out)
     layer = TokenLayer(out.getbuffer())
     assert layer.lexicon_size == 2 and list(layer.find_form("x")) == [0, 1]
     assert [layer.kind(i) for i in range(2)] == [Kind.word, Kind.punct]
-    assert layer.positions([0]) == [0, 1, 4, 5] and layer.positions([1]) == [2, 3, 6, 7]
+    assert layer.positions([0]) == [0, 1, 3, 4, 5, 6, 7] and layer.positions([1]) == [2, 8]
+
+
+def test_a_numbering_numbers_each_entry_once() -> None:
+    import numpy as np
+
+    from corpus_cli.store.layer import Numbering
+
+    numbering = Numbering()
+    codes = np.asarray([0, 0, 4], dtype=np.uint8)
+    assert numbering.number(np, ["b", "a", "b"], codes).tolist() == [0, 1, 2]  # b as a word, then as punct
+    assert numbering.number(np, ["a", "c", "b", "b"], np.asarray([0, 0, 4, 0], np.uint8)).tolist() == [
+        1,
+        3,
+        2,
+        0,
+    ]
+    assert numbering.spellings == ["b", "a", "b", "c"] and bytes(numbering.kinds) == bytes([0, 0, 4, 0])
+
+
+def test_parts_carry_only_the_spellings_new_to_their_numbering(seed_texts: dict[str, str]) -> None:
+    from corpus_cli.store.layer import Numbering, part_of
+
+    texts = list(seed_texts.values())
+    numbering = Numbering()
+    first = part_of(texts[:2], numbering)
+    second = part_of(texts[2:], numbering)
+    assert first.first == 0 and second.first == len(first.spellings) > 0
+    assert not set(first.spellings) & set(second.spellings)
+    assert numbering.spellings == first.spellings + second.spellings
 
 
 @pytest.mark.parametrize(
-    ("tokens", "spellings", "chunk"), [(0, 3, 4), (10, 3, 4), (1000, 50, 7), (50_000, 900, 4096)]
+    ("tokens", "spellings", "chunk", "read"),
+    [(0, 3, 4, 3), (10, 3, 4, 3), (1000, 50, 7, 64), (50_000, 900, 4096, 999), (50_000, 900, 1 << 20, 999)],
 )
-def test_inverted_lists_sorted_chunk_by_chunk_are_a_stable_sort(
-    monkeypatch, tokens, spellings, chunk
+def test_inverted_lists_sorted_range_by_range_are_a_stable_sort(
+    monkeypatch, tmp_path: Path, tokens, spellings, chunk, read
 ) -> None:
     import numpy as np
 
     from corpus_cli.store import layer as layer_module
 
     monkeypatch.setattr(layer_module, "SORT_CHUNK", chunk)
-    tok = np.random.default_rng(tokens).integers(0, spellings, tokens).astype(np.uint32)
-    got = layer_module._postings(np, tok, np.bincount(tok, minlength=spellings))
+    monkeypatch.setattr(layer_module, "READ_CHUNK", read)
+    rng = np.random.default_rng(tokens)
+    tok = (rng.zipf(1.3, tokens) % spellings).astype(np.uint32)  # a few spellings hold most tokens
+    spill = layer_module._Spill(tmp_path)
+    spill.append(tok)
+    lists = list(layer_module._sorted_lists(np, spill, np.bincount(tok, minlength=spellings)))
+    got = np.concatenate(lists) if lists else np.empty(0, dtype=np.uint32)
     assert got.tolist() == np.argsort(tok, kind="stable").tolist()
+    assert (len(lists) > 1) == (0 < chunk < tokens)
+    spill.close()
+    assert list(tmp_path.iterdir()) == []  # an unnamed temporary file
 
 
-def test_a_layer_sorted_in_small_chunks_is_the_same_layer(monkeypatch, seed_texts: dict[str, str]) -> None:
+def test_a_layer_made_in_small_pieces_is_the_same_layer(monkeypatch, seed_texts: dict[str, str]) -> None:
+    """Small parts, small reads and small sorts: the same bytes."""
     from corpus_cli.store import layer as layer_module
 
     texts = list(seed_texts.values())
     whole = bytes(build_layer(texts, STANDARD).buffer)
     monkeypatch.setattr(layer_module, "SORT_CHUNK", 97)
+    monkeypatch.setattr(layer_module, "READ_CHUNK", 50)
+    monkeypatch.setattr(layer_module, "PART_SIZE", 300)
     assert bytes(build_layer(texts, STANDARD).buffer) == whole
+
+
+def test_a_builder_spills_to_unnamed_files_in_its_folder(tmp_path: Path, seed_texts: dict[str, str]) -> None:
+    import io
+
+    from corpus_cli.store.layer import LayerBuilder, part_of
+
+    texts = list(seed_texts.values())
+    builder = LayerBuilder(tmp_path)
+    builder.add(part_of(texts))
+    assert list(tmp_path.iterdir()) == []
+    out = io.BytesIO()
+    builder.finish(STANDARD, out)
+    assert out.getvalue() == bytes(build_layer(texts, STANDARD).buffer)
+
+
+def test_sentences_and_lines_at_their_edges() -> None:
+    """Where the vectorized rules of ``part_of`` could slip: a run of ends, closers right
+    after an end or not, a straight quote touching the end or spaced from it, a line end
+    inside a run, a quote opening a document, CRLF, a document that ends on an end."""
+    texts = [
+        '"قال." "نعم" ثم.) لا (نعم). و',
+        "أ؟! ب... ج\n.» د «هـ.» و\r\nز",
+        ")؟ x. ' y.' z.'\n' w",
+        ". . .",
+        "",
+        "x",
+        '\n\nx.\n\n"y"',
+    ]
+    assert_layer_holds(build_layer(texts, STANDARD), texts)
