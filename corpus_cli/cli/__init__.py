@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "analysis": ("dispersion", "collocates", "keywords"),
     "index": ("index",),
     "shard": ("shard",),
+    "analyze": ("analyze",),
 }
 
 

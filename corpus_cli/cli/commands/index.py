@@ -68,8 +68,21 @@ FrozenOpt = Annotated[
 ]
 
 
+MorphOpt = Annotated[
+    bool,
+    typer.Option(
+        "--morph",
+        help="Also analyse every Arabic word form (lemma, root, part of speech: the CQL "
+        "attributes lemma, root, pos), on every core, each form once ever (cached in the "
+        "cache directory). Needs pip install 'corpus-cli\\[morph]'.",
+    ),
+]
+
+
 @command("build", shared=SHARED, target=index_app)
-def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = False) -> None:
+def build(
+    ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = False, morph: MorphOpt = False
+) -> None:
     """Index the selected corpus (paths, glob, reading and normalization) for fast queries.
 
     A query uses it when it selects the same, --text-field, --id-field and --encoding
@@ -88,6 +101,8 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
     selection = _selection(session)
     dest = destination(selection, output)
     check_writable(dest.parent)
+    if morph:
+        _check_morph()
 
     def attempt() -> Any:
         # The fingerprints first (the directories too: Index.fresh_through), then the
@@ -119,6 +134,46 @@ def build(ctx: typer.Context, output: OutputOpt = None, frozen: FrozenOpt = Fals
         f"indexed {stats.documents:,} documents, {stats.tokens:,} tokens, {stats.types:,} types "
         f"in {stats.seconds:.1f} s: {stats.path} ({stats.size / 1e6:.1f} MB)"
     )
+    if morph:
+        _analyse_index(session, stats.path)
+
+
+def _check_morph() -> None:
+    """Fail before the build, not after it, when the analyser or numpy is missing."""
+    from ...store.layer import have_numpy, missing_numpy
+    from ...text.morphology import have_analyser, missing_analyser
+
+    if not have_analyser():
+        raise CorpusError(missing_analyser())
+    if not have_numpy():
+        raise CorpusError(missing_numpy())
+
+
+def _analyse_index(session: Session, path: Path) -> None:
+    """Give the token layer of the index at ``path`` its lemma, root and pos."""
+    import time
+
+    from ...index.morphology import annotate
+    from ...index.read import Index
+    from ..documents import LateBar
+
+    index = Index(path)
+    try:
+        layer = index.layer()
+        if layer is None:
+            raise CorpusError(f"{path}: the index has no token layer to annotate")
+        started = time.monotonic()
+        bar = LateBar(session.env, "analysing")
+        try:
+            analysed = annotate(layer, progress=bar)
+        finally:
+            bar.close()
+        session.note(
+            f"analysed {len(analysed):,} Arabic word forms of {layer.lexicon_size:,} spellings "
+            f"in {time.monotonic() - started:.1f} s (lemma, root, pos)"
+        )
+    finally:
+        index.close()
 
 
 @command("status", shared=SHARED, target=index_app)
@@ -195,6 +250,32 @@ def list_indexes(ctx: typer.Context, fmt: FormatOpt = None, no_header: NoHeaderO
     else:
         RowWriter(session.stdout, fmt_name, columns, header=not no_header, bom=session.bom).write_all(rows)
     raise typer.Exit(0 if rows else 1)
+
+
+@command("morph", shared=SHARED, target=index_app)
+def morph(ctx: typer.Context, output: FoundInOpt = None) -> None:
+    """Analyse the word forms of the selected corpus's index (lemma, root, part of
+    speech), without rebuilding it: what 'index build --morph' adds to a build.
+
+    Each form is analysed once ever (the analyses are cached in the cache directory):
+    a second run, or another corpus's, takes only the forms new to the cache.
+    """
+    from ...index.read import Index
+
+    session = Session(ctx)
+    _check_morph()
+    path = _destination(session, output)
+    if not path.exists():
+        raise CorpusError(
+            f"no index for this corpus and normalization (would be {path}): 'index build --morph'"
+        )
+    index = Index(path)
+    try:
+        if not index.is_fresh():
+            raise CorpusError(f"{path}: the index is stale (the corpus changed since): 'index build --morph'")
+    finally:
+        index.close()
+    _analyse_index(session, path)
 
 
 @command("drop", shared=SHARED, target=index_app)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ...store.layer import KINDS, NO_KEY, Lexicon, TokenLayer
+from ...text.morphology import root_letters, unvocalized
 from ..positions import Keys
 from .syntax import CqlSyntaxError, Value
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 #: The attributes every layer has, as ``corpus export --format vrt`` names its columns
 #: (``orig`` is the VRT's ``word``: the spelling as written).
 ATTRIBUTES = ("word", "orig", "norm", "kind")
+#: The attributes ``corpus index build --morph`` adds (``TokenLayer.attribute``).
+MORPHOLOGY = ("lemma", "root", "pos")
 
 
 class Table(NamedTuple):
@@ -36,6 +39,9 @@ class Table(NamedTuple):
     size: int  # how many values
     find: Callable[[str], list[int]]  # the numbers of the values equal to a string
     normalize: Callable[[str], str] | None  # what the query's characters go through first
+    # lemma, root, pos: per spelling the numbers of the values of all its readings (CSR:
+    # offsets, numbers), for ``--readings any``; None for the other attributes
+    readings: tuple[Any, Any] | None = None
 
 
 def table(layer: TokenLayer, normalizer: Normalizer, name: str, column: int = 0) -> Table:
@@ -94,8 +100,55 @@ def _make(layer: TokenLayer, normalizer: Normalizer, name: str, column: int) -> 
         return Table(
             values, value, of_form, count + 1, find, normalizer.normalize if name == "word" else None
         )
-    known = ", ".join(ATTRIBUTES)
+    if name in MORPHOLOGY:
+        return _morphology(layer, normalizer, name, column)
+    known = ", ".join(ATTRIBUTES + tuple(a for a in MORPHOLOGY if layer.attribute(a) is not None))
     raise CqlSyntaxError(f"unknown attribute '{name}' (this corpus has {known})", column)
+
+
+def morphology_normalizer(normalizer: Normalizer, name: str) -> Callable[[str], str]:
+    """How a value of ``lemma``, ``root`` or ``pos`` is compared, in the layer and in a
+    query alike: a lemma unvocalized and at the normalization in force (وزير finds
+    وَزِير, أحمد finds احمد at the standard level); a root as letters (كتب, ك ت ب and
+    ك-ت-ب are one root); a part of speech in lower case (NOUN is noun)."""
+    if name == "lemma":
+        return lambda value: normalizer.normalize(unvocalized(value))
+    if name == "root":
+        return lambda value: root_letters(unvocalized(value))
+    return str.lower
+
+
+def _morphology(layer: TokenLayer, normalizer: Normalizer, name: str, column: int) -> Table:
+    """``lemma``, ``root``, ``pos``: the first reading's value of each spelling, kept
+    beside the layer by ``corpus index build --morph``; values at the comparison of
+    ``morphology_normalizer``, a spelling without a reading has the value ""."""
+    import numpy as np
+
+    saved = layer.attribute(name)
+    if saved is None:
+        raise CqlSyntaxError(
+            f"unknown attribute '{name}' (this corpus has no {name}: build its index with "
+            "'corpus index build --morph')",
+            column,
+        )
+    normalize = morphology_normalizer(normalizer, name)
+    compared = [normalize(value) for value in saved.values]
+    distinct = sorted(set(compared) - {""})
+    count = len(distinct)
+    number = {value: i for i, value in enumerate(distinct)}
+    remap = np.fromiter((number.get(v, count) for v in compared), dtype=np.int64, count=len(compared))
+    first = np.asarray(saved.first, dtype=np.int64)
+    of_form = np.full(len(first), count, dtype=np.int64)
+    has = first != NO_KEY
+    of_form[has] = remap[first[has]]
+    values = [*distinct, ""]
+
+    def find(s: str) -> list[int]:
+        at = number.get(s)
+        return [count] if s == "" else ([] if at is None else [at])
+
+    readings = (np.asarray(saved.offsets, dtype=np.int64), remap[np.asarray(saved.readings, dtype=np.int64)])
+    return Table(lambda: values, values.__getitem__, of_form, count + 1, find, normalize, readings)
 
 
 def _spellings(layer: TokenLayer) -> Table:
@@ -138,8 +191,18 @@ def strip_marks(text: str) -> str:
     )
 
 
-def value_mask(layer: TokenLayer, normalizer: Normalizer, name: str, column: int, value: Value) -> Any:
-    """The spellings whose ``name`` matches ``value`` as a whole (numpy bool array)."""
+def value_mask(
+    layer: TokenLayer,
+    normalizer: Normalizer,
+    name: str,
+    column: int,
+    value: Value,
+    *,
+    any_reading: bool = False,
+) -> Any:
+    """The spellings whose ``name`` matches ``value`` as a whole (numpy bool array): the
+    value of their first reading, or with ``any_reading`` (``--readings any``) the value
+    of any of their readings (lemma, root, pos; a spelling without one has "")."""
     import numpy as np
 
     found = table(layer, normalizer, name, column)
@@ -159,6 +222,13 @@ def value_mask(layer: TokenLayer, normalizer: Normalizer, name: str, column: int
             wanted[:] = [matches(transform(v)) is not None for v in values]
         else:
             wanted[:] = [matches(v) is not None for v in values]
+    if any_reading and found.readings is not None:
+        offsets, numbers = found.readings
+        passed = np.zeros(len(numbers) + 1, dtype=np.int64)
+        np.cumsum(wanted[numbers], out=passed[1:])
+        mask = passed[offsets[1:]] > passed[offsets[:-1]]
+        mask[offsets[1:] == offsets[:-1]] = wanted[found.size - 1]  # no reading: the value ""
+        return mask
     return wanted[found.of_form]
 
 

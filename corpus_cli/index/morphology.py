@@ -1,0 +1,181 @@
+"""Analyse the distinct forms of a corpus (``text.morphology``) and keep the answers.
+
+Each form is analysed once, ever: answers are cached per analyser version in a SQLite
+file of the user's cache directory (``CORPUS_CACHE_DIR`` like the indexes), across corpora
+and index builds.  Forms not in the cache are analysed by forked workers (one per core,
+at most 8), which share the analyser loaded once by the parent before the fork.
+
+``annotate(layer)`` gives an index's token layer its attributes ``lemma``, ``root`` and
+``pos`` (``TokenLayer.attribute``): per spelling, the values of its readings, the first
+reading's first: lemmas unvocalized (as users and the gold data write them), roots as
+the analyser spells them, parts of speech coarse (noun, verb, function).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from ..engines import forking
+from ..errors import CorpusError
+from ..store.layer import TokenLayer
+from ..text.morphology import (
+    ANALYSER,
+    READING_FORMAT,
+    Analyser,
+    Reading,
+    analysable,
+    have_analyser,
+    missing_analyser,
+    unvocalized,
+)
+from .fingerprint import cache_folder
+
+#: The attributes ``annotate`` keeps beside a layer.
+ATTRIBUTES = ("lemma", "root", "pos")
+#: Forms a worker analyses between two reports to the parent.
+BATCH = 200
+#: Below this many forms to analyse, forking workers costs more than it saves.
+IN_PROCESS = 400
+
+Progress = Callable[[int, int], None]
+
+
+def cache_path() -> Path:
+    """The cache of analyses of this analyser version."""
+    name = f"morphology-{ANALYSER.replace(' ', '-')}-v{READING_FORMAT}.sqlite"
+    return Path(cache_folder()) / name
+
+
+class Cache:
+    """Readings per form, kept across runs (a form without readings is kept too: it is
+    not asked again)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or cache_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=60)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS readings (form TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        except (OSError, sqlite3.Error) as exc:
+            raise CorpusError(f"cannot open the cache of analyses {self.path}: {exc}") from None
+
+    def get(self, forms: Sequence[str]) -> dict[str, list[Reading]]:
+        found: dict[str, list[Reading]] = {}
+        for at in range(0, len(forms), 500):
+            chunk = forms[at : at + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT form, data FROM readings WHERE form IN ({marks})", chunk)
+            for form, data in rows:
+                found[form] = [Reading(*fields) for fields in json.loads(data)]
+        return found
+
+    def put(self, analysed: dict[str, list[Reading]]) -> None:
+        rows = [(form, json.dumps(readings, ensure_ascii=False)) for form, readings in analysed.items()]
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO readings VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def analyse(
+    forms: Iterable[str],
+    *,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    cache: Cache | None = None,
+) -> dict[str, list[Reading]]:
+    """The readings of each Arabic word among ``forms`` (the others are left out): from
+    the cache, the rest analysed now on every core and added to the cache."""
+    if not have_analyser():
+        raise CorpusError(missing_analyser())
+    wanted = sorted({form for form in forms if analysable(form)})
+    own = cache is None
+    store = cache if cache is not None else Cache()
+    try:
+        found = store.get(wanted)
+        missing = [form for form in wanted if form not in found]
+        if progress is not None:
+            progress(len(found), len(wanted))
+        if missing:
+            for analysed in _analysed(missing, workers):
+                store.put(analysed)
+                found.update(analysed)
+                if progress is not None:
+                    progress(len(found), len(wanted))
+        return found
+    finally:
+        if own:
+            store.close()
+
+
+def _team_size(workers: int | None, forms: int) -> int:
+    if not hasattr(os, "fork") or forms < IN_PROCESS:
+        return 1
+    if workers is None:
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:
+            workers = os.cpu_count() or 1
+        workers = min(workers, 8)
+    return max(1, min(workers, forms // BATCH + 1))
+
+
+def _analysed(forms: list[str], workers: int | None) -> Iterable[dict[str, list[Reading]]]:
+    """Batches of analysed forms, from forked workers (or this process)."""
+    analyser = Analyser()  # loaded once, before the fork: the workers share its memory
+    batches = [forms[at : at + BATCH] for at in range(0, len(forms), BATCH)]
+    size = _team_size(workers, len(forms))
+    if size == 1:
+        for batch in batches:
+            yield {form: analyser.readings(form) for form in batch}
+        return
+
+    def work(worker: int, out: int) -> None:
+        for batch in batches[worker::size]:
+            forking.send(out, {form: analyser.readings(form) for form in batch})
+
+    pids: list[int] = []
+    pipes: list[int] = []
+    try:
+        for worker in range(size):
+            pid, pipe = forking.start(lambda out, worker=worker: work(worker, out))  # type: ignore[misc]
+            pids.append(pid)
+            pipes.append(pipe)
+        for number in range(len(batches)):
+            received = forking.receive(pipes[number % size], "an analysing worker")
+            yield {form: [Reading(*fields) for fields in readings] for form, readings in received.items()}
+    finally:
+        forking.stop(pids, pipes)
+
+
+def attribute_values(readings: Sequence[Reading], name: str) -> list[str]:
+    """The distinct values of attribute ``name`` over a form's ``readings``, in order."""
+    values: list[str] = []
+    for reading in readings:
+        if name == "lemma":
+            value = unvocalized(reading.lemma)
+        elif name == "root":
+            value = reading.root
+        else:
+            value = reading.pos
+        if value and value not in values:
+            values.append(value)
+    return values
+
+
+def annotate(
+    layer: TokenLayer, *, progress: Progress | None = None, workers: int | None = None
+) -> dict[str, list[Reading]]:
+    """Analyse the spellings of ``layer`` (an index's) and keep its attributes beside it."""
+    spellings = layer.forms()
+    analysed = analyse(spellings, progress=progress, workers=workers)
+    readings = [analysed.get(spelling, []) for spelling in spellings]
+    for name in ATTRIBUTES:
+        layer.save_attribute(name, [attribute_values(r, name) for r in readings], made_by=ANALYSER)
+    return analysed
