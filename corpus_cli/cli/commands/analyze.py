@@ -24,14 +24,14 @@ def analyze(
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
 ) -> None:
-    """Print every reading of each WORD: lemma, root, part of speech (noun, verb,
-    function and the analyser's own tag), pattern and stem.
+    """Print every reading of each WORD: lemma, root, part of speech (noun,
+    verb, function and the analyser's own tag), pattern and stem.
 
-    The first reading of a word (first = yes) is the one its tokens carry in an index
-    built with --morph. An Arabic word the analyser does not know is a noun of its own
-    (tag unknown); a word that is not Arabic has no reading (one row, reading 0).
-    Analyses are cached in the cache directory (CORPUS_CACHE_DIR).
-    Needs the extra: pip install 'corpus-cli\\[morph]'.
+    The first reading of a word (first = yes) is the one its tokens carry in
+    an index built with --morph. An Arabic word the analyser does not know is
+    a noun of its own (tag unknown); a word that is not Arabic has no reading
+    (one row, reading 0). Analyses are cached in the cache directory
+    (CORPUS_CACHE_DIR). Needs the extra: pip install 'corpus-cli\\[morph]'.
     """
     from ...index.morphology import analyse
 

@@ -254,11 +254,11 @@ def list_indexes(ctx: typer.Context, fmt: FormatOpt = None, no_header: NoHeaderO
 
 @command("morph", shared=SHARED, target=index_app)
 def morph(ctx: typer.Context, output: FoundInOpt = None) -> None:
-    """Analyse the word forms of the selected corpus's index (lemma, root, part of
-    speech), without rebuilding it: what 'index build --morph' adds to a build.
+    """Analyse the word forms of the corpus's index (lemma, root, POS).
 
-    Each form is analysed once ever (the analyses are cached in the cache directory):
-    a second run, or another corpus's, takes only the forms new to the cache.
+    What 'index build --morph' adds to a build, without rebuilding the index.
+    Each form is analysed once ever (the analyses are cached in the cache
+    directory): a second run, or another corpus's, takes only the new forms.
     """
     from ...index.read import Index
 
