@@ -21,7 +21,7 @@ from .fingerprint import (
     SUFFIX,
     Stamps,
 )
-from .layout import FORMAT, SCHEMA, Selection, lock_path, pack_text
+from .layout import FORMAT, SCHEMA, Selection, lock_path, pack_block, pack_text
 
 if TYPE_CHECKING:
     from ..store.corpus import Corpus, Document, Source
@@ -443,7 +443,7 @@ class _Frequencies(NamedTuple):
     keys: Iterator[Ranked]
     forms: Iterator[tuple[str, str, int]]  # key, spelling, count
     #: Once ``keys`` is read: the list rendered as ``freq``'s TSV (``Index.ranked_tsv``),
-    #: as (rank and count of a block's last row, UTF-8 block)
+    #: as (rank and count of a block's last row, the UTF-8 block packed: ``pack_block``)
     blocks: Callable[[], list[tuple[int, int, bytes]]]
 
 
@@ -454,7 +454,7 @@ def _rendered(rows: Iterator[Ranked], tokens: int, blocks: list[tuple[int, int, 
     rates: dict[int, str] = {}  # shared by the blocks: each count's rate is formatted once
     while block := list(islice(rows, TSV_BLOCK)):
         text = "".join(ranked_tsv_lines(block, tokens, rates)).encode("utf-8")
-        blocks.append((block[-1][0], block[-1][3], text))
+        blocks.append((block[-1][0], block[-1][3], pack_block(text)))
         yield from block
 
 

@@ -21,7 +21,7 @@ from .fingerprint import (
     fingerprint,
     waiting,
 )
-from .layout import FORMAT, SCHEMA, cache_dir, reading_options, unpack_text
+from .layout import FORMAT, SCHEMA, cache_dir, reading_options, unpack_block, unpack_text
 
 if TYPE_CHECKING:
     from ..query.freq import Counts
@@ -229,8 +229,9 @@ class Index:
         """``ranked`` as ``freq`` writes it in TSV (header excluded), rendered at build
         time: the whole list of saudinewsnet's 272,754 types is 40 reads of a block."""
         last = 0  # the rank of the last row written
-        sql = "SELECT rank, count, text FROM ranked_tsv ORDER BY rank"
-        for rank, count, text in self.db.execute(sql):
+        sql = "SELECT rank, count, packed FROM ranked_tsv ORDER BY rank"
+        for rank, count, packed in self.db.execute(sql):
+            text = unpack_block(packed)
             if (top and rank > top) or count < min_count:
                 kept = []
                 for number, line in enumerate(text.splitlines(keepends=True), start=last + 1):
