@@ -225,6 +225,15 @@ PatternArg = Annotated[
         show_default=False,
     ),
 ]
+#: PATTERN where ``--cql`` may stand in its place (``cli.cql.pattern_or_cql``).
+PatternOrCqlArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="PATTERN",
+        help="Regular expression (regex module syntax) matched on normalized text (or --cql CQL).",
+        show_default=False,
+    ),
+]
 
 
 def _finite_seconds(value: float | None) -> float | None:
@@ -351,3 +360,71 @@ def use_dask(engine: Engine, scheduler: str | None) -> bool:
     if scheduler is not None:
         raise CorpusError("--scheduler needs --engine dask")
     return False
+
+
+# --------------------------------------------------------------------------- concordance lines
+# kwic's and query's options of the lines shown.
+
+WidthOpt = Annotated[
+    int,
+    typer.Option(
+        "--width",
+        min=0,
+        metavar="N",
+        help="Context: N characters on each side.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+WordsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--words",
+        min=0,
+        metavar="N",
+        help="Context: N words on each side (instead of --width).",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option("--limit", min=0, metavar="N", help="Show at most N lines.", rich_help_panel=OUTPUT_PANEL),
+]
+SortOpt = Annotated[
+    str,
+    typer.Option(
+        "--sort",
+        metavar="KEYS",
+        help="Comma-separated, applied in order: position, match, doc, B1-B3 (1st-3rd word "
+        "before the match), A1-A3 (after). Words compare in normalized form; the sort is stable.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+SampleOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--sample",
+        min=0,
+        metavar="N",
+        help="A random sample of N lines (see --seed).",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+SeedOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--seed",
+        metavar="S",
+        help="Seed of --sample: the same seed gives the same lines.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+PerDocOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--per-doc",
+        min=0,
+        metavar="N",
+        help="At most N lines from each document.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]

@@ -242,9 +242,11 @@ def collocates(
     keep: Callable[[str], bool] | None = None,
     by_position: bool = False,
     progress: Progress | None = None,
+    hits: Mapping[str, list[tuple[int, int]]] | None = None,
 ) -> CollocationResult:
     """Words near the hits of ``query`` (within one document), scored by ``measure``;
-    ``by_position``: with their counts in each slot of the window."""
+    ``by_position``: with their counts in each slot of the window.  ``hits``: the hits
+    found already (``--cql``), each document's [start, end) characters by its id."""
     _check_window(measure, left, right)
     cache: dict[str, str] = {}
     freq: Counter[str] = Counter()
@@ -256,15 +258,16 @@ def collocates(
     n = 0
     hits_by_doc: dict[str, list[tuple[int, int]]] = {}
     total = 2 * len(docs)
-    for hit in iter_hits(_ticking(docs, progress, 0, total), query):
-        hits_by_doc.setdefault(hit.doc.id, []).append((hit.start, hit.end))
+    if hits is None:
+        for hit in iter_hits(_ticking(docs, progress, 0, total), query):
+            hits_by_doc.setdefault(hit.doc.id, []).append((hit.start, hit.end))
     for doc in _ticking(docs, progress, len(docs), total):
         stream = token_stream(doc, query.normalizer, cache)
         n += len(stream.keys)
         freq.update(stream.keys)
         for form, key in zip(stream.forms, stream.keys, strict=True):
             forms.setdefault(key, Counter())[form] += 1
-        for start, end in hits_by_doc.get(doc.id, []):
+        for start, end in (hits_by_doc if hits is None else hits).get(doc.id, []):
             first, last = _token_range(stream, start, end)
             f_node += 1
             before = stream.keys[max(0, first - left) : first]

@@ -15,6 +15,7 @@ import typer
 
 from ...errors import CorpusError
 from ..application import command
+from ..cql import CqlOpt, pattern_or_cql
 from ..documents import LateBar
 from ..options import (
     MATCH_PANEL,
@@ -25,7 +26,7 @@ from ..options import (
     FormatOpt,
     IgnoreCaseOpt,
     NoHeaderOpt,
-    PatternArg,
+    PatternOrCqlArg,
     StrictMarksOpt,
     SubstringOpt,
 )
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from ...query.pattern import Query
     from ...store.corpus import Document
     from ...text.normalize import Normalizer
+    from ..cql import CqlRun
     from ..documents import Positional
 
 #: Seconds a computation runs before its progress bar shows.
@@ -90,7 +92,8 @@ StopwordsOpt = Annotated[
 @command("dispersion", rich_help_panel="Analysis", matching=True)
 def dispersion_command(
     ctx: typer.Context,
-    pattern: PatternArg,
+    pattern: PatternOrCqlArg = None,
+    cql: CqlOpt = None,
     fixed: FixedOpt = False,
     substring: SubstringOpt = False,
     ignore_case: IgnoreCaseOpt = False,
@@ -135,19 +138,28 @@ def dispersion_command(
     DP/DPnorm and ARF over all the documents (real sizes). In a pipe, one row per
     document and a last row "(all)" that carries the measures. With --by, a row per
     group of documents (a paper's folder, a year) and the measures over the groups.
+    With --cql, where the matches of a CQL query begin.
     """
     from ...output.analysis import write_dispersion, write_dispersion_by, write_dispersion_svg
     from ...query.analysis import dispersion_by, hit_dispersion, layer_dispersion, total_hits, with_texts
     from ...query.pattern import MatchOptions
 
+    pattern_or_cql("dispersion", pattern, cql)
     session = Session(ctx)
-    query = session.query(
-        pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
-    )
     if by_field is not None and (svg or every):
         raise CorpusError("--by gives a table of groups: it cannot be combined with --svg or --all")
-    positional = session.source.positional()
-    nodes = _nodes(positional, query)
+    if cql is not None:
+        _refuse_with_cql(fixed, substring, ignore_case, clitics, strict_marks, explain)
+        run = _run_cql(session, cql, "dispersion --cql")
+        positional: Positional | None = run.positional
+        query, pattern = _stand_in(session, cql), cql
+        nodes: Nodes | None = _cql_nodes(run, query)
+    else:
+        assert pattern is not None
+        options = MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks)
+        query = session.query(pattern, options, explain)
+        positional = session.source.positional()
+        nodes = _nodes(positional, query)
     if positional is not None and nodes is not None:
         with _progress(session.env, "dispersion"):
             result = layer_dispersion(
@@ -176,6 +188,46 @@ def _reader(positional: "Positional") -> "Callable[[list[int]], Iterator[Documen
     return lambda wanted: positional.read(numbers[i] for i in wanted)
 
 
+def _refuse_with_cql(
+    fixed: bool, substring: bool, ignore_case: bool, clitics: object, strict_marks: bool, explain: bool
+) -> None:
+    from ..cql import refuse_pattern_options
+
+    refuse_pattern_options(
+        fixed=fixed,
+        substring=substring,
+        ignore_case=ignore_case,
+        clitics=clitics,
+        strict_marks=strict_marks,
+        explain=explain,
+    )
+
+
+def _run_cql(session: Session, cql: str, command: str) -> "CqlRun":
+    from ..cql import run_cql
+
+    return run_cql(session, cql, command=command)
+
+
+def _stand_in(session: Session, cql: str) -> "Query":
+    from ..cql import stand_in
+
+    return stand_in(cql, session)
+
+
+def _cql_nodes(run: "CqlRun", query: "Query") -> "Nodes":
+    """The matches of a CQL query as the nodes of the token layer, each at its first token."""
+    import numpy as np
+
+    from ...query.cooccurrence import Nodes
+
+    layer = run.layer
+    positions = np.fromiter((match.first for match in run.matches), dtype=np.int64, count=len(run.matches))
+    docs = np.searchsorted(layer.numpy("docs"), positions, side="right").astype(np.int64) - 1
+    forms = sorted(set(layer.numpy("tok")[positions].tolist()))
+    return Nodes(layer, query, forms, positions, docs)
+
+
 def _nodes(positional: "Positional | None", query: "Query") -> "Nodes | None":
     """The hits of ``query`` from the token layer, or None: no layer, or a query it
     cannot answer exactly (a phrase, a regular expression: the text answers)."""
@@ -192,7 +244,8 @@ def _nodes(positional: "Positional | None", query: "Query") -> "Nodes | None":
 @command("collocates", rich_help_panel="Analysis", matching=True)
 def collocates_command(
     ctx: typer.Context,
-    pattern: PatternArg,
+    pattern: PatternOrCqlArg = None,
+    cql: CqlOpt = None,
     window: Annotated[
         int,
         typer.Option(
@@ -265,25 +318,37 @@ def collocates_command(
     a terminal) or the f_node/n/window columns (in a pipe) state the convention:
     E11 = f(node)·f(coll)·W/N, as CQPweb. With --by-position, also the counts at
     each position of the window (L2 L1 R1 R2 for --window 2: the two words before
-    the node, the two after), as AntConc and WordSmith show them.
+    the node, the two after), as AntConc and WordSmith show them. With --cql, the
+    matches of a CQL query are the node: the window is around the whole match.
     """
     from ...output.analysis import write_collocates
     from ...query.analysis import collocates, layer_collocates
     from ...query.freq import key_filter
     from ...query.pattern import MatchOptions
 
+    pattern_or_cql("collocates", pattern, cql)
     session = Session(ctx)
-    query = session.query(
-        pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
-    )
     keep_key = key_filter(session.normalizer, stopwords, None, 1, session.timeout)
     before = window if left is None else left
     after = window if right is None else right
     name = measure.lower()
-    positional = session.source.positional()
-    if positional is None:  # without an index: a layer of the loaded corpus
-        positional = _layer_in_memory(session, query)
-    nodes = _nodes(positional, query)
+    spans: dict[str, list[tuple[int, int]]] | None = None
+    if cql is not None:
+        _refuse_with_cql(fixed, substring, ignore_case, clitics, strict_marks, explain)
+        run = _run_cql(session, cql, "collocates --cql")
+        positional: Positional | None = run.positional
+        query = _stand_in(session, cql)
+        nodes: Nodes | None = _cql_nodes(run, query)
+        if any(match.last != match.first for match in run.matches):  # the text's windows
+            nodes, spans = None, _match_spans(session, run)
+    else:
+        assert pattern is not None
+        options = MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks)
+        query = session.query(pattern, options, explain)
+        positional = session.source.positional()
+        if positional is None:  # without an index: a layer of the loaded corpus
+            positional = _layer_in_memory(session, query)
+        nodes = _nodes(positional, query)
     if positional is not None and nodes is not None:
         with _progress(session.env, "collocates"):
             result = layer_collocates(
@@ -312,10 +377,21 @@ def collocates_command(
                 keep=keep_key,
                 by_position=by_position,
                 progress=progress,
+                hits=spans,
             )
     rows = result.rows[:top] if top else result.rows
     write_collocates(session, result, rows, session.table_or(fmt, "tsv"), no_header)
     raise typer.Exit(0 if rows else 1)
+
+
+def _match_spans(session: Session, run: "CqlRun") -> dict[str, list[tuple[int, int]]]:
+    """Each document's matches, its [start, end) characters (from the match's first token
+    to its last), by document id: the nodes of a phrase, as the text path takes them."""
+    headers = run.positional.headers()
+    return {
+        headers[group.number].id: [(hit.start, hit.end) for hit in group.hits]
+        for group in run.groups(session)
+    }
 
 
 def _layer_in_memory(session: Session, query: "Query") -> "Positional | None":

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..application import command
+from ..cql import CqlOpt
 from ..documents import LateBar
 from ..options import (
     MATCH_PANEL,
@@ -118,6 +119,7 @@ def freq(
         ),
     ] = False,
     clitics: CliticsOpt = None,
+    cql: CqlOpt = None,
     engine: EngineOpt = Engine.memory,
     scheduler: SchedulerOpt = None,
     fmt: FormatOpt = None,
@@ -131,7 +133,8 @@ def freq(
     that contain the key (of the group's documents, with --by). Punctuation, URLs
     and emoji are not counted. With TERMs and --clitics, a term also counts the
     tokens that are the term with clitics. A TERM of several words ('مجلس الأمن')
-    is counted as an n-gram of that many words.
+    is counted as an n-gram of that many words. With --cql, each sequence a CQL
+    query matches, with its count (corpus query --count): columns sequence, count, docs.
     """
     from ...output.freq import write_freq
     from ...query.freq import (
@@ -148,6 +151,24 @@ def freq(
     )
 
     session = Session(ctx)
+    if cql is not None:
+        from ..cql import pattern_or_cql, refuse_with_cql
+
+        pattern_or_cql("freq", " ".join(terms) if terms else None, cql)
+        refuse_with_cql(
+            **{
+                "--by-doc": by_doc,
+                "--by": by_field,
+                "--ngram": ngram != 1,
+                "--stopwords": stopwords,
+                "--match": match,
+                "--forms": forms,
+                "--dispersion": with_dispersion,
+                "--clitics": clitics,
+                "--engine dask": use_dask(engine, scheduler),
+            }
+        )
+        _freq_cql(session, cql, top, min_count, fmt, header=not no_header)
     request = FreqRequest(
         terms=tuple(terms or ()),
         top=top,
@@ -308,3 +329,26 @@ def _layer_in_memory_pays(session: Session, request: "FreqRequest") -> bool:
     if request.ngram == 1 and (request.clitics is None or not request.per_doc):
         return False
     return session.source.layer_in_memory_pays()
+
+
+def _freq_cql(
+    session: Session,
+    cql: str,
+    top: int,
+    min_count: int,
+    fmt: object,
+    *,
+    header: bool,
+) -> None:
+    """``freq --cql``: the sequences a CQL query matches, most frequent first, as
+    ``corpus query --count`` counts them (``--top``, ``--min-count`` choose the rows)."""
+    from ..cql import report_zero, run_cql, write_counts
+
+    run = run_cql(session, cql, command="freq --cql")
+    fmt_name = session.table_or(fmt, "tsv")
+    shown = write_counts(
+        session, run, "word", None, fmt_name, top or None, header=header, min_count=min_count
+    )
+    if not shown:
+        report_zero(session, run, None)
+    raise typer.Exit(0 if shown else 1)

@@ -9,6 +9,7 @@ import typer
 from ...errors import CorpusError
 from ...output.records import GrepFormat
 from ..application import command
+from ..cql import CqlOpt
 from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
@@ -28,6 +29,7 @@ from ..options import (
 from ..session import Session
 
 if TYPE_CHECKING:
+    from ...output.grep import GrepRequest
     from ...query.pattern import Query
     from ...query.search import DocumentHits
     from ...store.corpus import Document
@@ -57,6 +59,7 @@ def grep(
             show_default=False,
         ),
     ] = None,
+    cql: CqlOpt = None,
     fixed: FixedOpt = False,
     word: Annotated[
         bool,
@@ -172,7 +175,8 @@ def grep(
 
     In a pipe: doc:line:text (doc:count with -c, doc with -l). On a terminal:
     grouped by document, matches highlighted, long lines cut around the match.
-    Exit status: 0 a line was selected, 1 none, 2 an error.
+    Exit status: 0 a line was selected, 1 none, 2 an error. With --cql, the lines
+    that hold a match of a CQL query (-o: each match, which may span tokens).
     """
     from ...output.grep import (
         GrepRequest,
@@ -192,13 +196,28 @@ def grep(
         raise CorpusError(
             "-o/--only-matching cannot be combined with --format jsonl (its records carry every match)"
         )
+    if cql is not None:
+        _refuse_with_cql(
+            regexp, fixed, ignore_case, clitics, strict_marks, explain, invert, engine, scheduler
+        )
     if regexp and pattern is not None:
         raise CorpusError(f"PATTERN '{pattern}' and -e/--regexp: give the patterns one way (several -e)")
-    if not regexp and pattern is None:
-        raise CorpusError("missing PATTERN (or -e PATTERN); see 'corpus grep --help'")
+    if not regexp and pattern is None and cql is None:
+        raise CorpusError("missing PATTERN (or -e PATTERN, or --cql CQL); see 'corpus grep --help'")
+    if cql is not None:
+        from ..cql import pattern_or_cql
+
+        pattern_or_cql("grep", pattern, cql)
     patterns = regexp or [pattern or ""]
     session = Session(ctx)
-    query = session.query(patterns, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain)
+    if cql is not None:
+        from ..cql import stand_in
+
+        query = stand_in(cql, session)
+    else:
+        query = session.query(
+            patterns, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain
+        )
     shape = session.table_or(fmt, "plain")
     request = GrepRequest(
         invert=invert,
@@ -216,6 +235,8 @@ def grep(
         bom=session.bom,
         context=(before_context, after_context, context) != (None, None, None),
     )
+    if cql is not None:
+        _grep_cql(session, cql, query, request, shape)
     if use_dask(engine, scheduler):
         from ...engines.distributed import grep_numbers
         from ...output.grep import write_summaries
@@ -241,6 +262,47 @@ def grep(
             whole_words=False,
             asked_none="--max-count 0" if max_count == 0 else None,
         )
+    raise typer.Exit(0 if found else 1)
+
+
+def _refuse_with_cql(
+    regexp: list[str] | None,
+    fixed: bool,
+    ignore_case: bool,
+    clitics: object,
+    strict_marks: bool,
+    explain: bool,
+    invert: bool,
+    engine: Engine,
+    scheduler: str | None,
+) -> None:
+    from ..cql import refuse_pattern_options
+
+    refuse_pattern_options(
+        fixed=fixed,
+        ignore_case=ignore_case,
+        clitics=clitics,
+        strict_marks=strict_marks,
+        explain=explain,
+        more={
+            "-e/--regexp": regexp,
+            "-v/--invert-match": invert,
+            "--engine dask": use_dask(engine, scheduler),
+        },
+    )
+
+
+def _grep_cql(session: Session, cql: str, query: "Query", request: "GrepRequest", shape: str) -> None:
+    """``grep --cql``: the lines that hold a match (-w changes nothing: a match is whole
+    tokens), from the matches placed in their lines; only the documents with one are read."""
+    from ...output.grep import line_search, run_grep_positions
+    from ..cql import first_lines, report_zero, run_cql
+
+    run = run_cql(session, cql, command="grep --cql")
+    groups = first_lines(run.groups(session), line_search(request).max_count)
+    found = run_grep_positions(groups, run.positional.read, query, request, shape, session.env, session.color)
+    if not found and not request.quiet:
+        report_zero(session, run, "--max-count 0" if request.max_count == 0 else None)
     raise typer.Exit(0 if found else 1)
 
 

@@ -8,6 +8,7 @@ import typer
 
 from ...errors import CorpusError
 from ..application import command
+from ..cql import CqlOpt, pattern_or_cql, refuse_pattern_options, report_zero, run_cql
 from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
@@ -18,11 +19,18 @@ from ..options import (
     FixedOpt,
     FormatOpt,
     IgnoreCaseOpt,
+    LimitOpt,
     NoHeaderOpt,
-    PatternArg,
+    PatternOrCqlArg,
+    PerDocOpt,
+    SampleOpt,
     SchedulerOpt,
+    SeedOpt,
+    SortOpt,
     StrictMarksOpt,
     SubstringOpt,
+    WidthOpt,
+    WordsOpt,
     use_dask,
 )
 from ..session import Session
@@ -38,7 +46,8 @@ if TYPE_CHECKING:
 @command("kwic", rich_help_panel="Commands", matching=True)
 def kwic(
     ctx: typer.Context,
-    pattern: PatternArg,
+    pattern: PatternOrCqlArg = None,
+    cql: CqlOpt = None,
     fixed: FixedOpt = False,
     substring: SubstringOpt = False,
     ignore_case: IgnoreCaseOpt = False,
@@ -56,71 +65,13 @@ def kwic(
             rich_help_panel=MATCH_PANEL,
         ),
     ] = None,
-    width: Annotated[
-        int,
-        typer.Option(
-            "--width",
-            min=0,
-            metavar="N",
-            help="Context: N characters on each side.",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = 40,
-    words: Annotated[
-        int | None,
-        typer.Option(
-            "--words",
-            min=0,
-            metavar="N",
-            help="Context: N words on each side (instead of --width).",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit", min=0, metavar="N", help="Show at most N lines.", rich_help_panel=OUTPUT_PANEL
-        ),
-    ] = None,
-    sort: Annotated[
-        str,
-        typer.Option(
-            "--sort",
-            metavar="KEYS",
-            help="Comma-separated, applied in order: position, match, doc, B1-B3 (1st-3rd word "
-            "before the match), A1-A3 (after). Words compare in normalized form; the sort is stable.",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = "position",
-    sample_size: Annotated[
-        int | None,
-        typer.Option(
-            "--sample",
-            min=0,
-            metavar="N",
-            help="A random sample of N lines (see --seed).",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed",
-            metavar="S",
-            help="Seed of --sample: the same seed gives the same lines.",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = None,
-    per_doc: Annotated[
-        int | None,
-        typer.Option(
-            "--per-doc",
-            min=0,
-            metavar="N",
-            help="At most N lines from each document.",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = None,
+    width: WidthOpt = 40,
+    words: WordsOpt = None,
+    limit: LimitOpt = None,
+    sort: SortOpt = "position",
+    sample_size: SampleOpt = None,
+    seed: SeedOpt = None,
+    per_doc: PerDocOpt = None,
     clusters: Annotated[
         int | None,
         typer.Option(
@@ -146,20 +97,53 @@ def kwic(
     text; in a pipe, tsv columns doc, line, start, end, before, match, after
     (start/end: character offsets into the document), no padding or controls.
     With --clusters N: the most frequent N-word sequences around the hits instead
-    (AntConc's clusters).
+    (AntConc's clusters). With --cql, the matches of a CQL query (as corpus
+    query shows them) instead of PATTERN's hits.
     """
     from ...output.kwic import screen_width, write_kwic
     from ...query.kwic import KwicRequest, Line, concordance_lines, positional_concordance
     from ...query.pattern import MatchOptions
 
+    pattern_or_cql("kwic", pattern, cql)
     session = Session(ctx)
-    query = session.query(
-        pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
-    )
     dask = use_dask(engine, scheduler)
+    text_hits: Iterable[Hit] | None = None
     if clusters is not None and dask:
         raise CorpusError("--clusters is counted in this process: leave out --engine dask")
-    positional = None if dask else _positional(session, query, max_count, flowing=limit is None)
+    if cql is not None:
+        refuse_pattern_options(
+            fixed=fixed,
+            substring=substring,
+            ignore_case=ignore_case,
+            clitics=clitics,
+            strict_marks=strict_marks,
+            explain=explain,
+            more={"--engine dask": dask},
+        )
+        from ..cql import first_lines, stand_in
+
+        sort_first(sort)
+        run = run_cql(session, cql, command="kwic --cql")
+        query = stand_in(cql, session)
+        groups = first_lines(run.groups(session), max_count)
+        positional: Placed | None = (groups, run.positional.read, run.layer)
+        if clusters is not None and any(match.last != match.first for match in run.matches):
+            text_hits = _text_hits(groups, run.positional.read)  # clusters around the whole match
+
+        def zero(asked_none: str | None) -> None:
+            report_zero(session, run, asked_none)
+
+    else:
+        assert pattern is not None
+        query = session.query(
+            pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
+        )
+        positional = None if dask else _positional(session, query, max_count, flowing=limit is None)
+
+        def zero(asked_none: str | None) -> None:
+            assert pattern is not None
+            session.report_zero(pattern, query.options, whole_words=True, asked_none=asked_none)
+
     docs = None if dask or positional is not None else session.source.documents_for(query)
     fmt_name = session.table_or(fmt, "tsv")
     request = KwicRequest(
@@ -174,7 +158,16 @@ def kwic(
     )
     if clusters is not None:
         _clusters(
-            session, pattern, query, request, clusters, positional, docs, fmt_name, header=not no_header
+            session,
+            zero,
+            query,
+            request,
+            clusters,
+            positional,
+            docs,
+            fmt_name,
+            text_hits,
+            header=not no_header,
         )
     if positional is not None:  # hits from positions: only the documents of the lines shown are read
         groups, read, _ = positional
@@ -197,12 +190,30 @@ def kwic(
     if not found and dask:
         session.note("0 hits")
     elif not found:
-        session.report_zero(pattern, query.options, whole_words=True, asked_none=request.asks_none)
+        zero(request.asks_none)
     raise typer.Exit(0 if found else 1)
 
 
 #: The hits of the token layer, how to read their documents, and the layer.
 Placed = tuple["Iterator[DocumentHits]", "Callable[[Iterable[int]], Iterator[Document]]", "TokenLayer"]
+
+
+def _text_hits(
+    groups: "Iterable[DocumentHits]", read: "Callable[[Iterable[int]], Iterator[Document]]"
+) -> "Iterator[Hit]":
+    """The hits of the token layer as hits in the text of their documents (read here)."""
+    from ...query.search import Hit, with_documents
+
+    for doc, group in with_documents(groups, read):
+        for hit in group.hits:
+            yield Hit(doc, hit.line_no, hit.start, hit.end)
+
+
+def sort_first(keys: str) -> None:
+    """An unknown --sort key fails before any search."""
+    from ...query.kwic import parse_sort
+
+    parse_sort(keys)
 
 
 def _positional(session: Session, query: "Query", max_count: int | None, *, flowing: bool) -> Placed | None:
@@ -226,18 +237,20 @@ def _positional(session: Session, query: "Query", max_count: int | None, *, flow
 
 def _clusters(
     session: Session,
-    pattern: str,
+    zero: "Callable[[str | None], None]",
     query: "Query",
     request: "KwicRequest",
     size: int,
     positional: Placed | None,
     docs: "Iterable[Document] | None",
     fmt_name: str,
+    text_hits: "Iterable[Hit] | None" = None,
     *,
     header: bool,
 ) -> None:
     """``kwic --clusters``: from the token layer when it answers (no document read),
-    else around the hits found in the text."""
+    else around the hits found in the text (or ``text_hits``, the matches of ``--cql`` that
+    span several tokens, placed in their documents); ``zero`` reports no hit."""
     from ...output.kwic import write_clusters
     from ...query.clusters import clusters_of_hits, clusters_of_positions
     from ...query.kwic import chosen_groups, hits_per_document, parse_sort, sample
@@ -245,13 +258,15 @@ def _clusters(
 
     parse_sort(request.sort)
     normalizer = session.normalizer
-    if positional is not None:
+    if positional is not None and text_hits is None:
         groups, _, layer = positional
         chosen = chosen_groups(groups, request.per_doc, request.sample_size, request.seed)
         rows, hits = clusters_of_positions(layer, chosen, size, normalizer, request.limit)
     else:
-        assert docs is not None
-        found: Iterable[Hit] = iter_hits(docs, query, max_count=request.max_count)
+        if text_hits is None:
+            assert docs is not None
+            text_hits = iter_hits(docs, query, max_count=request.max_count)
+        found: Iterable[Hit] = text_hits
         if request.per_doc is not None:
             found = hits_per_document(found, request.per_doc)
         if request.sample_size is not None:
@@ -259,7 +274,7 @@ def _clusters(
         rows, hits = clusters_of_hits(found, size, normalizer, request.limit)
     shown = write_clusters(rows, session, fmt_name=fmt_name, header=header, hits=hits, size=size)
     if not shown and (hits == 0 or request.asks_none):
-        session.report_zero(pattern, query.options, whole_words=True, asked_none=request.asks_none)
+        zero(request.asks_none)
     elif not shown:
         session.note(f"0 clusters of {size} words around the {hits:,} hits")
     raise typer.Exit(0 if shown else 1)

@@ -1,0 +1,300 @@
+"""``--cql 'CQL'``: a CQL query (CQP's language) as the node of a command, in place of
+PATTERN. ``corpus query`` and the ``--cql`` of ``kwic``, ``grep``, ``freq``,
+``dispersion`` and ``collocates`` share what is here: the matches from the token layer,
+the syntax error with its caret, and the report of zero matches."""
+
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, NamedTuple
+
+import typer
+
+from ..errors import CorpusError
+from .options import MATCH_PANEL
+from .session import Session
+
+if TYPE_CHECKING:
+    from ..query.cql import CqlQuery, CqlSyntaxError, Match
+    from ..query.pattern import Query
+    from ..query.search import DocumentHits
+    from ..store.layer import TokenLayer
+    from .documents import Positional
+
+
+CqlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cql",
+        metavar="CQL",
+        help="A CQL query (as corpus query takes it) in place of PATTERN: its matches, "
+        "which may span several tokens, are the hits.",
+        rich_help_panel=MATCH_PANEL,
+        show_default=False,
+    ),
+]
+
+
+def pattern_or_cql(command: str, pattern: str | None, cql: str | None) -> None:
+    """Exactly one of PATTERN and ``--cql``: else a usage error (exit 2)."""
+    if pattern is not None and cql is not None:
+        raise CorpusError(f"PATTERN '{pattern}' and --cql: give one of them; see 'corpus {command} --help'")
+    if pattern is None and cql is None:
+        raise CorpusError(f"missing PATTERN (or --cql CQL); see 'corpus {command} --help'")
+
+
+def refuse_with_cql(**given: object) -> None:
+    """The options of a pattern that a CQL query has no use for: named, an error."""
+    names = [name for name, value in given.items() if value not in (None, False)]
+    if names:
+        listed = ", ".join(names)
+        raise CorpusError(f"--cql cannot be combined with {listed} (a CQL query says how it matches)")
+
+
+def refuse_pattern_options(
+    *,
+    fixed: bool,
+    ignore_case: bool,
+    clitics: object,
+    strict_marks: bool,
+    explain: bool,
+    substring: bool = False,
+    more: Mapping[str, object] | None = None,
+) -> None:
+    """``refuse_with_cql`` for the matching options every pattern command has, and
+    ``more`` (already named as the user types them)."""
+    refuse_with_cql(
+        **{
+            "-F/--fixed-strings": fixed,
+            "--substring": substring,
+            "-i/--ignore-case": ignore_case,
+            "--clitics": clitics,
+            "--strict-marks": strict_marks,
+            "--explain": explain,
+            **(more or {}),
+        }
+    )
+
+
+class CqlRun(NamedTuple):
+    """A parsed query, the token layer that answered it and its matches."""
+
+    query: "CqlQuery"
+    positional: "Positional"
+    matches: "Sequence[Match]"
+
+    @property
+    def layer(self) -> "TokenLayer":
+        return self.positional.layer
+
+    def groups(self, session: Session) -> "Iterator[DocumentHits]":
+        """The matches as the token layer's hits, by document (``cql.hits.place``)."""
+        from ..query.cql.hits import place
+
+        return place(self.layer, self.matches, session.normalizer)
+
+
+def parse_cql(text: str) -> "CqlQuery":
+    from ..query.cql import parse
+
+    return parse(text)
+
+
+@contextmanager
+def syntax_errors(session: Session, text: str) -> Iterator[None]:
+    """A syntax error in ``text``: its line, the query with a caret under the column, exit 2."""
+    from ..query.cql import CqlSyntaxError
+
+    try:
+        yield
+    except CqlSyntaxError as exc:
+        syntax_error(session, text, exc)
+        raise typer.Exit(2) from None
+
+
+def syntax_error(session: Session, text: str, error: "CqlSyntaxError") -> None:
+    """One ``corpus:`` line, then the query and a caret under the column (in cells: a
+    combining mark takes none)."""
+    from ..output.screen import cell_width
+    from ..output.terminal import shown
+
+    session.note(f"CQL syntax error at column {error.column + 1}: {error.message}")
+    line = shown(text.replace("\n", " ").replace("\t", " "))
+    pad = cell_width(text[: error.column].replace("\n", " ").replace("\t", " "))
+    session.env.stderr.write(f"  {line}\n  {' ' * pad}^\n")
+
+
+def cql_matches(
+    session: Session, query: "CqlQuery", strategy: str = "standard", *, command: str = "corpus query"
+) -> CqlRun:
+    """The matches of ``query`` in the documents chosen (``--doc``, ``--where``), from the
+    index's token layer, or one built in memory."""
+    from ..query.cql import find_matches
+
+    positional = session.source.positional() or session.source.positional(in_memory=True)
+    if positional is None:
+        from ..store.layer import missing_numpy
+
+        raise CorpusError(f"{command} {missing_numpy()}")
+    for warning in query.warnings:
+        session.warn(warning)
+    documents = _metadata(positional) if _uses_metadata(query) else None
+    matches = find_matches(
+        positional.layer,
+        query,
+        normalizer=session.normalizer,
+        strategy=strategy,
+        documents=documents,
+        selected=positional.selected,
+    )
+    return CqlRun(query, positional, matches)
+
+
+def run_cql(session: Session, text: str, *, command: str) -> CqlRun:
+    """``--cql text`` parsed and matched; a syntax error exits 2 with its caret."""
+    with syntax_errors(session, text):
+        query = parse_cql(text)
+    return cql_matches(session, query, command=command)
+
+
+def stand_in(text: str, session: Session) -> "Query":
+    """A pattern query that stands for the CQL matches where a command's writers ask for
+    one: never searched with; its (empty, accepting) constraint makes the writers keep
+    the hits' own spans (``Query.filters_hits``), and it has no clitics."""
+    from ..query.pattern import EitherConstraint, MatchOptions, Query
+
+    return Query(
+        source=text,
+        normalized=text,
+        regex=None,
+        normalizer=session.normalizer,
+        options=MatchOptions(word=True),
+        line_by_line=True,
+        constraint=EitherConstraint(()),
+    )
+
+
+def first_lines(groups: "Iterable[DocumentHits]", max_count: int | None) -> "Iterator[DocumentHits]":
+    """``--max-count N``: each document's hits on its first N lines with one."""
+    if max_count is None:
+        yield from groups
+        return
+    for group in groups:
+        lines: set[int] = set()
+        kept = []
+        for hit in group.hits:
+            if hit.line_no not in lines:
+                if len(lines) == max_count:
+                    break
+                lines.add(hit.line_no)
+            kept.append(hit)
+        if kept:
+            yield group._replace(hits=kept)
+
+
+def report_zero(session: Session, run: CqlRun, asked_none: str | None) -> None:
+    """No silent zero: which token pattern of the query matches nothing in the corpus."""
+    from ..query.cql.evaluate import token_counts
+
+    query, matches = run.query, run.matches
+    if asked_none is not None:
+        session.note(f"0 matches shown ({asked_none} asks for none)")
+        return
+    if matches:
+        session.note(f"0 matches shown of {len(matches):,}")
+        return
+    empty = [
+        query.source(token)
+        for token, found in token_counts(run.layer, query, session.normalizer)
+        if found == 0
+    ]
+    if empty:
+        listed = ", ".join(empty)
+        which = "this token pattern matches" if len(empty) == 1 else "these token patterns match"
+        session.note(f"0 matches: {which} nothing in the corpus: {listed}")
+    elif query.constraint is not None:
+        from dataclasses import replace
+
+        from ..query.cql import find_matches
+
+        unconstrained = find_matches(
+            run.layer,
+            replace(query, constraint=None),
+            normalizer=session.normalizer,
+            selected=run.positional.selected,
+        )
+        session.note(f"0 matches: {len(unconstrained):,} without the constraint after '::', none with it")
+    else:
+        session.note("0 matches: each token pattern matches on its own, never in this sequence")
+
+
+def write_counts(
+    session: Session,
+    run: CqlRun,
+    count_by: str,
+    by: str | None,
+    fmt_name: str,
+    limit: int | None,
+    *,
+    header: bool,
+    min_count: int = 1,
+) -> bool:
+    """``--count`` (by sequence) or ``--by FIELD`` (by metadata value): the first ``limit``
+    rows (None: all) of those with ``min_count`` matches or more."""
+    from ..output.records import RowWriter
+    from ..query.cql.hits import document_counts, sequence_counts
+
+    layer, positional, matches = run.layer, run.positional, run.matches
+
+    if by is None:
+        rows = sequence_counts(layer, matches, session.normalizer, count_by)
+        first = "sequence"
+    else:
+        headers = positional.headers()
+        if not any(by in doc.meta for doc in headers):
+            raise CorpusError(f"--by {by}: no document has this metadata field")
+        rows = document_counts(layer, matches, [doc.meta.get(by, "") for doc in headers])
+        first = by
+    rows = [row for row in rows if row.matches >= min_count]
+    if limit is not None:
+        rows = rows[:limit]
+    if fmt_name == "table":
+        if rows:
+            from ..output.screen import print_table
+
+            print_table(
+                session.env,
+                session.color,
+                [first, "count", "docs"],
+                [[row.sequence, row.matches, row.docs] for row in rows],
+                numeric=("count", "docs"),
+                flexible=first,
+                caption=f"{len(matches):,} matches · normalization {session.normalization}",
+            )
+        return bool(rows)
+    writer = RowWriter(session.env.stdout, fmt_name, [first, "count", "docs"], header=header, bom=session.bom)
+    for row in rows:
+        writer.write({first: row.sequence, "count": row.matches, "docs": row.docs})
+    writer.close()
+    return bool(rows)
+
+
+def _uses_metadata(query: "CqlQuery") -> bool:
+    """Does a global constraint test documents' metadata (``match.doc_source``)?"""
+    return query.constraint is not None and "doc_" in query.text[query.text.find("::") :]
+
+
+def _metadata(positional: "Positional") -> list[Mapping[str, str]]:
+    """Each layer document's metadata as CQP sees it in our VRT: ``id`` and every field
+    under its ``<doc>`` attribute name (and its own name)."""
+    from ..output.vrt import attribute_names
+
+    out: list[Mapping[str, str]] = []
+    for doc in positional.headers():
+        names = attribute_names(doc.meta)
+        out.append({**doc.meta, **{names[field]: value for field, value in doc.meta.items()}, "id": doc.id})
+    return out
+
+
+def layer_numbers(positional: "Positional") -> "Collection[int]":
+    """The layer's document numbers that ``positional`` answers for."""
+    return range(positional.layer.documents) if positional.selected is None else positional.selected
