@@ -227,10 +227,12 @@ def private_index_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 SHARED_CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 
 
-def first_documents(archive: Path, count: int, folder: Path) -> Path:
-    """The first ``count`` .txt files of a corpus archive of ../shared/corpora, written
-    to ``folder`` as 00000.txt, 00001.txt... (read from the .tar.xz stream, which is
-    decompressed only as far as needed)."""
+def first_documents(
+    archive: Path, count: int, folder: Path, keep: Callable[[bytes], bool] | None = None
+) -> Path:
+    """The first ``count`` .txt files of a corpus archive of ../shared/corpora (those
+    ``keep`` accepts), written to ``folder`` as 00000.txt, 00001.txt... (read from the
+    .tar.xz stream, which is decompressed only as far as needed)."""
     taken = 0
     with tarfile.open(archive, "r|xz") as stream:
         for member in stream:
@@ -241,9 +243,12 @@ def first_documents(archive: Path, count: int, folder: Path) -> Path:
             data = stream.extractfile(member)
             if data is None:
                 continue
+            text = data.read()
+            if keep is not None and not keep(text):
+                continue
             target = folder / f"{taken:05d}.txt"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data.read())
+            target.write_bytes(text)
             taken += 1
     return folder
 
