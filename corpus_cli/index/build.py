@@ -334,19 +334,13 @@ class _Tally:
         for counts in (self.forms, self.changed, self.docs, self.marks):
             counts.clear()
 
-    def add(self, tokens: list[list[str]], normalizer: Normalizer) -> list[int]:
-        """Count the tokens of a batch's documents; return their types.
-
-        Counted first in counters of the batch (small: they stay in the processor's
-        cache), then added to the tally's in C (``Counter.update`` adds in Python).
-        """
+    def _add_forms(self, batch: Mapping[str, int], normalizer: Normalizer) -> dict[str, str]:
+        """Add a batch's spelling counts; normalize the spellings new to the tally (their
+        start marked in ``marks``); return ``changed``, every spelling's key that differs."""
         from itertools import islice
 
         from ..text.normalize import normalize_many
 
-        batch: Counter[str] = Counter()
-        for found in tokens:
-            batch.update(found)  # counted in C
         start = len(self.forms)
         self.marks.append(start)
         _add_into(self.forms, batch)
@@ -354,6 +348,19 @@ class _Tally:
         for form, key in normalize_many(islice(self.forms, start, None), normalizer).items():
             if key != form:
                 changed[form] = key
+        return changed
+
+    def add(self, tokens: list[list[str]], normalizer: Normalizer) -> list[int]:
+        """Count the tokens of a batch's documents; return their types.
+
+        Counted first in counters of the batch (small: they stay in the processor's
+        cache), then added to the tally's in C (``Counter.update`` adds in Python).
+        """
+
+        batch: Counter[str] = Counter()
+        for found in tokens:
+            batch.update(found)  # counted in C
+        changed = self._add_forms(batch, normalizer)
         here = {form: changed[form] for form in changed.keys() & batch.keys()}  # small: fast
         spelled = set(here)
         docs: Counter[str] = Counter()
@@ -382,8 +389,6 @@ class _Tally:
         spelling came as two kinds: then ``add``)."""
         import numpy as np
 
-        from ..text.normalize import normalize_many
-
         ids = np.frombuffer(part.ids, dtype=np.uint32)
         sizes = np.frombuffer(part.doc_tokens, dtype=np.uint32)
         documents = len(sizes)
@@ -396,13 +401,7 @@ class _Tally:
         present = np.flatnonzero(per_entry)
         spellings = list(map(numbering.spellings.__getitem__, present.tolist()))
         batch = dict(zip(spellings, per_entry[present].tolist(), strict=True))
-        start = len(self.forms)
-        self.marks.append(start)
-        _add_into(self.forms, batch)
-        changed = self.changed
-        for form, key in normalize_many(islice(self.forms, start, None), normalizer).items():
-            if key != form:
-                changed[form] = key
+        changed = self._add_forms(batch, normalizer)
         # Each word token's key, numbered here ("" dropped), then one (document, key) per pair.
         key_numbers: dict[str, int] = {}
         keys = [changed.get(s, s) for s in spellings]

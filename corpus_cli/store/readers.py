@@ -890,11 +890,9 @@ class _Problems:
 Row = tuple[int, int, dict[str, Any] | None, str | None]  # number, offset, record, error
 
 
-def _line_rows(text: str, layout: LineLayout) -> Iterator[Row]:
-    """The non-empty lines of ``text`` as records of ``layout``'s fields; the fields
-    before the text lose the spaces around them."""
-    names, separator = layout.names, layout.separator
-    before = len(names) - 1
+def _numbered_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """The lines of ``text`` that hold more than spaces, each with its number among
+    them (from 1) and its offset in ``text`` (lines end at ``\\n`` only, as records do)."""
     number = 0
     position = 0
     while position < len(text):
@@ -902,9 +900,17 @@ def _line_rows(text: str, layout: LineLayout) -> Iterator[Row]:
         end = len(text) if end == -1 else end
         line = text[position:end]
         offset, position = position, end + 1
-        if not line.strip():
-            continue
-        number += 1
+        if line.strip():
+            number += 1
+            yield number, offset, line
+
+
+def _line_rows(text: str, layout: LineLayout) -> Iterator[Row]:
+    """The non-empty lines of ``text`` as records of ``layout``'s fields; the fields
+    before the text lose the spaces around them."""
+    names, separator = layout.names, layout.separator
+    before = len(names) - 1
+    for number, offset, line in _numbered_lines(text):
         values = line.split(separator, before)
         if len(values) <= before:
             found = f"{len(values)} field{'s' if len(values) > 1 else ''}"
@@ -918,16 +924,7 @@ def _line_rows(text: str, layout: LineLayout) -> Iterator[Row]:
 def _json_rows(text: str) -> Iterator[Row]:
     import json
 
-    number = 0
-    position = 0
-    while position < len(text):
-        end = text.find("\n", position)
-        end = len(text) if end == -1 else end
-        line = text[position:end]
-        offset, position = position, end + 1
-        if not line.strip():
-            continue
-        number += 1
+    for number, offset, line in _numbered_lines(text):
         try:
             record = json.loads(line)
             if isinstance(record, dict) and ("\\u" in line or "\\U" in line):
