@@ -27,9 +27,10 @@ from enum import Enum
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
+from .letters import ALEF_FOLD, TATWEEL
+
 # --------------------------------------------------------------------------- classes
 
-TATWEEL = "\u0640"
 ZWJ = "\u200d"
 #: Format characters that readers never see (bidi controls, ZWNJ, BOM, soft hyphen).
 INVISIBLES = "\u200b\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\u2060\ufeff\u00ad"
@@ -55,7 +56,6 @@ PHRASE_LIGATURES = {
     "\ufdfd": "بسم الله الرحمن الرحيم",
 }
 
-ALEF_FOLD = dict.fromkeys("\u0622\u0623\u0625\u0671\u0672\u0673", "\u0627")
 LOOKALIKE_FOLD = {
     "\u06a9": "\u0643",
     "\u06aa": "\u0643",
@@ -459,7 +459,7 @@ class _UthmaniStep(_Step):
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
-        from .uthmani import TRIGGER, WORD_CHARS  # the rules' module reads this one's letters
+        from .uthmani import TRIGGER, WORD_CHARS  # imported when the fold is used: its patterns compile then
 
         word = f"[{WORD_CHARS}]"
         return re.compile(f"(?<!{word}){word}*?(?:{TRIGGER}){word}*")

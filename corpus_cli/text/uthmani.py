@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from .normalize import ALEF_FOLD, TATWEEL
+from .letters import ALEF_FOLD, TATWEEL
 
 DAGGER_ALEF = "\u0670"
 HAMZA_ABOVE = "\u0654"
