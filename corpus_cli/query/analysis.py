@@ -674,7 +674,7 @@ def keyness_sides(
 
         ref_counts = reference_counts(reference, normalizer, load)
         for group, members in targets.items():
-            yield KeynessSide(group, _as_counts(counted(members)), ref_counts)
+            yield KeynessSide(group, as_counts(counted(members)), ref_counts)
         return
     if target is not None:
         rest = [d for d in docs if id(d) not in chosen]
@@ -692,8 +692,25 @@ def keyness_sides(
         yield KeynessSide(group, part, _without(whole, part))
 
 
-def _as_counts(side: Side) -> Counts:
-    return side if isinstance(side, Counts) else side.as_counts()
+def as_counts(side: Side) -> Counts:
+    """A side of a keyword comparison as ``Counts`` (totals, keys, spellings): a tally of
+    the token layer gives the same numbers as counts of the text."""
+    if isinstance(side, Counts):
+        return side
+    import numpy as np
+
+    from ..store.layer import NO_KEY
+
+    out = Counts(total=side.total)
+    found = np.flatnonzero((side.spellings > 0) & (side.keys_of != NO_KEY))
+    names = side.keys.keys
+    for spelling, key, count in zip(
+        found.tolist(), side.keys_of[found].tolist(), side.spellings[found].tolist(), strict=True
+    ):
+        name = names[key]
+        out.counts[name] += count
+        out.forms.setdefault(name, Counter())[side.layer.form(spelling)] += count
+    return out
 
 
 def _together(parts: list[Side]) -> Side:
@@ -709,7 +726,7 @@ def _together(parts: list[Side]) -> Side:
 
 def _without(whole: Side, part: Side) -> Side:
     if isinstance(whole, Counts) or isinstance(part, Counts):
-        return without(_as_counts(whole), _as_counts(part))
+        return without(as_counts(whole), as_counts(part))
     return whole - part
 
 
@@ -757,8 +774,8 @@ def ranked_keywords(
         target, reference = side.target, side.reference
         if isinstance(target, Counts) or isinstance(reference, Counts):
             found = keywords(
-                _as_counts(target),
-                _as_counts(reference),
+                as_counts(target),
+                as_counts(reference),
                 measure=measure,
                 k=k,
                 negative=negative,

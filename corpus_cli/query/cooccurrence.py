@@ -15,7 +15,6 @@ any score is computed, so that every number is the one the text path computes.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,6 @@ from ..text.tokenize import Kind
 from .positions import Keys, inner_span, matching_forms
 
 if TYPE_CHECKING:
-    from .freq import Counts
     from .pattern import Query
 
 Array = Any  # a numpy array (numpy is imported lazily)
@@ -303,20 +301,3 @@ class Tally:
         if not len(ids) or counts.max() <= 0:
             return self.keys.keys[key]
         return self.layer.form(int(ids[int(counts.argmax())]))  # the first of the largest
-
-    def as_counts(self) -> Counts:
-        """The same numbers as ``query.freq.Counts`` (totals, keys, spellings), for what
-        compares them with counts of text (a reference corpus)."""
-        from .freq import Counts
-
-        np = _numpy()
-        out = Counts(total=self.total)
-        found = np.flatnonzero((self.spellings > 0) & (self.keys_of != NO_KEY))
-        names = self.keys.keys
-        for spelling, key, count in zip(
-            found.tolist(), self.keys_of[found].tolist(), self.spellings[found].tolist(), strict=True
-        ):
-            name = names[key]
-            out.counts[name] += count
-            out.forms.setdefault(name, Counter())[self.layer.form(spelling)] += count
-        return out

@@ -186,11 +186,11 @@ def test_a_tally_holds_what_count_tokens_counts(seeds, level) -> None:
     assert {keys.keys[k]: c for k, c in enumerate(tally.counts.tolist()) if c} == dict(counts.counts)
     for key in counts.counts:
         assert tally.term(keys.keys.index(key)) == counts.term(key)
-    mirrored = tally.as_counts()
+    mirrored = analysis.as_counts(tally)
     assert (mirrored.total, mirrored.counts, mirrored.forms) == (counts.total, counts.counts, counts.forms)
     whole = Tally.of(layer, keys)
     rest = count_tokens([d for i, d in enumerate(docs) if i not in chosen], normalizer)
-    assert dict((whole - tally).as_counts().counts) == dict(rest.counts)
+    assert dict(analysis.as_counts(whole - tally).counts) == dict(rest.counts)
     assert (tally + (whole - tally)).spellings.tolist() == whole.spellings.tolist()
 
 
