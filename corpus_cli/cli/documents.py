@@ -280,6 +280,27 @@ class DocumentSource:
         layer = build_layer((d.text for d in docs), self.normalizer)
         return Positional(layer, lambda numbers: (docs[n] for n in numbers), None, lambda: list(docs))
 
+    def layer_hits(
+        self, query: Query, max_count: int | None, *, flowing: bool = True
+    ) -> tuple[Iterator[DocumentHits], Callable[[Iterable[int]], Iterator[Document]], TokenLayer] | None:
+        """The hits of ``query`` from the index's token layer (``tracked``), how to read
+        their documents, and the layer; or None: no layer, or a query it cannot answer
+        exactly (a phrase, a regular expression, a substring), which the text then
+        answers.  ``flowing``: the output may go out as it comes (not when it is cut)."""
+        from ..query.positions import single_token
+        from ..query.search import positional_hits
+
+        if not single_token(query):  # asked first: the layer is not even opened
+            return None
+        positional = self.positional(tracked=True)
+        if positional is None:
+            return None
+        groups = positional_hits(positional.layer, query, selected=positional.selected, max_count=max_count)
+        if groups is None:
+            return None
+        settle = self.held.settle if flowing and self.held is not None else None
+        return self.tracked(groups, settle), positional.read, positional.layer
+
     def layer_in_memory_pays(self) -> bool:
         """Without an index, is the loaded corpus big enough for a layer built in memory
         to answer sooner than the text (``LAYER_IN_MEMORY_FROM``), numpy installed?  With

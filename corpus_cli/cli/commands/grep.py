@@ -1,6 +1,5 @@
 """``corpus grep``: the lines that match, as grep prints them (or counts, -l, -o, context)."""
 
-from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from typing import TYPE_CHECKING, Annotated
 
@@ -31,8 +30,6 @@ from ..session import Session
 if TYPE_CHECKING:
     from ...output.grep import GrepRequest
     from ...query.pattern import Query
-    from ...query.search import DocumentHits
-    from ...store.corpus import Document
 
 
 @command("grep", overrides={"corpus": GrepCorpusOpt}, rich_help_panel="Commands", matching=True)
@@ -247,9 +244,10 @@ def grep(
         if not found and not request.invert:
             session.note("0 hits")
         raise typer.Exit(0 if found else 1)
-    positional = None if invert else _positional(session, query, line_search(request).max_count)
+    positional = None if invert else session.source.layer_hits(query, line_search(request).max_count)
     if positional is not None:  # hits from positions: only the documents with a selected line are read
-        found = run_grep_positions(*positional, query, request, shape, session.env, session.color)
+        groups, read, _layer = positional
+        found = run_grep_positions(groups, read, query, request, shape, session.env, session.color)
     else:
         docs = session.source.documents_for(
             query, invert=invert, search=line_search(request), keep_text=needs_text(request, shape)
@@ -304,24 +302,3 @@ def _grep_cql(session: Session, cql: str, query: "Query", request: "GrepRequest"
     if not found and not request.quiet:
         report_zero(session, run, "--max-count 0" if request.max_count == 0 else None)
     raise typer.Exit(0 if found else 1)
-
-
-def _positional(
-    session: Session, query: "Query", max_count: int | None
-) -> "tuple[Iterator[DocumentHits], Callable[[Iterable[int]], Iterator[Document]]] | None":
-    """The hits of ``query`` from the index's token layer and how to read their
-    documents, or None: no layer, or a query it cannot answer exactly (a phrase, a
-    regular expression, a substring), which the text then answers."""
-    from ...query.positions import single_token
-    from ...query.search import positional_hits
-
-    if not single_token(query):  # asked first: the layer is not even opened
-        return None
-    positional = session.source.positional(tracked=True)
-    if positional is None:
-        return None
-    groups = positional_hits(positional.layer, query, selected=positional.selected, max_count=max_count)
-    if groups is None:
-        return None
-    settle = session.held.settle if session.held is not None else None
-    return session.source.tracked(groups, settle), positional.read

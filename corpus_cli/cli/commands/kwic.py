@@ -138,7 +138,7 @@ def kwic(
         query = session.query(
             pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
         )
-        positional = None if dask else _positional(session, query, max_count, flowing=limit is None)
+        positional = None if dask else session.source.layer_hits(query, max_count, flowing=limit is None)
 
         def zero(asked_none: str | None) -> None:
             assert pattern is not None
@@ -214,25 +214,6 @@ def sort_first(keys: str) -> None:
     from ...query.kwic import parse_sort
 
     parse_sort(keys)
-
-
-def _positional(session: Session, query: "Query", max_count: int | None, *, flowing: bool) -> Placed | None:
-    """The hits of ``query`` from the index's token layer and how to read their
-    documents, or None: no layer, or a query it cannot answer exactly (a phrase, a
-    regular expression, a substring), which the text then answers."""
-    from ...query.positions import single_token
-    from ...query.search import positional_hits
-
-    if not single_token(query):  # asked first: the layer is not even opened
-        return None
-    positional = session.source.positional(tracked=True)
-    if positional is None:
-        return None
-    groups = positional_hits(positional.layer, query, selected=positional.selected, max_count=max_count)
-    if groups is None:
-        return None
-    settle = session.held.settle if flowing and session.held is not None else None
-    return session.source.tracked(groups, settle), positional.read, positional.layer
 
 
 def _clusters(
