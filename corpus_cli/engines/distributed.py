@@ -45,7 +45,7 @@ from ..errors import CorpusError
 from ..query.freq import Counts, FreqRequest, clitic_tests, count_tokens, ngram_units
 from ..store.corpus import Document, name_loaded
 from ..store.fields import grouping
-from ..store.readers import ReadOptions
+from ..store.readers import LineLayout, ReadOptions
 from ..text.clitics import CliticMode
 from ..text.normalize import Normalizer
 from ..text.tokenize import words
@@ -315,17 +315,20 @@ def _parquet_documents(
     ref: FileRef, row_groups: Sequence[int], options: ReadOptions, warnings: Warnings
 ) -> list[Document]:
     """Rows of a Parquet file as documents, like the records of a JSONL file: the text in
-    ``--text-field``, the id in ``--id-field`` (default: column ``id`` if there is one,
-    else FILE:N), every other column as metadata."""
+    ``--text-field`` (a line layout's last field: the shards of line records keep the
+    text there, the other fields as columns), the id in ``--id-field`` (default: column
+    ``id`` if there is one, else FILE:N), every other column as metadata."""
     import fsspec
 
     pq = _pyarrow_parquet()
+    layout = LineLayout.of(options.text_field)
+    text_field = layout.text_field if layout is not None else options.text_field
     with fsspec.open(ref.url, "rb") as handle:
         file = pq.ParquetFile(handle)
         names = file.schema_arrow.names
-        if options.text_field not in names:
+        if text_field not in names:
             columns = ", ".join(names) or "none"
-            warnings.append(f"skipped {ref.name}: no column '{options.text_field}' (columns: {columns})")
+            warnings.append(f"skipped {ref.name}: no column '{text_field}' (columns: {columns})")
             return []
         if not row_groups:
             return []
@@ -333,7 +336,7 @@ def _parquet_documents(
         first = sum(file.metadata.row_group(g).num_rows for g in range(row_groups[0]))
     id_column = options.id_field or ("id" if "id" in names else None)
     values: dict[str, list[Any]] = {column: table.column(column).to_pylist() for column in names}
-    texts = values.pop(options.text_field)
+    texts = values.pop(text_field)
     ids = values.pop(id_column) if id_column is not None and id_column in values else [None] * len(texts)
     stem = ref.rel[: -len(".parquet")]
     docs = []

@@ -89,3 +89,32 @@ def test_shard_takes_the_options_before_its_name(invoke, bodies: Path, tmp_path:
     r = invoke(*before, "shard", str(bodies), str(tmp_path / "out"), "--format", "jsonl")
     assert r.exit_code == 0, r.stderr
     assert [rec["id"] for rec in records((tmp_path / "out" / "part-00000.jsonl").read_text())] == ["k1", "k3"]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_shards_of_line_records_are_read_with_the_same_text_field(cli, tmp_path: Path, fmt: str) -> None:
+    """``--text-field 'sura|aya|text'`` reads the shards of line records as it read the
+    lines: the text from the layout's last field, the other fields as metadata."""
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("dask")
+    source = tmp_path / "quran"
+    source.mkdir()
+    (source / "q.txt").write_text(
+        "1|1|بسم الله الرحمن الرحيم\n1|2|الحمد لله رب العالمين\n2|1|الم\n", encoding="utf-8"
+    )
+    layout = ("--text-field", "sura|aya|text")
+    dest = tmp_path / "shards"
+    assert cli("shard", str(source), str(dest), "--format", fmt, *layout).code == 0
+    counted = cli(
+        "freq", "--corpus", str(dest), "--engine", "dask", *layout, "--by", "sura", "--format", "tsv"
+    )
+    assert counted.code == 0, counted
+    rows = [line.split("\t") for line in counted.out.splitlines()[1:]]
+    tokens: dict[str, int] = {}
+    for row in rows:
+        tokens[row[0]] = tokens.get(row[0], 0) + int(row[4])
+    assert tokens == {"1": 8, "2": 1}  # the prefixes are metadata, not tokens
+    assert not {row[2] for row in rows} & {"1", "2"}
+    hits = cli("grep", "-c", "الله", "--corpus", str(dest), "--engine", "dask", *layout)
+    assert hits.code == 0, hits
+    assert hits.out.strip().endswith(":1") and "aya" not in hits.err
