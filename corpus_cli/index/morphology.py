@@ -7,8 +7,9 @@ at most 8), which share the analyser loaded once by the parent before the fork.
 
 ``annotate(layer)`` gives an index's token layer its attributes ``lemma``, ``root`` and
 ``pos`` (``TokenLayer.attribute``): per spelling, the values of its readings, the first
-reading's first: lemmas unvocalized (as users and the gold data write them), roots as
-the analyser spells them, parts of speech coarse (noun, verb, function).
+reading's first (the readings ranked by what this corpus attests: ``reading_ranking``):
+lemmas unvocalized (as users and the gold data write them), roots as the analyser spells
+them, parts of speech coarse (noun, verb, function).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..engines import forking
@@ -33,6 +34,7 @@ from ..text.morphology import (
     unvocalized,
 )
 from .fingerprint import cache_folder
+from .reading_ranking import rank_readings
 
 #: The attributes ``annotate`` keeps beside a layer.
 ATTRIBUTES = ("lemma", "root", "pos")
@@ -155,26 +157,52 @@ def _analysed(forms: list[str], workers: int | None) -> Iterable[dict[str, list[
 
 
 def attribute_values(readings: Sequence[Reading], name: str) -> list[str]:
-    """The distinct values of attribute ``name`` over a form's ``readings``, in order."""
+    """The distinct values of attribute ``name`` over a form's ``readings``, the first
+    reading's first, even when it has none (""): في, first the preposition, has no root,
+    though its reading as the verb وَفَى has one (وفي, for ``--readings any``)."""
     values: list[str] = []
-    for reading in readings:
+    for number, reading in enumerate(readings):
         if name == "lemma":
             value = unvocalized(reading.lemma)
         elif name == "root":
             value = reading.root
         else:
             value = reading.pos
-        if value and value not in values:
+        if (value or number == 0) and value not in values:
             values.append(value)
     return values
 
 
+def layer_counts(layer: TokenLayer) -> dict[str, int]:
+    """The tokens of each spelling of ``layer`` (of all its kinds: one spelling may be
+    in its lexicon twice)."""
+    offsets = layer.array("posting_offsets")
+    counts: dict[str, int] = {}
+    for number, spelling in enumerate(layer.forms()):
+        counts[spelling] = counts.get(spelling, 0) + offsets[number + 1] - offsets[number]
+    return counts
+
+
 def annotate(
-    layer: TokenLayer, *, progress: Progress | None = None, workers: int | None = None
+    layer: TokenLayer,
+    *,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    counts: Mapping[str, int] | None = None,
 ) -> dict[str, list[Reading]]:
-    """Analyse the spellings of ``layer`` (an index's) and keep its attributes beside it."""
+    """Analyse the spellings of ``layer`` (an index's) and keep its attributes beside it,
+    each spelling's readings ranked by what this corpus attests (``rank_readings``).
+    ``counts``: the tokens of each spelling of the whole corpus, when ``layer`` holds
+    only some of its documents (``--doc`` without an index): the readings are then
+    ranked as the whole corpus's index ranks them."""
     spellings = layer.forms()
-    analysed = analyse(spellings, progress=progress, workers=workers)
+    if counts is None:
+        analysed = rank_readings(analyse(spellings, progress=progress, workers=workers), layer_counts(layer))
+    else:
+        every = analyse([*spellings, *counts], progress=progress, workers=workers)
+        analysed = rank_readings(every, counts)
+        mine = set(spellings)
+        analysed = {form: readings for form, readings in analysed.items() if form in mine}
     readings = [analysed.get(spelling, []) for spelling in spellings]
     for name in ATTRIBUTES:
         layer.save_attribute(name, [attribute_values(r, name) for r in readings], made_by=ANALYSER)

@@ -6,7 +6,12 @@ disambiguator's pick for the word alone (``Disambiguator().analyze_text(word)``)
 first reading, its root taken from the first analysis of the same lemma when the pick has
 none; every other analysis follows, one reading per distinct (lemma, root, pos), in the
 analyser's order.  A form that is no Arabic word (numbers, Latin, URLs, punctuation,
-emoji) is never sent to it (``analysable``).
+emoji) is never sent to it (``analysable``).  A form it knows nothing of is tried again
+in other spellings of the same word (``alternative_spellings``: Uthmani ءامنوا, hamza-less
+news spelling اعلن); a form still unknown is a noun of its own, without its article
+(``unknown_lemma``).  farahidi is made faster (its pattern matching indexed) and its
+order of equal analyses fixed (it followed Python's hash randomization), with the same
+analyses.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any, NamedTuple
 
 #: Which analyser and how its answers are read: the cache of analyses is kept per version.
 ANALYSER = "farahidi 0.4.0"
-READING_FORMAT = 5
+READING_FORMAT = 6
 
 #: The tag of the reading of a form the analyser does not know: its lemma is the form.
 UNKNOWN = "unknown"
@@ -130,6 +135,8 @@ class Analyser:
             return found
 
         analyzer._process_token = process_token
+        _filter_patterns_by_letters(analyzer)
+        _segments_in_a_fixed_order()
 
     def readings(self, form: str) -> list[Reading]:
         """Every reading of ``form``, the disambiguator's pick first; [] when the form is
@@ -139,21 +146,28 @@ class Analyser:
             return []
         self._raw.clear()
         analyses = self._disambiguator.analyzer.analyze(form)
+        spelling = form
+        if not analyses:  # another spelling of the same word (ءامنوا, شىء, اعلن)?
+            for spelling in alternative_spellings(form):
+                self._raw.clear()
+                analyses = self._disambiguator.analyzer.analyze(spelling)
+                if analyses:
+                    break
         if not analyses:  # mostly names the lexicon lacks (ديفيد, الشيشان): a noun, itself
-            return [Reading(unvocalized(form), "", "noun", UNKNOWN, "", form)]
+            return [Reading(unknown_lemma(form), "", "noun", UNKNOWN, "", form)]
         readings: list[Reading] = []
         seen: set[tuple[str, str, str]] = set()
-        rooted = {(a.lemma, a.pos) for a in analyses if a.root and a.root != "-"}
+        rooted = {(a.lemma, a.pos) for a in analyses if _root(a)}
         for analysis in analyses:
-            if (analysis.lemma, analysis.pos) in rooted and not (analysis.root and analysis.root != "-"):
+            if (analysis.lemma, analysis.pos) in rooted and not _root(analysis):
                 continue  # a lemma's rootless duplicate (same part of speech): no reading of its own
             reading = _reading(analysis)
             if (reading.lemma, reading.root, reading.pos) not in seen:
                 seen.add((reading.lemma, reading.root, reading.pos))
                 readings.append(reading)
-        picked = self._disambiguator.analyze_text(form)
+        picked = self._disambiguator.analyze_text(spelling)
         if len(picked) == 1 and picked[0].analyzed:
-            lemma, root = picked[0].lemma, picked[0].root or ""
+            lemma, root = picked[0].lemma, _root(picked[0])
             same_lemma = [r for r in readings if r.lemma == lemma]
             if same_lemma:
                 if not root:  # the lemma's first root; else the first root of the form
@@ -165,14 +179,166 @@ class Analyser:
                     first = same_lemma[0]._replace(root=root)
                     first = first._replace(pos=_pos_with_root(first, root))
                 readings = [first] + [r for r in readings if r is not first]
-        particle = next((r for r in readings if r.tag.startswith("حرف")), None)
+        particle = next((r for r in readings if r.tag.startswith("حرف") and _free(r, spelling)), None)
         if particle is not None and particle is not readings[0]:
             # A form that can be a particle (في, على, إلى, لم, إن) nearly always is one: a
             # closed class of the most frequent words; it keeps the root of its lemma.
             root = next((r.root for r in readings if r.lemma == particle.lemma and r.root), "")
             first = particle._replace(root=root)
             readings = [first] + [r for r in readings if r is not particle]
+        if readings[0].pos == "function" and not readings[0].root:
+            # A function word has the root of the same word's content reading (بين of بَيْن,
+            # عند of عَنْد, كيف of كَيْف), so that --root بين finds it too.
+            lemma = unvocalized(readings[0].lemma)
+            root = next((r.root for r in readings if r.root and unvocalized(r.lemma) == lemma), "")
+            if root:
+                readings = [readings[0]._replace(root=root), *readings[1:]]
         return readings
+
+
+def _filter_patterns_by_letters(analyzer: Any) -> None:
+    """Make farahidi 0.4.0's ``_possible_solutions`` (a third of its time) faster, with the
+    same answers: it tries every stem pattern of the stem's length (thousands) against the
+    stem, normalizing each pattern's hamza every time; here the patterns are normalized
+    once and indexed by their fixed letters (those that are not ف ع ل), so that a stem
+    meets only the patterns whose fixed letters it has, in their order.  A pattern's
+    candidate roots are taken in sorted order, not in the order of farahidi's set of them,
+    which changes from run to run (hash randomization): so a form's readings, and which
+    one comes first, no longer do."""
+    from farahidi import normalize as letters  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    lexicon = analyzer.lex
+    indexes: dict[
+        tuple[str, int], tuple[list[tuple[Any, str]], dict[tuple[int, ...], dict[str, list[int]]]]
+    ] = {}
+
+    def index(
+        category: str, length: int
+    ) -> tuple[list[tuple[Any, str]], dict[tuple[int, ...], dict[str, list[int]]]]:
+        found = indexes.get((category, length))
+        if found is None:
+            patterns: list[tuple[Any, str]] = []
+            by_letters: dict[tuple[int, ...], dict[str, list[int]]] = {}
+            for number, unvoweled in enumerate(lexicon.unvoweled_stems(category, length)):
+                value = unvoweled["val"]
+                pattern = value[0] + letters.normalize_hamza(value[1:])
+                patterns.append((unvoweled, pattern))
+                fixed = tuple(at for at, char in enumerate(pattern[:length]) if char not in "فعل")
+                key = "".join(pattern[at] for at in fixed)
+                by_letters.setdefault(fixed, {}).setdefault(key, []).append(number)
+            found = indexes[(category, length)] = (patterns, by_letters)
+        return found
+
+    def possible_solutions(seg: Any, cat: str, cache: dict[str, Any]) -> dict[str, Any]:
+        stem1 = seg.stem
+        if stem1 in cache:
+            return cache[stem1]  # type: ignore[no-any-return]
+        stem = stem1[0] + letters.normalize_hamza(stem1[1:]) if stem1 else stem1
+        patterns, by_letters = index(cat, len(stem))
+        numbers: list[int] = []
+        for fixed, table in by_letters.items():
+            if all(at < len(stem) for at in fixed):
+                numbers.extend(table.get("".join(stem[at] for at in fixed), ()))
+        result: dict[str, Any] = {}
+        for number in sorted(numbers):
+            unvoweled, pattern = patterns[number]
+            roots = analyzer._get_possible_roots(stem, unvoweled["rules"], cat)
+            if not roots:
+                continue
+            roots_map: dict[str, Any] = {}
+            for root in sorted(roots):  # farahidi's set order changes with PYTHONHASHSEED
+                value = letters.word_from_root_and_pattern(root, pattern)
+                root_entity = lexicon.root_entity(cat, root)
+                if root_entity is None:
+                    continue
+                length = len(seg.stem)
+                id_root = root_entity.get(f"len{length}") if 1 <= length <= 12 else None
+                if id_root and letters.normalize_hamza(value) == letters.normalize_hamza(stem):
+                    found = analyzer._get_info_result(id_root, unvoweled["ids"], length, cat)
+                    if found:
+                        roots_map[root] = found
+            if roots_map:
+                result[unvoweled["val"]] = roots_map
+        cache[stem1] = result
+        return result
+
+    analyzer._possible_solutions = possible_solutions
+
+
+def _segments_in_a_fixed_order() -> None:
+    """farahidi 0.4.0 splits a word into proclitic + stem + enclitic trying each pair's
+    stems from a set, whose order changes from run to run (hash randomization), and so
+    may the order of equally scored analyses, the first one included: each pair's stems
+    are taken in sorted order here."""
+    from farahidi import analyzer  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    split = analyzer.get_lists_segment
+    if getattr(split, "fixed_order", False):
+        return
+
+    def get_lists_segment(lexicon: Any, word: str) -> list[Any]:
+        segments: list[Any] = []
+        run: list[Any] = []
+        for segment in split(lexicon, word):  # one run of segments per (proclitic, enclitic)
+            if run and (segment.proclitic is not run[0].proclitic or segment.enclitic is not run[0].enclitic):
+                segments.extend(sorted(run, key=lambda one: str(one.stem)))
+                run = []
+            run.append(segment)
+        segments.extend(sorted(run, key=lambda one: str(one.stem)))
+        return segments
+
+    get_lists_segment.fixed_order = True  # type: ignore[attr-defined]
+    analyzer.get_lists_segment = get_lists_segment
+
+
+def _free(reading: Reading, form: str) -> bool:
+    """Is ``reading`` a word of its own, not a bound clitic (the article اَلْـ of كل) unless
+    the form is the clitic alone (ب, ل)?"""
+    return not reading.lemma.endswith("\u0640") or unvocalized(reading.lemma) == unvocalized(form)
+
+
+#: A form's proclitics before a hamza-less initial alef (و, ف, ب, ل, ك, the article).
+_BEFORE_ALEF = ("", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ول", "وب", "فل", "فب")
+#: The article with the proclitics that may precede it, longest first.
+_ARTICLES = ("وال", "فال", "بال", "كال", "لل", "ال")
+
+
+def alternative_spellings(form: str) -> list[str]:
+    """Other spellings of the same word, tried in order when the analyser knows no reading
+    of ``form``: Uthmani spelling (ءا for آ, ى for medial and final ي: ءامنوا, شىء, النبى),
+    a hamza-less initial alef as news writes it (اعلن, والاسلام: أ then إ), a final ه for
+    ة (Egyptian spelling)."""
+    found: list[str] = []
+
+    def add(spelling: str) -> None:
+        if spelling != form and spelling not in found:
+            found.append(spelling)
+
+    modern = form.replace("ءا", "آ")
+    modern = "".join("ي" if c == "ى" and at + 1 < len(modern) else c for at, c in enumerate(modern))
+    add(modern)
+    if modern.endswith("ى"):
+        add(modern[:-1] + "ي")
+    for proclitic in sorted(_BEFORE_ALEF, key=len, reverse=True):
+        at = len(proclitic)
+        if form.startswith(proclitic) and len(form) > at + 2 and form[at] == "ا" and form[at + 1] != "ل":
+            for hamza in ("أ", "إ"):
+                add(form[:at] + hamza + form[at + 1 :])
+            break
+    if form.endswith("ه") and len(form) > 2:
+        add(form[:-1] + "ة")
+    return found
+
+
+def unknown_lemma(form: str) -> str:
+    """The lemma of a word the analyser does not know (a name, a loanword): the form
+    unvocalized, without its article and the proclitics before it (الشيشان, للشيشان:
+    شيشان) when three letters at least remain."""
+    bare = unvocalized(form)
+    for article in _ARTICLES:
+        if bare.startswith(article) and len(bare) - len(article) >= 3:
+            return bare[len(article) :]
+    return bare
 
 
 def _pos_with_root(reading: Reading, root: str) -> str:
@@ -181,8 +347,14 @@ def _pos_with_root(reading: Reading, root: str) -> str:
     return coarse_pos(tag, kind or None, root)
 
 
+def _root(analysis: Any) -> str:
+    """An analysis's root, "" when it has none (farahidi writes "-" or "#": ب)."""
+    root: str = analysis.root or ""
+    return "" if root in ("-", "#") else root
+
+
 def _reading(analysis: Any) -> Reading:
-    root = analysis.root if analysis.root and analysis.root != "-" else ""
+    root = _root(analysis)
     kind = getattr(analysis, "type", None)
     tag = analysis.pos + (f":{kind}" if kind else "")
     return Reading(

@@ -8,7 +8,15 @@ import pytest
 
 from corpus_cli.index import morphology as index_morphology
 from corpus_cli.index.morphology import Cache, analyse, attribute_values
-from corpus_cli.text.morphology import Reading, analysable, coarse_pos, root_letters, unvocalized
+from corpus_cli.text.morphology import (
+    Reading,
+    alternative_spellings,
+    analysable,
+    coarse_pos,
+    root_letters,
+    unknown_lemma,
+    unvocalized,
+)
 
 
 def test_only_arabic_words_are_analysable():
@@ -24,6 +32,26 @@ def test_roots_and_lemmas_as_users_write_them():
     assert root_letters("رأى") == "رءي"
     assert unvocalized("كِتَاب") == "كتاب"
     assert unvocalized("كتـــاب") == "كتاب"
+
+
+def test_other_spellings_of_a_word_the_analyser_does_not_know():
+    assert alternative_spellings("ءامنوا") == ["آمنوا"]  # Uthmani: ءا for آ
+    assert alternative_spellings("شىء") == ["شيء"]  # Uthmani: ى inside a word
+    assert alternative_spellings("النبى") == ["النبي"]  # ى for a final ي
+    assert alternative_spellings("اعلن") == ["أعلن", "إعلن"]  # news: a hamza-less alef
+    assert alternative_spellings("والاسلام") == ["والأسلام", "والإسلام"]
+    assert alternative_spellings("لاسرائيل") == ["لأسرائيل", "لإسرائيل"]
+    assert alternative_spellings("مدرسه") == ["مدرسة"]  # ه for ة
+    assert alternative_spellings("السلام") == []  # the article's alef is no hamza
+    assert alternative_spellings("كتب") == []
+    assert alternative_spellings("اب") == []  # too short to be a hamza-less word
+
+
+def test_the_lemma_of_an_unknown_word_has_no_article():
+    assert unknown_lemma("الشيشان") == unknown_lemma("للشيشان") == unknown_lemma("والشيشان") == "شيشان"
+    assert unknown_lemma("الدُّوما") == "دوما"
+    assert unknown_lemma("الكو") == "الكو"  # no article: three letters at least remain
+    assert unknown_lemma("بيلزبوري") == "بيلزبوري"
 
 
 def test_coarse_parts_of_speech():
@@ -45,6 +73,10 @@ def test_attribute_values_are_distinct_and_first_first():
     assert attribute_values(readings, "lemma") == ["كتاب", "كتب", "في"]
     assert attribute_values(readings, "root") == ["كتب"]
     assert attribute_values(readings, "pos") == ["noun", "verb", "function"]
+    # the first reading's value first, even none: في has no root, though وَفَى has one
+    fi = [Reading("فِي", "", "function", "اسم"), Reading("وَفَى", "وفي", "verb", "فعل")]
+    assert attribute_values(fi, "root") == ["", "وفي"]
+    assert attribute_values([], "root") == []
 
 
 def test_cached_forms_are_not_analysed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -99,6 +131,31 @@ def test_an_unknown_word_is_a_noun_of_its_own(analyser):
     assert analyser.readings("بيلزبوري") == [Reading("بيلزبوري", "", "noun", "unknown", "", "بيلزبوري")]
 
 
+def test_other_spellings_are_analysed_when_the_form_is_unknown(analyser):
+    first = analyser.readings("ءامنوا")[0]  # Uthmani spelling of آمنوا
+    assert (unvocalized(first.lemma), first.root, first.pos) == ("آمن", "ءمن", "verb")
+    first = analyser.readings("شىء")[0]
+    assert (unvocalized(first.lemma), first.root) == ("شيء", "شيء")
+    first = analyser.readings("والاسلام")[0]  # news spelling of والإسلام
+    assert (unvocalized(first.lemma), first.root, first.pos) == ("إسلام", "سلم", "noun")
+    assert analyser.readings("الشيشان") == [Reading("شيشان", "", "noun", "unknown", "", "الشيشان")]
+
+
+def test_the_article_is_no_word_of_its_own(analyser):
+    first = analyser.readings("كل")[0]  # ك + ال is an analysis, not the word first
+    assert (unvocalized(first.lemma), first.root) == ("كل", "كلل")
+    assert "ال" not in [unvocalized(r.lemma) for r in analyser.readings("كل")][:1]
+    readings = analyser.readings("ب")  # the clitic alone is itself (farahidi's root "#": none)
+    assert [(unvocalized(r.lemma), r.pos, r.root) for r in readings] == [("ب", "function", "")]
+
+
+def test_a_function_word_has_the_root_of_its_content_reading(analyser):
+    for form, root in (("بين", "بين"), ("عند", "عند"), ("كيف", "كيف")):
+        first = analyser.readings(form)[0]
+        assert (unvocalized(first.lemma), first.pos, first.root) == (form, "function", root)
+    assert analyser.readings("هذا")[0].root == ""  # no reading of its lemma has a root
+
+
 def test_verbs_and_non_words(analyser):
     first = analyser.readings("يكتبون")[0]
     assert (unvocalized(first.lemma), first.root, first.pos) == ("كتب", "كتب", "verb")
@@ -124,3 +181,35 @@ def _sample_words() -> list[str]:
     for path in sorted(SEEDS.glob("*.txt")):
         found.extend(words(path.read_text(encoding="utf-8")))
     return sorted(set(found))[:600]
+
+
+#: Forms whose first reading followed Python's hash randomization in farahidi 0.4.0.
+UNSTABLE = ["أبغى", "أجئتنا", "أحسوا", "أحصى", "أخزى", "أدعوا", "أضلونا", "أفسدوها", "أنسوكم", "اخسوا"]
+
+
+def test_readings_are_the_same_in_every_run():
+    pytest.importorskip("farahidi", reason=NO_EXTRA)
+    import json
+    import os
+    import subprocess
+    import sys
+
+    program = (
+        "import json, sys\n"
+        "from corpus_cli.text.morphology import Analyser\n"
+        "analyser = Analyser()\n"
+        "print(json.dumps({f: analyser.readings(f) for f in sys.argv[1:]}, ensure_ascii=False))\n"
+    )
+    runs = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", program, *UNSTABLE],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        runs.append(json.loads(done.stdout))
+    assert runs[0] == runs[1]
+    assert set(runs[0]) == set(UNSTABLE) and all(runs[0].values())

@@ -1,0 +1,97 @@
+"""Readings ranked by what the corpus attests (``index.reading_ranking``), and the index
+attributes that ``index.morphology.annotate`` keeps in that order."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus_cli.index import morphology as index_morphology
+from corpus_cli.index.reading_ranking import evidence_key, first_reading_evidence, rank_readings
+from corpus_cli.text.morphology import Reading
+
+#: The verb كَتَبَ and the noun كُتُب (plural of كِتَاب) share the spelling كتب.
+WROTE = Reading("كَتَبَ", "كتب", "verb", "فعل")
+BOOKS = Reading("كِتَاب", "كتب", "noun", "اسم")
+LITTLE = Reading("كُتَيْب", "كتب", "noun", "اسم")
+IN = Reading("فِي", "", "function", "اسم")
+FULFILLED = Reading("وَفَى", "وفي", "verb", "فعل")
+LEBANON = Reading("لُبْنَان", "لبن", "noun", "اسم:اسم علم")
+APPEARED = Reading("بَانَ", "بين", "verb", "فعل")
+
+
+def test_the_evidence_of_a_lemma_is_the_tokens_of_the_forms_it_is_first_for():
+    readings = {"الكتاب": [BOOKS], "كتابا": [BOOKS, WROTE], "كتب": [WROTE, BOOKS], "hello": []}
+    evidence = first_reading_evidence(readings, {"الكتاب": 30, "كتابا": 12, "كتب": 100, "hello": 5})
+    assert evidence == {("كتاب", "كتب"): 42, ("كتب", "كتب"): 100}
+    assert evidence_key(WROTE) == ("كتب", "كتب")
+    assert evidence_key(Reading("أَمِنَ", "أمن", "verb", "فعل")) == ("أمن", "ءمن")
+
+
+def test_a_lemma_the_rest_of_the_corpus_attests_far_more_goes_first():
+    readings = {"كتب": [WROTE, LITTLE, BOOKS], "الكتاب": [BOOKS], "كتبت": [WROTE], "والكتب": [BOOKS]}
+    counts = {"كتب": 50, "الكتاب": 40, "كتبت": 3, "والكتب": 5}
+    ranked = rank_readings(readings, counts)
+    # كتب's own 50 tokens do not count for its first reading: 45 > 8 × (3 + 2)
+    assert ranked["كتب"] == [BOOKS, WROTE, LITTLE]
+    assert ranked["الكتاب"] == [BOOKS]
+    # more tokens of the verb elsewhere: the analyser's order stands (45 < 8 × (4 + 2))
+    assert rank_readings(readings, counts | {"كتبت": 4})["كتب"] == [WROTE, LITTLE, BOOKS]
+    assert rank_readings(readings, counts, margin=20)["كتب"] == [WROTE, LITTLE, BOOKS]
+
+
+def test_a_handful_of_tokens_overrules_nothing():
+    readings = {"كتب": [WROTE, BOOKS], "الكتاب": [BOOKS]}
+    assert rank_readings(readings, {"كتب": 9, "الكتاب": 16})["كتب"] == [WROTE, BOOKS]  # 16 ≤ 8 × 2
+    assert rank_readings(readings, {"كتب": 9, "الكتاب": 17})["كتب"] == [BOOKS, WROTE]
+    assert rank_readings(readings, {"كتب": 9, "الكتاب": 1}, smoothing=0.0)["كتب"] == [BOOKS, WROTE]
+
+
+def test_a_function_word_or_a_name_first_stays_first():
+    readings = {"في": [IN, FULFILLED], "وفى": [FULFILLED], "لبنان": [LEBANON, APPEARED], "بان": [APPEARED]}
+    ranked = rank_readings(readings, {"في": 10, "وفى": 500, "لبنان": 10, "بان": 500})
+    assert ranked["في"] == [IN, FULFILLED]
+    assert ranked["لبنان"] == [LEBANON, APPEARED]
+
+
+def test_the_readings_of_the_winning_lemma_move_together_in_their_order():
+    other_books = BOOKS._replace(tag="اسم:جمع")
+    readings = {"كتب": [WROTE, BOOKS, LITTLE, other_books], "كتابه": [BOOKS]}
+    ranked = rank_readings(readings, {"كتب": 1, "كتابه": 100})
+    assert ranked["كتب"] == [BOOKS, other_books, WROTE, LITTLE]
+
+
+def test_ranking_keeps_every_form_and_every_reading():
+    readings = {"كتب": [WROTE, BOOKS], "hello": [], "الكتاب": [BOOKS]}
+    ranked = rank_readings(readings, {"الكتاب": 1000})  # forms without a count count 0
+    assert set(ranked) == set(readings)
+    assert all(sorted(ranked[f]) == sorted(readings[f]) for f in readings)
+    assert ranked["hello"] == []
+    assert ranked["كتب"] == [BOOKS, WROTE]
+
+
+def test_annotate_keeps_the_readings_in_the_corpus_order(monkeypatch: pytest.MonkeyPatch):
+    pytest.importorskip("numpy")
+    from corpus_cli.store.layer import build_layer
+    from corpus_cli.text.normalize import Level, Normalizer
+
+    layer = build_layer(
+        ["كتب الكتاب " * 3 + "الكتاب " * 20, "كتب في البيت"], Normalizer.for_level(Level.standard)
+    )
+    analyses = {
+        "كتب": [WROTE, BOOKS],
+        "الكتاب": [BOOKS],
+        "في": [IN, FULFILLED],
+        "البيت": [Reading("بَيْت", "بيت", "noun", "اسم")],
+    }
+    monkeypatch.setattr(
+        index_morphology, "analyse", lambda forms, **_: {f: analyses[f] for f in forms if f in analyses}
+    )
+    assert index_morphology.layer_counts(layer) == {"كتب": 4, "الكتاب": 23, "في": 1, "البيت": 1}
+    ranked = index_morphology.annotate(layer)
+    assert ranked["كتب"] == [BOOKS, WROTE]  # 23 tokens of الكتاب > 8 × (4 - 4 + 2)
+    lemma = layer.attribute("lemma")
+    assert lemma is not None
+    (number,) = layer.find_form("كتب")
+    start, end = int(lemma.offsets[number]), int(lemma.offsets[number + 1])
+    assert [lemma.values[int(v)] for v in lemma.readings[start:end]] == ["كتاب", "كتب"]
+    assert lemma.values[int(lemma.first[number])] == "كتاب"
