@@ -42,12 +42,18 @@ def pattern_or_cql(command: str, pattern: str | None, cql: str | None) -> None:
         raise CorpusError(f"missing PATTERN (or --cql CQL); see 'corpus {command} --help'")
 
 
-def refuse_with_cql(**given: object) -> None:
-    """The options of a pattern that a CQL query has no use for: named, an error."""
+def refuse_with_cql(node: str = "--cql", **given: object) -> None:
+    """The options of a pattern that a CQL query has no use for: named, an error
+    (``node``: the option that gave the query, ``--cql`` or ``--lemma``/``--root``)."""
     names = [name for name, value in given.items() if value not in (None, False)]
     if names:
         listed = ", ".join(names)
-        raise CorpusError(f"--cql cannot be combined with {listed} (a CQL query says how it matches)")
+        why = (
+            "a CQL query says how it matches"
+            if node == "--cql"
+            else "it matches whole tokens by their analysis"
+        )
+        raise CorpusError(f"{node} cannot be combined with {listed} ({why})")
 
 
 def refuse_pattern_options(
@@ -59,10 +65,12 @@ def refuse_pattern_options(
     explain: bool,
     substring: bool = False,
     more: Mapping[str, object] | None = None,
+    node: str = "--cql",
 ) -> None:
     """``refuse_with_cql`` for the matching options every pattern command has, and
     ``more`` (already named as the user types them)."""
     refuse_with_cql(
+        node,
         **{
             "-F/--fixed-strings": fixed,
             "--substring": substring,
@@ -71,7 +79,7 @@ def refuse_pattern_options(
             "--strict-marks": strict_marks,
             "--explain": explain,
             **(more or {}),
-        }
+        },
     )
 
 
@@ -81,6 +89,7 @@ class CqlRun(NamedTuple):
     query: "CqlQuery"
     positional: "Positional"
     matches: "Sequence[Match]"
+    any_reading: bool = False  # --readings any
 
     @property
     def layer(self) -> "TokenLayer":
@@ -124,11 +133,18 @@ def syntax_error(session: Session, text: str, error: "CqlSyntaxError") -> None:
 
 
 def cql_matches(
-    session: Session, query: "CqlQuery", strategy: str = "standard", *, command: str = "corpus query"
+    session: Session,
+    query: "CqlQuery",
+    strategy: str = "standard",
+    *,
+    command: str = "corpus query",
+    any_reading: bool = False,
 ) -> CqlRun:
     """The matches of ``query`` in the documents chosen (``--doc``, ``--where``), from the
-    index's token layer, or one built in memory."""
+    index's token layer, or one built in memory (analysed now if the query tests lemma,
+    root or pos); ``any_reading``: ``--readings any``."""
     from ..query.cql import find_matches
+    from .morph import ensure_attributes
 
     positional = session.source.positional() or session.source.positional(in_memory=True)
     if positional is None:
@@ -137,6 +153,7 @@ def cql_matches(
         raise CorpusError(f"{command} {missing_numpy()}")
     for warning in query.warnings:
         session.warn(warning)
+    ensure_attributes(session, positional.layer, query.attributes())
     documents = _metadata(positional) if _uses_metadata(query) else None
     matches = find_matches(
         positional.layer,
@@ -145,15 +162,17 @@ def cql_matches(
         strategy=strategy,
         documents=documents,
         selected=positional.selected,
+        any_reading=any_reading,
     )
-    return CqlRun(query, positional, matches)
+    return CqlRun(query, positional, matches, any_reading)
 
 
-def run_cql(session: Session, text: str, *, command: str) -> CqlRun:
-    """``--cql text`` parsed and matched; a syntax error exits 2 with its caret."""
+def run_cql(session: Session, text: str, *, command: str, any_reading: bool = False) -> CqlRun:
+    """``--cql text`` (or ``--lemma``/``--root``: ``morph.node_query``) parsed and
+    matched; a syntax error exits 2 with its caret."""
     with syntax_errors(session, text):
         query = parse_cql(text)
-    return cql_matches(session, query, command=command)
+    return cql_matches(session, query, command=command, any_reading=any_reading)
 
 
 def stand_in(text: str, session: Session) -> "Query":
@@ -191,26 +210,42 @@ def first_lines(groups: "Iterable[DocumentHits]", max_count: int | None) -> "Ite
             yield group._replace(hits=kept)
 
 
-def report_zero(session: Session, run: CqlRun, asked_none: str | None) -> None:
-    """No silent zero: which token pattern of the query matches nothing in the corpus."""
+def report_zero(session: Session, run: CqlRun, asked_none: str | None, *, unit: str = "matches") -> None:
+    """No silent zero: which token pattern of the query matches nothing in the corpus
+    (or, for a query on lemma, root or pos, how many match with ``--readings any``);
+    ``unit``: what the command calls them (``--lemma`` in kwic: hits)."""
     from ..query.cql.evaluate import token_counts
 
     query, matches = run.query, run.matches
     if asked_none is not None:
-        session.note(f"0 matches shown ({asked_none} asks for none)")
+        session.note(f"0 {unit} shown ({asked_none} asks for none)")
         return
     if matches:
-        session.note(f"0 matches shown of {len(matches):,}")
+        session.note(f"0 {unit} shown of {len(matches):,}")
         return
+    if not run.any_reading and {"lemma", "root", "pos"} & query.attributes():
+        from ..query.cql import find_matches
+
+        anyway = find_matches(
+            run.layer,
+            query,
+            normalizer=session.normalizer,
+            documents=_metadata(run.positional) if _uses_metadata(query) else None,
+            selected=run.positional.selected,
+            any_reading=True,
+        )
+        if anyway:
+            session.note(f"0 {unit}; {len(anyway):,} with --readings any")
+            return
     empty = [
         query.source(token)
-        for token, found in token_counts(run.layer, query, session.normalizer)
+        for token, found in token_counts(run.layer, query, session.normalizer, run.any_reading)
         if found == 0
     ]
     if empty:
         listed = ", ".join(empty)
         which = "this token pattern matches" if len(empty) == 1 else "these token patterns match"
-        session.note(f"0 matches: {which} nothing in the corpus: {listed}")
+        session.note(f"0 {unit}: {which} nothing in the corpus: {listed}")
     elif query.constraint is not None:
         from dataclasses import replace
 
@@ -221,10 +256,11 @@ def report_zero(session: Session, run: CqlRun, asked_none: str | None) -> None:
             replace(query, constraint=None),
             normalizer=session.normalizer,
             selected=run.positional.selected,
+            any_reading=run.any_reading,
         )
-        session.note(f"0 matches: {len(unconstrained):,} without the constraint after '::', none with it")
+        session.note(f"0 {unit}: {len(unconstrained):,} without the constraint after '::', none with it")
     else:
-        session.note("0 matches: each token pattern matches on its own, never in this sequence")
+        session.note(f"0 {unit}: each token pattern matches on its own, never in this sequence")
 
 
 def write_counts(

@@ -118,6 +118,7 @@ class DocumentSource:
         self.held = held
         self.warn = warn
         self._corpus: Corpus | None = None
+        self._whole: Corpus | None = None  # loaded without an index, before --doc/--where
         #: The last document of the index that the answer read (None: any may count).
         self._reach: int | None = 0
 
@@ -278,6 +279,16 @@ class DocumentSource:
             return None
         docs = self.corpus.documents
         layer = build_layer((d.text for d in docs), self.normalizer)
+        whole = self._whole
+        if whole is not None and len(whole.documents) != len(docs):
+
+            def counts() -> dict[str, int]:
+                from ..index.morphology import layer_counts
+
+                assert whole is not None
+                return layer_counts(build_layer((d.text for d in whole.documents), self.normalizer))
+
+            layer.corpus_counts = counts
         return Positional(layer, lambda numbers: (docs[n] for n in numbers), None, lambda: list(docs))
 
     def layer_hits(
@@ -436,6 +447,7 @@ class DocumentSource:
                 **self.read_options._asdict(),
                 found=self.sources,
             )
+            self._whole = corpus
         corpus = corpus.select(self.docs)
         if self.where:
             from ..store.readers import filter_where

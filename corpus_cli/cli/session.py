@@ -8,7 +8,7 @@ layers name Protocols of their own and never import this module.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import typer
@@ -182,11 +182,13 @@ class Session:
         *,
         whole_words: bool,
         asked_none: str | None = None,
+        more: Callable[[], Sequence[str]] | None = None,
     ) -> None:
         """No silent zero: say what would have matched with options the user did not set.
 
         ``asked_none``: the option that asked for no hit at all (``--max-count 0``),
         which is then the whole reason for the zero (grep -m 0 is silent, exit 1).
+        ``more``: what else to say first (``morph.zero_hints``: "214 with --lemma ...").
         """
         from ..query.pattern import compile_query
         from ..query.search import LineSearch, iter_hits
@@ -201,7 +203,7 @@ class Session:
             tries.append(("--norm aggressive", Normalizer.for_level(Level.aggressive), options))
         if whole_words and options.word:
             tries.append(("--substring", self.normalizer, options._replace(word=False)))
-        found = []
+        found = list(more()) if more is not None else []
         for label, normalizer, variant in tries:
             try:
                 query = compile_query(pattern, normalizer, variant, timeout=self.timeout)

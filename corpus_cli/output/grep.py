@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+from ..query.kwic import ANALYSIS_COLUMNS, HitAnalysis
 from ..query.pattern import Query
 from ..query.search import (
     DocumentHits,
@@ -63,6 +64,7 @@ class Row(NamedTuple):
     selected: bool
     gap_before: bool  # a "--" separator belongs before this row
     splits: tuple[Split | None, ...] = ()
+    offset: int = 0  # where the line starts in ``doc.text`` (a selected line's)
 
     def split_texts(self) -> list[str]:
         return [str(s) for s in self.splits if s is not None]
@@ -100,14 +102,16 @@ def run_grep(
     fmt: str,
     env: Environment,
     color: bool,
+    analysis: HitAnalysis | None = None,
 ) -> bool:
-    """Search ``docs`` and print in ``fmt``; True when any line was selected."""
+    """Search ``docs`` and print in ``fmt``; True when any line was selected.
+    ``analysis`` (``--analysis``): each hit's lemma, root and pos too (``hit_columns``)."""
     if request.quiet:
         search = line_search(request)._asdict()
         return any(next(search_lines(d, query, **search), None) for d in docs)
     if request.count_lines or request.count_matches or request.files_with_matches:
         return _summaries(docs, query, request, fmt, env, color)
-    return _lines(((doc, None) for doc in docs), query, request, fmt, env, color)
+    return _lines(((doc, None) for doc in docs), query, request, fmt, env, color, analysis)
 
 
 def run_grep_positions(
@@ -118,6 +122,7 @@ def run_grep_positions(
     fmt: str,
     env: Environment,
     color: bool,
+    analysis: HitAnalysis | None = None,
 ) -> bool:
     """``run_grep`` from the hits of the token layer (``search.positional_hits``, asked
     with ``line_search(request).max_count``; never ``invert``): the same output, with
@@ -135,7 +140,7 @@ def run_grep_positions(
         (doc, lines_from_positions(doc, group.hits, query, search.spans))
         for doc, group in with_documents(groups, read)
     )
-    return _lines(selected, query, request, fmt, env, color)
+    return _lines(selected, query, request, fmt, env, color, analysis)
 
 
 # --------------------------------------------------------------------------- summaries
@@ -216,7 +221,7 @@ def _rows(
         previous = 0
         for line in selected:
             gap = request.context and previous != 0 and line.line_no != previous + 1
-            yield Row(doc, line.line_no, line.text, line.spans, True, gap, line.splits)
+            yield Row(doc, line.line_no, line.text, line.spans, True, gap, line.splits, line.offset)
             previous = line.line_no
         return
     text = TextLines(doc.text)
@@ -237,7 +242,7 @@ def _rows(
         yield from context(last + 1, min(owed, match.line_no - 1))
         yield from context(match.line_no - request.before, match.line_no - 1)
         gap = last != 0 and match.line_no != last + 1
-        yield Row(doc, match.line_no, match.text, match.spans, True, gap, match.splits)
+        yield Row(doc, match.line_no, match.text, match.spans, True, gap, match.splits, match.offset)
         last = match.line_no
         owed = min(line_count, match.line_no + request.after)
     yield from context(last + 1, owed)
@@ -250,10 +255,11 @@ def _lines(
     fmt: str,
     env: Environment,
     color: bool,
+    analysis: HitAnalysis | None = None,
 ) -> bool:
     with_context = request.grouped
     if fmt == "table":
-        return _screen(docs, query, request, env, color)
+        return _screen(docs, query, request, env, color, analysis)
     writer = None
     if fmt in ROW_FORMATS:
         if request.only_matching:
@@ -262,6 +268,8 @@ def _lines(
             columns = ["doc", "line", "text"] + (["type"] if with_context else [])
         if query.clitics:
             columns.append("clitics")
+        if analysis is not None:
+            columns.extend(ANALYSIS_COLUMNS)
         writer = RowWriter(env.stdout, fmt, columns, header=request.header, bom=request.bom)
     out = env.stdout
     found = False
@@ -270,18 +278,25 @@ def _lines(
         for row in _rows(doc, query, request, lines):
             found = found or row.selected
             if writer is not None:
-                _write_record(writer, fmt, row, request, with_context)
+                _write_record(writer, fmt, row, request, with_context, analysis)
                 continue
             if with_context and last_doc is not None and (row.gap_before or row.doc is not last_doc):
                 out.write("--\n")
             last_doc = row.doc
-            _write_plain(out, row, request, color)
+            _write_plain(out, row, request, color, analysis)
     if writer is not None:
         writer.close()
     return found
 
 
-def _write_record(writer: RowWriter, fmt: str, row: Row, request: GrepRequest, with_context: bool) -> None:
+def _write_record(
+    writer: RowWriter,
+    fmt: str,
+    row: Row,
+    request: GrepRequest,
+    with_context: bool,
+    analysis: HitAnalysis | None = None,
+) -> None:
     splits = row.splits or (None,) * len(row.spans)
     if request.only_matching:
         for (start, end), split in zip(row.spans, splits, strict=True):
@@ -296,39 +311,81 @@ def _write_record(writer: RowWriter, fmt: str, row: Row, request: GrepRequest, w
             }
             if split is not None:
                 hit["clitics"] = split.as_dict() if fmt == "jsonl" else str(split)
+            if analysis is not None:
+                hit.update(zip(ANALYSIS_COLUMNS, _hit_values(analysis, row, (start, end)), strict=True))
             writer.write(hit)
         return
     record: dict[str, Any] = {"doc": row.doc.id, "line": row.line_no, "text": row.text}
     if fmt == "jsonl":
         record["matches"] = [
-            _match_record(row.text, span, split) for span, split in zip(row.spans, splits, strict=True)
+            _match_record(
+                row.text, span, split, None if analysis is None else _hit_values(analysis, row, span)
+            )
+            for span, split in zip(row.spans, splits, strict=True)
         ]
     elif row.splits:
         record["clitics"] = " ".join(row.split_texts())
     if with_context:
         record["type"] = "match" if row.selected else "context"
+    if analysis is not None and fmt != "jsonl":
+        record.update(zip(ANALYSIS_COLUMNS, line_values(analysis, row), strict=True))
     writer.write(record)
 
 
-def _match_record(text: str, span: tuple[int, int], split: Split | None) -> dict[str, Any]:
+def _match_record(
+    text: str, span: tuple[int, int], split: Split | None, values: tuple[str, ...] | None = None
+) -> dict[str, Any]:
     start, end = span
     record: dict[str, Any] = {"start": start, "end": end, "text": text[start:end]}
     if split is not None:
         record["clitics"] = split.as_dict()
+    if values is not None:
+        record.update(zip(ANALYSIS_COLUMNS, values, strict=True))
     return record
 
 
-def _write_plain(out: Any, row: Row, request: GrepRequest, color: bool) -> None:
+#: Between the analyses of the hits of one line (a line record, plain output).
+HITS_APART = " | "
+
+
+def _hit_values(analysis: HitAnalysis, row: Row, span: tuple[int, int]) -> tuple[str, ...]:
+    """lemma, root and pos of a hit of ``row`` (``span``: in the line)."""
+    return analysis.of(row.doc.id, row.offset + span[0], row.offset + span[1])
+
+
+def line_values(analysis: HitAnalysis, row: Row) -> tuple[str, ...]:
+    """lemma, root and pos of the hits of a selected line, the hits' apart by `` | ``
+    (a context line: empty)."""
+    if not row.selected:
+        return ("",) * len(ANALYSIS_COLUMNS)
+    each = [_hit_values(analysis, row, span) for span in row.spans if span[1] > span[0]]
+    return tuple(HITS_APART.join(values[i] for values in each) for i in range(len(ANALYSIS_COLUMNS)))
+
+
+def _write_plain(
+    out: Any, row: Row, request: GrepRequest, color: bool, analysis: HitAnalysis | None = None
+) -> None:
     sep = ":" if row.selected else "-"
     name = paint(row.doc.id, HEADING, color)
     number = paint(str(row.line_no), LINE_NO, color) + sep if request.line_number else ""
     if request.only_matching:
         for start, end in row.spans:
             if end > start:
-                out.write(f"{name}{sep}{number}{paint(row.text[start:end], MATCH, color)}\n")
+                more = "" if analysis is None else _tabbed(_hit_values(analysis, row, (start, end)))
+                out.write(f"{name}{sep}{number}{paint(row.text[start:end], MATCH, color)}{more}\n")
         return
     text = highlight(row.text, row.spans, color) if color else row.text
-    out.write(f"{name}{sep}{number}{text}\n")
+    more = "" if analysis is None or not row.selected else _tabbed(line_values(analysis, row))
+    out.write(f"{name}{sep}{number}{text}{more}\n")
+
+
+def _tabbed(values: tuple[str, ...]) -> str:
+    return "".join(f"\t{value}" for value in values)
+
+
+def _noted(values: tuple[str, ...]) -> str:
+    """A hit's analysis on the screen: lemma/root/pos, · for a value it has not."""
+    return "/".join(value or "·" for value in values)
 
 
 def _screen(
@@ -337,8 +394,10 @@ def _screen(
     request: GrepRequest,
     env: Environment,
     color: bool,
+    analysis: HitAnalysis | None = None,
 ) -> bool:
-    """Grouped by document: a heading, then numbered lines cut to the terminal width."""
+    """Grouped by document: a heading, then numbered lines cut to the terminal width
+    (``analysis``: each hit's lemma/root/pos in the note after the line)."""
     out = env.stdout
     columns = env.columns
     found = False
@@ -364,9 +423,18 @@ def _screen(
             if request.only_matching:
                 for start, end in row.spans:
                     if end > start:
-                        out.write(prefix + paint(row.text[start:end], MATCH, color) + "\n")
+                        note = ""
+                        if analysis is not None:
+                            note = paint(
+                                "  [" + _noted(_hit_values(analysis, row, (start, end))) + "]", DIM, color
+                            )
+                        out.write(prefix + paint(row.text[start:end], MATCH, color) + note + "\n")
                 continue
             splits = row.split_texts()
+            if analysis is not None and row.selected:
+                splits += [
+                    _noted(_hit_values(analysis, row, span)) for span in row.spans if span[1] > span[0]
+                ]
             note = "  [" + " ".join(splits) + "]" if splits else ""
             text = fit_line(row.text, row.spans, room - cell_width(note), color)
             out.write(

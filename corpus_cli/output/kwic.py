@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..query.kwic import Line
+from ..query.kwic import ANALYSIS_COLUMNS, HitAnalysis, Line
 from ..text.clitics import Split
 from ..text.visible import after_chars, before_chars
 from .records import RowWriter
@@ -29,29 +29,40 @@ def screen_width(width: int, env: Environment) -> int:
 
 
 def write_kwic(
-    lines: Iterable[Line], target: Target, *, fmt_name: str, width: int, clitics: bool, header: bool
+    lines: Iterable[Line],
+    target: Target,
+    *,
+    fmt_name: str,
+    width: int,
+    clitics: bool,
+    header: bool,
+    analysis: HitAnalysis | None = None,
 ) -> bool:
-    """Print concordance lines (a table on a screen); True when there was one."""
+    """Print concordance lines (a table on a screen); True when there was one.
+    ``analysis`` (``--analysis``): the columns lemma, root and pos, after the others."""
     if fmt_name == "table":
-        return _screen(lines, target, width)
-    columns = [*COLUMNS, "clitics"] if clitics else COLUMNS
+        return _screen(lines, target, width, analysis)
+    columns = [*COLUMNS, "clitics"] if clitics else list(COLUMNS)
+    if analysis is not None:
+        columns.extend(ANALYSIS_COLUMNS)
     writer = RowWriter(target.env.stdout, fmt_name, columns, header=header, bom=target.bom)
     found = False
     for line in lines:
         found = True
         hit = line.hit
-        writer.write(
-            {
-                "doc": hit.doc.id,
-                "line": hit.line_no,
-                "start": hit.start,
-                "end": hit.end,
-                "before": line.before,
-                "match": line.match,
-                "after": line.after,
-                **_clitics(hit.split, fmt_name),
-            }
-        )
+        record = {
+            "doc": hit.doc.id,
+            "line": hit.line_no,
+            "start": hit.start,
+            "end": hit.end,
+            "before": line.before,
+            "match": line.match,
+            "after": line.after,
+            **_clitics(hit.split, fmt_name),
+        }
+        if analysis is not None:
+            record.update(zip(ANALYSIS_COLUMNS, analysis.of(hit.doc.id, hit.start, hit.end), strict=True))
+        writer.write(record)
     writer.close()
     return found
 
@@ -62,13 +73,18 @@ def _clitics(split: Split | None, fmt_name: str) -> dict[str, Any]:
     return {"clitics": split.as_dict() if fmt_name == "jsonl" else str(split)}
 
 
-def _screen(lines: Iterable[Line], target: Target, width: int) -> bool:
+def _screen(lines: Iterable[Line], target: Target, width: int, analysis: HitAnalysis | None = None) -> bool:
     rows = list(lines)
     if not rows:
         return False
     color = target.color
     columns = target.env.columns
     splits = [str(ln.hit.split) if ln.hit.split else "" for ln in rows]
+    if analysis is not None:  # the analysis in the clitics' column: "lemma root pos" (· for none)
+        splits = [
+            " ".join(part for part in (split, _analysis_cell(analysis, ln)) if part)
+            for split, ln in zip(splits, rows, strict=True)
+        ]
     split_width = max(cell_width(s) for s in splits)
     split_room = split_width + 1 if split_width else 0
     # The ids get what the contexts leave (MIN_SIDE cells each, the match 12); the
@@ -126,3 +142,10 @@ def write_clusters(
         writer.write({"cluster": row.cluster, "key": row.key, "count": row.hits, "docs": row.docs})
     writer.close()
     return bool(rows)
+
+
+def _analysis_cell(analysis: HitAnalysis, line: Line) -> str:
+    """A hit's analysis on the screen: lemma, root and pos separated by /, · for a
+    value the hit has not."""
+    hit = line.hit
+    return "/".join(value or "·" for value in analysis.of(hit.doc.id, hit.start, hit.end))

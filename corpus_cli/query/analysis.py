@@ -37,6 +37,7 @@ from .stats import (
 if TYPE_CHECKING:
     from ..store.layer import TokenLayer
     from .cooccurrence import Nodes, Tally
+    from .morphology import AttributeKeys
 
 #: ``progress(done, total)``: how far a long computation is (a bar on a terminal).
 Progress = Callable[[int, int], None]
@@ -307,19 +308,22 @@ def layer_collocates(
     keep: Callable[[str], bool] | None = None,
     by_position: bool = False,
     top: int = 0,
+    attribute: AttributeKeys | None = None,
 ) -> CollocationResult:
     """``collocates`` from the token layer: the hits ``nodes`` (``cooccurrence.node_arrays``)
     in the documents ``selected`` (layer numbers; None: all), f(coll) and N counted over
     those documents.  Only the ``top`` rows (0: all) are made, the same as ``collocates``'s
-    first ``top``."""
+    first ``top``.  ``attribute`` (``--attr``): the collocates counted as lemmas (roots,
+    parts of speech), a word without one leaving its slot empty; the node is unchanged."""
     _check_window(measure, left, right)
     import numpy as np
 
     from .cooccurrence import Tally, bincount, window_keys, word_positions
     from .positions import Keys
 
-    keys = Keys.of(layer, normalizer)
-    tally = Tally.of(layer, keys, None if selected is None else np.asarray(selected, dtype=np.int64))
+    keys = Keys.of(layer, normalizer) if attribute is None else attribute.keys
+    docs = None if selected is None else np.asarray(selected, dtype=np.int64)
+    tally = Tally.of(layer, keys, docs, shown=None if attribute is None else attribute.term)
     slots = window_keys(layer, word_positions(layer), tally.keys_of, nodes, left, right)
     size = len(keys.keys)
     empty = np.empty(0, dtype=np.uint32)
@@ -377,10 +381,14 @@ class Keyword(NamedTuple):
 
 def reference_counts(path: str, normalizer: Normalizer, load: Callable[[str], Iterable[Document]]) -> Counts:
     """A reference: a corpus (file, directory) or a TSV frequency list ``term<TAB>count``."""
-    file = Path(path).expanduser()
-    if file.is_file() and file.suffix.lower() in (".tsv", ".freq", ".csv"):
-        return _frequency_list(file, normalizer)
+    if _is_frequency_list(path):
+        return _frequency_list(Path(path).expanduser(), normalizer)
     return count_tokens(load(path), normalizer)
+
+
+def _is_frequency_list(path: str) -> bool:
+    file = Path(path).expanduser()
+    return file.is_file() and file.suffix.lower() in (".tsv", ".freq", ".csv")
 
 
 def _frequency_list(file: Path, normalizer: Normalizer) -> Counts:
@@ -625,6 +633,7 @@ def keyness_sides(
     warn: Callable[[str], None],
     count: Callable[[Sequence[Document]], Side] | None = None,
     progress: Progress | None = None,
+    count_reference: Callable[[Sequence[Document]], Side] | None = None,
 ) -> Iterator[KeynessSide]:
     """What ``keywords`` compares, one side at a time (counted when it is reached).
 
@@ -634,7 +643,9 @@ def keyness_sides(
     against the targets by :func:`check_overlap`), else the rest of ``docs``
     (``target``: the documents not chosen; ``by_field``: the other groups).
     ``CorpusError`` when no reference is left.  ``count``: how a set of ``docs`` is
-    counted (a ``Tally`` of the token layer; default: ``count_tokens`` of their text).
+    counted (a ``Tally`` of the token layer; default: ``count_tokens`` of their text);
+    ``count_reference``: how the documents of a reference corpus are (``--attr``: by
+    lemma, as the targets), a frequency list then refused.
     """
     done = [0]
 
@@ -672,7 +683,14 @@ def keyness_sides(
             check_overlap(targets, found, warn)
             return found
 
-        ref_counts = reference_counts(reference, normalizer, load)
+        if count_reference is None:
+            ref_counts = reference_counts(reference, normalizer, load)
+        elif _is_frequency_list(reference):
+            raise CorpusError(
+                f"{reference}: a frequency list counts words, not lemmas: give a reference corpus"
+            )
+        else:
+            ref_counts = as_counts(count_reference(list(load(reference))))
         for group, members in targets.items():
             yield KeynessSide(group, as_counts(counted(members)), ref_counts)
         return
@@ -709,7 +727,8 @@ def as_counts(side: Side) -> Counts:
     ):
         name = names[key]
         out.counts[name] += count
-        out.forms.setdefault(name, Counter())[side.layer.form(spelling)] += count
+        shown = side.layer.form(spelling) if side.shown is None else side.shown(key)  # --attr: the lemma
+        out.forms.setdefault(name, Counter())[shown] += count
     return out
 
 

@@ -15,7 +15,7 @@ any score is computed, so that every number is the one the text path computes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -131,11 +131,20 @@ class Nodes:
     all as ``query.positions.node_hits`` gives them."""
 
     def __init__(
-        self, layer: TokenLayer, query: Query, forms: list[int], positions: Array, docs: Array
+        self,
+        layer: TokenLayer,
+        query: Query,
+        forms: list[int],
+        positions: Array,
+        docs: Array,
+        lasts: Array | None = None,
     ) -> None:
         self.layer, self.query, self.forms = layer, query, forms
         self.positions = positions  # int64
         self.docs = docs  # int64, the layer's document numbers
+        #: the last position of each hit, when hits are longer than a token (a CQL
+        #: query's matches: the window's right side starts after it); None: one token
+        self.lasts = lasts
 
     @cached_property
     def starts(self) -> Array:
@@ -191,14 +200,16 @@ def window_keys(
     without a key leave their slot empty), one per node that has the slot.
 
     As the text path counts: L1 is the word before the node's first word, R1 the word
-    after it (``collocates``: ``keys[first - left:first]`` and ``keys[first + 1:…]``)."""
+    after it (``collocates``: ``keys[first - left:first]`` and ``keys[first + 1:…]``);
+    after a hit of several tokens (``Nodes.lasts``), R1 is the first word after its last."""
     tok = layer.numpy("tok")
     first = node_words(words, nodes)
+    after = first + 1 if nodes.lasts is None else words.word_of(nodes.lasts + 1)
     low, high = words.doc_first[nodes.docs], words.doc_first[nodes.docs + 1]
     words.prepare(len(first) * (left + right))
     slots = []
     for offset in [*range(-left, 0), *range(1, right + 1)]:
-        at = first + offset
+        at = first + offset if offset < 0 else after + (offset - 1)
         inside = at >= low if offset < 0 else at < high
         found = keys_of[tok[words.position_of(at[inside])]]
         slots.append(found[found != NO_KEY])
@@ -240,26 +251,40 @@ class Tally:
     normalization (``keys_of``: ``word_keys``).  Tallies of disjoint sets add up, and a
     tally less a tally of some of its documents is the rest's."""
 
-    def __init__(self, layer: TokenLayer, keys: Keys, keys_of: Array, spellings: Array) -> None:
+    def __init__(
+        self,
+        layer: TokenLayer,
+        keys: Keys,
+        keys_of: Array,
+        spellings: Array,
+        shown: Callable[[int], str] | None = None,
+    ) -> None:
         self.layer = layer
         self.keys = keys
         self.keys_of = keys_of
         self.spellings = spellings  # int64 per spelling (0 for what is not a word)
+        #: what a key is shown as, when not its commonest spelling (``--attr``: the lemma)
+        self.shown = shown
 
     @classmethod
     def of(
-        cls, layer: TokenLayer, keys: Keys, docs: Array | None = None, keys_of: Array | None = None
+        cls,
+        layer: TokenLayer,
+        keys: Keys,
+        docs: Array | None = None,
+        keys_of: Array | None = None,
+        shown: Callable[[int], str] | None = None,
     ) -> Tally:
         """The tally of the documents ``docs`` (None: all); ``keys_of``: ``word_keys``
         of ``keys``, when the caller has it (tallies that share it share their work)."""
         found = word_keys(layer, keys) if keys_of is None else keys_of
-        return cls(layer, keys, found, spelling_counts(layer, docs))
+        return cls(layer, keys, found, spelling_counts(layer, docs), shown)
 
     def __add__(self, other: Tally) -> Tally:
-        return Tally(self.layer, self.keys, self.keys_of, self.spellings + other.spellings)
+        return Tally(self.layer, self.keys, self.keys_of, self.spellings + other.spellings, self.shown)
 
     def __sub__(self, other: Tally) -> Tally:
-        return Tally(self.layer, self.keys, self.keys_of, self.spellings - other.spellings)
+        return Tally(self.layer, self.keys, self.keys_of, self.spellings - other.spellings, self.shown)
 
     @cached_property
     def total(self) -> int:
@@ -294,7 +319,10 @@ class Tally:
 
     def term(self, key: int) -> str:
         """The key's most frequent spelling here (ties: the first in code-point order, as
-        ``Counts.term``); the key itself when it has no token here."""
+        ``Counts.term``); the key itself when it has no token here; with ``shown``
+        (``--attr``), what that says."""
+        if self.shown is not None:
+            return self.shown(key)
         spellings, offsets = self._spellings_by_key
         ids = spellings[offsets[key] : offsets[key + 1]]
         counts = self.spellings[ids]

@@ -24,6 +24,7 @@ from .stats import Dispersion, dispersion
 
 if TYPE_CHECKING:
     from ..store.layer import TokenLayer
+    from .morphology import AttributeKeys
     from .pattern import Budget
     from .tallies import Units as LayerUnits
 
@@ -565,6 +566,8 @@ class LayerCounts(Counts):
     carry everything else)."""
 
     types: int = 0
+    #: ``--attr root|pos``: the words left out of the list, without a reading
+    left_out: int = 0
 
     @property
     def type_count(self) -> int:
@@ -590,6 +593,7 @@ def layer_freq(
     timeout: float | None,
     warn: Callable[[str], None],
     progress: Callable[[int, int], None] | None = None,
+    attribute: AttributeKeys | None = None,
 ) -> tuple[list[FreqRow], Counts, bool]:
     """``freq``'s rows computed on a token layer: the very rows that ``count_tokens`` and
     ``freq_rows`` (with ``with_forms`` and ``with_dispersion``) make of the text, without
@@ -598,6 +602,9 @@ def layer_freq(
     ``headers``: the layer's documents (ids and metadata, no text needed), which
     ``--by-doc``, ``--by`` and ``--clitics`` need (``request.keep_per_doc``);
     ``selected``: the layer numbers of the documents chosen (ascending; None: all).
+    ``attribute``: count words by their lemma, root or part of speech (``freq --attr``,
+    ``morphology.attribute_keys``) in place of their normalized form: the rows show the
+    value and the commonest spellings counted under it (all of them with ``forms``).
     Returns the rows, counts for the caption, and whether any term counts."""
     import numpy as np
 
@@ -613,7 +620,9 @@ def layer_freq(
         problem = unknown_field(request.by_field, (headers[d] for d in chosen.tolist()))
         if problem is not None:
             warn(problem)
-    units = units_of(layer, normalizer, request.ngram, selected)
+    units = units_of(
+        layer, normalizer, request.ngram, selected, None if attribute is None else attribute.keys
+    )
     tell(1, steps)
     scopes = None
     if request.keep_per_doc:
@@ -621,14 +630,22 @@ def layer_freq(
         scopes = _layer_scopes(units, headers, chosen, request.by_field)
     tell(2, steps)
     if request.terms:
-        rows, ids = _layer_term_rows(units, scopes, request, normalizer, timeout)
+        key_of: Callable[[str], str] = normalizer.normalize
+        if attribute is not None:
+            from .cql.attributes import morphology_normalizer
+
+            key_of = morphology_normalizer(normalizer, attribute.name)
+        rows, ids = _layer_term_rows(units, scopes, request, normalizer, timeout, key_of)
         found = any(row.count for row in rows)
     else:
         rows, ids = _layer_list_rows(units, scopes if request.per_doc else None, request, normalizer, timeout)
         found = True
     tell(3, steps)
-    if request.forms:
+    if attribute is not None:
+        rows = _attribute_rows(units, rows, attribute, every=request.forms)
+    elif request.forms:
         rows = _layer_forms(units, rows, ids)
+    if request.forms:
         tell(4, steps)
     if request.dispersion:
         grouped = scopes if request.by_field is not None else None
@@ -636,7 +653,40 @@ def layer_freq(
     tell(steps, steps)
     counts = LayerCounts(total=units.total)
     counts.types = units.types
+    if attribute is not None and attribute.name != "lemma":
+        from ..store.layer import NO_KEY
+        from .tallies import Words
+
+        assert isinstance(units, Words)
+        counts.left_out = int(units.spelling_counts[units.key_of_form == NO_KEY].sum())
     return rows, counts, found
+
+
+#: The spellings ``freq --attr`` shows of each value (``--forms``: all of them).
+FORMS_SHOWN = 3
+
+
+def _attribute_rows(
+    units: LayerUnits, rows: list[FreqRow], attribute: AttributeKeys, *, every: bool
+) -> list[FreqRow]:
+    """Rows of ``freq --attr``: the value as the analyser writes it (``AttributeKeys.shown``)
+    and its commonest spellings in the documents counted, ``FORMS_SHOWN`` of them or all."""
+    from .tallies import Words
+
+    assert isinstance(units, Words)  # --attr counts words, never n-grams
+    ids = {row.key: units.key_id(row.key) for row in rows}
+    wanted = sorted({k for k in ids.values() if k is not None})
+    spellings = units.spellings(wanted, most=0 if every else FORMS_SHOWN)
+    out = []
+    for row in rows:
+        key = ids[row.key]
+        if key is None:
+            out.append(row)
+            continue
+        forms = spellings.get(key, [])
+        shown = attribute.term(key) if row.count else row.term
+        out.append(replace(row, term=shown, forms=tuple(forms)))
+    return out
 
 
 def _layer_scopes(
@@ -679,8 +729,10 @@ def _layer_term_rows(
     request: FreqRequest,
     normalizer: Normalizer,
     timeout: float | None,
+    key_of: Callable[[str], str] | None = None,
 ) -> tuple[list[FreqRow], dict[str, int | None]]:
-    """``term_rows`` on the layer; and the key id of each key the rows name (None: absent)."""
+    """``term_rows`` on the layer; and the key id of each key the rows name (None: absent).
+    ``key_of``: a term's key (default: the term normalized)."""
     import numpy as np
 
     terms = list(request.terms)
@@ -697,7 +749,7 @@ def _layer_term_rows(
         for term in terms:
             regex = compile_query(term, normalizer, MatchOptions(clitics=request.clitics)).regex
             members[term] = [present[i][0] for i in full_matches(regex, strings, Budget(timeout))]
-    own = {term: normalizer.normalize(term) for term in terms}
+    own = {term: (key_of or normalizer.normalize)(term) for term in terms}
     ids: dict[str, int | None] = {key: units.find(key) for key in own.values()}
     covered: dict[str, list[int]] = {}
     for term in terms:

@@ -267,11 +267,20 @@ def counted_positions(layer: TokenLayer, selected: Sequence[int] | None) -> tupl
 
 
 def units(
-    layer: TokenLayer, normalizer: Normalizer, n: int = 1, selected: Sequence[int] | None = None
+    layer: TokenLayer,
+    normalizer: Normalizer,
+    n: int = 1,
+    selected: Sequence[int] | None = None,
+    keys: Keys | None = None,
 ) -> Units:
     """The units ``freq`` counts (words, or n-grams of ``n`` words) in the documents
-    ``selected`` of ``layer`` (layer numbers, ascending; None: all), keyed at ``normalizer``."""
-    return Words(layer, normalizer, selected) if n == 1 else Ngrams(layer, normalizer, n, selected)
+    ``selected`` of ``layer`` (layer numbers, ascending; None: all), keyed at ``normalizer``,
+    or by ``keys`` (words only: ``freq --attr``, ``morphology.attribute_keys``)."""
+    if n == 1:
+        return Words(layer, normalizer, selected, keys)
+    if keys is not None:
+        raise ValueError("n-grams are keyed at the normalization")
+    return Ngrams(layer, normalizer, n, selected)
 
 
 class Units(ABC):
@@ -287,12 +296,18 @@ class Units(ABC):
     n: int
     key_count: int
 
-    def __init__(self, layer: TokenLayer, normalizer: Normalizer, selected: Sequence[int] | None) -> None:
+    def __init__(
+        self,
+        layer: TokenLayer,
+        normalizer: Normalizer,
+        selected: Sequence[int] | None,
+        keys: Keys | None = None,
+    ) -> None:
         np = _numpy()
         self.layer = layer
         self.normalizer = normalizer
         self.selected = selected
-        self.keys = Keys.of(layer, normalizer)
+        self.keys = Keys.of(layer, normalizer) if keys is None else keys
         self.key_of_form = np.asarray(self.keys.of_form, dtype=np.int64)
 
     @cached_property
@@ -442,8 +457,14 @@ class Words(Units):
 
     n = 1
 
-    def __init__(self, layer: TokenLayer, normalizer: Normalizer, selected: Sequence[int] | None) -> None:
-        super().__init__(layer, normalizer, selected)
+    def __init__(
+        self,
+        layer: TokenLayer,
+        normalizer: Normalizer,
+        selected: Sequence[int] | None,
+        keys: Keys | None = None,
+    ) -> None:
+        super().__init__(layer, normalizer, selected, keys)
         self.key_count = len(self.keys.keys)
 
     @cached_property
@@ -544,6 +565,39 @@ class Words(Units):
             positions = positions[chosen[self._layer_docs(positions)]]
         return positions
 
+    def docs_of(self, keys: Sequence[int]) -> list[int]:
+        """``Units.docs_of``: per key, the documents its inverted lists reach (in the
+        selection), marked in a table of the documents: no sort of its positions."""
+        np = _numpy()
+        if len(keys) * 16 > self.key_count:
+            return super().docs_of(keys)
+        layer = self.layer
+        postings, offsets = layer.numpy("postings"), layer.numpy("posting_offsets")
+        bounds = layer.numpy("docs")
+        chosen = None
+        if self.selected is not None:
+            chosen = np.zeros(layer.documents, dtype=bool)
+            chosen[np.asarray(self.selected, dtype=np.int64)] = True
+        doc_at = None  # per position its document, when the keys hold a good part of the corpus
+        if int(self.counts[np.asarray(list(keys), dtype=np.int64)].sum()) * 4 > layer.tokens:
+            small = np.uint16 if layer.documents < 1 << 16 else np.uint32  # a smaller table, fewer misses
+            doc_at = np.repeat(np.arange(layer.documents, dtype=small), np.diff(bounds))
+        found = []
+        for key in keys:
+            lists = [postings[offsets[f] : offsets[f + 1]] for f in self.forms_of(key).tolist()]
+            if not lists:
+                found.append(0)
+                continue
+            held = np.zeros(layer.documents + 1, dtype=bool)
+            positions = np.concatenate(lists)
+            if doc_at is not None:
+                held[doc_at.take(positions)] = True
+            else:
+                held[np.searchsorted(bounds, positions, side="right") - 1] = True
+            held = held[: layer.documents]
+            found.append(int(np.count_nonzero(held if chosen is None else held & chosen)))
+        return found
+
     def _layer_docs(self, positions: Array) -> Array:
         return _numpy().searchsorted(self.layer.numpy("docs"), positions, side="right") - 1
 
@@ -553,7 +607,11 @@ class Words(Units):
     def units_of(self, keys: Sequence[int]) -> Array:
         return _numpy().searchsorted(self.words, self.positions_of(keys)).astype(_numpy().int64)
 
-    def spellings(self, keys: Sequence[int], *, first: bool = False) -> dict[int, list[tuple[str, int]]]:
+    def spellings(
+        self, keys: Sequence[int], *, first: bool = False, most: int = 0
+    ) -> dict[int, list[tuple[str, int]]]:
+        """``Units.spellings``; ``most``: the commonest ``most`` of each key alone (0: all),
+        only they decoded."""
         np = _numpy()
         wanted = np.zeros(self.key_count, dtype=bool)
         wanted[np.asarray(list(keys), dtype=np.int64)] = True
@@ -565,9 +623,13 @@ class Words(Units):
         forms = forms[sorted_by(self.key_of_form[forms], int(counts[forms].max(initial=0)) - counts[forms])]
         owners = self.key_of_form[forms]
         if first:
+            most = 1
+        if most:
             leading = np.ones(len(forms), dtype=bool)
             leading[1:] = owners[1:] != owners[:-1]
-            forms, owners = forms[leading], owners[leading]
+            starts = np.flatnonzero(leading)
+            place = np.arange(len(forms)) - starts[np.cumsum(leading) - 1]
+            forms, owners = forms[place < most], owners[place < most]
         text = self.layer.forms().__getitem__ if len(forms) > 2000 else self.layer.form
         found: dict[int, list[tuple[str, int]]] = {}
         for key, form, count in zip(owners.tolist(), forms.tolist(), counts[forms].tolist(), strict=True):

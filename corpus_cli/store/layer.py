@@ -27,7 +27,7 @@ import json
 import os
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
@@ -627,6 +627,9 @@ class TokenLayer(ArrayFile):
     def __init__(self, buffer: Any, source: str = "token layer", path: Path | None = None) -> None:
         super().__init__(buffer, source)
         self.path = path  # the file it was read from (None: built in memory)
+        # Built in memory from some of a corpus's documents (--doc, --where): the tokens
+        # of each spelling in the whole corpus, by which its readings are ranked.
+        self.corpus_counts: Callable[[], Mapping[str, int]] | None = None
         try:
             self.tok = self.array("tok")
             self.start = self.array("start")
@@ -729,7 +732,8 @@ class TokenLayer(ArrayFile):
         """A lexicon-level attribute saved beside the layer (``save_attribute``), or None
         when there is none, or it was made for another build of the layer."""
         if self.path is None:
-            return None
+            kept: dict[str, Attribute] = self.__dict__.get("_attributes", {})
+            return kept.get(name)
         mapped = self.mapped(attribute_path(self.path, name))
         if mapped is None:
             return None
@@ -750,9 +754,8 @@ class TokenLayer(ArrayFile):
 
     def save_attribute(self, name: str, per_form: Sequence[Sequence[str]], made_by: str = "") -> None:
         """Keep attribute ``name`` beside the layer: per spelling its values, the first
-        one the spelling's own (none: no value); tied to this build of the layer."""
-        if self.path is None:
-            raise CorpusError("an attribute is kept beside an index's token layer only")
+        one the spelling's own (none: no value); tied to this build of the layer.  A layer
+        built in memory keeps it in memory, for the command."""
         import numpy as np
 
         values = sorted({v for vs in per_form for v in vs})
@@ -768,6 +771,12 @@ class TokenLayer(ArrayFile):
             "key_form_offsets": offsets,
             "key_forms": readings,
         }
+        if self.path is None:
+            found = Attribute(
+                Lexicon(text.data, text_offsets.data), first.data, offsets.data, readings.data, made_by
+            )
+            self.__dict__.setdefault("_attributes", {})[name] = found
+            return
         target = attribute_path(self.path, name)
         aside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:

@@ -108,10 +108,46 @@ def test_a_rebuilt_layer_does_not_use_stale_attributes(analysed, tmp_path: Path)
     assert run_corpus("index", "build", "-C", str(copy), "--morph", env=cache_env).returncode == 0
     (copy / "b.txt").write_text(B, encoding="utf-8")
     assert run_corpus("index", "build", "-C", str(copy), env=cache_env).returncode == 0
-    done = run_corpus("query", "-C", str(copy), '[root="كتب"]', env=cache_env, text=True)
+    done = run_corpus("query", "-C", str(copy), '[root="كتب"]', "--index", "auto", env=cache_env, text=True)
     assert done.returncode == 2
-    build = "build its index with 'corpus index build --morph'"
-    assert f"unknown attribute 'root' (this corpus has no root: {build})" in done.stderr
+    assert "this corpus's index has no root: analyse it with 'corpus index morph'" in done.stderr
+
+
+def test_without_an_index_the_layer_in_memory_is_analysed(analysed):
+    """The same matches from the index's attributes and from a layer built and analysed in
+    memory (from the cache the index's analysis filled)."""
+    queries = ['[root="كتب"]', '[lemma="كتاب"]', '[pos="verb"]', '[lemma="ك.*" & pos!="noun"]']
+    corpus, env = analysed
+    for cql in queries:
+        both = [
+            run_corpus(
+                "query", "-C", str(corpus), cql, "--format", "jsonl", "--index", index, env=env, text=True
+            )
+            for index in ("auto", "off")
+        ]
+        assert both[0].returncode == 0, both[0].stderr
+        assert both[0].stdout == both[1].stdout, cql
+
+
+def test_readings_any_on_the_command_line(analysed):
+    corpus, env = analysed
+    first = _query(analysed, '[pos="verb"]')
+    done = run_corpus(
+        "query",
+        "-C",
+        str(corpus),
+        '[pos="verb"]',
+        "--readings",
+        "any",
+        "--format",
+        "jsonl",
+        env=env,
+        text=True,
+    )
+    every = [json.loads(line)["match"] for line in done.stdout.splitlines()]
+    assert first == ["يكتبون"]
+    assert set(first) < set(every)
+    assert {"كتب", "وكتب", "في"} <= set(every)
 
 
 def _layer(analysed):
@@ -186,3 +222,21 @@ def test_index_morph_analyses_an_index_without_rebuilding_it(analysed, tmp_path:
         "query", "-C", str(copy), '[root="كتب"]', "--format", "jsonl", env=cache_env, text=True
     )
     assert [json.loads(line)["match"] for line in found.stdout.splitlines()] == ["يكتبون", "الكتب", "وكتب"]
+
+
+def test_count_by_lemma_root_and_pos(analysed):
+    """``query --count --count-by lemma`` joins the matched tokens' lemmas (unvocalized),
+    from the index and from a layer analysed in memory alike."""
+    corpus, env = analysed
+    for index in ("auto", "off"):
+        done = run_corpus(
+            "query", "-C", str(corpus), '[root="كتب"]', "--count", "--count-by", "lemma",
+            "--index", index, env=env, text=True,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines() == ["sequence\tcount\tdocs", "كتاب\t4\t2", "كتب\t1\t1"]
+        pos = run_corpus(
+            "query", "-C", str(corpus), '[root="كتب"] []', "--count", "--count-by", "pos",
+            "--index", index, env=env, text=True,
+        )  # fmt: skip
+        assert "noun noun\t" in pos.stdout and "verb noun\t1\t1" in pos.stdout

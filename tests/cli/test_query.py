@@ -155,11 +155,23 @@ def test_a_syntax_error_points_at_its_column(invoke, news: Path) -> None:
 
 
 def test_an_unknown_attribute_is_a_syntax_error(invoke, news: Path) -> None:
-    result = invoke("query", '[lemma="قال"]', "--corpus", str(news))
+    result = invoke("query", '[lema="قال"]', "--corpus", str(news))
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[0].startswith(
-        "corpus: CQL syntax error at column 2: unknown attribute 'lemma'"
+    assert result.stderr.splitlines()[0] == (
+        "corpus: CQL syntax error at column 2: unknown attribute 'lema' "
+        "(this corpus has word, orig, norm, kind; lemma, root, pos with the morphology)"
     )
+
+
+def test_lemma_without_the_analyser_says_how_to_install_it(
+    invoke, news: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpus_cli.text import morphology
+
+    monkeypatch.setattr(morphology, "have_analyser", lambda: False)
+    result = invoke("query", '[lemma="قال"]', "--corpus", str(news), "--index", "off")
+    assert result.exit_code == 2
+    assert "pip install 'corpus-cli[morph]'" in result.stderr
 
 
 def test_no_silent_zero_names_the_token_that_matches_nothing(invoke, news: Path) -> None:

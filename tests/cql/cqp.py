@@ -199,9 +199,17 @@ def write_vrt(documents: Sequence[Document], normalizer: Normalizer, path: Path)
     return path
 
 
-def encode(bin_dir: Path, vrt: Path, folder: Path, name: str, fields: Sequence[str]) -> Path:
+def encode(
+    bin_dir: Path,
+    vrt: Path,
+    folder: Path,
+    name: str,
+    fields: Sequence[str],
+    p_attributes: Sequence[str] = P_ATTRIBUTES,
+) -> Path:
     """``vrt`` encoded as corpus ``NAME`` (upper case) into ``folder/data`` with its
-    registry in ``folder/registry``; the registry directory."""
+    registry in ``folder/registry`` (``p_attributes``: its columns after ``word``); the
+    registry directory."""
     data, registry = folder / "data", folder / "registry"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
@@ -209,7 +217,7 @@ def encode(bin_dir: Path, vrt: Path, folder: Path, name: str, fields: Sequence[s
     doc_attributes = "+".join(["id", *attribute_names(fields).values()])
     command = [str(bin_dir / "cwb-encode"), "-c", "utf8", "-x", "-s", "-B", "-d", str(data), "-f", str(vrt)]
     command += ["-R", str(registry / name.lower())]
-    for attribute in P_ATTRIBUTES:
+    for attribute in p_attributes:
         command += ["-P", attribute]
     command += ["-S", f"doc:0+{doc_attributes}", "-S", "s:0"]
     _run(command)
@@ -224,9 +232,11 @@ def _run(command: list[str], stdin: str | None = None) -> str:
     return done.stdout
 
 
-def decode_tokens(bin_dir: Path, registry: Path, name: str) -> list[list[str]]:
-    """Every token of the encoded corpus: its ``word`` and the ``P_ATTRIBUTES``."""
-    attributes = [a for p in ("word", *P_ATTRIBUTES) for a in ("-P", p)]
+def decode_tokens(
+    bin_dir: Path, registry: Path, name: str, p_attributes: Sequence[str] = P_ATTRIBUTES
+) -> list[list[str]]:
+    """Every token of the encoded corpus: its ``word`` and the ``p_attributes``."""
+    attributes = [a for p in ("word", *p_attributes) for a in ("-P", p)]
     out = _run([str(bin_dir / "cwb-decode"), "-C", "-r", str(registry), name.upper(), *attributes])
     return [line.split("\t") for line in out.split("\n") if line]
 

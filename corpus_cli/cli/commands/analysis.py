@@ -15,8 +15,9 @@ import typer
 
 from ...errors import CorpusError
 from ..application import command
-from ..cql import CqlOpt, pattern_or_cql
+from ..cql import CqlOpt
 from ..documents import LateBar
+from ..morph import Attr, LemmaOpt, Readings, ReadingsOpt, RootOpt, refuse_readings
 from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
     from ...output.environment import Environment
     from ...query.cooccurrence import Nodes, Tally
+    from ...query.morphology import AttributeKeys
     from ...query.pattern import Query
     from ...store.corpus import Document
     from ...text.normalize import Normalizer
@@ -94,6 +96,9 @@ def dispersion_command(
     ctx: typer.Context,
     pattern: PatternOrCqlArg = None,
     cql: CqlOpt = None,
+    lemma: LemmaOpt = None,
+    root: RootOpt = None,
+    readings: ReadingsOpt = Readings.first,
     fixed: FixedOpt = False,
     substring: SubstringOpt = False,
     ignore_case: IgnoreCaseOpt = False,
@@ -138,21 +143,22 @@ def dispersion_command(
     DP/DPnorm and ARF over all the documents (real sizes). In a pipe, one row per
     document and a last row "(all)" that carries the measures. With --by, a row per
     group of documents (a paper's folder, a year) and the measures over the groups.
-    With --cql, where the matches of a CQL query begin.
+    With --cql (or --lemma, --root: such a query), where the matches of a CQL query begin.
     """
     from ...output.analysis import write_dispersion, write_dispersion_by, write_dispersion_svg
     from ...query.analysis import dispersion_by, hit_dispersion, layer_dispersion, total_hits, with_texts
     from ...query.pattern import MatchOptions
 
-    pattern_or_cql("dispersion", pattern, cql)
+    node = _node("dispersion", pattern, cql, lemma, root, readings)
     session = Session(ctx)
     if by_field is not None and (svg or every):
         raise CorpusError("--by gives a table of groups: it cannot be combined with --svg or --all")
-    if cql is not None:
-        _refuse_with_cql(fixed, substring, ignore_case, clitics, strict_marks, explain)
-        run = _run_cql(session, cql, "dispersion --cql")
+    if node is not None:
+        _refuse_with_cql(fixed, substring, ignore_case, clitics, strict_marks, explain, cql is None)
+        run = _run_cql(session, node, _command("dispersion", cql), readings)
+        _report_nothing(session, run)
         positional: Positional | None = run.positional
-        query, pattern = _stand_in(session, cql), cql
+        query, pattern = _stand_in(session, node), node
         nodes: Nodes | None = _cql_nodes(run, query)
     else:
         assert pattern is not None
@@ -189,8 +195,15 @@ def _reader(positional: "Positional") -> "Callable[[list[int]], Iterator[Documen
 
 
 def _refuse_with_cql(
-    fixed: bool, substring: bool, ignore_case: bool, clitics: object, strict_marks: bool, explain: bool
+    fixed: bool,
+    substring: bool,
+    ignore_case: bool,
+    clitics: object,
+    strict_marks: bool,
+    explain: bool,
+    morph: bool = False,
 ) -> None:
+    """The pattern options a CQL query (``morph``: ``--lemma``/``--root``) has no use for."""
     from ..cql import refuse_pattern_options
 
     refuse_pattern_options(
@@ -200,13 +213,44 @@ def _refuse_with_cql(
         clitics=clitics,
         strict_marks=strict_marks,
         explain=explain,
+        node="--lemma/--root" if morph else "--cql",
     )
 
 
-def _run_cql(session: Session, cql: str, command: str) -> "CqlRun":
+def _node(
+    command: str,
+    pattern: str | None,
+    cql: str | None,
+    lemma: str | None,
+    root: str | None,
+    readings: Readings,
+) -> str | None:
+    """The CQL query the node is (``--cql``, ``--lemma``, ``--root``), or None: PATTERN;
+    a usage error when not exactly one is given, or ``--readings`` without a query."""
+    from ..morph import node_query
+
+    node = node_query(command, pattern, cql, lemma, root)
+    refuse_readings(readings, node)
+    return node
+
+
+def _command(name: str, cql: str | None) -> str:
+    return f"{name} --cql" if cql is not None else name
+
+
+def _run_cql(session: Session, cql: str, command: str, readings: Readings = Readings.first) -> "CqlRun":
     from ..cql import run_cql
 
-    return run_cql(session, cql, command=command)
+    return run_cql(session, cql, command=command, any_reading=readings is Readings.any)
+
+
+def _report_nothing(session: Session, run: "CqlRun") -> None:
+    """No silent zero: a query that matches nothing says which of its tokens does not
+    (or how many match with ``--readings any``)."""
+    if not run.matches:
+        from ..cql import report_zero
+
+        report_zero(session, run, None)
 
 
 def _stand_in(session: Session, cql: str) -> "Query":
@@ -215,17 +259,20 @@ def _stand_in(session: Session, cql: str) -> "Query":
     return stand_in(cql, session)
 
 
-def _cql_nodes(run: "CqlRun", query: "Query") -> "Nodes":
-    """The matches of a CQL query as the nodes of the token layer, each at its first token."""
+def _cql_nodes(run: "CqlRun", query: "Query", *, spans: bool = False) -> "Nodes":
+    """The matches of a CQL query as the nodes of the token layer, each at its first token
+    (``spans``: and its last, where a window's right side starts after)."""
     import numpy as np
 
     from ...query.cooccurrence import Nodes
 
     layer = run.layer
-    positions = np.fromiter((match.first for match in run.matches), dtype=np.int64, count=len(run.matches))
+    count = len(run.matches)
+    positions = np.fromiter((match.first for match in run.matches), dtype=np.int64, count=count)
     docs = np.searchsorted(layer.numpy("docs"), positions, side="right").astype(np.int64) - 1
     forms = sorted(set(layer.numpy("tok")[positions].tolist()))
-    return Nodes(layer, query, forms, positions, docs)
+    lasts = np.fromiter((match.last for match in run.matches), dtype=np.int64, count=count) if spans else None
+    return Nodes(layer, query, forms, positions, docs, lasts)
 
 
 def _nodes(positional: "Positional | None", query: "Query") -> "Nodes | None":
@@ -246,6 +293,22 @@ def collocates_command(
     ctx: typer.Context,
     pattern: PatternOrCqlArg = None,
     cql: CqlOpt = None,
+    lemma: LemmaOpt = None,
+    root: RootOpt = None,
+    readings: ReadingsOpt = Readings.first,
+    attr: Annotated[
+        Attr | None,
+        typer.Option(
+            "--attr",
+            help="Count the collocates as lemmas, roots or parts of speech (pos); the node is "
+            "PATTERN (or --cql, --lemma, --root) as ever. A word without a reading is its own "
+            "normalized form as a lemma, and leaves its slot empty for root and pos. Needs the "
+            "morphology.",
+            rich_help_panel=MATCH_PANEL,
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
     window: Annotated[
         int,
         typer.Option(
@@ -319,27 +382,32 @@ def collocates_command(
     E11 = f(node)·f(coll)·W/N, as CQPweb. With --by-position, also the counts at
     each position of the window (L2 L1 R1 R2 for --window 2: the two words before
     the node, the two after), as AntConc and WordSmith show them. With --cql, the
-    matches of a CQL query are the node: the window is around the whole match.
+    matches of a CQL query are the node: the window is around the whole match
+    (--lemma and --root are such a query). With --attr lemma, the collocates are
+    lemmas: f(coll), O11 and the score count every spelling of a lemma together.
     """
     from ...output.analysis import write_collocates
     from ...query.analysis import collocates, layer_collocates
     from ...query.freq import key_filter
     from ...query.pattern import MatchOptions
 
-    pattern_or_cql("collocates", pattern, cql)
+    node = _node("collocates", pattern, cql, lemma, root, readings)
     session = Session(ctx)
     keep_key = key_filter(session.normalizer, stopwords, None, 1, session.timeout)
     before = window if left is None else left
     after = window if right is None else right
     name = measure.lower()
     spans: dict[str, list[tuple[int, int]]] | None = None
-    if cql is not None:
-        _refuse_with_cql(fixed, substring, ignore_case, clitics, strict_marks, explain)
-        run = _run_cql(session, cql, "collocates --cql")
+    attribute: AttributeKeys | None = None
+    if node is not None:
+        _refuse_with_cql(fixed, substring, ignore_case, clitics, strict_marks, explain, cql is None)
+        run = _run_cql(session, node, _command("collocates", cql), readings)
+        _report_nothing(session, run)
         positional: Positional | None = run.positional
-        query = _stand_in(session, cql)
-        nodes: Nodes | None = _cql_nodes(run, query)
-        if any(match.last != match.first for match in run.matches):  # the text's windows
+        query = _stand_in(session, node)
+        longer = any(match.last != match.first for match in run.matches)
+        nodes: Nodes | None = _cql_nodes(run, query, spans=longer and attr is not None)
+        if longer and attr is None:  # the text's windows
             nodes, spans = None, _match_spans(session, run)
     else:
         assert pattern is not None
@@ -347,8 +415,18 @@ def collocates_command(
         query = session.query(pattern, options, explain)
         positional = session.source.positional()
         if positional is None:  # without an index: a layer of the loaded corpus
-            positional = _layer_in_memory(session, query)
+            positional = _layer_in_memory(session, query, always=attr is not None)
         nodes = _nodes(positional, query)
+        if attr is not None and nodes is None:
+            raise CorpusError(
+                f"collocates --attr: the token layer cannot find '{pattern}' (a phrase or a regular "
+                "expression): give the node as --cql, e.g. --cql '[word=\"...\"]'"
+            )
+    if attr is not None:
+        from ..morph import attribute_keys
+
+        assert positional is not None
+        attribute = attribute_keys(session, positional.layer, attr)
     if positional is not None and nodes is not None:
         with _progress(session.env, "collocates"):
             result = layer_collocates(
@@ -363,6 +441,7 @@ def collocates_command(
                 keep=keep_key,
                 by_position=by_position,
                 top=top,
+                attribute=attribute,
             )
     else:
         docs = session.source.corpus.documents
@@ -394,16 +473,17 @@ def _match_spans(session: Session, run: "CqlRun") -> dict[str, list[tuple[int, i
     }
 
 
-def _layer_in_memory(session: Session, query: "Query") -> "Positional | None":
+def _layer_in_memory(session: Session, query: "Query", *, always: bool = False) -> "Positional | None":
     """Without an index, a token layer of the loaded corpus, where it pays
     (``DocumentSource.layer_in_memory_pays``: building it takes a third of the time
     ``collocates`` takes on the text, saudinewsnet 29 s against 77 s; ``dispersion`` and
     ``keywords`` take less than the building on the text, 8 s and 14 s of CPU, so they
     read it).  None when the text answers: an index without a layer, no numpy, a small
-    corpus, or a query the layer could not answer (a phrase, a regular expression)."""
+    corpus, or a query the layer could not answer (a phrase, a regular expression).
+    ``always``: whenever the query may be answered (``--attr`` has no text path)."""
     from ...query.positions import layer_may_answer
 
-    if not layer_may_answer(query) or not session.source.layer_in_memory_pays():
+    if not layer_may_answer(query) or not (always or session.source.layer_in_memory_pays()):
         return None
     loaded = session.source.corpus.documents
     with _progress(session.env, f"the token layer of {len(loaded):,} documents"):
@@ -490,6 +570,18 @@ def keywords_command(
     ] = 2,
     top: TopOpt = 20,
     stopwords: StopwordsOpt = None,
+    attr: Annotated[
+        Attr | None,
+        typer.Option(
+            "--attr",
+            help="Compare lemmas, roots or parts of speech (pos) in place of words, in target and "
+            "reference alike (a word without a reading: its own form as a lemma, left out of "
+            "root and pos); a --reference then is a corpus, analysed too. Needs the morphology.",
+            rich_help_panel=MATCH_PANEL,
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
 ) -> None:
@@ -521,10 +613,23 @@ def keywords_command(
 
     keep = key_filter(session.normalizer, stopwords, None, 1, session.timeout)
     positional = session.source.positional()
+    if positional is None and attr is not None:  # no text path: a layer built now
+        with _progress(session.env, f"the token layer of {len(session.source.corpus.documents):,} documents"):
+            positional = session.source.positional(in_memory=True)
+        if positional is None:
+            from ...store.layer import missing_numpy
+
+            raise CorpusError(f"keywords --attr {missing_numpy()}")
     count: Callable[[Sequence[Document]], Tally] | None = None
+    count_reference = None if attr is None else _reference_tally(session, attr)
     if positional is not None:  # each side a tally of the token layer: no text is read
         corpus = Corpus(_layer_documents(positional))
-        count = _tallies(positional, corpus.documents, session.normalizer)
+        attribute = None
+        if attr is not None:
+            from ..morph import attribute_keys
+
+            attribute = attribute_keys(session, positional.layer, attr)
+        count = _tallies(positional, corpus.documents, session.normalizer, attribute)
     else:
         corpus = session.source.corpus
 
@@ -547,6 +652,7 @@ def keywords_command(
             warn=session.warn,
             count=count,
             progress=progress,
+            count_reference=count_reference,
         )
         rows = ranked_keywords(
             sides, measure=name, k=k, negative=negative, min_count=min_count, top=top, keep=keep
@@ -555,24 +661,47 @@ def keywords_command(
     raise typer.Exit(0 if rows else 1)
 
 
+def _reference_tally(session: Session, attr: Attr) -> "Callable[[Sequence[Document]], Tally]":
+    """How ``keywords --attr`` counts a reference corpus: a token layer of its documents
+    built now and analysed (from the cache of analyses), tallied by ``attr``."""
+
+    def count(docs: "Sequence[Document]") -> "Tally":
+        from ...query.cooccurrence import Tally
+        from ...store.layer import build_layer, have_numpy, missing_numpy
+        from ..morph import attribute_keys
+
+        if not have_numpy():
+            raise CorpusError(f"keywords --attr {missing_numpy()}")
+        layer = build_layer((doc.text for doc in docs), session.normalizer)
+        keys = attribute_keys(session, layer, attr)
+        return Tally.of(layer, keys.keys, shown=keys.term)
+
+    return count
+
+
 def _tallies(
-    positional: "Positional", docs: "Sequence[Document]", normalizer: "Normalizer"
+    positional: "Positional",
+    docs: "Sequence[Document]",
+    normalizer: "Normalizer",
+    attribute: "AttributeKeys | None" = None,
 ) -> "Callable[[Sequence[Document]], Tally]":
     """How ``keywords`` counts a set of ``docs`` (the documents of ``positional``, in its
-    order) from the token layer: a tally of their words."""
+    order) from the token layer: a tally of their words (``attribute``: of their lemmas,
+    roots or parts of speech)."""
     import numpy as np
 
     from ...query.cooccurrence import Tally, word_keys
     from ...query.positions import Keys
 
     layer = positional.layer
-    keys = Keys.of(layer, normalizer)
+    keys = Keys.of(layer, normalizer) if attribute is None else attribute.keys
     keys_of = word_keys(layer, keys)
+    shown = None if attribute is None else attribute.term
     numbers = range(layer.documents) if positional.selected is None else positional.selected
     number_of = {id(doc): n for doc, n in zip(docs, numbers, strict=True)}
 
     def count(members: "Sequence[Document]") -> Tally:
         chosen = np.asarray(sorted(number_of[id(doc)] for doc in members), dtype=np.int64)
-        return Tally.of(layer, keys, chosen, keys_of)
+        return Tally.of(layer, keys, chosen, keys_of, shown)
 
     return count

@@ -5,9 +5,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ...errors import CorpusError
 from ..application import command
 from ..cql import CqlOpt
 from ..documents import LateBar
+from ..morph import Attr, LemmaOpt, Readings, ReadingsOpt, RootOpt, refuse_readings
 from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
@@ -23,6 +25,8 @@ from ..session import Session
 
 if TYPE_CHECKING:
     from ...query.freq import Counts, FreqRequest, FreqRow
+    from ...query.morphology import AttributeKeys
+    from ..documents import Positional
 
 
 @command("freq", rich_help_panel="Commands", matching=True)
@@ -118,8 +122,24 @@ def freq(
             rich_help_panel=OUTPUT_PANEL,
         ),
     ] = False,
+    attr: Annotated[
+        Attr | None,
+        typer.Option(
+            "--attr",
+            help="Count words by their lemma, root or part of speech (pos): a lemma list, with "
+            "the commonest spellings of each value (all of them with --forms). A word without "
+            "a reading counts under its own normalized form as a lemma, and is left out of a "
+            "root or pos list (stderr says how many). Needs the morphology.",
+            rich_help_panel=MATCH_PANEL,
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
     clitics: CliticsOpt = None,
     cql: CqlOpt = None,
+    lemma: LemmaOpt = None,
+    root: RootOpt = None,
+    readings: ReadingsOpt = Readings.first,
     engine: EngineOpt = Engine.memory,
     scheduler: SchedulerOpt = None,
     fmt: FormatOpt = None,
@@ -134,7 +154,10 @@ def freq(
     and emoji are not counted. With TERMs and --clitics, a term also counts the
     tokens that are the term with clitics. A TERM of several words ('مجلس الأمن')
     is counted as an n-gram of that many words. With --cql, each sequence a CQL
-    query matches, with its count (corpus query --count): columns sequence, count, docs.
+    query matches, with its count (corpus query --count): columns sequence, count, docs;
+    --lemma and --root are such a query. With --attr lemma, a lemma
+    list: per lemma its count, per million, documents and commonest spellings (TERMs are
+    then lemmas, or roots, or parts of speech).
     """
     from ...output.freq import write_freq
     from ...query.freq import (
@@ -151,11 +174,13 @@ def freq(
     )
 
     session = Session(ctx)
-    if cql is not None:
-        from ..cql import pattern_or_cql, refuse_with_cql
+    if cql is not None or lemma is not None or root is not None:
+        from ..morph import node_query
 
-        pattern_or_cql("freq", " ".join(terms) if terms else None, cql)
-        refuse_with_cql(
+        node = node_query("freq", " ".join(terms) if terms else None, cql, lemma, root)
+        assert node is not None
+        _refuse(
+            "--cql" if cql is not None else "--lemma/--root",
             **{
                 "--by-doc": by_doc,
                 "--by": by_field,
@@ -165,10 +190,27 @@ def freq(
                 "--forms": forms,
                 "--dispersion": with_dispersion,
                 "--clitics": clitics,
+                "--attr": attr,
                 "--engine dask": use_dask(engine, scheduler),
-            }
+            },
         )
-        _freq_cql(session, cql, top, min_count, fmt, header=not no_header)
+        command = "freq --cql" if cql is not None else "freq"
+        _freq_cql(
+            session,
+            node,
+            top,
+            min_count,
+            fmt,
+            header=not no_header,
+            any_reading=readings is Readings.any,
+            command=command,
+        )
+    refuse_readings(readings, None)
+    if attr is not None:
+        _refuse(
+            "--attr",
+            **{"--ngram": ngram != 1, "--clitics": clitics, "--engine dask": use_dask(engine, scheduler)},
+        )
     request = FreqRequest(
         terms=tuple(terms or ()),
         top=top,
@@ -181,9 +223,13 @@ def freq(
         forms=forms,
         dispersion=with_dispersion,
         clitics=clitics,
-    ).with_ngram_terms()
+    )
+    if attr is None:  # with --attr, TERMs are values (a root may be written ك ت ب): no n-grams
+        request = request.with_ngram_terms()
     dask = use_dask(engine, scheduler)
     request.check_grouping()
+    if attr is not None:
+        _freq_attr(session, request, attr, fmt, no_header)
     units = request.units()
     docs, group = None, None
     index = None
@@ -285,19 +331,68 @@ def freq(
     raise typer.Exit(0 if found else 1)
 
 
-def _from_layer(session: Session, request: "FreqRequest") -> "tuple[list[FreqRow], Counts, bool] | None":
-    """``freq``'s rows from the token layer of the index (``query.freq.layer_freq``), or
-    None when there is none to answer from."""
-    from ...query.freq import layer_freq
-    from ...store.layer import have_numpy
+def _refuse(given_with: str, **given: object) -> None:
+    """The options that ``given_with`` (--cql, --lemma, --attr) has no use for: an error."""
+    names = [name for name, value in given.items() if value not in (None, False)]
+    if names:
+        raise CorpusError(f"{given_with} cannot be combined with {', '.join(names)}")
 
+
+def _freq_attr(session: Session, request: "FreqRequest", attr: Attr, fmt: object, no_header: bool) -> None:
+    """``freq --attr``: the list of lemmas (roots, parts of speech) from the token layer
+    (the index's, else one built and analysed now): the same rows either way."""
+    from ...output.freq import write_freq
+    from ..morph import attribute_keys, left_out_note
+
+    positional = _positional(session, always=True)
+    if positional is None:
+        from ...store.layer import missing_numpy
+
+        raise CorpusError(f"freq --attr {missing_numpy()}")
+    keys = attribute_keys(session, positional.layer, attr)
+    answer = _from_layer(session, request, positional, keys)
+    assert answer is not None
+    rows, counts, found = answer
+    left_out_note(session, attr, getattr(counts, "left_out", 0), counts.total)
+    write_freq(
+        session,
+        rows,
+        counts,
+        session.table_or(fmt, "tsv"),
+        no_header,
+        by_doc=request.per_doc,
+        forms=True,
+        dispersion=request.dispersion,
+        by=request.by_field,
+    )
+    raise typer.Exit(0 if found else 1)
+
+
+def _positional(session: Session, *, always: bool = False) -> "Positional | None":
+    """The index's token layer, else one built in memory (``always``, or when it pays)."""
     positional = session.source.positional()
-    if positional is None and _layer_in_memory_pays(session, request):
+    if positional is None and always:
         bar = LateBar(session.env, f"the token layer of {len(session.source.corpus.documents):,} documents")
         try:
             positional = session.source.positional(in_memory=True)
         finally:
             bar.close()
+    return positional
+
+
+def _from_layer(
+    session: Session,
+    request: "FreqRequest",
+    positional: "Positional | None" = None,
+    attribute: "AttributeKeys | None" = None,
+) -> "tuple[list[FreqRow], Counts, bool] | None":
+    """``freq``'s rows from the token layer of the index (``query.freq.layer_freq``), or
+    None when there is none to answer from; ``attribute``: ``freq --attr``."""
+    from ...query.freq import layer_freq
+    from ...store.layer import have_numpy
+
+    if positional is None:
+        positional = _positional(session, always=_layer_in_memory_pays(session, request))
     if positional is None or not have_numpy():  # the layer's lookups need no numpy; its counts do
         return None
     layer = positional.layer
@@ -315,6 +410,7 @@ def _from_layer(session: Session, request: "FreqRequest") -> "tuple[list[FreqRow
             session.timeout,
             session.warn,
             progress=bar,
+            attribute=attribute,
         )
     finally:
         bar.close()
@@ -339,12 +435,15 @@ def _freq_cql(
     fmt: object,
     *,
     header: bool,
+    any_reading: bool = False,
+    command: str = "freq --cql",
 ) -> None:
-    """``freq --cql``: the sequences a CQL query matches, most frequent first, as
-    ``corpus query --count`` counts them (``--top``, ``--min-count`` choose the rows)."""
+    """``freq --cql`` (or ``--lemma``/``--root``): the sequences a CQL query matches, most
+    frequent first, as ``corpus query --count`` counts them (``--top``, ``--min-count``
+    choose the rows)."""
     from ..cql import report_zero, run_cql, write_counts
 
-    run = run_cql(session, cql, command="freq --cql")
+    run = run_cql(session, cql, command=command, any_reading=any_reading)
     fmt_name = session.table_or(fmt, "tsv")
     shown = write_counts(
         session, run, "word", None, fmt_name, top or None, header=header, min_count=min_count

@@ -9,6 +9,19 @@ from ...errors import CorpusError
 from ...output.records import GrepFormat
 from ..application import command
 from ..cql import CqlOpt
+from ..morph import (
+    AnalysisOpt,
+    LemmaOpt,
+    Readings,
+    ReadingsOpt,
+    RootOpt,
+    hit_analysis,
+    morph_cql,
+    node_query,
+    refuse_readings,
+    report_morph_zero,
+    zero_hints,
+)
 from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
@@ -29,6 +42,7 @@ from ..session import Session
 
 if TYPE_CHECKING:
     from ...output.grep import GrepRequest
+    from ...query.kwic import HitAnalysis
     from ...query.pattern import Query
 
 
@@ -57,6 +71,9 @@ def grep(
         ),
     ] = None,
     cql: CqlOpt = None,
+    lemma: LemmaOpt = None,
+    root: RootOpt = None,
+    readings: ReadingsOpt = Readings.first,
     fixed: FixedOpt = False,
     word: Annotated[
         bool,
@@ -163,6 +180,7 @@ def grep(
             "--quiet", "-q", help="Print nothing; exit 0 at the first match.", rich_help_panel=OUTPUT_PANEL
         ),
     ] = False,
+    analysis: AnalysisOpt = False,
     engine: EngineOpt = Engine.memory,
     scheduler: SchedulerOpt = None,
     fmt: GrepFormatOpt = None,
@@ -173,7 +191,10 @@ def grep(
     In a pipe: doc:line:text (doc:count with -c, doc with -l). On a terminal:
     grouped by document, matches highlighted, long lines cut around the match.
     Exit status: 0 a line was selected, 1 none, 2 an error. With --cql, the lines
-    that hold a match of a CQL query (-o: each match, which may span tokens).
+    that hold a match of a CQL query (-o: each match, which may span tokens); with
+    --lemma/--root, those that hold a token of that lemma or root. --analysis adds
+    lemma, root and pos: columns after the others (a line's hits apart by ' | '), in
+    plain output after a tab each, in JSON Lines keys of each of "matches".
     """
     from ...output.grep import (
         GrepRequest,
@@ -193,24 +214,30 @@ def grep(
         raise CorpusError(
             "-o/--only-matching cannot be combined with --format jsonl (its records carry every match)"
         )
-    if cql is not None:
+    node = None
+    if cql is not None or morph_cql(lemma, root) is not None:
+        option = "--cql" if cql is not None else "--lemma/--root"
         _refuse_with_cql(
-            regexp, fixed, ignore_case, clitics, strict_marks, explain, invert, engine, scheduler
+            regexp, fixed, ignore_case, clitics, strict_marks, explain, invert, engine, scheduler, option
         )
+        node = node_query("grep", pattern, cql, lemma, root)
     if regexp and pattern is not None:
         raise CorpusError(f"PATTERN '{pattern}' and -e/--regexp: give the patterns one way (several -e)")
-    if not regexp and pattern is None and cql is None:
-        raise CorpusError("missing PATTERN (or -e PATTERN, or --cql CQL); see 'corpus grep --help'")
-    if cql is not None:
-        from ..cql import pattern_or_cql
-
-        pattern_or_cql("grep", pattern, cql)
+    if not regexp and pattern is None and node is None:
+        raise CorpusError(
+            "missing PATTERN (or -e PATTERN, --cql CQL, --lemma LEMMA, --root ROOT); see 'corpus grep --help'"
+        )
+    refuse_readings(readings, node)
+    if analysis:
+        _refuse_with_analysis(
+            count, count_matches, files_with_matches, quiet, invert, use_dask(engine, scheduler)
+        )
     patterns = regexp or [pattern or ""]
     session = Session(ctx)
-    if cql is not None:
+    if node is not None:
         from ..cql import stand_in
 
-        query = stand_in(cql, session)
+        query = stand_in(node, session)
     else:
         query = session.query(
             patterns, MatchOptions(fixed, word, ignore_case, clitics, strict_marks), explain
@@ -228,12 +255,13 @@ def grep(
         line_number=line_number,
         quiet=quiet,
         header=not no_header,
-        spans=shows_spans(shape, session.color),
+        spans=shows_spans(shape, session.color) or analysis,
         bom=session.bom,
         context=(before_context, after_context, context) != (None, None, None),
     )
-    if cql is not None:
-        _grep_cql(session, cql, query, request, shape)
+    if node is not None:
+        morph = None if cql is not None else (lemma, root)
+        _grep_cql(session, node, query, request, shape, readings is Readings.any, morph, analysis)
     if use_dask(engine, scheduler):
         from ...engines.distributed import grep_numbers
         from ...output.grep import write_summaries
@@ -245,20 +273,24 @@ def grep(
             session.note("0 hits")
         raise typer.Exit(0 if found else 1)
     positional = None if invert else session.source.layer_hits(query, line_search(request).max_count)
+    columns = hit_analysis(session) if analysis else None
     if positional is not None:  # hits from positions: only the documents with a selected line are read
         groups, read, _layer = positional
-        found = run_grep_positions(groups, read, query, request, shape, session.env, session.color)
+        if columns is not None:
+            read = columns.reading(read)
+        found = run_grep_positions(groups, read, query, request, shape, session.env, session.color, columns)
     else:
         docs = session.source.documents_for(
             query, invert=invert, search=line_search(request), keep_text=needs_text(request, shape)
         )
-        found = run_grep(docs, query, request, shape, session.env, session.color)
+        found = run_grep(docs, query, request, shape, session.env, session.color, columns)
     if not found and not quiet and not invert:
         session.report_zero(
             patterns,
             query.options,
             whole_words=False,
             asked_none="--max-count 0" if max_count == 0 else None,
+            more=lambda: zero_hints(session, patterns[0]) if len(patterns) == 1 else [],
         )
     raise typer.Exit(0 if found else 1)
 
@@ -273,6 +305,7 @@ def _refuse_with_cql(
     invert: bool,
     engine: Engine,
     scheduler: str | None,
+    node: str,
 ) -> None:
     from ..cql import refuse_pattern_options
 
@@ -287,18 +320,54 @@ def _refuse_with_cql(
             "-v/--invert-match": invert,
             "--engine dask": use_dask(engine, scheduler),
         },
+        node=node,
     )
 
 
-def _grep_cql(session: Session, cql: str, query: "Query", request: "GrepRequest", shape: str) -> None:
-    """``grep --cql``: the lines that hold a match (-w changes nothing: a match is whole
-    tokens), from the matches placed in their lines; only the documents with one are read."""
+def _refuse_with_analysis(
+    count: bool, count_matches: bool, files_with_matches: bool, quiet: bool, invert: bool, dask: bool
+) -> None:
+    """``--analysis`` is shown beside the hits: not with the options that print none."""
+    given = {
+        "-c/--count": count,
+        "--count-matches": count_matches,
+        "-l/--files-with-matches": files_with_matches,
+        "-q/--quiet": quiet,
+        "-v/--invert-match": invert,
+        "--engine dask": dask,
+    }
+    names = [name for name, value in given.items() if value]
+    if names:
+        raise CorpusError(f"--analysis is shown beside each hit: not with {', '.join(names)}")
+
+
+def _grep_cql(
+    session: Session,
+    cql: str,
+    query: "Query",
+    request: "GrepRequest",
+    shape: str,
+    any_reading: bool,
+    morph: tuple[str | None, str | None] | None,
+    analysis: bool,
+) -> None:
+    """``grep --cql`` (and ``--lemma``/``--root``, the CQL they stand for: ``morph``, the
+    two options' values): the lines that hold a match (-w changes nothing: a match is
+    whole tokens), from the matches placed in their lines; only the documents with one
+    are read."""
     from ...output.grep import line_search, run_grep_positions
     from ..cql import first_lines, report_zero, run_cql
 
-    run = run_cql(session, cql, command="grep --cql")
+    option = "--cql" if morph is None else "--lemma/--root"
+    run = run_cql(session, cql, command=f"grep {option}", any_reading=any_reading)
+    columns: HitAnalysis | None = hit_analysis(session, run.positional) if analysis else None
     groups = first_lines(run.groups(session), line_search(request).max_count)
-    found = run_grep_positions(groups, run.positional.read, query, request, shape, session.env, session.color)
+    read = run.positional.read if columns is None else columns.reading(run.positional.read)
+    found = run_grep_positions(groups, read, query, request, shape, session.env, session.color, columns)
     if not found and not request.quiet:
-        report_zero(session, run, "--max-count 0" if request.max_count == 0 else None)
+        asked_none = "--max-count 0" if request.max_count == 0 else None
+        if morph is None:
+            report_zero(session, run, asked_none)
+        else:
+            report_morph_zero(session, run, *morph, asked_none)
     raise typer.Exit(0 if found else 1)

@@ -2,13 +2,26 @@
 
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing, nullcontext
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ...errors import CorpusError
 from ..application import command
-from ..cql import CqlOpt, pattern_or_cql, refuse_pattern_options, report_zero, run_cql
+from ..cql import CqlOpt, refuse_pattern_options, report_zero, run_cql
+from ..morph import (
+    AnalysisOpt,
+    LemmaOpt,
+    Readings,
+    ReadingsOpt,
+    RootOpt,
+    hit_analysis,
+    node_query,
+    refuse_readings,
+    report_morph_zero,
+    zero_hints,
+)
 from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
@@ -43,11 +56,21 @@ if TYPE_CHECKING:
     from ...store.layer import TokenLayer
 
 
+class Within(str, Enum):
+    """How far a line's context may reach (``--within``)."""
+
+    doc = "doc"
+    line = "line"
+
+
 @command("kwic", rich_help_panel="Commands", matching=True)
 def kwic(
     ctx: typer.Context,
     pattern: PatternOrCqlArg = None,
     cql: CqlOpt = None,
+    lemma: LemmaOpt = None,
+    root: RootOpt = None,
+    readings: ReadingsOpt = Readings.first,
     fixed: FixedOpt = False,
     substring: SubstringOpt = False,
     ignore_case: IgnoreCaseOpt = False,
@@ -72,6 +95,17 @@ def kwic(
     sample_size: SampleOpt = None,
     seed: SeedOpt = None,
     per_doc: PerDocOpt = None,
+    analysis: AnalysisOpt = False,
+    within: Annotated[
+        Within,
+        typer.Option(
+            "--within",
+            help="Where the context (--width or --words) stops: doc (the document, line ends shown as "
+            "spaces) or line (the line of the hit: a verse or record per line).",
+            rich_help_panel=OUTPUT_PANEL,
+            case_sensitive=False,
+        ),
+    ] = Within.doc,
     clusters: Annotated[
         int | None,
         typer.Option(
@@ -98,19 +132,26 @@ def kwic(
     (start/end: character offsets into the document), no padding or controls.
     With --clusters N: the most frequent N-word sequences around the hits instead
     (AntConc's clusters). With --cql, the matches of a CQL query (as corpus
-    query shows them) instead of PATTERN's hits.
+    query shows them) instead of PATTERN's hits; with --lemma/--root, the tokens
+    of that lemma or root (as --cql '\\[lemma="..."%l]'). --analysis adds the
+    columns lemma, root and pos (JSON keys of the same names) after the others.
     """
     from ...output.kwic import screen_width, write_kwic
     from ...query.kwic import KwicRequest, Line, concordance_lines, positional_concordance
     from ...query.pattern import MatchOptions
 
-    pattern_or_cql("kwic", pattern, cql)
+    node = node_query("kwic", pattern, cql, lemma, root)
     session = Session(ctx)
     dask = use_dask(engine, scheduler)
     text_hits: Iterable[Hit] | None = None
     if clusters is not None and dask:
         raise CorpusError("--clusters is counted in this process: leave out --engine dask")
-    if cql is not None:
+    if analysis and (clusters is not None or dask):
+        raise CorpusError("--analysis shows each hit's line: not with --clusters or --engine dask")
+    refuse_readings(readings, node)
+    answered = None  # the token layer that answered --cql/--lemma/--root
+    if node is not None:
+        option = "--cql" if cql is not None else "--lemma/--root"
         refuse_pattern_options(
             fixed=fixed,
             substring=substring,
@@ -119,19 +160,24 @@ def kwic(
             strict_marks=strict_marks,
             explain=explain,
             more={"--engine dask": dask},
+            node=option,
         )
         from ..cql import first_lines, stand_in
 
         sort_first(sort)
-        run = run_cql(session, cql, command="kwic --cql")
-        query = stand_in(cql, session)
+        run = run_cql(session, node, command=f"kwic {option}", any_reading=readings is Readings.any)
+        answered = run.positional
+        query = stand_in(node, session)
         groups = first_lines(run.groups(session), max_count)
         positional: Placed | None = (groups, run.positional.read, run.layer)
         if clusters is not None and any(match.last != match.first for match in run.matches):
             text_hits = _text_hits(groups, run.positional.read)  # clusters around the whole match
 
         def zero(asked_none: str | None) -> None:
-            report_zero(session, run, asked_none)
+            if cql is not None:
+                report_zero(session, run, asked_none)
+            else:
+                report_morph_zero(session, run, lemma, root, asked_none)
 
     else:
         assert pattern is not None
@@ -142,7 +188,13 @@ def kwic(
 
         def zero(asked_none: str | None) -> None:
             assert pattern is not None
-            session.report_zero(pattern, query.options, whole_words=True, asked_none=asked_none)
+            session.report_zero(
+                pattern,
+                query.options,
+                whole_words=True,
+                asked_none=asked_none,
+                more=lambda: zero_hints(session, pattern),
+            )
 
     docs = None if dask or positional is not None else session.source.documents_for(query)
     fmt_name = session.table_or(fmt, "tsv")
@@ -155,7 +207,10 @@ def kwic(
         sample_size=sample_size,
         seed=seed,
         per_doc=per_doc,
+        within_line=within is Within.line,
     )
+    if request.within_line and dask:
+        raise CorpusError("--within line is cut in this process: leave out --engine dask")
     if clusters is not None:
         _clusters(
             session,
@@ -169,8 +224,11 @@ def kwic(
             text_hits,
             header=not no_header,
         )
+    columns = hit_analysis(session, answered) if analysis else None
     if positional is not None:  # hits from positions: only the documents of the lines shown are read
         groups, read, _ = positional
+        if columns is not None:
+            read = columns.reading(read)
         lines: Iterable[Line] = positional_concordance(groups, read, request, session.normalizer)
     elif docs is None:  # the cluster's lines; those still pending are cancelled when we stop
         from ...engines.distributed import kwic_lines
@@ -186,6 +244,7 @@ def kwic(
             width=request.width,
             clitics=query.clitics,
             header=not no_header,
+            analysis=columns,
         )
     if not found and dask:
         session.note("0 hits")

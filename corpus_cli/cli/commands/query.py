@@ -10,6 +10,7 @@ import typer
 from ...errors import CorpusError
 from ..application import command
 from ..cql import cql_matches, parse_cql, report_zero, syntax_errors, write_counts
+from ..morph import Readings, ReadingsOpt, ensure_attributes
 from ..options import (
     MATCH_PANEL,
     OUTPUT_PANEL,
@@ -42,6 +43,9 @@ class CountBy(str, Enum):
     orig = "orig"
     norm = "norm"
     kind = "kind"
+    lemma = "lemma"
+    root = "root"
+    pos = "pos"
 
 
 @command("query", rich_help_panel="Commands")
@@ -58,6 +62,7 @@ def query(
             case_sensitive=False,
         ),
     ] = Strategy.standard,
+    readings: ReadingsOpt = Readings.first,
     count: Annotated[
         bool,
         typer.Option(
@@ -72,7 +77,7 @@ def query(
         typer.Option(
             "--count-by",
             help="The attribute --count joins the matched tokens by: word (normalized), orig (as written), "
-            "norm or kind.",
+            "norm, kind, or with the morphology lemma, root or pos.",
             rich_help_panel=OUTPUT_PANEL,
             case_sensitive=False,
         ),
@@ -100,7 +105,9 @@ def query(
 
     \[word="وزير"] \[]{0,2} \[word="الخارجية"] within s. Attributes: word (compared
     after normalization, as every command compares), orig (as written), norm (the
-    normalized form, as written), kind (word, number, punct, url, emoji). Flags %c
+    normalized form, as written), kind (word, number, punct, url, emoji), and with
+    the morphology (corpus index build --morph, or a corpus without an index) lemma,
+    root and pos (noun, verb, function). Flags %c
     %d %l; repetition ? * + {n,m}; | between sequences; @ marks the target;
     label:\[...] with :: a.word="..." or :: match.doc_FIELD="..." constrain the
     match. A match may span several tokens: start/end are the characters from its
@@ -113,6 +120,7 @@ def query(
             session,
             cql,
             strategy.value,
+            any_reading=readings is Readings.any,
             count=count,
             count_by=count_by.value,
             by=by,
@@ -133,6 +141,7 @@ def _run(
     text: str,
     strategy: str,
     *,
+    any_reading: bool,
     count: bool,
     count_by: str,
     by: str | None,
@@ -152,10 +161,11 @@ def _run(
     if count and by is not None:
         raise CorpusError("--count and --by are two different counts: choose one")
     parse_sort(sort)  # an unknown key fails before any search
-    run = cql_matches(session, query, strategy)
+    run = cql_matches(session, query, strategy, any_reading=any_reading)
     positional, layer, matches = run.positional, run.layer, run.matches
     fmt_name = session.table_or(fmt, "tsv")
     if count or by is not None:
+        ensure_attributes(session, layer, [count_by])
         shown = write_counts(session, run, count_by, by, fmt_name, limit, header=header)
     else:
         from ...output.kwic import screen_width

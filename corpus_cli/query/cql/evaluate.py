@@ -179,9 +179,10 @@ def _repeat(
 class _Masks:
     """The spelling mask of each token condition of a query, computed once."""
 
-    def __init__(self, layer: TokenLayer, normalizer: Normalizer) -> None:
+    def __init__(self, layer: TokenLayer, normalizer: Normalizer, any_reading: bool = False) -> None:
         self.layer = layer
         self.normalizer = normalizer
+        self.any_reading = any_reading  # lemma, root, pos: any reading's value, not the first's
         self.cache: dict[Condition, Any] = {}
 
     def of(self, condition: Condition) -> Any:
@@ -205,7 +206,14 @@ class _Masks:
             return ~self.of(condition.left) | self.of(condition.right)
         assert isinstance(condition.left, Attribute) and isinstance(condition.right, Value)
         attribute = condition.left
-        mask = value_mask(self.layer, self.normalizer, attribute.name, attribute.column, condition.right)
+        mask = value_mask(
+            self.layer,
+            self.normalizer,
+            attribute.name,
+            attribute.column,
+            condition.right,
+            any_reading=self.any_reading,
+        )
         return ~mask if condition.op == "!=" else mask
 
 
@@ -221,6 +229,7 @@ def find_matches(
     documents: Sequence[Mapping[str, str]] | None = None,
     selected: Collection[int] | None = None,
     within_documents: bool = True,
+    any_reading: bool = False,
 ) -> list[Match]:
     """The matches of ``query`` in ``layer``, sorted by first, then last position.
 
@@ -228,7 +237,9 @@ def find_matches(
     ``documents``: each layer document's metadata for ``::`` constraints, keyed as CQP
     sees them in our VRT (``id`` and the ``<doc>`` attribute names; a field's own name
     works too); ``selected``: only matches that start in these documents (numbers from
-    0); ``within_documents``: no match crosses a document boundary (False: as CQP).
+    0); ``within_documents``: no match crosses a document boundary (False: as CQP);
+    ``any_reading`` (``--readings any``): ``lemma``, ``root`` and ``pos`` match a token
+    when any reading of its spelling has the value, not only the first.
     """
     try:
         import numpy as np
@@ -244,7 +255,7 @@ def find_matches(
     machine = automaton(query.pattern)
     if machine.nullable:
         raise CqlSyntaxError("the query matches an empty sequence of tokens (it would match everywhere)", 0)
-    masks = _Masks(layer, normalizer)
+    masks = _Masks(layer, normalizer, any_reading)
     token_masks = [masks.of(token.condition) for token in machine.tokens]
     if layer.tokens == 0:
         return []
@@ -254,7 +265,9 @@ def find_matches(
     keep = None
     if selected is not None:
         keep = np.isin(doc_of, np.fromiter(selected, dtype=np.int64))
-    constraint = _Constraint(query.constraint, layer, normalizer, documents) if query.constraint else None
+    constraint = (
+        _Constraint(query.constraint, layer, normalizer, documents, any_reading) if query.constraint else None
+    )
     if constraint is not None and constraint.per_document and within_documents:
         good = constraint.documents_passing(layer.documents)
         passing = good[doc_of]
@@ -313,11 +326,13 @@ def _listed(firsts: Any, lasts: Any, targets: Any | None, keywords: Any | None) 
             gc.enable()
 
 
-def token_counts(layer: TokenLayer, query: CqlQuery, normalizer: Normalizer) -> list[tuple[Token, int]]:
+def token_counts(
+    layer: TokenLayer, query: CqlQuery, normalizer: Normalizer, any_reading: bool = False
+) -> list[tuple[Token, int]]:
     """Each token pattern of ``query`` with how many positions of the corpus it matches
     on its own (the no-silent-zero report names those that match none)."""
 
-    masks = _Masks(layer, normalizer)
+    masks = _Masks(layer, normalizer, any_reading)
     frequencies = _frequencies(layer)
     return [(token, int(frequencies[masks.of(token.condition)].sum())) for token in query.tokens()]
 
@@ -601,8 +616,10 @@ class _Constraint:
         layer: TokenLayer,
         normalizer: Normalizer,
         documents: Sequence[Mapping[str, str]] | None,
+        any_reading: bool = False,
     ) -> None:
         self.condition = condition
+        self.any_reading = any_reading
         self.layer = layer
         self.normalizer = normalizer
         self.documents = documents
@@ -691,7 +708,14 @@ class _Constraint:
                 per_doc = self._documents_matching(left.attribute, right)
                 found = per_doc[self._documents(at)]
             else:
-                mask = value_mask(self.layer, self.normalizer, left.attribute, left.column, right)
+                mask = value_mask(
+                    self.layer,
+                    self.normalizer,
+                    left.attribute,
+                    left.column,
+                    right,
+                    any_reading=self.any_reading,
+                )
                 found = mask[self._tok(at)]
             return defined & (found if op == "=" else ~found)
         kinds = {self._kind(left), self._kind(right)}

@@ -201,6 +201,28 @@ class CqlQuery:
         """How ``token`` is written in the query."""
         return self.text[token.start : token.end]
 
+    def attributes(self) -> set[str]:
+        """The token attributes the query tests, in its token patterns and its global
+        constraint (``a.lemma``): which ones the layer must have (``lemma`` needs the
+        morphology)."""
+        names: set[str] = set()
+        conditions = [token.condition for token in self.tokens()]
+        if self.constraint is not None:
+            conditions.append(self.constraint)
+        while conditions:
+            condition = conditions.pop()
+            if isinstance(condition, Not):
+                conditions.append(condition.operand)
+            elif isinstance(condition, And | Or | Implies):
+                conditions += [condition.left, condition.right]
+            elif isinstance(condition, Compare):
+                for operand in (condition.left, condition.right):
+                    if isinstance(operand, Attribute):
+                        names.add(operand.name)
+                    elif isinstance(operand, Reference) and operand.attribute is not None:
+                        names.add(operand.attribute)
+        return names
+
 
 def _tokens(pattern: Pattern) -> Iterator[Token]:
     if isinstance(pattern, Token):

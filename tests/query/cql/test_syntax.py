@@ -155,3 +155,11 @@ def test_the_pointed_message_puts_a_caret_under_the_column() -> None:
         '  "a" [word="b"',
         "               ^",
     ]
+
+
+def test_the_attributes_a_query_tests() -> None:
+    """What the layer must have: in the token patterns, and in the constraint after ::."""
+    query = parse('[lemma="x" & !(pos="n" | word="y")] a:[] :: a.root="k" & match.doc_id="3"')
+    assert query.attributes() == {"lemma", "pos", "word", "root", "doc_id"}
+    assert parse('"قال" []').attributes() == {"word"}
+    assert parse("[]").attributes() == set()

@@ -1,0 +1,310 @@
+"""``--lemma``, ``--root`` and ``--readings``: the morphology as a command's node.
+
+``--lemma وزير`` is the CQL query ``[lemma="وزير"%l]`` and ``--root كتب`` is
+``[root="كتب"%l]`` (both: one token with both), so that every command that takes
+``--cql`` takes them, with the same hits as ``corpus query``.  The attributes come
+from the index (``corpus index build --morph``); a layer built in memory (a corpus
+without an index) is analysed when a command first asks for one of them, from the
+cache of analyses, so its answers are those of the index.
+"""
+
+import re
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import CorpusError
+from .options import MATCH_PANEL, OUTPUT_PANEL
+from .session import Session
+
+if TYPE_CHECKING:
+    from ..query.kwic import HitAnalysis
+    from ..query.morphology import AttributeKeys
+    from ..store.layer import TokenLayer
+    from .cql import CqlRun
+    from .documents import Positional
+
+#: The attributes the morphology gives a token layer.
+MORPHOLOGY = ("lemma", "root", "pos")
+
+
+class Readings(str, Enum):
+    first = "first"
+    any = "any"
+
+
+LemmaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lemma",
+        metavar="LEMMA",
+        help="In place of PATTERN: the tokens whose lemma is LEMMA (written with or without "
+        "its vowel marks: وزير, كتب). Needs the morphology: pip install 'corpus-cli\\[morph]'.",
+        rich_help_panel=MATCH_PANEL,
+        show_default=False,
+    ),
+]
+RootOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--root",
+        metavar="ROOT",
+        help="In place of PATTERN: the tokens whose root is ROOT (كتب, ك ت ب or ك-ت-ب; a hamza "
+        "on any seat is one letter, weak radicals as the analyser writes them: و or ي). With "
+        "--lemma: both.",
+        rich_help_panel=MATCH_PANEL,
+        show_default=False,
+    ),
+]
+ReadingsOpt = Annotated[
+    Readings,
+    typer.Option(
+        "--readings",
+        help="lemma, root and pos of a token: its first reading's (as 'corpus analyze' marks "
+        "it), or any of its readings'.",
+        rich_help_panel=MATCH_PANEL,
+        case_sensitive=False,
+    ),
+]
+
+
+def morph_cql(lemma: str | None, root: str | None) -> str | None:
+    """The CQL query that ``--lemma``/``--root`` stand for (None: neither given)."""
+    conditions = [
+        f'{name}="{value.replace(chr(34), chr(34) * 2)}"%l'
+        for name, value in (("lemma", lemma), ("root", root))
+        if value is not None
+    ]
+    return f"[{' & '.join(conditions)}]" if conditions else None
+
+
+def node_query(
+    command: str, pattern: str | None, cql: str | None, lemma: str | None, root: str | None
+) -> str | None:
+    """The CQL query a command runs, or None when PATTERN is the node: exactly one of
+    PATTERN, ``--cql`` and ``--lemma``/``--root``, else a usage error (exit 2)."""
+    morph = morph_cql(lemma, root)
+    given = [
+        name
+        for name, value in (("PATTERN", pattern), ("--cql", cql), ("--lemma/--root", morph))
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise CorpusError(f"{' and '.join(given)}: give one of them; see 'corpus {command} --help'")
+    if not given:
+        raise CorpusError(
+            f"missing PATTERN (or --cql CQL, --lemma LEMMA, --root ROOT); see 'corpus {command} --help'"
+        )
+    return cql if cql is not None else morph
+
+
+def refuse_readings(readings: Readings, node: str | None) -> None:
+    """``--readings any`` says how lemma, root and pos match: without a query that tests
+    them (``--lemma``, ``--root``, ``--cql``), a usage error."""
+    if readings is Readings.any and node is None:
+        raise CorpusError("--readings any is for --lemma, --root or --cql (PATTERN has no readings)")
+
+
+def ensure_attributes(session: Session, layer: "TokenLayer", names: Iterable[str]) -> None:
+    """Give ``layer`` the morphology attributes among ``names`` that it lacks: a layer
+    built in memory is analysed now (from the cache of analyses; the forms not in it by
+    the analyser, with a progress bar); an index's layer without them is an error that
+    says how to add them."""
+    wanted = [name for name in MORPHOLOGY if name in set(names)]
+    if not wanted or all(layer.attribute(name) is not None for name in wanted):
+        return
+    if layer.path is not None:
+        raise CorpusError(
+            f"this corpus's index has no {wanted[0]}: analyse it with 'corpus index morph' "
+            "(or build it with 'corpus index build --morph')"
+        )
+    from ..index.morphology import annotate
+    from ..text.morphology import have_analyser, missing_analyser
+    from .documents import LateBar
+
+    if not have_analyser():
+        raise CorpusError(missing_analyser())
+    bar = LateBar(session.env, "analysing")
+    try:
+        annotate(layer, progress=bar, counts=layer.corpus_counts() if layer.corpus_counts else None)
+    finally:
+        bar.close()
+
+
+class Attr(str, Enum):
+    """What ``--attr`` counts a word as (``freq``, ``collocates``, ``keywords``)."""
+
+    lemma = "lemma"
+    root = "root"
+    pos = "pos"
+
+
+def attribute_keys(session: Session, layer: "TokenLayer", attr: Attr) -> "AttributeKeys":
+    """The keys ``--attr`` counts over ``layer`` (analysed first when it is built in memory:
+    ``ensure_attributes``)."""
+    from ..query.morphology import attribute_keys as keys_of
+
+    ensure_attributes(session, layer, [attr.value])
+    return keys_of(layer, session.normalizer, attr.value)
+
+
+def left_out_note(session: Session, attr: Attr, left_out: int, total: int) -> None:
+    """Say how many words a ``root`` or ``pos`` list leaves out: those whose first reading
+    has none (numbers, Latin words, words the analyser does not know; for a root, function
+    words such as في), counted in the totals."""
+    if attr is not Attr.lemma and left_out:
+        share = f" ({left_out / total:.1%})" if total else ""
+        session.note(
+            f"{left_out:,} of {total:,} words{share} have no {attr.value} (numbers, Latin, words the "
+            "analyser does not know, function words): left out of the list, counted in the totals"
+        )
+
+
+AnalysisOpt = Annotated[
+    bool,
+    typer.Option(
+        "--analysis",
+        help="Add the columns lemma, root and pos to each hit: its token's first reading (as "
+        "'corpus analyze' marks it; a hit of several tokens: theirs, joined by a space, _ for "
+        "a token without one; a hit inside a word: empty). Needs the morphology: pip install "
+        "'corpus-cli\\[morph]'.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+
+
+def hit_analysis(session: Session, positional: "Positional | None" = None) -> "HitAnalysis":
+    """``--analysis``: the lemma, root and pos of hits, from ``positional`` (the layer that
+    answered a ``--cql``/``--lemma`` query) or the index's token layer, or one built in
+    memory and analysed now (as ``--lemma`` would)."""
+    from ..query.kwic import ANALYSIS_COLUMNS, HitAnalysis
+    from ..text.morphology import have_analyser, missing_analyser
+
+    if positional is None:
+        positional = session.source.positional() or session.source.positional(in_memory=True)
+    if positional is None:
+        if session.source.index is not None:
+            raise CorpusError(
+                "--analysis needs the token layer of the index: rebuild it with 'corpus index build --morph'"
+            )
+        from ..store.layer import missing_numpy
+
+        raise CorpusError(f"--analysis {missing_numpy()}")
+    layer = positional.layer
+    if not have_analyser() and any(layer.attribute(name) is None for name in ANALYSIS_COLUMNS):
+        raise CorpusError(missing_analyser())
+    ensure_attributes(session, layer, ANALYSIS_COLUMNS)
+    return HitAnalysis(layer, positional.headers)
+
+
+#: A pattern that is a word as written (no regular expression), which the no-silent-zero
+#: report may also read as a lemma or a root.
+_WORD = re.compile(r"[^\s.*+?()\[\]{}|\\^$]+")
+#: Up to this many characters, a corpus without an index gets a layer built in memory for
+#: the no-silent-zero report's lemma and root (when its forms are analysed already).
+IN_MEMORY_HINTS_UP_TO = 5_000_000
+
+
+def zero_hints(session: Session, pattern: str) -> list[str]:
+    """No silent zero for a PATTERN that finds nothing: how many hits ``--lemma PATTERN``
+    and ``--root PATTERN`` have, when the morphology is at hand without analysing
+    anything (the index has it; or, without an index, a small corpus whose forms are all
+    in the cache of analyses); those with none are not said, nor anything otherwise."""
+    from ..query.cql import find_matches, parse
+
+    if not _WORD.fullmatch(pattern):
+        return []
+    positional = _analysed_at_hand(session)
+    if positional is None:
+        return []
+    hints = []
+    for option, lemma, root in (("--lemma", pattern, None), ("--root", None, pattern)):
+        text = morph_cql(lemma, root)
+        assert text is not None
+        matches = find_matches(
+            positional.layer, parse(text), normalizer=session.normalizer, selected=positional.selected
+        )
+        if matches:
+            hints.append(f"{len(matches):,} with {option} {pattern}")
+    return hints
+
+
+def _analysed_at_hand(session: Session) -> "Positional | None":
+    """The token layer with its lemma and root, if they cost no analysis: the index's
+    (None when it lacks them), or without an index, one built in memory for a small
+    corpus whose every Arabic form is in the cache of analyses."""
+    from ..text.morphology import have_analyser
+
+    source = session.source
+    names = ("lemma", "root")
+    positional = source.positional()
+    if positional is not None:
+        return positional if all(positional.layer.attribute(name) is not None for name in names) else None
+    if source.index is not None or not have_analyser():
+        return None
+    from ..index.morphology import Cache, cache_path
+    from ..text.morphology import analysable
+    from .documents import BIG_CORPUS
+
+    path = cache_path()
+    if not path.exists() or len(source.sources) >= BIG_CORPUS:  # many files: not even loaded
+        return None
+    if sum(len(doc.text) for doc in source.corpus.documents) > IN_MEMORY_HINTS_UP_TO:
+        return None
+    positional = source.positional(in_memory=True)
+    if positional is None:
+        return None
+    wanted = sorted({form for form in positional.layer.forms() if analysable(form)})
+    cache = Cache(path)
+    try:
+        if len(cache.get(wanted)) < len(wanted):
+            return None  # the analyser would be loaded: say nothing
+    finally:
+        cache.close()
+    ensure_attributes(session, positional.layer, names)
+    return positional
+
+
+def report_morph_zero(
+    session: Session, run: "CqlRun", lemma: str | None, root: str | None, asked_none: str | None
+) -> None:
+    """No silent zero for ``--lemma``/``--root``: how many ``--readings any`` would find;
+    else, given both, how many each finds alone; else that no token has that lemma (or
+    root) in any of its readings."""
+    from ..query.cql import find_matches, parse
+    from .cql import report_zero
+
+    if asked_none is not None or run.matches:
+        report_zero(session, run, asked_none, unit="hits")
+        return
+
+    def count(query: str, any_reading: bool) -> int:
+        found = find_matches(
+            run.layer,
+            parse(query),
+            normalizer=session.normalizer,
+            selected=run.positional.selected,
+            any_reading=any_reading,
+        )
+        return len(found)
+
+    whole = morph_cql(lemma, root)
+    assert whole is not None
+    anyway = 0 if run.any_reading else count(whole, True)
+    if anyway:
+        session.note(f"0 hits; {anyway:,} with --readings any")
+    elif lemma is not None and root is not None:
+        alone = [
+            f"{count(text, run.any_reading):,} with {option} alone"
+            for option, text in (
+                (f"--lemma {lemma}", morph_cql(lemma, None)),
+                (f"--root {root}", morph_cql(None, root)),
+            )
+            if text is not None
+        ]
+        session.note("; ".join(["0 hits", *alone]))
+    else:
+        name, value = ("lemma", lemma) if lemma is not None else ("root", root)
+        session.note(f"0 hits: no token has the {name} {value} in any of its readings")
