@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import CorpusError
+from ..text.morphology import MORPHOLOGY
 from .options import MATCH_PANEL, OUTPUT_PANEL
 from .session import Session
 
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
     from ..store.layer import TokenLayer
     from .cql import CqlRun
     from .documents import Positional
-
-#: The attributes the morphology gives a token layer.
-MORPHOLOGY = ("lemma", "root", "pos")
 
 
 class Readings(str, Enum):

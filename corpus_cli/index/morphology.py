@@ -25,6 +25,7 @@ from ..errors import CorpusError
 from ..store.layer import TokenLayer
 from ..text.morphology import (
     ANALYSER,
+    MORPHOLOGY,
     READING_FORMAT,
     Analyser,
     Reading,
@@ -36,8 +37,6 @@ from ..text.morphology import (
 from .fingerprint import cache_folder
 from .reading_ranking import rank_readings
 
-#: The attributes ``annotate`` keeps beside a layer.
-ATTRIBUTES = ("lemma", "root", "pos")
 #: Forms a worker analyses between two reports to the parent.
 BATCH = 200
 #: Below this many forms to analyse, forking workers costs more than it saves.
@@ -204,6 +203,6 @@ def annotate(
         mine = set(spellings)
         analysed = {form: readings for form, readings in analysed.items() if form in mine}
     readings = [analysed.get(spelling, []) for spelling in spellings]
-    for name in ATTRIBUTES:
+    for name in MORPHOLOGY:
         layer.save_attribute(name, [attribute_values(r, name) for r in readings], made_by=ANALYSER)
     return analysed

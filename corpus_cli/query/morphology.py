@@ -13,7 +13,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import CorpusError
-from .cql.attributes import MORPHOLOGY, table, value_mask
+from ..text.morphology import MORPHOLOGY
+from .cql.attributes import table, value_mask
 from .cql.syntax import CqlSyntaxError, Value
 
 if TYPE_CHECKING:

@@ -28,6 +28,8 @@ UNKNOWN = "unknown"
 
 #: The coarse parts of speech every reading has.
 POS = ("noun", "verb", "function")
+#: The token attributes the analyses give a corpus (``corpus index build --morph``).
+MORPHOLOGY = ("lemma", "root", "pos")
 
 #: Types of farahidi's nouns (its ``type``) that are function words in PADT's sense
 #: (pronouns, relatives, demonstratives, interrogatives, conditionals).

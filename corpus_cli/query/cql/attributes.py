@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ...store.layer import KINDS, NO_KEY, Lexicon, TokenLayer, attribute_path
-from ...text.morphology import root_letters, unvocalized
+from ...text.morphology import MORPHOLOGY, root_letters, unvocalized
 from ..positions import Keys
 from .syntax import CqlSyntaxError, Value
 
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 #: The attributes every layer has, as ``corpus export --format vrt`` names its columns
 #: (``orig`` is the VRT's ``word``: the spelling as written).
 ATTRIBUTES = ("word", "orig", "norm", "kind")
-#: The attributes ``corpus index build --morph`` adds (``TokenLayer.attribute``).
-MORPHOLOGY = ("lemma", "root", "pos")
 
 
 class Table(NamedTuple):
