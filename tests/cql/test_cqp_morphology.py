@@ -256,7 +256,7 @@ def test_the_export_holds_the_layers_values(morph_corpora: dict[str, MorphCorpus
             expected = [found.value(int(found.of_form[t])) or "__UNDEF__" for t in tok]
             assert [row[column] for row in decoded] == expected, (corpus.key, name)
             assert found.readings is not None
-            offsets, numbers = found.readings
+            offsets, numbers = found.readings()
             values = found.values()
             members = [{values[n] for n in numbers[offsets[t] : offsets[t + 1]]} - {""} for t in tok]
             assert [set(row[column + 3].strip("|").split("|")) - {""} for row in decoded] == members
