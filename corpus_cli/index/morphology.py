@@ -18,6 +18,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from ..engines import forking
@@ -155,6 +156,10 @@ def _analysed(forms: list[str], workers: int | None) -> Iterable[dict[str, list[
         forking.stop(pids, pipes)
 
 
+#: Lemmas unvocalized once each (saudinewsnet: 84,000 lemmas over 1.1 million readings).
+_unvocalized = lru_cache(maxsize=1 << 17)(unvocalized)
+
+
 def attribute_values(readings: Sequence[Reading], name: str) -> list[str]:
     """The distinct values of attribute ``name`` over a form's ``readings``, the first
     reading's first, even when it has none (""): في, first the preposition, has no root,
@@ -162,7 +167,7 @@ def attribute_values(readings: Sequence[Reading], name: str) -> list[str]:
     values: list[str] = []
     for number, reading in enumerate(readings):
         if name == "lemma":
-            value = unvocalized(reading.lemma)
+            value = _unvocalized(reading.lemma)
         elif name == "root":
             value = reading.root
         else:
