@@ -9,16 +9,21 @@ at most 8), which share the analyser loaded once by the parent before the fork.
 ``pos`` (``TokenLayer.attribute``): per spelling, the values of its readings, the first
 reading's first (the readings ranked by what this corpus attests: ``reading_ranking``):
 lemmas unvocalized (as users and the gold data write them), roots as the analyser spells
-them, parts of speech coarse (noun, verb, function).
+them, parts of speech coarse (noun, verb, function).  The attributes' headers record
+what made them (``made_with``): ``annotated(layer)`` tells when annotating again would
+change nothing, and ``corpus index morph`` then returns at once.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import lru_cache, partial
+from itertools import chain, repeat
 from pathlib import Path
 
 from ..engines import forking
@@ -36,7 +41,11 @@ from ..text.morphology import (
     unvocalized,
 )
 from .fingerprint import cache_folder
-from .reading_ranking import rank_readings
+from .reading_ranking import rank_readings, ranking
+
+#: The version of the attributes made of the readings (``attribute_values``, the lemmas
+#: unvocalized): bump it when they change, so that indexes annotated before are again.
+VALUES_VERSION = 1
 
 #: Forms a worker analyses between two reports to the parent.
 BATCH = 200
@@ -67,14 +76,27 @@ class Cache:
             raise CorpusError(f"cannot open the cache of analyses {self.path}: {exc}") from None
 
     def get(self, forms: Sequence[str]) -> dict[str, list[Reading]]:
-        found: dict[str, list[Reading]] = {}
-        for at in range(0, len(forms), 500):
-            chunk = forms[at : at + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT form, data FROM readings WHERE form IN ({marks})", chunk)
-            for form, data in rows:
-                found[form] = [Reading(*fields) for fields in json.loads(data)]
-        return found
+        """The cached readings of those of ``forms`` the cache has.  A corpus's forms are
+        most of the cache (saudinewsnet: 303,000 forms, all of them): then one pass over
+        the whole table is cheaper than 600 look-ups of 500."""
+        rows: Iterable[tuple[str, str]]
+        if len(forms) * 4 >= self._rows():
+            wanted = set(forms)
+            rows = (row for row in self.db.execute("SELECT form, data FROM readings") if row[0] in wanted)
+        else:
+            rows = chain.from_iterable(map(self._look_up, range(0, len(forms), 500), repeat(forms)))
+        with paused_gc():  # a million lists and tuples: the collector would walk them all
+            return {form: _readings(json.loads(data)) for form, data in rows}
+
+    def _look_up(self, at: int, forms: Sequence[str]) -> Iterable[tuple[str, str]]:
+        chunk = forms[at : at + 500]
+        marks = ",".join("?" * len(chunk))
+        return self.db.execute(f"SELECT form, data FROM readings WHERE form IN ({marks})", chunk)
+
+    def _rows(self) -> int:
+        """At least the rows of the table (its largest rowid: no scan)."""
+        last = self.db.execute("SELECT max(rowid) FROM readings").fetchone()[0]
+        return int(last or 0)
 
     def put(self, analysed: dict[str, list[Reading]]) -> None:
         rows = [(form, json.dumps(readings, ensure_ascii=False)) for form, readings in analysed.items()]
@@ -83,6 +105,32 @@ class Cache:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _readings(stored: Sequence[Sequence[str]]) -> list[Reading]:
+    """Readings from their fields as stored (JSON lists, all six of them since
+    ``READING_FORMAT`` 6; an older row with fewer gets the defaults)."""
+    if all(len(fields) == _FIELDS for fields in stored):
+        return list(map(_reading, stored))  # tuple.__new__: no call to Python per reading
+    return [Reading(*fields) for fields in stored]
+
+
+_FIELDS = len(Reading._fields)
+_reading = partial(tuple.__new__, Reading)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for a block that makes millions of lists and
+    tuples and no cycle: it would walk all of them again and again (reading saudinewsnet's
+    readings from the cache: 4.6 s with it, 2 s without)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def analyse(
@@ -151,7 +199,7 @@ def _analysed(forms: list[str], workers: int | None) -> Iterable[dict[str, list[
             pipes.append(pipe)
         for number in range(len(batches)):
             received = forking.receive(pipes[number % size], "an analysing worker")
-            yield {form: [Reading(*fields) for fields in readings] for form, readings in received.items()}
+            yield {form: _readings(readings) for form, readings in received.items()}
     finally:
         forking.stop(pids, pipes)
 
@@ -201,13 +249,49 @@ def annotate(
     ranked as the whole corpus's index ranks them."""
     spellings = layer.forms()
     if counts is None:
-        analysed = rank_readings(analyse(spellings, progress=progress, workers=workers), layer_counts(layer))
+        every = analyse(spellings, progress=progress, workers=workers)
+        with paused_gc():
+            analysed = rank_readings(every, layer_counts(layer))
     else:
         every = analyse([*spellings, *counts], progress=progress, workers=workers)
-        analysed = rank_readings(every, counts)
+        with paused_gc():
+            analysed = rank_readings(every, counts)
         mine = set(spellings)
         analysed = {form: readings for form, readings in analysed.items() if form in mine}
     readings = [analysed.get(spelling, []) for spelling in spellings]
+    # Ranked by another corpus's counts, the attributes are not what ``annotated`` expects.
+    about = {"made_with": made_with(), "forms": len(analysed)} if counts is None else None
     for name in MORPHOLOGY:
-        layer.save_attribute(name, [attribute_values(r, name) for r in readings], made_by=ANALYSER)
+        with paused_gc():
+            values = [attribute_values(r, name) for r in readings]
+        layer.save_attribute(name, values, made_by=ANALYSER, about=about)
     return analysed
+
+
+def made_with() -> dict[str, str | int]:
+    """What makes an index's attributes, besides its layer: the analyser, how its readings
+    are read (the cache), ranked, and turned into values.  The same again gives the same
+    attributes, byte for byte."""
+    return {
+        "analyser": ANALYSER,
+        "reading_format": READING_FORMAT,
+        "ranking": ranking(),
+        "values": VALUES_VERSION,
+    }
+
+
+def annotated(layer: TokenLayer) -> int | None:
+    """The Arabic word forms analysed into the attributes of ``layer`` (an index's) when
+    they are all there, made for this build of the layer by ``annotate`` as it would make
+    them now (``made_with``): then annotating it again would change nothing.  None
+    otherwise."""
+    if layer.path is None:
+        return None
+    forms: set[object] = set()
+    for name in MORPHOLOGY:
+        about = layer.attribute_about(name)
+        if about is None or about.get("made_with") != made_with():
+            return None
+        forms.add(about.get("forms"))
+    (count,) = forms if len(forms) == 1 else (None,)
+    return count if isinstance(count, int) else None

@@ -34,10 +34,20 @@ MARGIN = 8.0
 #: tokens overrules nothing.
 SMOOTHING = 2.0
 
+#: The version of this ranking: bump it when ``rank_readings`` (or what it calls) ranks
+#: otherwise, so that the indexes annotated the old way are annotated again
+#: (``index.morphology.annotated``).
+RANKING_VERSION = 1
+
 #: The analyser's tag of a proper name (its ``type``, in ``Reading.tag``).
 PROPER_NAME = "اسم علم"
 
 Evidence = tuple[str, str]
+
+
+def ranking() -> str:
+    """This ranking, as an index's attributes record what made them."""
+    return f"v{RANKING_VERSION} margin {MARGIN} smoothing {SMOOTHING}"
 
 
 def evidence_key(reading: Reading) -> Evidence:

@@ -731,9 +731,20 @@ class TokenLayer(ArrayFile):
     def attribute(self, name: str) -> Attribute | None:
         """A lexicon-level attribute saved beside the layer (``save_attribute``), or None
         when there is none, or it was made for another build of the layer."""
+        saved = self._saved_attribute(name)
+        return None if saved is None else saved[0]
+
+    def attribute_about(self, name: str) -> dict[str, Any] | None:
+        """What attribute ``name`` was saved with (``save_attribute``'s ``about``; {} when
+        none), or None when the layer has no such attribute (or one of another build)."""
+        saved = self._saved_attribute(name)
+        return None if saved is None else saved[1]
+
+    def _saved_attribute(self, name: str) -> tuple[Attribute, dict[str, Any]] | None:
         if self.path is None:
             kept: dict[str, Attribute] = self.__dict__.get("_attributes", {})
-            return kept.get(name)
+            about: dict[str, dict[str, Any]] = self.__dict__.get("_attributes_about", {})
+            return (kept[name], about.get(name, {})) if name in kept else None
         mapped = self.mapped(attribute_path(self.path, name))
         if mapped is None:
             return None
@@ -748,14 +759,24 @@ class TokenLayer(ArrayFile):
                 return None
             if offsets[-1] != len(readings):
                 return None
-            return Attribute(values, first, offsets, readings, saved.header.get("made_by", ""))
+            about = saved.header.get("about", {})
+            found = Attribute(values, first, offsets, readings, saved.header.get("made_by", ""))
+            return found, about if isinstance(about, dict) else {}
         except (CorpusError, KeyError, TypeError, ValueError):
             return None
 
-    def save_attribute(self, name: str, per_form: Sequence[Sequence[str]], made_by: str = "") -> None:
+    def save_attribute(
+        self,
+        name: str,
+        per_form: Sequence[Sequence[str]],
+        made_by: str = "",
+        about: Mapping[str, Any] | None = None,
+    ) -> None:
         """Keep attribute ``name`` beside the layer: per spelling its values, the first
         one the spelling's own (none: no value); tied to this build of the layer.  A layer
-        built in memory keeps it in memory, for the command."""
+        built in memory keeps it in memory, for the command.  ``about``: what it was made
+        with, in the file's header (JSON; ``attribute_about``), so that a later command
+        can tell whether it would make the same again."""
         import numpy as np
 
         values = sorted({v for vs in per_form for v in vs})
@@ -776,13 +797,21 @@ class TokenLayer(ArrayFile):
                 Lexicon(text.data, text_offsets.data), first.data, offsets.data, readings.data, made_by
             )
             self.__dict__.setdefault("_attributes", {})[name] = found
+            self.__dict__.setdefault("_attributes_about", {})[name] = dict(about or {})
             return
         target = attribute_path(self.path, name)
         aside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             with open(aside, "wb") as out:
-                about = {"steps": [], "id": self.identity, "attribute": name, "made_by": made_by}
-                _write_arrays(out, arrays, about)
+                header: dict[str, Any] = {
+                    "steps": [],
+                    "id": self.identity,
+                    "attribute": name,
+                    "made_by": made_by,
+                }
+                if about:
+                    header["about"] = dict(about)
+                _write_arrays(out, arrays, header)
             os.replace(aside, target)
         except OSError as exc:
             aside.unlink(missing_ok=True)

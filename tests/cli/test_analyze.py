@@ -240,3 +240,17 @@ def test_count_by_lemma_root_and_pos(analysed):
             "--index", index, env=env, text=True,
         )  # fmt: skip
         assert "noun noun\t" in pos.stdout and "verb noun\t1\t1" in pos.stdout
+
+
+def test_index_morph_on_an_index_already_analysed_does_nothing(analysed):
+    """A second ``index morph`` finds the attributes made for this build of the index by
+    this analyser, ranking and values: it says so and leaves them as they are."""
+    corpus, env = analysed
+    attributes = sorted(Path(env["CORPUS_CACHE_DIR"]).glob("*-attribute-*"))
+    assert len(attributes) == 3
+    before = [path.stat().st_mtime_ns for path in attributes]
+    done = run_corpus("index", "morph", "-C", str(corpus), env=env, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "already analysed: 13 Arabic word forms of 17 spellings (lemma, root, pos)" in done.stderr
+    assert [path.stat().st_mtime_ns for path in attributes] == before
+    assert _query(analysed, '[root="كتب"]') == ["كتب", "والكتابة", "يكتبون", "الكتب", "وكتب"]

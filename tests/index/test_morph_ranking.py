@@ -95,3 +95,37 @@ def test_annotate_keeps_the_readings_in_the_corpus_order(monkeypatch: pytest.Mon
     start, end = int(lemma.offsets[number]), int(lemma.offsets[number + 1])
     assert [lemma.values[int(v)] for v in lemma.readings[start:end]] == ["كتاب", "كتب"]
     assert lemma.values[int(lemma.first[number])] == "كتاب"
+
+
+def test_an_index_annotated_as_now_is_not_annotated_again(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """``annotated`` tells that annotating an index's layer again would change nothing: its
+    three attributes were made for this build of it, by this analyser, ranking and values;
+    not when any of these changed, nor for a layer in memory."""
+    pytest.importorskip("numpy")
+    from corpus_cli.store.layer import TokenLayer, build_layer
+    from corpus_cli.text.normalize import Level, Normalizer
+
+    path = tmp_path / "layer"
+    built = build_layer(["كتب الكتاب في البيت hello"], Normalizer.for_level(Level.standard))
+    path.write_bytes(bytes(built.buffer))
+    analyses = {"كتب": [WROTE, BOOKS], "الكتاب": [BOOKS], "في": [IN, FULFILLED]}
+    monkeypatch.setattr(
+        index_morphology, "analyse", lambda forms, **_: {f: analyses[f] for f in forms if f in analyses}
+    )
+    layer = TokenLayer.open(path)
+    assert layer is not None
+    assert index_morphology.annotated(layer) is None  # no attributes yet
+    index_morphology.annotate(layer)
+    assert index_morphology.annotated(layer) == 3
+    about = layer.attribute_about("root")
+    assert about is not None and about["made_with"]["ranking"] == "v1 margin 8.0 smoothing 2.0"
+    monkeypatch.setattr(index_morphology, "VALUES_VERSION", 2)
+    assert index_morphology.annotated(layer) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(index_morphology, "ranking", lambda: "v2 margin 8.0 smoothing 2.0")
+    assert index_morphology.annotated(layer) is None
+    monkeypatch.undo()
+    assert index_morphology.annotated(layer) == 3
+    layer.save_attribute("pos", [[] for _ in range(layer.lexicon_size)], made_by="another tool")
+    assert index_morphology.annotated(layer) is None  # one attribute made otherwise
+    assert index_morphology.annotated(built) is None  # in memory: made per command

@@ -213,3 +213,23 @@ def test_readings_are_the_same_in_every_run():
         runs.append(json.loads(done.stdout))
     assert runs[0] == runs[1]
     assert set(runs[0]) == set(UNSTABLE) and all(runs[0].values())
+
+
+def test_the_cache_reads_alike_by_look_ups_and_by_one_pass(tmp_path: Path):
+    """``Cache.get`` reads the whole table in one pass when most of it is wanted, and by
+    look-ups of 500 forms otherwise: the same readings either way, only those asked for
+    (an old row of four fields gets the default pattern and stem)."""
+    cache = Cache(tmp_path / "morph.sqlite")
+    many = {f"كتب{'ا' * n}": [Reading("كَتَبَ", "كتب", "verb", "فعل", "فَعَلَ", str(n))] for n in range(1200)}
+    many["فيلم"] = []
+    cache.put(many)
+    with cache.db:
+        cache.db.execute("INSERT INTO readings VALUES (?, ?)", ("كاتب", '[["كَاتِب", "كتب", "noun", "اسم"]]'))
+    old = Reading("كَاتِب", "كتب", "noun", "اسم", "", "")
+    everything = cache.get(sorted([*many, "كاتب", "غائب"]))  # most of the table: one pass
+    assert everything == {**many, "كاتب": [old]}
+    assert all(type(r) is Reading for readings in everything.values() for r in readings)
+    assert everything["كتبا"][0].stem == "1"
+    few = ["كاتب", "فيلم", "كتبااا", "غائب"]  # a few of 1,202 rows: look-ups
+    assert cache.get(few) == {"كاتب": [old], "فيلم": [], "كتبااا": many["كتبااا"]}
+    cache.close()

@@ -153,7 +153,7 @@ def _analyse_index(session: Session, path: Path) -> None:
     """Give the token layer of the index at ``path`` its lemma, root and pos."""
     import time
 
-    from ...index.morphology import annotate
+    from ...index.morphology import annotate, annotated
     from ...index.read import Index
     from ..documents import LateBar
 
@@ -162,6 +162,13 @@ def _analyse_index(session: Session, path: Path) -> None:
         layer = index.layer()
         if layer is None:
             raise CorpusError(f"{path}: the index has no token layer to annotate")
+        done = annotated(layer)
+        if done is not None:
+            session.note(
+                f"already analysed: {done:,} Arabic word forms of {layer.lexicon_size:,} spellings "
+                "(lemma, root, pos), nothing to do"
+            )
+            return
         started = time.monotonic()
         bar = LateBar(session.env, "analysing")
         try:
