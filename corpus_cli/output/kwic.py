@@ -3,6 +3,7 @@ clusters of ``kwic --clusters``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -46,25 +47,80 @@ def write_kwic(
     if analysis is not None:
         columns.extend(ANALYSIS_COLUMNS)
     writer = RowWriter(target.env.stdout, fmt_name, columns, header=header, bom=target.bom)
+    if fmt_name == "tsv" and not clitics and analysis is None:
+        return _tsv(lines, writer)
     found = False
     for line in lines:
         found = True
         hit = line.hit
-        record = {
-            "doc": hit.doc.id,
-            "line": hit.line_no,
-            "start": hit.start,
-            "end": hit.end,
-            "before": line.before,
-            "match": line.match,
-            "after": line.after,
-            **_clitics(hit.split, fmt_name),
-        }
+        record = _record(line, fmt_name)
         if analysis is not None:
             record.update(zip(ANALYSIS_COLUMNS, analysis.of(hit.doc.id, hit.start, hit.end), strict=True))
         writer.write(record)
     writer.close()
     return found
+
+
+#: What ``RowWriter`` escapes in a TSV field, a tab aside (``records.tsv_field``).
+_ESCAPED_BUT_TAB = re.compile(r"[\\\n\r]")
+#: TSV rows written at once by ``write_kwic`` (a write each cost as much as making the row).
+ROWS_AT_ONCE = 64
+
+
+def _tsv(lines: Iterable[Line], writer: RowWriter) -> bool:
+    """``write_kwic``'s TSV rows without clitics or analysis, each made at once: the
+    row ``RowWriter`` makes when no field needs escaping and the row can be written as
+    UTF-8, which is nearly always (a record per line took a third of the writing of
+    ``kwic --root كتب``'s 14,345 lines); the others go through ``writer``.  Rows go out
+    ``ROWS_AT_ONCE`` at a time (what is made is written even when making the next fails)."""
+    write = writer.stream.write
+    found = False
+    rows: list[str] = []
+
+    def write_rows() -> None:
+        made = "".join(rows)
+        rows.clear()  # before the write: a write that fails is not tried again
+        write(made)
+
+    try:
+        for line in lines:
+            found = True
+            hit = line.hit
+            place = f"{hit.doc.id}\t{hit.line_no}\t{hit.start}\t{hit.end}"
+            row = f"{place}\t{line.before}\t{line.match}\t{line.after}\n"
+            if row.count("\t") == 6 and _ESCAPED_BUT_TAB.search(row, 0, len(row) - 1) is None:
+                try:
+                    row.encode("utf-8")
+                except UnicodeEncodeError:
+                    pass  # a lone surrogate (a file name that is not UTF-8): the writer's escape
+                else:
+                    rows.append(row)
+                    if len(rows) == ROWS_AT_ONCE:
+                        write_rows()
+                    continue
+            if rows:
+                write_rows()
+            writer.write(_record(line, "tsv"))
+    finally:
+        if rows:
+            write_rows()
+    writer.close()
+    return found
+
+
+def _record(line: Line, fmt_name: str) -> dict[str, Any]:
+    """A concordance line as ``RowWriter``'s record (no analysis)."""
+    hit = line.hit
+    return {
+        "doc": hit.doc.id,
+        "line": hit.line_no,
+        "start": hit.start,
+        "end": hit.end,
+        "before": line.before,
+        "match": line.match,
+        "after": line.after,
+        **_clitics(hit.split, fmt_name),
+    }
 
 
 def _clitics(split: Split | None, fmt_name: str) -> dict[str, Any]:

@@ -87,6 +87,8 @@ def after_words(text: str, pos: int, words: int) -> int:
 
 def flatten(text: str) -> str:
     """Context for one row: runs of whitespace (line ends, tabs) become one space."""
+    if text.isprintable() and "  " not in text:
+        return text  # the usual case, tested in C: only single " " (other spaces are not printable)
     return _WHITESPACE.sub(" ", text)
 
 

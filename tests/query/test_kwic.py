@@ -171,3 +171,20 @@ def test_a_context_cut_never_leaves_half_an_escape_sequence(sequence: str) -> No
             assert "\x1b" not in rest and "\u009b" not in rest, (width, context)
             whole += sequence in context
     assert whole > 0  # the widest contexts keep them
+
+
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(f"ab قال\u064e\u200c\u200f{_SPACES}"), max_size=30))
+def test_flatten_turns_every_run_of_whitespace_into_one_space(text: str) -> None:
+    """``flatten`` returns a text without line ends or other spaces as it is (its fast
+    path): every other text has each run of whitespace made one space."""
+    assert flatten(text) == re.sub(r"\s+", " ", text)
+
+
+def test_flatten_keeps_single_spaces_and_marks() -> None:
+    assert flatten("قَالَ  الوزير\u200c اليوم") == "قَالَ الوزير\u200c اليوم"
+    assert flatten("سطر\nوسطر\u00a0\tآخر ") == "سطر وسطر آخر "
+    assert flatten("كلمة واحدة") == "كلمة واحدة"

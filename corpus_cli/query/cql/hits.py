@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..positions import inner_span
 from ..search import DocumentHits, PlacedHit
@@ -18,39 +18,64 @@ from .evaluate import Match, find_matches
 from .syntax import CqlQuery, parse
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ...store.layer import TokenLayer
     from ...text.normalize import Normalizer
+
+
+#: Matches placed at once (``place``): numpy's work for many, the first lines soon.
+PLACE_CHUNK = 4096
 
 
 def place(layer: TokenLayer, matches: Sequence[Match], normalizer: Normalizer) -> Iterator[DocumentHits]:
     """``matches`` as hits grouped by document: a hit's ``position`` is the match's first
     token, its line that token's line, its characters from the first token's (as a
-    one-token query's hit begins) to the end of the last's (as such a hit ends)."""
-    tok, start, docs = layer.tok, layer.start, layer.docs
-    line_starts, line_numbers = layer.line_starts, layer.line_numbers
+    one-token query's hit begins) to the end of the last's (as such a hit ends).
+
+    Placed a chunk of matches at a time with numpy (a match at a time took a sixth of
+    ``kwic --root كتب``'s 14,345 lines), the chunks growing so that a reader of the
+    first lines (``| head``) waits for few."""
+    import numpy as np
+
+    docs = layer.numpy("docs")
+    tok, start = layer.numpy("tok"), layer.numpy("start")
+    line_starts, line_numbers = layer.numpy("lines"), layer.numpy("line_numbers")
     inner: dict[int, tuple[int, int]] = {}
 
-    def span_of(form: int) -> tuple[int, int]:
-        found = inner.get(form)
-        if found is None:
-            found = inner[form] = inner_span(layer.form(form), normalizer)
-        return found
+    def spans_of(forms: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The inner spans (``inner_span``) of the spellings ``forms``: starts, ends."""
+        distinct, where = np.unique(forms, return_inverse=True)
+        found = []
+        for form in distinct.tolist():
+            span = inner.get(form)
+            if span is None:
+                span = inner[form] = inner_span(layer.form(form), normalizer)
+            found.append(span)
+        table = np.asarray(found, dtype=np.int64).reshape(-1, 2)
+        return table[where, 0], table[where, 1]
 
     number = -1
-    doc_end = 0
     hits: list[PlacedHit] = []
-    for match in matches:
-        first, last = match.first, match.last
-        if first >= doc_end:
-            if hits:
-                yield DocumentHits(number, hits)
-                hits = []
-            number = bisect_right(docs, first) - 1
-            doc_end = docs[number + 1]
-        line_no = int(line_numbers[bisect_right(line_starts, first) - 1])
-        begin = start[first] + span_of(tok[first])[0]
-        end = start[last] + span_of(tok[last])[1]
-        hits.append(PlacedHit(first, line_no, begin, end))
+    low, size = 0, 64
+    while low < len(matches):
+        chunk = matches[low : low + size]
+        low, size = low + size, min(2 * size, PLACE_CHUNK)
+        firsts = np.fromiter((match.first for match in chunk), dtype=np.int64, count=len(chunk))
+        lasts = np.fromiter((match.last for match in chunk), dtype=np.int64, count=len(chunk))
+        numbers = np.searchsorted(docs, firsts, side="right") - 1
+        lines = line_numbers[np.searchsorted(line_starts, firsts, side="right") - 1]
+        begins = start[firsts] + spans_of(tok[firsts])[0]
+        ends = start[lasts] + spans_of(tok[lasts])[1]
+        for first, doc, line_no, begin, end in zip(
+            firsts.tolist(), numbers.tolist(), lines.tolist(), begins.tolist(), ends.tolist(), strict=True
+        ):
+            if doc != number:
+                if hits:
+                    yield DocumentHits(number, hits)
+                    hits = []
+                number = doc
+            hits.append(PlacedHit(first, line_no, begin, end))
     if hits:
         yield DocumentHits(number, hits)
 
