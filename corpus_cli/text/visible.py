@@ -11,6 +11,7 @@ import re
 from .normalize import COMBINING_MARKS, INVISIBLES
 
 _ZERO_WIDTH = re.compile(f"[\\u0300-\\u036f{COMBINING_MARKS}{INVISIBLES}\\u200d\\ufe0f]")
+_ZERO_RUN = re.compile(f"{_ZERO_WIDTH.pattern}+")
 
 
 #: A terminal escape sequence (ECMA-48): CSI; OSC, DCS, SOS, PM, APC up to BEL or ST;
@@ -37,33 +38,32 @@ def before_chars(text: str, pos: int, width: int) -> int:
     low = max(0, pos - width)
     if _ZERO_WIDTH.search(text, low, pos) is None:
         return low  # the usual case, found in C: every character there is visible
-    count = 0
-    i = pos
-    while i > 0 and count < width:
-        i -= 1
-        if _visible(text[i]):
-            count += 1
+    # Widen by the characters short (each added one is visible or not: never too far),
+    # counting the invisible ones in C.
+    while low > 0:
+        short = width - (pos - low - len(_ZERO_WIDTH.findall(text, low, pos)))
+        if short <= 0:
+            break
+        low = max(0, low - short)
     # Do not start on a mark: it belongs to the letter before, which was cut.
-    while i < pos and not _visible(text[i]):
-        i += 1
-    return i
+    marks = _ZERO_RUN.match(text, low, pos)
+    return marks.end() if marks is not None else low
 
 
 def after_chars(text: str, pos: int, width: int) -> int:
     """End of the ``width`` visible characters that start at ``pos`` (marks kept)."""
-    high = min(len(text), pos + width)
+    n = len(text)
+    high = min(n, pos + width)
     if _ZERO_WIDTH.search(text, pos, high + 1) is None:
         return high  # the usual case, found in C: no mark to keep, none in the way
-    count = 0
-    i = pos
-    n = len(text)
-    while i < n:
-        if _visible(text[i]):
-            if count == width:
-                break
-            count += 1
-        i += 1
-    return i
+    while high < n:
+        short = width - (high - pos - len(_ZERO_WIDTH.findall(text, pos, high)))
+        if short <= 0:
+            break
+        high = min(n, high + short)
+    # Keep the marks of the last letter.
+    marks = _ZERO_RUN.match(text, high)
+    return marks.end() if marks is not None else high
 
 
 def outside_sequences(text: str, left: int, start: int, end: int, right: int) -> tuple[int, int]:
