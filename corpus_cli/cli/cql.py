@@ -210,13 +210,24 @@ def first_lines(groups: "Iterable[DocumentHits]", max_count: int | None) -> "Ite
             yield group._replace(hits=kept)
 
 
-def report_zero(session: Session, run: CqlRun, asked_none: str | None, *, unit: str = "matches") -> None:
+def report_zero(
+    session: Session,
+    run: CqlRun,
+    asked_none: str | None,
+    *,
+    unit: str = "matches",
+    morph: tuple[str | None, str | None] | None = None,
+) -> None:
     """No silent zero: which token pattern of the query matches nothing in the corpus
     (or, for a query on lemma, root or pos, how many match with ``--readings any``);
-    ``unit``: what the command calls them (``--lemma`` in kwic: hits)."""
+    ``unit``: what the command calls them (``--lemma`` in kwic: hits); ``morph``: the
+    ``--lemma`` and ``--root`` the query stands for, said as the user gave them."""
     from ..query.cql.evaluate import token_counts
 
     query, matches = run.query, run.matches
+    if morph is not None and asked_none is None and not matches:
+        _report_morph_zero(session, run, *morph, unit)
+        return
     if asked_none is not None:
         session.note(f"0 {unit} shown ({asked_none} asks for none)")
         return
@@ -334,3 +345,40 @@ def _metadata(positional: "Positional") -> list[Mapping[str, str]]:
 def layer_numbers(positional: "Positional") -> "Collection[int]":
     """The layer's document numbers that ``positional`` answers for."""
     return range(positional.layer.documents) if positional.selected is None else positional.selected
+
+
+def _report_morph_zero(session: Session, run: CqlRun, lemma: str | None, root: str | None, unit: str) -> None:
+    """No silent zero for ``--lemma``/``--root``: how many ``--readings any`` would find;
+    else, given both, how many each finds alone; else that no token has that lemma (or
+    root) in any of its readings."""
+    from ..query.cql import find_matches, parse
+    from .morph import morph_cql
+
+    def count(query: str, any_reading: bool) -> int:
+        found = find_matches(
+            run.layer,
+            parse(query),
+            normalizer=session.normalizer,
+            selected=run.positional.selected,
+            any_reading=any_reading,
+        )
+        return len(found)
+
+    whole = morph_cql(lemma, root)
+    assert whole is not None
+    anyway = 0 if run.any_reading else count(whole, True)
+    if anyway:
+        session.note(f"0 {unit}; {anyway:,} with --readings any")
+    elif lemma is not None and root is not None:
+        alone = [
+            f"{count(text, run.any_reading):,} with {option} alone"
+            for option, text in (
+                (f"--lemma {lemma}", morph_cql(lemma, None)),
+                (f"--root {root}", morph_cql(None, root)),
+            )
+            if text is not None
+        ]
+        session.note("; ".join([f"0 {unit}", *alone]))
+    else:
+        name, value = ("lemma", lemma) if lemma is not None else ("root", root)
+        session.note(f"0 {unit}: no token has the {name} {value} in any of its readings")

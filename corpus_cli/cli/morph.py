@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ..query.kwic import HitAnalysis
     from ..query.morphology import AttributeKeys
     from ..store.layer import TokenLayer
-    from .cql import CqlRun
     from .documents import Positional
 
 
@@ -148,6 +147,14 @@ def attribute_keys(session: Session, layer: "TokenLayer", attr: Attr) -> "Attrib
     return keys_of(layer, session.normalizer, attr.value)
 
 
+#: The words a ``--attr`` list leaves out, as its note says.
+_WITHOUT = {
+    Attr.root: "numbers, Latin, words the analyser does not know, words whose first reading has "
+    "no root, such as في",
+    Attr.pos: "numbers, Latin, words the analyser does not know",
+}
+
+
 def left_out_note(session: Session, attr: Attr, left_out: int, total: int) -> None:
     """Say how many words a ``root`` or ``pos`` list leaves out: those whose first reading
     has none (numbers, Latin words, words the analyser does not know; for a root, function
@@ -155,8 +162,8 @@ def left_out_note(session: Session, attr: Attr, left_out: int, total: int) -> No
     if attr is not Attr.lemma and left_out:
         share = f" ({left_out / total:.1%})" if total else ""
         session.note(
-            f"{left_out:,} of {total:,} words{share} have no {attr.value} (numbers, Latin, words the "
-            "analyser does not know, function words): left out of the list, counted in the totals"
+            f"{left_out:,} of {total:,} words{share} have no {attr.value} ({_WITHOUT[attr]}): left "
+            "out of the list, counted in the totals"
         )
 
 
@@ -254,7 +261,10 @@ def _analysed_at_hand(session: Session) -> "Positional | None":
     positional = source.positional(in_memory=True)
     if positional is None:
         return None
-    wanted = sorted({form for form in positional.layer.forms() if analysable(form)})
+    forms = set(positional.layer.forms())
+    if positional.layer.corpus_counts is not None:  # --doc/--where: ranked over them all
+        forms.update(positional.layer.corpus_counts())
+    wanted = sorted(form for form in forms if analysable(form))
     cache = Cache(path)
     try:
         if len(cache.get(wanted)) < len(wanted):
@@ -263,46 +273,3 @@ def _analysed_at_hand(session: Session) -> "Positional | None":
         cache.close()
     ensure_attributes(session, positional.layer, names)
     return positional
-
-
-def report_morph_zero(
-    session: Session, run: "CqlRun", lemma: str | None, root: str | None, asked_none: str | None
-) -> None:
-    """No silent zero for ``--lemma``/``--root``: how many ``--readings any`` would find;
-    else, given both, how many each finds alone; else that no token has that lemma (or
-    root) in any of its readings."""
-    from ..query.cql import find_matches, parse
-    from .cql import report_zero
-
-    if asked_none is not None or run.matches:
-        report_zero(session, run, asked_none, unit="hits")
-        return
-
-    def count(query: str, any_reading: bool) -> int:
-        found = find_matches(
-            run.layer,
-            parse(query),
-            normalizer=session.normalizer,
-            selected=run.positional.selected,
-            any_reading=any_reading,
-        )
-        return len(found)
-
-    whole = morph_cql(lemma, root)
-    assert whole is not None
-    anyway = 0 if run.any_reading else count(whole, True)
-    if anyway:
-        session.note(f"0 hits; {anyway:,} with --readings any")
-    elif lemma is not None and root is not None:
-        alone = [
-            f"{count(text, run.any_reading):,} with {option} alone"
-            for option, text in (
-                (f"--lemma {lemma}", morph_cql(lemma, None)),
-                (f"--root {root}", morph_cql(None, root)),
-            )
-            if text is not None
-        ]
-        session.note("; ".join(["0 hits", *alone]))
-    else:
-        name, value = ("lemma", lemma) if lemma is not None else ("root", root)
-        session.note(f"0 hits: no token has the {name} {value} in any of its readings")

@@ -156,7 +156,7 @@ def dispersion_command(
     if node is not None:
         _refuse_with_cql(fixed, substring, ignore_case, clitics, strict_marks, explain, cql is None)
         run = _run_cql(session, node, _command("dispersion", cql), readings)
-        _report_nothing(session, run)
+        _report_nothing(session, run, None if cql is not None else (lemma, root))
         positional: Positional | None = run.positional
         query, pattern = _stand_in(session, node), node
         nodes: Nodes | None = _cql_nodes(run, query)
@@ -244,13 +244,14 @@ def _run_cql(session: Session, cql: str, command: str, readings: Readings = Read
     return run_cql(session, cql, command=command, any_reading=readings is Readings.any)
 
 
-def _report_nothing(session: Session, run: "CqlRun") -> None:
+def _report_nothing(session: Session, run: "CqlRun", morph: tuple[str | None, str | None] | None) -> None:
     """No silent zero: a query that matches nothing says which of its tokens does not
-    (or how many match with ``--readings any``)."""
+    (or how many match with ``--readings any``); ``morph``: the ``--lemma``/``--root`` it
+    stands for."""
     if not run.matches:
         from ..cql import report_zero
 
-        report_zero(session, run, None)
+        report_zero(session, run, None, morph=morph)
 
 
 def _stand_in(session: Session, cql: str) -> "Query":
@@ -302,8 +303,8 @@ def collocates_command(
             "--attr",
             help="Count the collocates as lemmas, roots or parts of speech (pos); the node is "
             "PATTERN (or --cql, --lemma, --root) as ever. A word without a reading is its own "
-            "normalized form as a lemma, and leaves its slot empty for root and pos. Needs the "
-            "morphology.",
+            "normalized form as a lemma, and leaves its slot empty for root and pos (so does a "
+            "word whose first reading has no root, في, for root). Needs the morphology.",
             rich_help_panel=MATCH_PANEL,
             case_sensitive=False,
             show_default=False,
@@ -402,7 +403,7 @@ def collocates_command(
     if node is not None:
         _refuse_with_cql(fixed, substring, ignore_case, clitics, strict_marks, explain, cql is None)
         run = _run_cql(session, node, _command("collocates", cql), readings)
-        _report_nothing(session, run)
+        _report_nothing(session, run, None if cql is not None else (lemma, root))
         positional: Positional | None = run.positional
         query = _stand_in(session, node)
         longer = any(match.last != match.first for match in run.matches)

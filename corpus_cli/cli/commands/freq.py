@@ -129,7 +129,8 @@ def freq(
             help="Count words by their lemma, root or part of speech (pos): a lemma list, with "
             "the commonest spellings of each value (all of them with --forms). A word without "
             "a reading counts under its own normalized form as a lemma, and is left out of a "
-            "root or pos list (stderr says how many). Needs the morphology.",
+            "root or pos list, as is a word whose first reading has no root (في) of a root "
+            "list (stderr says how many). Needs the morphology.",
             rich_help_panel=MATCH_PANEL,
             case_sensitive=False,
             show_default=False,
@@ -204,6 +205,7 @@ def freq(
             header=not no_header,
             any_reading=readings is Readings.any,
             command=command,
+            morph=None if cql is not None else (lemma, root),
         )
     refuse_readings(readings, None)
     if attr is not None:
@@ -437,6 +439,7 @@ def _freq_cql(
     header: bool,
     any_reading: bool = False,
     command: str = "freq --cql",
+    morph: tuple[str | None, str | None] | None = None,
 ) -> None:
     """``freq --cql`` (or ``--lemma``/``--root``): the sequences a CQL query matches, most
     frequent first, as ``corpus query --count`` counts them (``--top``, ``--min-count``
@@ -449,5 +452,5 @@ def _freq_cql(
         session, run, "word", None, fmt_name, top or None, header=header, min_count=min_count
     )
     if not shown:
-        report_zero(session, run, None)
+        report_zero(session, run, None, morph=morph)
     raise typer.Exit(0 if shown else 1)

@@ -19,7 +19,6 @@ from ..morph import (
     morph_cql,
     node_query,
     refuse_readings,
-    report_morph_zero,
     zero_hints,
 )
 from ..options import (
@@ -369,5 +368,5 @@ def _grep_cql(
         if morph is None:
             report_zero(session, run, asked_none)
         else:
-            report_morph_zero(session, run, *morph, asked_none)
+            report_zero(session, run, asked_none, unit="hits", morph=morph)
     raise typer.Exit(0 if found else 1)

@@ -19,7 +19,6 @@ from ..morph import (
     hit_analysis,
     node_query,
     refuse_readings,
-    report_morph_zero,
     zero_hints,
 )
 from ..options import (
@@ -177,7 +176,7 @@ def kwic(
             if cql is not None:
                 report_zero(session, run, asked_none)
             else:
-                report_morph_zero(session, run, lemma, root, asked_none)
+                report_zero(session, run, asked_none, unit="hits", morph=(lemma, root))
 
     else:
         assert pattern is not None
