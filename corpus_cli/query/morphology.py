@@ -157,6 +157,11 @@ def attribute_keys(layer: TokenLayer, normalizer: Normalizer, name: str) -> Attr
     if kept is not None:  # made by an earlier command, beside the index
         found_keys = layer.saved_keys(kept)
         if found_keys is not None:
+            # a first value that compares as "" (في's root) is none, as when the keys were made
+            if name != "lemma":  # no fallback: a spelling has a key when it has a value
+                has_reading = np.asarray(found_keys[1], dtype=np.int64) != NO_KEY
+            elif (blank := saved.values.find("")) is not None:
+                has_reading &= first != blank
             found = cache[wanted] = AttributeKeys(layer, name, Keys(*found_keys), has_reading)
             return found
     compared = compared_values(saved.values, normalizer, name)
