@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 import typer
 
 from ..errors import CorpusError
-from .options import MATCH_PANEL
+from .options import MATCH_PANEL, refuse_given
 from .session import Session
 
 if TYPE_CHECKING:
@@ -45,15 +45,10 @@ def pattern_or_cql(command: str, pattern: str | None, cql: str | None) -> None:
 def refuse_with_cql(node: str = "--cql", **given: object) -> None:
     """The options of a pattern that a CQL query has no use for: named, an error
     (``node``: the option that gave the query, ``--cql`` or ``--lemma``/``--root``)."""
-    names = [name for name, value in given.items() if value not in (None, False)]
-    if names:
-        listed = ", ".join(names)
-        why = (
-            "a CQL query says how it matches"
-            if node == "--cql"
-            else "it matches whole tokens by their analysis"
-        )
-        raise CorpusError(f"{node} cannot be combined with {listed} ({why})")
+    why = (
+        "a CQL query says how it matches" if node == "--cql" else "it matches whole tokens by their analysis"
+    )
+    refuse_given(f"{node} cannot be combined with {{}} ({why})", given)
 
 
 def refuse_pattern_options(

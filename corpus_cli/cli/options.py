@@ -353,6 +353,14 @@ SchedulerOpt = Annotated[
 ]
 
 
+def refuse_given(message: str, given: dict[str, object]) -> None:
+    """A usage error naming the options of ``given`` that were given (a value other than
+    None or False), put where ``message`` has ``{}``; nothing when none was."""
+    names = [name for name, value in given.items() if value not in (None, False)]
+    if names:
+        raise CorpusError(message.format(", ".join(names)))
+
+
 def use_dask(engine: Engine, scheduler: str | None) -> bool:
     """True for ``--engine dask``; ``--scheduler`` alone is a mistake worth saying."""
     if engine is Engine.dask:

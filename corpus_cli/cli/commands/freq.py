@@ -19,6 +19,7 @@ from ..options import (
     FormatOpt,
     NoHeaderOpt,
     SchedulerOpt,
+    refuse_given,
     use_dask,
 )
 from ..session import Session
@@ -335,9 +336,7 @@ def freq(
 
 def _refuse(given_with: str, **given: object) -> None:
     """The options that ``given_with`` (--cql, --lemma, --attr) has no use for: an error."""
-    names = [name for name, value in given.items() if value not in (None, False)]
-    if names:
-        raise CorpusError(f"{given_with} cannot be combined with {', '.join(names)}")
+    refuse_given(f"{given_with} cannot be combined with {{}}", given)
 
 
 def _freq_attr(session: Session, request: "FreqRequest", attr: Attr, fmt: object, no_header: bool) -> None:

@@ -35,6 +35,7 @@ from ..options import (
     NoHeaderOpt,
     SchedulerOpt,
     StrictMarksOpt,
+    refuse_given,
     use_dask,
 )
 from ..session import Session
@@ -327,7 +328,7 @@ def _refuse_with_analysis(
     count: bool, count_matches: bool, files_with_matches: bool, quiet: bool, invert: bool, dask: bool
 ) -> None:
     """``--analysis`` is shown beside the hits: not with the options that print none."""
-    given = {
+    given: dict[str, object] = {
         "-c/--count": count,
         "--count-matches": count_matches,
         "-l/--files-with-matches": files_with_matches,
@@ -335,9 +336,7 @@ def _refuse_with_analysis(
         "-v/--invert-match": invert,
         "--engine dask": dask,
     }
-    names = [name for name, value in given.items() if value]
-    if names:
-        raise CorpusError(f"--analysis is shown beside each hit: not with {', '.join(names)}")
+    refuse_given("--analysis is shown beside each hit: not with {}", given)
 
 
 def _grep_cql(
