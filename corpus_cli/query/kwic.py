@@ -16,6 +16,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..errors import CorpusError
+from ..text.morphology import MORPHOLOGY
 from ..text.normalize import Normalizer
 from ..text.tokenize import word_spans
 from ..text.visible import after_chars, before_chars, outside_sequences
@@ -293,8 +294,9 @@ def positional_concordance(
     return concordance_of_hits(hits, request._replace(per_doc=None, sample_size=None), normalizer)
 
 
-#: The columns ``--analysis`` adds to kwic's and grep's hits (``HitAnalysis``).
-ANALYSIS_COLUMNS = ("lemma", "root", "pos")
+#: The columns ``--analysis`` adds to kwic's and grep's hits (``HitAnalysis``): the
+#: morphology's attributes.
+ANALYSIS_COLUMNS = MORPHOLOGY
 
 
 class HitAnalysis:
