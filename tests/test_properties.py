@@ -177,6 +177,27 @@ def test_the_re_patterns_find_the_tokens(text: str) -> None:
         tokenize_module._tokenized[0] = before
 
 
+@FAST
+@given(
+    text=st.one_of(TEXTS, JOINED_TEXTS, st.lists(st.one_of(TEXTS, JOINED_TEXTS), max_size=4).map(" ".join))
+)
+def test_token_columns_are_the_tokens(text: str) -> None:
+    """The token layer's columns (spellings and starts, kinds from the spellings) are
+    ``tokenize``'s tokens exactly, wherever ``token_columns`` serves a text."""
+    before = tokenize_module._tokenized[0]
+    tokenize_module._tokenized[0] = tokenize_module._PLAIN_AFTER
+    try:
+        columns = tokenize_module.token_columns(text)
+        if columns is not None:
+            found = [
+                (spelling, start, start + len(spelling), tokenize_module.plain_kind(spelling))
+                for spelling, start in zip(columns.spellings, columns.starts, strict=True)
+            ]
+            assert found == [tuple(token) for token in tokenize(text)]
+    finally:
+        tokenize_module._tokenized[0] = before
+
+
 MARK = regex.compile(f"[{MARKS}]")
 LEADING_MARK = regex.compile(f"[{MARKS}\\p{{M}}]")
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from ..errors import CorpusError
 from ..text.sentences import SENTENCE_END, closes_sentence
-from ..text.tokenize import Kind, Token, tokenize
+from ..text.tokenize import Kind, Token, plain_kind, token_columns, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -165,10 +165,11 @@ def part_of(texts: Iterable[str], numbering: Numbering | None = None) -> Part:
     numbered in ``numbering`` (default: a new one), and the part carries the new ones.
     Needs numpy.
 
-    Python touches each token once, to take ``tokenize``'s tuples apart; numbering the
+    Most texts are tokenized into columns (``token_columns``: no Python code per token);
+    the others into ``tokenize``'s tuples, taken apart with the garbage collector
+    waiting (a tuple per token, and not one cycle among them).  Kinds, numbering the
     spellings, lines and sentences (``text.sentences``' rules, the tests hold the two
-    together) are array operations over the whole batch.  The garbage collector waits
-    meanwhile: a tuple per token, and not one cycle among them (a sixth of the time).
+    together) are array operations over the whole batch.
     """
     import gc
 
@@ -176,24 +177,30 @@ def part_of(texts: Iterable[str], numbering: Numbering | None = None) -> Part:
 
     spellings: list[str] = []
     starts: list[int] = []
-    kinds: list[Kind] = []
+    kinds: list[tuple[int, tuple[Kind, ...]]] = []  # the tokens of ``tokenize``: first, kinds
     doc_tokens: list[int] = []
     kept: list[str] = []
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for text in texts:
-            found = list(tokenize(text))
+    for text in texts:
+        columns = token_columns(text)
+        if columns is not None:
+            spellings += columns.spellings
+            starts += columns.starts
+            doc_tokens.append(len(columns.spellings))
+        else:
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                found = list(tokenize(text))
+            finally:
+                if collecting:
+                    gc.enable()
             if found:
                 spelled, began, _, kind = zip(*found, strict=True)
+                kinds.append((len(spellings), kind))
                 spellings += spelled
                 starts += began
-                kinds += kind
             doc_tokens.append(len(found))
-            kept.append(text)
-    finally:
-        if collecting:
-            gc.enable()
+        kept.append(text)
     return _part(
         np, spellings, starts, kinds, doc_tokens, kept, Numbering() if numbering is None else numbering
     )
@@ -206,12 +213,13 @@ def _part(
     np: Any,
     spellings: list[str],
     starts: list[int],
-    kinds: list[Kind],
+    kinds: list[tuple[int, tuple[Kind, ...]]],
     doc_tokens: list[int],
     texts: list[str],
     numbering: Numbering,
 ) -> Part:
-    """``part_of`` once the tokens are lists: see there."""
+    """``part_of`` once the tokens are lists: see there.  A token's kind is its
+    spelling's ``plain_kind``, but for the runs of tokens in ``kinds``."""
     total = len(spellings)
     numbered = dict.fromkeys(spellings)  # in order of first occurrence, in C
     entries = list(numbered)
@@ -219,7 +227,17 @@ def _part(
     del numbered
     ids = np.fromiter(map(number.__getitem__, spellings), dtype=np.uint32, count=total)
     code_of = {id(kind): code for kind, code in _KIND_CODE.items()}
-    token_kinds = np.fromiter(map(code_of.__getitem__, map(id, kinds)), dtype=np.uint8, count=total)
+    if sum(len(run) for _, run in kinds) < total:  # some from ``token_columns``
+        plain_codes = np.fromiter(
+            map(code_of.__getitem__, map(id, map(plain_kind, entries))), dtype=np.uint8, count=len(entries)
+        )
+        token_kinds = plain_codes[ids]
+    else:  # ``plain_kind`` would compile the patterns of ``re`` for nothing
+        token_kinds = np.zeros(total, dtype=np.uint8)
+    for first, run in kinds:
+        token_kinds[first : first + len(run)] = np.fromiter(
+            map(code_of.__getitem__, map(id, run)), dtype=np.uint8, count=len(run)
+        )
     entry_kinds = np.zeros(len(entries), dtype=np.uint8)
     entry_kinds[ids] = token_kinds
     other = np.flatnonzero(entry_kinds[ids] != token_kinds)

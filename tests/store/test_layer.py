@@ -357,3 +357,37 @@ def test_sentences_and_lines_at_their_edges() -> None:
         '\n\nx.\n\n"y"',
     ]
     assert_layer_holds(build_layer(texts, STANDARD), texts)
+
+
+def test_parts_from_columns_are_the_parts_from_tuples(monkeypatch, seed_texts: dict[str, str]) -> None:
+    """``part_of`` takes most texts as columns (``token_columns``) and the rest as
+    ``tokenize``'s tuples: the same part either way, in one batch that mixes them (a
+    URL, tatweel alone, empty text, blank lines)."""
+    from corpus_cli.store.layer import Numbering, part_of
+    from corpus_cli.text import tokenize as tokenize_module
+
+    texts = [
+        *seed_texts.values(),
+        "زار www.spa.gov.sa الموقع.",
+        "موقع www.spa.gov.sa",  # a URL here, a word in the next text
+        "اسم النطاق spa.gov.sa وحده، و ـــ وحدها",  # tatweel alone: no token
+        "",
+        "سطر\n\nوسطر آخر؟ نعم!",
+    ]
+    monkeypatch.setattr(tokenize_module, "token_columns", lambda text: None)
+    monkeypatch.setattr("corpus_cli.store.layer.token_columns", lambda text: None)
+    by_tuples = part_of(texts, Numbering())
+    monkeypatch.undo()
+    monkeypatch.setattr(tokenize_module, "_tokenized", [tokenize_module._PLAIN_AFTER])
+    used = []
+    real = tokenize_module.token_columns
+
+    def columns(text: str) -> tokenize_module.Columns | None:
+        used.append(real(text))
+        return used[-1]
+
+    monkeypatch.setattr("corpus_cli.store.layer.token_columns", columns)
+    by_columns = part_of(texts, Numbering())
+    assert sum(found is not None for found in used) >= len(seed_texts)
+    assert sum(found is None for found in used) >= 2
+    assert by_columns == by_tuples
