@@ -118,14 +118,41 @@ def test_an_index_annotated_as_now_is_not_annotated_again(tmp_path, monkeypatch:
     index_morphology.annotate(layer)
     assert index_morphology.annotated(layer) == 3
     about = layer.attribute_about("root")
-    assert about is not None and about["made_with"]["ranking"] == "v1 margin 8.0 smoothing 2.0"
+    assert about is not None and about["made_with"]["ranking"] == "v2 margin 8.0 smoothing 2.0"
     monkeypatch.setattr(index_morphology, "VALUES_VERSION", 2)
     assert index_morphology.annotated(layer) is None
     monkeypatch.undo()
-    monkeypatch.setattr(index_morphology, "ranking", lambda: "v2 margin 8.0 smoothing 2.0")
+    monkeypatch.setattr(index_morphology, "ranking", lambda: "v3 margin 8.0 smoothing 2.0")
     assert index_morphology.annotated(layer) is None
     monkeypatch.undo()
     assert index_morphology.annotated(layer) == 3
     layer.save_attribute("pos", [[] for _ in range(layer.lexicon_size)], made_by="another tool")
     assert index_morphology.annotated(layer) is None  # one attribute made otherwise
     assert index_morphology.annotated(built) is None  # in memory: made per command
+
+
+#: كبيرة: the noun "a grave sin" first, then the adjective كبير; مدينة: the noun "city",
+#: then the participle مَدِين "indebted".
+GRAVE_SIN = Reading("كَبِيرَة", "كبر", "noun", "اسم:اسم جامد")
+BIG = Reading("كَبِير", "كبر", "noun", "اسم:صفة مشبهة")
+CITY = Reading("مَدِينَة", "مدن", "noun", "اسم:اسم علم")
+INDEBTED = Reading("مَدِين", "دين", "noun", "اسم:اسم مفعول")
+
+
+def test_the_feminine_of_an_adjective_has_its_masculine_lemma():
+    readings = {
+        "كبيرة": [GRAVE_SIN, BIG],
+        "الكبيرة": [GRAVE_SIN, BIG],
+        "كبير": [BIG],
+        "مدينة": [CITY, INDEBTED],
+        "المدينة": [CITY, INDEBTED],
+        "مدين": [INDEBTED],
+    }
+    counts = {"كبيرة": 40, "الكبيرة": 14, "كبير": 41, "مدينة": 60, "المدينة": 46, "مدين": 2}
+    ranked = rank_readings(readings, counts)
+    assert ranked["كبيرة"] == [BIG, GRAVE_SIN]  # 41 > 14 + 2: كبير is written, and more often
+    assert ranked["الكبيرة"] == [GRAVE_SIN, BIG]  # الكبير is never written as the adjective
+    assert ranked["مدينة"] == [CITY, INDEBTED]  # 2 < 46 + 2
+    assert rank_readings(readings, counts | {"كبير": 55})["الكبيرة"] == [GRAVE_SIN, BIG]
+    assert rank_readings(readings, counts | {"الكبيرة": 40})["كبيرة"] == [GRAVE_SIN, BIG]  # 41 ≤ 40 + 2
+    assert rank_readings(readings | {"الكبير": [BIG]}, counts | {"الكبير": 3})["الكبيرة"] == [BIG, GRAVE_SIN]
