@@ -436,3 +436,22 @@ PerDocOpt = Annotated[
         rich_help_panel=OUTPUT_PANEL,
     ),
 ]
+
+
+class Within(str, Enum):
+    """How far a concordance line's context may reach (``--within``)."""
+
+    doc = "doc"
+    line = "line"
+
+
+WithinOpt = Annotated[
+    Within,
+    typer.Option(
+        "--within",
+        help="Where the context (--width or --words) stops: doc (the document, line ends shown as "
+        "spaces) or line (the line of the hit, or the lines a hit spans: a verse or record per line).",
+        rich_help_panel=OUTPUT_PANEL,
+        case_sensitive=False,
+    ),
+]

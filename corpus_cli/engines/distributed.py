@@ -500,13 +500,16 @@ def _kwic_part(
     max_count: int | None,
     per_doc: int | None,
     cap: int | None,
+    within_line: bool = False,
 ) -> tuple[list[Line], Warnings]:
+    """A partition's concordance lines, cut here where the text is (``within_line``:
+    the context stops at the hit's line, as ``kwic --within line`` cuts it in process)."""
     from ..query.kwic import concordance, per_document
     from ..query.search import iter_hits
 
     docs, warnings = load_part(part, reading)
     lines: Iterable[Line] = concordance(
-        iter_hits(docs, query, max_count=max_count), width=width, words=context_words
+        iter_hits(docs, query, max_count=max_count), width=width, words=context_words, within_line=within_line
     )
     if per_doc is not None:
         lines = per_document(lines, per_doc)
@@ -887,7 +890,16 @@ def kwic_lines(
         with connect(scheduler) as client:
             yield None  # connected (see _connected)
             parts = partitions(job.files, _threads(client))
-            args = (job.reading, query, request.width, request.words, request.max_count, request.per_doc, cap)
+            args = (
+                job.reading,
+                query,
+                request.width,
+                request.words,
+                request.max_count,
+                request.per_doc,
+                cap,
+                request.within_line,
+            )
             per_thread = WINDOW_PER_THREAD if cap is None else WINDOW_PER_THREAD_LIMITED
             batches = _in_order(client, _kwic_part, parts, *args, warn=run.warn, per_thread=per_thread)
             found: Iterable[Line] = (line for batch in batches for line in batch)

@@ -127,16 +127,6 @@ def test_kwic_within_line_on_the_command_line(invoke, made_up) -> None:
     assert tsv_records(default.stdout)[0]["after"].startswith(" 1|2|الحمد")
 
 
-def test_kwic_within_line_and_dask_is_refused(invoke, made_up) -> None:
-    corpus, cache = made_up
-    result = invoke(
-        "kwic", "الرحيم", "--corpus", str(corpus), "--within", "line", "--engine", "dask",
-        env={"CORPUS_CACHE_DIR": str(cache)},
-    )  # fmt: skip
-    assert result.exit_code == 2
-    assert "--within line" in result.stderr
-
-
 WITHIN = [
     ["الرحمن", "--within", "line"],
     ["الرحمن", "--within", "LINE", "--width", "5"],

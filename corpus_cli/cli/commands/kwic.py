@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing, nullcontext
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -42,6 +41,8 @@ from ..options import (
     StrictMarksOpt,
     SubstringOpt,
     WidthOpt,
+    Within,
+    WithinOpt,
     WordsOpt,
     use_dask,
 )
@@ -53,13 +54,6 @@ if TYPE_CHECKING:
     from ...query.search import DocumentHits, Hit
     from ...store.corpus import Document
     from ...store.layer import TokenLayer
-
-
-class Within(str, Enum):
-    """How far a line's context may reach (``--within``)."""
-
-    doc = "doc"
-    line = "line"
 
 
 @command("kwic", rich_help_panel="Commands", matching=True)
@@ -95,16 +89,7 @@ def kwic(
     seed: SeedOpt = None,
     per_doc: PerDocOpt = None,
     analysis: AnalysisOpt = False,
-    within: Annotated[
-        Within,
-        typer.Option(
-            "--within",
-            help="Where the context (--width or --words) stops: doc (the document, line ends shown as "
-            "spaces) or line (the line of the hit: a verse or record per line).",
-            rich_help_panel=OUTPUT_PANEL,
-            case_sensitive=False,
-        ),
-    ] = Within.doc,
+    within: WithinOpt = Within.doc,
     clusters: Annotated[
         int | None,
         typer.Option(
@@ -208,8 +193,6 @@ def kwic(
         per_doc=per_doc,
         within_line=within is Within.line,
     )
-    if request.within_line and dask:
-        raise CorpusError("--within line is cut in this process: leave out --engine dask")
     if clusters is not None:
         _clusters(
             session,

@@ -22,6 +22,8 @@ from ..options import (
     SeedOpt,
     SortOpt,
     WidthOpt,
+    Within,
+    WithinOpt,
     WordsOpt,
 )
 from ..session import Session
@@ -98,6 +100,7 @@ def query(
     sample_size: SampleOpt = None,
     seed: SeedOpt = None,
     per_doc: PerDocOpt = None,
+    within: WithinOpt = Within.doc,
     fmt: FormatOpt = None,
     no_header: NoHeaderOpt = False,
 ) -> None:
@@ -111,7 +114,8 @@ def query(
     %d %l; repetition ? * + {n,m}; | between sequences; @ marks the target;
     label:\[...] with :: a.word="..." or :: match.doc_FIELD="..." constrain the
     match. A match may span several tokens: start/end are the characters from its
-    first token to its last. Uses the index's token layer (or builds one in memory).
+    first token to its last; with --within line, the context stops at the line (or
+    lines) the match is on. Uses the index's token layer (or builds one in memory).
     """
 
     session = Session(ctx)
@@ -131,6 +135,7 @@ def query(
             sample_size=sample_size,
             seed=seed,
             per_doc=per_doc,
+            within_line=within is Within.line,
             fmt=fmt,
             header=not no_header,
         )
@@ -152,6 +157,7 @@ def _run(
     sample_size: int | None,
     seed: int | None,
     per_doc: int | None,
+    within_line: bool,
     fmt: object,
     header: bool,
 ) -> None:
@@ -178,6 +184,7 @@ def _run(
             sample_size=sample_size,
             seed=seed,
             per_doc=per_doc,
+            within_line=within_line,
         )
         shown = _concordance(session, layer, positional, matches, request, fmt_name, header=header)
     if not shown:
