@@ -31,11 +31,13 @@ from ..errors import CorpusError
 from ..store.layer import TokenLayer
 from ..text.morphology import (
     ANALYSER,
+    DEMONSTRATIVE,
     MORPHOLOGY,
     READING_FORMAT,
     Analyser,
     Reading,
     analysable,
+    conventional_lemmas,
     have_analyser,
     missing_analyser,
     unvocalized,
@@ -45,7 +47,7 @@ from .reading_ranking import rank_readings, ranking
 
 #: The version of the attributes made of the readings (``attribute_values``, the lemmas
 #: unvocalized): bump it when they change, so that indexes annotated before are again.
-VALUES_VERSION = 1
+VALUES_VERSION = 2
 
 #: Forms a worker analyses between two reports to the parent.
 BATCH = 200
@@ -86,7 +88,7 @@ class Cache:
         else:
             rows = chain.from_iterable(map(self._look_up, range(0, len(forms), 500), repeat(forms)))
         with paused_gc():  # a million lists and tuples: the collector would walk them all
-            return {form: _readings(json.loads(data)) for form, data in rows}
+            return {form: _decoded(data) for form, data in rows}
 
     def _look_up(self, at: int, forms: Sequence[str]) -> Iterable[tuple[str, str]]:
         chunk = forms[at : at + 500]
@@ -105,6 +107,13 @@ class Cache:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _decoded(data: str) -> list[Reading]:
+    """A form's readings as the cache keeps them (JSON), a demonstrative's lemma as
+    ``conventional_lemmas`` has it now (a row may have been cached before)."""
+    readings = _readings(json.loads(data))
+    return conventional_lemmas(readings) if DEMONSTRATIVE in data else readings
 
 
 def _readings(stored: Sequence[Sequence[str]]) -> list[Reading]:

@@ -195,7 +195,7 @@ class Analyser:
             root = next((r.root for r in readings if r.root and unvocalized(r.lemma) == lemma), "")
             if root:
                 readings = [readings[0]._replace(root=root), *readings[1:]]
-        return readings
+        return conventional_lemmas(readings)
 
 
 def _filter_patterns_by_letters(analyzer: Any) -> None:
@@ -341,6 +341,36 @@ def unknown_lemma(form: str) -> str:
         if bare.startswith(article) and len(bare) - len(article) >= 3:
             return bare[len(article) :]
     return bare
+
+
+#: The analyser's tag of a demonstrative.
+DEMONSTRATIVE = "اسم:إشارة"
+#: Demonstratives by their stem: near (هذا) and far (ذلك).  The analyser gives them all
+#: the lemma ذا (أولاء for the plurals); Arabic lemmatizers and treebanks (PADT, SAMA,
+#: Sketch Engine's arTenTen) lemmatize the near ones as هذا and the far ones as ذلك.
+_NEAR = frozenset({"هذا", "هذه", "هذي", "هذان", "هذين", "هاتان", "هاتين", "هؤلاء"})
+_FAR = frozenset({"ذلك", "تلك", "ذلكم", "ذلكما", "تلكم", "ذانك", "أولئ", "أولئك"})
+
+
+def conventional_lemmas(readings: list[Reading]) -> list[Reading]:
+    """``readings`` with the lemmas of demonstratives as users look them up: هذه, هؤلاء
+    under هذا; تلك, أولئك under ذلك; هكذا under itself (the adverb), not all under ذا."""
+    if not any(reading.tag == DEMONSTRATIVE for reading in readings):
+        return readings
+    return [_demonstrative(reading) if reading.tag == DEMONSTRATIVE else reading for reading in readings]
+
+
+def _demonstrative(reading: Reading) -> Reading:
+    if unvocalized(reading.lemma) not in ("ذا", "أولاء"):
+        return reading
+    stem = unvocalized(reading.stem)
+    if stem in _NEAR:
+        return reading._replace(lemma="هَذَا")
+    if stem in _FAR:
+        return reading._replace(lemma="ذَلِكَ")
+    if stem == "هكذا":
+        return reading._replace(lemma="هَكَذَا")
+    return reading
 
 
 def _pos_with_root(reading: Reading, root: str) -> str:

@@ -119,7 +119,7 @@ def test_an_index_annotated_as_now_is_not_annotated_again(tmp_path, monkeypatch:
     assert index_morphology.annotated(layer) == 3
     about = layer.attribute_about("root")
     assert about is not None and about["made_with"]["ranking"] == "v2 margin 8.0 smoothing 2.0"
-    monkeypatch.setattr(index_morphology, "VALUES_VERSION", 2)
+    monkeypatch.setattr(index_morphology, "VALUES_VERSION", index_morphology.VALUES_VERSION + 1)
     assert index_morphology.annotated(layer) is None
     monkeypatch.undo()
     monkeypatch.setattr(index_morphology, "ranking", lambda: "v3 margin 8.0 smoothing 2.0")

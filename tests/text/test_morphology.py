@@ -13,6 +13,7 @@ from corpus_cli.text.morphology import (
     alternative_spellings,
     analysable,
     coarse_pos,
+    conventional_lemmas,
     root_letters,
     unknown_lemma,
     unvocalized,
@@ -91,6 +92,42 @@ def test_cached_forms_are_not_analysed_again(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(index_morphology, "Analyser", no_analyser)
     got = analyse(["كتب", "فيلم", "hello", "2024", "كتب"], cache=cache)
     assert got == known
+    cache.close()
+
+
+def _demonstrative(lemma: str, stem: str) -> Reading:
+    return Reading(lemma, "", "function", "اسم:إشارة", "", stem)
+
+
+def test_demonstratives_have_the_lemmas_users_look_up():
+    """The analyser's ذا for every demonstrative becomes هذا (near) or ذلك (far), as PADT,
+    SAMA and arTenTen lemmatize them; هكذا is its own lemma; other readings stay."""
+    verb = Reading("هَذَّ", "هذذ", "verb", "فعل", "فُعِلَ", "هُذّ")
+    cases = {
+        "هَذِه": "هَذَا",
+        "هَاتَيْن": "هَذَا",
+        "هَؤُلَاء": "هَذَا",
+        "ذَلِك": "ذَلِكَ",
+        "تِلْك": "ذَلِكَ",
+        "أُوْلَئ": "ذَلِكَ",
+        "هَكَذَا": "هَكَذَا",
+        "ذَات": "ذَا",  # not a demonstrative's stem that users look up under another lemma
+    }
+    for stem, lemma in cases.items():
+        first = _demonstrative("أُولَاءِ" if stem in ("هَؤُلَاء", "أُوْلَئ") else "ذَا", stem)
+        assert conventional_lemmas([first, verb]) == [first._replace(lemma=lemma), verb], stem
+    assert conventional_lemmas([verb]) == [verb]
+    here = Reading("هُنَا", "", "function", "اسم:إشارة", "", "هُنَا")
+    assert conventional_lemmas([here]) == [here]
+
+
+def test_readings_cached_before_the_conventions_get_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    cache = Cache(tmp_path / "morph.sqlite")
+    cache.put({"وهذه": [_demonstrative("ذَا", "هَذِه")], "كتب": [Reading("كَتَبَ", "كتب", "verb", "فعل")]})
+    monkeypatch.setattr(index_morphology, "have_analyser", lambda: True)
+    got = analyse(["وهذه", "كتب"], cache=cache)
+    assert got["وهذه"] == [_demonstrative("هَذَا", "هَذِه")]
+    assert got["كتب"] == [Reading("كَتَبَ", "كتب", "verb", "فعل")]
     cache.close()
 
 
