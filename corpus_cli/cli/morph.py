@@ -155,15 +155,20 @@ _WITHOUT = {
 }
 
 
-def left_out_note(session: Session, attr: Attr, left_out: int, total: int) -> None:
+def left_out_note(session: Session, attr: Attr, left_out: int, total: int, ngram: int = 1) -> None:
     """Say how many words a ``root`` or ``pos`` list leaves out: those whose first reading
     has none (numbers, Latin words, words the analyser does not know; for a root, function
-    words such as في), counted in the totals."""
+    words such as في), counted in the totals; with ``ngram`` N, the runs of N words that
+    hold such a word."""
     if attr is not Attr.lemma and left_out:
         share = f" ({left_out / total:.1%})" if total else ""
+        if ngram == 1:
+            what = f"words{share} have no {attr.value}"
+        else:
+            what = f"{ngram}-grams{share} hold a word with no {attr.value}"
         session.note(
-            f"{left_out:,} of {total:,} words{share} have no {attr.value} ({_WITHOUT[attr]}): left "
-            "out of the list, counted in the totals"
+            f"{left_out:,} of {total:,} {what} ({_WITHOUT[attr]}): left out of the list, counted in "
+            "the totals"
         )
 
 

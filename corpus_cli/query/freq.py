@@ -603,8 +603,9 @@ def layer_freq(
     ``--by-doc``, ``--by`` and ``--clitics`` need (``request.keep_per_doc``);
     ``selected``: the layer numbers of the documents chosen (ascending; None: all).
     ``attribute``: count words by their lemma, root or part of speech (``freq --attr``,
-    ``morphology.attribute_keys``) in place of their normalized form: the rows show the
-    value and the commonest spellings counted under it (all of them with ``forms``).
+    ``morphology.attribute_keys``) in place of their normalized form, or n-grams by their
+    words' values (``morphology.ValueNgrams``): the rows show the value (values) and the
+    commonest spellings counted under it (all of them with ``forms``).
     Returns the rows, counts for the caption, and whether any term counts."""
     import numpy as np
 
@@ -620,9 +621,15 @@ def layer_freq(
         problem = unknown_field(request.by_field, (headers[d] for d in chosen.tolist()))
         if problem is not None:
             warn(problem)
-    units = units_of(
-        layer, normalizer, request.ngram, selected, None if attribute is None else attribute.keys
-    )
+    units: LayerUnits
+    if attribute is not None and request.ngram > 1:
+        from .morphology import ValueNgrams
+
+        units = ValueNgrams(layer, normalizer, request.ngram, selected, attribute)
+    else:
+        units = units_of(
+            layer, normalizer, request.ngram, selected, None if attribute is None else attribute.keys
+        )
     tell(1, steps)
     scopes = None
     if request.keep_per_doc:
@@ -632,17 +639,22 @@ def layer_freq(
     if request.terms:
         key_of: Callable[[str], str] = normalizer.normalize
         if attribute is not None:
-            from .cql.attributes import morphology_normalizer
-
-            key_of = morphology_normalizer(normalizer, attribute.name)
+            key_of = _value_key(normalizer, attribute.name, request.ngram)
         rows, ids = _layer_term_rows(units, scopes, request, normalizer, timeout, key_of)
         found = any(row.count for row in rows)
     else:
-        rows, ids = _layer_list_rows(units, scopes if request.per_doc else None, request, normalizer, timeout)
+        rows, ids = _layer_list_rows(
+            units,
+            scopes if request.per_doc else None,
+            request,
+            normalizer,
+            timeout,
+            with_ids=attribute is not None,
+        )
         found = True
     tell(3, steps)
     if attribute is not None:
-        rows = _attribute_rows(units, rows, attribute, every=request.forms)
+        rows = _attribute_rows(units, rows, ids, attribute, every=request.forms)
     elif request.forms:
         rows = _layer_forms(units, rows, ids)
     if request.forms:
@@ -653,13 +665,31 @@ def layer_freq(
     tell(steps, steps)
     counts = LayerCounts(total=units.total)
     counts.types = units.types
-    if attribute is not None and attribute.name != "lemma":
-        from ..store.layer import NO_KEY
-        from .tallies import Words
-
-        assert isinstance(units, Words)
-        counts.left_out = int(units.spelling_counts[units.key_of_form == NO_KEY].sum())
+    if attribute is not None and attribute.name != "lemma":  # the words (n-grams) without a value
+        counts.left_out = units.total - int(units.counts.sum())
     return rows, counts, found
+
+
+def _value_key(normalizer: Normalizer, name: str, ngram: int) -> Callable[[str], str]:
+    """The key of a TERM of ``freq --attr``: a value as ``morphology_normalizer`` compares
+    it; with ``--ngram N``, N values separated by spaces (``CorpusError`` for another number)."""
+    from .cql.attributes import morphology_normalizer
+
+    compare = morphology_normalizer(normalizer, name)
+    if ngram == 1:
+        return compare
+
+    def key(term: str) -> str:
+        values = term.split()
+        if len(values) != ngram:
+            shown = f"{len(values)} value{'s' if len(values) != 1 else ''}"
+            hint = " (a root written without spaces: كتب or ك-ت-ب)" if name == "root" else ""
+            raise CorpusError(
+                f"'{term}' has {shown}; --attr {name} --ngram {ngram} counts runs of {ngram}{hint}"
+            )
+        return " ".join(compare(value) for value in values)
+
+    return key
 
 
 #: The spellings ``freq --attr`` shows of each value (``--forms``: all of them).
@@ -667,16 +697,26 @@ FORMS_SHOWN = 3
 
 
 def _attribute_rows(
-    units: LayerUnits, rows: list[FreqRow], attribute: AttributeKeys, *, every: bool
+    units: LayerUnits,
+    rows: list[FreqRow],
+    ids: dict[str, int | None],
+    attribute: AttributeKeys,
+    *,
+    every: bool,
 ) -> list[FreqRow]:
-    """Rows of ``freq --attr``: the value as the analyser writes it (``AttributeKeys.shown``)
-    and its commonest spellings in the documents counted, ``FORMS_SHOWN`` of them or all."""
+    """Rows of ``freq --attr``: the value as the analyser writes it (``AttributeKeys.term``;
+    an n-gram's: its values' so written, ``ValueNgrams.shown``) and its commonest spellings
+    in the documents counted, ``FORMS_SHOWN`` of them or all."""
+    from .morphology import ValueNgrams
     from .tallies import Words
 
-    assert isinstance(units, Words)  # --attr counts words, never n-grams
-    ids = {row.key: units.key_id(row.key) for row in rows}
+    assert isinstance(units, Words | ValueNgrams)  # words, or n-grams of values
+    # the key ids the rows were made from (an n-gram's key may not split back into its
+    # values: a lemma that is a word's normalized form may hold a space, as ﷺ's)
+    ids = {row.key: ids[row.key] if row.key in ids else units.key_id(row.key) for row in rows}
     wanted = sorted({k for k in ids.values() if k is not None})
     spellings = units.spellings(wanted, most=0 if every else FORMS_SHOWN)
+    term = attribute.term if isinstance(units, Words) else units.shown
     out = []
     for row in rows:
         key = ids[row.key]
@@ -684,7 +724,7 @@ def _attribute_rows(
             out.append(row)
             continue
         forms = spellings.get(key, [])
-        shown = attribute.term(key) if row.count else row.term
+        shown = term(key) if row.count else row.term
         out.append(replace(row, term=shown, forms=tuple(forms)))
     return out
 
@@ -883,9 +923,12 @@ def _layer_list_rows(
     request: FreqRequest,
     normalizer: Normalizer,
     timeout: float | None,
+    *,
+    with_ids: bool = False,
 ) -> tuple[list[FreqRow], dict[str, int | None]]:
     """``frequency_rows`` (one list) or ``frequency_rows_by_doc`` (a list per scope) on the
-    layer; and the key id of each key the rows name."""
+    layer; and the key id of each key the rows name (when ``--forms``, ``--dispersion`` or
+    ``with_ids`` needs them)."""
     import numpy as np
 
     from .tallies import distinct, ranked, ranked_in_scopes, scope_counts, scope_doc_counts
@@ -956,7 +999,7 @@ def _layer_list_rows(
         )
     ]
     ids: dict[str, int | None] = {}
-    if request.forms or request.dispersion:
+    if request.forms or request.dispersion or with_ids:
         ids = dict(zip(texts, shown.tolist(), strict=True))
     return rows, ids
 

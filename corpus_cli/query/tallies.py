@@ -658,9 +658,14 @@ class Ngrams(Units):
     selection (in the order of their strings), grouped by one sort of every n-gram."""
 
     def __init__(
-        self, layer: TokenLayer, normalizer: Normalizer, n: int, selected: Sequence[int] | None
+        self,
+        layer: TokenLayer,
+        normalizer: Normalizer,
+        n: int,
+        selected: Sequence[int] | None,
+        keys: Keys | None = None,
     ) -> None:
-        super().__init__(layer, normalizer, selected)
+        super().__init__(layer, normalizer, selected, keys)
         np = _numpy()
         self.n = n
         self.firsts = self._runs(n)

@@ -340,7 +340,7 @@ def test_dispersion_lemma_and_readings_any(invoke: Invoke, analysed: Analysed) -
 
 def test_usage_errors(invoke: Invoke, analysed: Analysed) -> None:
     for args, words_said in (
-        (["freq", "--attr", "lemma", "--ngram", "2"], "--ngram"),
+        (["freq", "--attr", "lemma", "--clitics"], "taken off by the analyser"),
         (["freq", "--lemma", "وزير", "--attr", "lemma"], "--attr"),
         (["freq", "--readings", "any"], "--readings"),
         (["collocates", "سوريا", "--lemma", "وزير"], "give one of them"),

@@ -82,7 +82,8 @@ def freq(
             min=1,
             max=5,
             metavar="N",
-            help="Count runs of N words (2-5), never across a line end or sentence-ending punctuation.",
+            help="Count runs of N words (2-5), never across a line end or sentence-ending punctuation "
+            "(with --attr: runs of N values).",
             rich_help_panel=MATCH_PANEL,
         ),
     ] = 1,
@@ -131,7 +132,8 @@ def freq(
             "the commonest spellings of each value (all of them with --forms). A word without "
             "a reading counts under its own normalized form as a lemma, and is left out of a "
             "root or pos list, as is a word whose first reading has no root (في) of a root "
-            "list (stderr says how many). Needs the morphology.",
+            "list (stderr says how many). With --ngram N, runs of N words counted by their "
+            "values (lemma n-grams), a run with such a word left out. Needs the morphology.",
             rich_help_panel=MATCH_PANEL,
             case_sensitive=False,
             show_default=False,
@@ -159,7 +161,12 @@ def freq(
     query matches, with its count (corpus query --count): columns sequence, count, docs;
     --lemma and --root are such a query. With --attr lemma, a lemma
     list: per lemma its count, per million, documents and commonest spellings (TERMs are
-    then lemmas, or roots, or parts of speech).
+    then lemmas, or roots, or parts of speech). With --attr and --ngram N, the runs of N
+    words that --ngram N counts, by their words' values ('وزير خارجي' counts وزير الخارجية
+    and وزراء خارجية): the term is the values, forms the commonest spellings of the run,
+    per_million relative to all runs of N words (a run holding a word without a value
+    included, though not listed), docs the documents that hold it; TERMs are then N
+    values each (a root written كتب or ك-ت-ب).
     """
     from ...output.freq import write_freq
     from ...query.freq import (
@@ -210,10 +217,13 @@ def freq(
         )
     refuse_readings(readings, None)
     if attr is not None:
-        _refuse(
-            "--attr",
-            **{"--ngram": ngram != 1, "--clitics": clitics, "--engine dask": use_dask(engine, scheduler)},
-        )
+        if clitics is not None:
+            raise CorpusError(
+                "--attr cannot be combined with --clitics: a word's lemma, root and pos are its "
+                "stem's, with its clitics taken off by the analyser (وبالكتاب counts as كتاب), so "
+                "--attr counts the words with clitics already"
+            )
+        _refuse("--attr", **{"--engine dask": use_dask(engine, scheduler)})
     request = FreqRequest(
         terms=tuple(terms or ()),
         top=top,
@@ -227,7 +237,7 @@ def freq(
         dispersion=with_dispersion,
         clitics=clitics,
     )
-    if attr is None:  # with --attr, TERMs are values (a root may be written ك ت ب): no n-grams
+    if attr is None:  # with --attr, TERMs are values (a root may be written ك ت ب), split by layer_freq
         request = request.with_ngram_terms()
     dask = use_dask(engine, scheduler)
     request.check_grouping()
@@ -354,7 +364,7 @@ def _freq_attr(session: Session, request: "FreqRequest", attr: Attr, fmt: object
     answer = _from_layer(session, request, positional, keys)
     assert answer is not None
     rows, counts, found = answer
-    left_out_note(session, attr, getattr(counts, "left_out", 0), counts.total)
+    left_out_note(session, attr, getattr(counts, "left_out", 0), counts.total, request.ngram)
     write_freq(
         session,
         rows,
