@@ -86,6 +86,8 @@ class Positional(NamedTuple):
     layer: TokenLayer
     #: the documents numbered (ascending), read as asked for
     read: Callable[[Iterable[int]], Iterator[Document]]
+    #: the same without their text when it comes from the index (ids: ``grep -c``)
+    heads: Callable[[Iterable[int]], Iterator[Document]]
     #: the documents --doc and --where chose, ascending (None: every one)
     selected: list[int] | None
     #: every document of the layer, in its order, without its text when it comes from
@@ -267,10 +269,13 @@ class DocumentSource:
             def read(numbers: Iterable[int], index: Index = index) -> Iterator[Document]:
                 return index.documents(n + 1 for n in numbers)
 
+            def heads(numbers: Iterable[int], index: Index = index) -> Iterator[Document]:
+                return index.documents((n + 1 for n in numbers), text=False)
+
             def headers(index: Index = index) -> list[Document]:
                 return [doc for _, doc in index.headers()]
 
-            return Positional(layer, read, selected, headers)
+            return Positional(layer, read, heads, selected, headers)
         if not in_memory:
             return None
         from ..store.layer import build_layer, have_numpy
@@ -289,28 +294,40 @@ class DocumentSource:
                 return layer_counts(build_layer((d.text for d in whole.documents), self.normalizer))
 
             layer.corpus_counts = counts
-        return Positional(layer, lambda numbers: (docs[n] for n in numbers), None, lambda: list(docs))
+
+        def in_memory_read(numbers: Iterable[int]) -> Iterator[Document]:
+            return (docs[n] for n in numbers)
+
+        return Positional(layer, in_memory_read, in_memory_read, None, lambda: list(docs))
 
     def layer_hits(
-        self, query: Query, max_count: int | None, *, flowing: bool = True
+        self, query: Query, max_count: int | None, *, flowing: bool = True, lines_only: bool = False
     ) -> tuple[Iterator[DocumentHits], Callable[[Iterable[int]], Iterator[Document]], TokenLayer] | None:
         """The hits of ``query`` from the index's token layer (``tracked``), how to read
         their documents, and the layer; or None: no layer, or a query it cannot answer
         exactly (a phrase, a regular expression, a substring), which the text then
-        answers.  ``flowing``: the output may go out as it comes (not when it is cut)."""
-        from ..query.positions import single_token
-        from ..query.search import positional_hits
+        answers.  ``flowing``: the output may go out as it comes (not when it is cut).
 
-        if not single_token(query):  # asked first: the layer is not even opened
-            return None
+        ``lines_only``: the caller wants the lines that hold a hit and the documents'
+        ids, not the hits (``grep -c``, ``-l``, ``-q``): documents are then read
+        without their text, and a substring query within tokens is answered too
+        (``search.holding_hits``: the tokens that hold its matches)."""
+        from ..query.positions import inside_tokens, single_token
+        from ..query.search import holding_hits, positional_hits
+
+        whole = single_token(query)
+        if not whole and not (lines_only and inside_tokens(query)):
+            return None  # asked first: the layer is not even opened
         positional = self.positional(tracked=True)
         if positional is None:
             return None
-        groups = positional_hits(positional.layer, query, selected=positional.selected, max_count=max_count)
+        find = positional_hits if whole else holding_hits
+        groups = find(positional.layer, query, selected=positional.selected, max_count=max_count)
         if groups is None:
             return None
         settle = self.held.settle if flowing and self.held is not None else None
-        return self.tracked(groups, settle), positional.read, positional.layer
+        read = positional.heads if lines_only else positional.read
+        return self.tracked(groups, settle), read, positional.layer
 
     def layer_in_memory_pays(self) -> bool:
         """Without an index, is the loaded corpus big enough for a layer built in memory

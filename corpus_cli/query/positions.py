@@ -77,6 +77,57 @@ def single_token(query: Query) -> bool:
     return len(tokens) == 1 and tokens[0].text == query.literal and tokens[0].kind in (Kind.word, Kind.number)
 
 
+def inside_tokens(query: Query) -> bool:
+    """Does every match of ``query`` (not a whole-word query) lie inside one token, so
+    that the lines holding one are the lines of the tokens whose key holds one?  True
+    for a literal of letters and digits alone (a run of word characters: never across
+    a token's edge, since the tokens of the normalized text are the normalized tokens)
+    without typed marks, at a level where its pattern is the literal itself (marks
+    deleted, or nothing folded): where marks are kept, a "mark" the pattern allows
+    after a letter may be a symbol between two tokens (۞)."""
+    options, literal = query.options, query.literal
+    if options.word or options.clitics is not None or literal is None or query.line_by_line:
+        return False
+    if query.constraint is not None or not (query.normalizer.marks or query.normalizer.is_identity):
+        return False
+    # Tatweel and the small waw and yeh alone are no token (``tokenize``): not in the literal.
+    return literal.isalnum() and not any(char in "\u0640\u06e5\u06e6" for char in literal)
+
+
+def forms_holding(layer: TokenLayer, query: Query) -> list[int] | None:
+    """The lexicon ids of the spellings whose key holds a match of ``query``, or None
+    when its matches may lie outside tokens (``inside_tokens``).  The literal is found
+    in the bytes of the sorted keys (UTF-8: a byte match is a character match), not in
+    each key decoded; ignoring case, each key is searched."""
+    if not inside_tokens(query):
+        return None
+    from bisect import bisect_right
+
+    keys = Keys.of(layer, query.normalizer)
+    assert query.literal is not None
+    numbers: set[int] = set()
+    if isinstance(keys.keys, Lexicon) and not query.options.ignore_case:
+        text, offsets = keys.keys.text.tobytes(), keys.keys.offsets
+        wanted = query.literal.encode("utf-8", "surrogatepass")
+        at = text.find(wanted)
+        while at >= 0:
+            number = bisect_right(offsets, at) - 1
+            end = offsets[number + 1]
+            if at + len(wanted) <= end:  # not across the end of the key: keys are not separated
+                numbers.add(number)
+                at = text.find(wanted, end)  # the next key
+            else:
+                at = text.find(wanted, at + 1)
+    else:
+        search = query.regex.search
+        numbers = {i for i, key in enumerate(keys.keys) if search(key) is not None}
+    if not numbers:
+        return []
+    if keys.of_form is layer.array("form_keys"):
+        return sorted(f for n in numbers for f in layer.forms_of_key(n))
+    return [f for f, k in enumerate(keys.of_form) if k in numbers]
+
+
 def layer_may_answer(query: Query) -> bool:
     """May a token layer answer ``query`` exactly (``matching_forms``)?  Told without a
     layer, before one is built for it; the layer may still refuse (a hit inside a URL)."""

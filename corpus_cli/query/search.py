@@ -451,6 +451,27 @@ def positional_hits(
     return _placed(layer, layer.positions(forms), inner, splits, kept, max_count)
 
 
+def holding_hits(
+    layer: TokenLayer,
+    query: Query,
+    *,
+    selected: Iterable[int] | None = None,
+    max_count: int | None = None,
+) -> Iterator[DocumentHits] | None:
+    """The tokens that hold a match of the substring query ``query``, document by
+    document (as ``positional_hits``), or None when its matches may lie outside tokens
+    (``positions.forms_holding``).  Their lines are the lines ``search_lines`` selects
+    (what ``grep -c`` and ``-l`` count); their spans are the tokens', not the matches'."""
+    from .positions import forms_holding
+
+    forms = forms_holding(layer, query)
+    if forms is None:
+        return None
+    whole = {f: (0, len(layer.form(f))) for f in forms}
+    kept = None if selected is None else set(selected)
+    return _placed(layer, layer.positions(forms), whole, dict.fromkeys(forms), kept, max_count)
+
+
 def whole_token_split(form: str, query: Query, span: Span) -> Split | None:
     """The clitic split of a hit on the whole token ``form``: the matcher's, run on the
     token alone; None unless that finds the one hit ``span`` (the layer's)."""

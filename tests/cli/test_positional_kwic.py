@@ -194,8 +194,53 @@ TEXT_ANSWERS = [
     ["grep", "-w", "الأمم المتحدة"],
     ["grep", "-w", "-v", "-c", "الامم"],
     ["grep", "-w", "-e", "الامم", "-e", "سوريا"],
-    ["grep", "-c", "الامم"],
+    ["grep", "الامم"],
+    ["grep", "-c", "--norm", "light", "الأمم"],
+    ["grep", "-c", "الأُمَم"],
+    ["grep", "--count-matches", "الامم"],
+    ["grep", "-c", "الأمم المتحدة"],
+    ["grep", "-l", "ال.م"],
+    ["grep", "-v", "-c", "الامم"],
 ]
+
+#: Substrings counted or listed (grep -c, -l, -q without -w): the lines of the tokens
+#: whose key holds the substring, from the layer.
+SUBSTRING_COUNTS = [
+    ["grep", "-c", "الامم"],
+    ["grep", "-l", "الأمم"],
+    ["grep", "-q", "مم"],
+    ["grep", "-c", "20"],
+    ["grep", "-c", "-i", "HTTPS"],
+    ["grep", "-c", "un"],
+    ["grep", "-c", "-m", "1", "الأمم"],
+    ["grep", "-c", "الأمم", "--where", "source=okaz"],
+    ["grep", "-l", "سوريا", "--doc", "news"],
+    ["grep", "-c", "--norm", "aggressive", "الامم"],
+    ["grep", "-c", "--keep", "alef", "الأمم"],
+    ["grep", "-c", "--norm", "none", "الأمم"],
+    ["grep", "-c", "--format", "jsonl", "ال"],
+    ["grep", "-l", "--format", "csv", "م"],
+    ["grep", "-c", "-F", "وزير"],
+    ["grep", "-c", "اليونسكو"],
+]
+
+
+@pytest.mark.parametrize("args", SUBSTRING_COUNTS, ids=" ".join)
+def test_substrings_counted_from_positions(invoke, monkeypatch, mixed, args):
+    same_output(invoke, monkeypatch, mixed, *args)
+
+
+def test_a_substring_across_two_keys_is_no_match(invoke, monkeypatch, tmp_path):
+    """The keys lie end to end in the layer's lexicon: a literal found across two of them
+    (1120 then 15: "2015") is in neither, and no line is counted for it."""
+    corpus = tmp_path / "numbers"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("عام 1120 ثم 15 فقط\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("عام 2015 وعام 15\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    _build(corpus, cache)
+    result = same_output(invoke, monkeypatch, (corpus, cache), "grep", "-c", "2015")
+    assert result.stdout == "b:1\n"
 
 
 @pytest.mark.parametrize("args", TEXT_ANSWERS, ids=" ".join)
@@ -344,7 +389,7 @@ def test_only_the_documents_of_the_lines_shown_are_read(invoke, monkeypatch, mix
     read: list[int] = []
     real = Index.documents
 
-    def spy(self: Index, numbers: object = None) -> Iterator[object]:
+    def spy(self: Index, numbers: object = None, **options: object) -> Iterator[object]:
         assert numbers is not None, "the whole corpus was read"
 
         def noted() -> Iterator[int]:
@@ -352,7 +397,7 @@ def test_only_the_documents_of_the_lines_shown_are_read(invoke, monkeypatch, mix
                 read.append(n)
                 yield n
 
-        return real(self, noted())
+        return real(self, noted(), **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Index, "documents", spy)
     env = {"CORPUS_CACHE_DIR": str(cache)}
@@ -361,6 +406,21 @@ def test_only_the_documents_of_the_lines_shown_are_read(invoke, monkeypatch, mix
     read.clear()
     result = invoke("grep", "-w", "-c", "الامم", "--corpus", str(corpus), env=env)
     assert len(read) == len(result.stdout.splitlines()) < len(TEXTS) + len(RECORDS)
+
+
+def test_counts_from_positions_unpack_no_text(invoke, monkeypatch, mixed):
+    """grep -c and -l from the layer read the ids of the documents with a hit, not their
+    texts."""
+    corpus, cache = mixed
+
+    def no_text(self: Index, stored: object) -> str:
+        raise AssertionError("a text was unpacked for a count")
+
+    monkeypatch.setattr(Index, "_text", no_text)
+    env = {"CORPUS_CACHE_DIR": str(cache)}
+    for args in (["-w", "-c", "الامم"], ["-c", "الامم"], ["-l", "سوريا"]):
+        result = invoke("grep", *args, "--corpus", str(corpus), env=env)
+        assert result.exit_code == 0 and result.stdout, args
 
 
 # --------------------------------------------------------------------------- clusters
@@ -421,6 +481,8 @@ EVERY_ARGS = [
     ["grep", "-w", "-n", "-C", "1", "{w}"],
     ["grep", "-w", "-o", "{w}", "--format", "tsv"],
     ["grep", "-w", "-i", "{w}", "--format", "jsonl", "-m", "2"],
+    ["grep", "-c", "{w}"],
+    ["grep", "-l", "{w}", "-m", "1"],
 ]
 #: Words of every kind of text there: the Quran, hadith, poetry, news, tweets.
 WORDS = ["الله", "في", "من", "قال"]

@@ -272,8 +272,14 @@ def grep(
         if not found and not request.invert:
             session.note("0 hits")
         raise typer.Exit(0 if found else 1)
-    positional = None if invert else session.source.layer_hits(query, line_search(request).max_count)
     columns = hit_analysis(session) if analysis else None
+    # Lines counted or listed, not shown: no text is read, and a substring is answered too.
+    lines_only = (count or files_with_matches or quiet) and not count_matches and columns is None
+    positional = (
+        None
+        if invert
+        else session.source.layer_hits(query, line_search(request).max_count, lines_only=lines_only)
+    )
     if positional is not None:  # hits from positions: only the documents with a selected line are read
         groups, read, _layer = positional
         if columns is not None:
