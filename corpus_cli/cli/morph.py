@@ -110,7 +110,11 @@ def ensure_attributes(session: Session, layer: "TokenLayer", names: Iterable[str
     the analyser, with a progress bar); an index's layer without them is an error that
     says how to add them."""
     wanted = [name for name in MORPHOLOGY if name in set(names)]
-    if not wanted or all(layer.attribute(name) is not None for name in wanted):
+    if not wanted:
+        return
+    if all(layer.attribute(name) is not None for name in wanted):
+        if layer.path is not None and analysis_state(layer) == OUTDATED:
+            _annotate_again(session, layer)
         return
     if layer.path is not None:
         raise CorpusError(
@@ -128,6 +132,49 @@ def ensure_attributes(session: Session, layer: "TokenLayer", names: Iterable[str
         annotate(layer, progress=bar, counts=layer.corpus_counts() if layer.corpus_counts else None)
     finally:
         bar.close()
+
+
+#: ``analysis_state``'s answers.
+CURRENT, OUTDATED, NONE = "current", "outdated", "none"
+
+
+def analysis_state(layer: "TokenLayer") -> str:
+    """Whether an index's layer has lemma, root and pos as this version would make them
+    (``CURRENT``), made by an earlier one: another analyser, reading format, ranking or
+    way of making values (``OUTDATED``), or has none (``NONE``)."""
+    from ..index.morphology import made_with
+
+    abouts = [layer.attribute_about(name) for name in MORPHOLOGY]
+    if all(about is None for about in abouts):
+        return NONE
+    now = made_with()
+    made = [about.get("made_with") for about in abouts if about is not None]
+    return CURRENT if len(made) == len(MORPHOLOGY) and all(m == now for m in made) else OUTDATED
+
+
+def _annotate_again(session: Session, layer: "TokenLayer") -> None:
+    """Analyse an index's layer again whose attributes an earlier version made (its lemma
+    counts would differ from a new index's): from the cache of analyses, about 10 s for
+    saudinewsnet; without the analyser, the old attributes serve, and a note says so."""
+    from ..index.morphology import annotate
+    from ..text.morphology import have_analyser
+    from .documents import LateBar
+
+    if not have_analyser():
+        session.note(
+            "this index's lemmas, roots and parts of speech were made by an earlier version: "
+            "install corpus-cli[morph] and run 'corpus index morph' to bring them up to date"
+        )
+        return
+    session.note(
+        "this index's lemmas, roots and parts of speech were made by an earlier version: analysing again"
+    )
+    bar = LateBar(session.env, "analysing")
+    try:
+        annotate(layer, progress=bar)
+    finally:
+        bar.close()
+    layer.__dict__.pop("_attribute_keys", None)  # keys made of the old values
 
 
 class Attr(str, Enum):

@@ -385,3 +385,31 @@ def test_records_place_their_hits_in_the_layer(invoke, analysed, tmp_path: Path)
     ]
     assert {(LEMMA(r["lemma"]), ROOT(r["root"]), r["pos"]) for r in rows} == {("وزير", "وزر", "noun")}
     assert len({line.split("\t", 1)[1] for line in grep_out.splitlines()}) == 1
+
+
+def test_attributes_of_an_earlier_version_are_made_again(
+    invoke, analysed, monkeypatch, tmp_path: Path
+) -> None:
+    """An index analysed by an earlier version (another ranking, here) is analysed again
+    when a command first asks for its lemmas, with a note, and then gives what a new
+    index gives; ``index status`` says which it has."""
+    import shutil
+
+    from corpus_cli.index import morphology as index_morphology
+
+    cache = tmp_path / "cache"
+    shutil.copytree(analysed["CORPUS_CACHE_DIR"], cache)
+    env = {**analysed, "CORPUS_CACHE_DIR": str(cache)}
+    expected = invoke("freq", "--attr", "lemma", "--top", "20", *ON, env=env)
+    assert "earlier version" not in expected.stderr
+    assert "morphology: lemma, root, pos\n" in invoke("index", "status", *ON, env=env).stdout
+    with monkeypatch.context() as older:
+        older.setattr(index_morphology, "ranking", lambda: "v0 margin 8.0 smoothing 2.0")
+        assert invoke("index", "morph", *ON, env=env).exit_code == 0  # made "by v0"
+    status = invoke("index", "status", *ON, env=env).stdout
+    assert "made by an earlier version" in status
+    again = invoke("freq", "--attr", "lemma", "--top", "20", *ON, env=env)
+    assert (again.exit_code, again.stdout) == (0, expected.stdout)
+    assert "made by an earlier version: analysing again" in again.stderr
+    assert "morphology: lemma, root, pos\n" in invoke("index", "status", *ON, env=env).stdout
+    assert "earlier version" not in invoke("kwic", "--lemma", "وزير", *ON, env=env).stderr

@@ -209,7 +209,25 @@ def status(ctx: typer.Context, output: FoundInOpt = None) -> None:
     given = _reading_arguments(index.reading)
     if given:
         session.stdout.write(f"  read with: {given}\n")
+    layer = index.layer()
+    if layer is not None:
+        session.stdout.write(f"  morphology: {_morphology_state(layer)}\n")
     raise typer.Exit(0 if fresh else 1)
+
+
+def _morphology_state(layer: Any) -> str:
+    """``index status``'s line about lemma, root and pos."""
+    from ..morph import CURRENT, NONE, analysis_state
+
+    state = analysis_state(layer)
+    if state == CURRENT:
+        return "lemma, root, pos"
+    if state == NONE:
+        return "none ('corpus index morph' adds lemma, root, pos)"
+    return (
+        "lemma, root, pos made by an earlier version "
+        "(analysed again when first asked for, or by 'corpus index morph')"
+    )
 
 
 def _count(value: Any) -> str:
