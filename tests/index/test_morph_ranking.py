@@ -22,9 +22,9 @@ APPEARED = Reading("بَانَ", "بين", "verb", "فعل")
 def test_the_evidence_of_a_lemma_is_the_tokens_of_the_forms_it_is_first_for():
     readings = {"الكتاب": [BOOKS], "كتابا": [BOOKS, WROTE], "كتب": [WROTE, BOOKS], "hello": []}
     evidence = first_reading_evidence(readings, {"الكتاب": 30, "كتابا": 12, "كتب": 100, "hello": 5})
-    assert evidence == {("كتاب", "كتب"): 42, ("كتب", "كتب"): 100}
-    assert evidence_key(WROTE) == ("كتب", "كتب")
-    assert evidence_key(Reading("أَمِنَ", "أمن", "verb", "فعل")) == ("أمن", "ءمن")
+    assert evidence == {("كتاب", "كتب", "noun"): 42, ("كتب", "كتب", "verb"): 100}
+    assert evidence_key(WROTE) == ("كتب", "كتب", "verb")
+    assert evidence_key(Reading("أَمِنَ", "أمن", "verb", "فعل")) == ("أمن", "ءمن", "verb")
 
 
 def test_a_lemma_the_rest_of_the_corpus_attests_far_more_goes_first():
@@ -118,7 +118,7 @@ def test_an_index_annotated_as_now_is_not_annotated_again(tmp_path, monkeypatch:
     index_morphology.annotate(layer)
     assert index_morphology.annotated(layer) == 3
     about = layer.attribute_about("root")
-    assert about is not None and about["made_with"]["ranking"] == "v2 margin 8.0 smoothing 2.0"
+    assert about is not None and about["made_with"]["ranking"] == "v3 margin 8.0 smoothing 2.0 own 2.0"
     monkeypatch.setattr(index_morphology, "VALUES_VERSION", index_morphology.VALUES_VERSION + 1)
     assert index_morphology.annotated(layer) is None
     monkeypatch.undo()
@@ -156,3 +156,24 @@ def test_the_feminine_of_an_adjective_has_its_masculine_lemma():
     assert rank_readings(readings, counts | {"كبير": 55})["الكبيرة"] == [GRAVE_SIN, BIG]
     assert rank_readings(readings, counts | {"الكبيرة": 40})["كبيرة"] == [GRAVE_SIN, BIG]  # 41 ≤ 40 + 2
     assert rank_readings(readings | {"الكبير": [BIG]}, counts | {"الكبير": 3})["الكبيرة"] == [BIG, GRAVE_SIN]
+
+
+#: ضمن "within" (a noun here) and the verb ضَمَّ "to join"; the particle لَمْ and the verb لَمَّ.
+WITHIN = Reading("ضِمْن", "ضمن", "noun", "اسم:اسم جامد")
+JOINED = Reading("ضَمَّ", "ضمم", "verb", "فعل")
+NOT = Reading("لَمْ", "لمم", "function", "حرف:جزم")
+GATHERED = Reading("لَمَّ", "لمم", "verb", "فعل")
+FILM = Reading("فِيلْم", "", "noun", "اسم:اسم جامد")
+
+
+def test_a_noun_as_frequent_as_the_verb_it_could_be_stays_a_noun():
+    readings = {"ضمن": [WITHIN, JOINED], "يضم": [JOINED], "ضم": [JOINED], "وضمن": [WITHIN]}
+    counts = {"ضمن": 400, "يضم": 500, "ضم": 250, "وضمن": 10}
+    assert rank_readings(readings, counts)["ضمن"] == [WITHIN, JOINED]  # 750 > 8 × 12, but ≤ 2 × 400
+    assert rank_readings(readings, counts | {"يضم": 600})["ضمن"] == [JOINED, WITHIN]  # 850 > 800
+
+
+def test_a_particle_is_no_evidence_for_a_verb_spelled_alike():
+    """لَمْ is first for its 9,000 tokens: none of them says that فيلم is the verb لَمَّ."""
+    readings = {"فيلم": [FILM, GATHERED], "لم": [NOT, GATHERED]}
+    assert rank_readings(readings, {"فيلم": 20, "لم": 9000})["فيلم"] == [FILM, GATHERED]
