@@ -251,7 +251,12 @@ def report_zero(
     if empty:
         listed = ", ".join(empty)
         which = "this token pattern matches" if len(empty) == 1 else "these token patterns match"
-        session.note(f"0 {unit}: {which} nothing in the corpus: {listed}")
+        values = ""
+        if "pos" in query.attributes():  # [pos="ADJ"], as other tools tag: say what this one has
+            from ..text.morphology import POS
+
+            values = f" (pos is one of {', '.join(POS)})"
+        session.note(f"0 {unit}: {which} nothing in the corpus: {listed}{values}")
     elif query.constraint is not None:
         from dataclasses import replace
 

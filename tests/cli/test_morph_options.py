@@ -413,3 +413,9 @@ def test_attributes_of_an_earlier_version_are_made_again(
     assert "made by an earlier version: analysing again" in again.stderr
     assert "morphology: lemma, root, pos\n" in invoke("index", "status", *ON, env=env).stdout
     assert "earlier version" not in invoke("kwic", "--lemma", "وزير", *ON, env=env).stderr
+
+
+def test_a_part_of_speech_this_tool_does_not_have_is_named_with_those_it_has(invoke, analysed) -> None:
+    result = invoke("query", '[pos="ADJ"]', *ON, env=analysed)
+    assert result.exit_code == 1
+    assert '[pos="ADJ"] (pos is one of noun, verb, function)' in result.stderr
