@@ -26,6 +26,7 @@ from corpus_cli.text.normalize import Normalizer
 from corpus_cli.text.sentences import SENTENCE_END
 from corpus_cli.text.tokenize import Kind, tokenize
 from tests.conftest import SEEDS, SHARED_CORPORA, Invoke, first_documents, jsonl, read_xlsx, run_corpus
+from tests.query.test_morph_counts import READINGS as COUNTED_READINGS
 
 np = pytest.importorskip("numpy")
 
@@ -39,19 +40,9 @@ TEXTS = [
     "hello hello رسائل الوزير كتب رسالة",
 ]
 
-#: spelling -> (lemma, root, pos) of its first reading, vocalized as an analyser writes them.
-READINGS = {
-    "كتب": ("كَتَبَ", "ك ت ب", "VERB"),
-    "يكتبون": ("كَتَبَ", "كتب", "verb"),
-    "الوزير": ("وَزِير", "وزر", "noun"),
-    "الوزراء": ("وَزِير", "و-ز-ر", "noun"),
-    "رسالة": ("رِسَالَة", "رسل", "noun"),
-    "رسائل": ("رِسَالَة", "رسل", "noun"),
-    "الخارجية": ("خَارِجِيّ", "خرج", "adj"),
-    "إلى": ("إِلَى", "", "function"),
-    "مع": ("مَعَ", "", "function"),
-    "في": ("فِي", "", "function"),
-}
+#: spelling -> (lemma, root, pos) of its first reading, vocalized as an analyser writes
+#: them: those of the counts' tests, and في (a function word without a root).
+READINGS = {**COUNTED_READINGS, "في": ("فِي", "", "function")}
 
 #: Each word's value as counted (None: none, the word's n-grams are left out).
 LEMMA = {"كتب": "كتب", "يكتبون": "كتب", "الوزير": "وزير", "الوزراء": "وزير", "رسالة": "رسالة"}
