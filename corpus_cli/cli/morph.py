@@ -97,11 +97,11 @@ def node_query(
     return cql if cql is not None else morph
 
 
-def refuse_readings(readings: Readings, node: str | None) -> None:
+def refuse_readings(readings: Readings, node: str | None, why: str = "PATTERN has no readings") -> None:
     """``--readings any`` says how lemma, root and pos match: without a query that tests
-    them (``--lemma``, ``--root``, ``--cql``), a usage error."""
+    them (``--lemma``, ``--root``, ``--cql``), a usage error that says ``why``."""
     if readings is Readings.any and node is None:
-        raise CorpusError("--readings any is for --lemma, --root or --cql (PATTERN has no readings)")
+        raise CorpusError(f"--readings any is for --lemma, --root or --cql ({why})")
 
 
 def ensure_attributes(session: Session, layer: "TokenLayer", names: Iterable[str]) -> None:

@@ -298,6 +298,10 @@ def test_zero_with_the_first_reading_says_how_many_any_reading_has(invoke, analy
         (["grep", "--root", "وزر", "-v"], "--lemma/--root cannot be combined with -v/--invert-match"),
         (["kwic", "وزير", "--readings", "any"], "--readings any is for --lemma, --root or --cql"),
         (
+            ["freq", "--attr", "root", "--readings", "any", "كتب"],
+            "(a list counts each word as its first reading: --attr too)",
+        ),
+        (
             ["grep", "--lemma", "وزير", "--analysis", "-c"],
             "--analysis is shown beside each hit: not with -c/--count",
         ),

@@ -215,7 +215,7 @@ def freq(
             command=command,
             morph=None if cql is not None else (lemma, root),
         )
-    refuse_readings(readings, None)
+    refuse_readings(readings, None, "a list counts each word as its first reading: --attr too")
     if attr is not None:
         if clitics is not None:
             raise CorpusError(
