@@ -46,13 +46,17 @@ def _query(analysed: tuple[Path, dict[str, str]], cql: str) -> list[str]:
 
 
 def test_analyze_prints_every_reading_first_marked(analysed):
-    _, env = analysed
-    done = run_corpus("analyze", "والكتابة", "hello", "--format", "jsonl", env=env, text=True)
+    corpus, env = analysed
+    done = run_corpus(
+        "analyze", "-C", str(corpus), "والكتابة", "hello", "--format", "jsonl", env=env, text=True
+    )
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     ours = [r for r in rows if r["word"] == "والكتابة"]
     assert [r["reading"] for r in ours] == list(range(1, len(ours) + 1))
     assert [r["first"] for r in ours] == ["yes"] + ["no"] * (len(ours) - 1)
+    assert {r["ranked_by"] for r in ours} == {"corpus"}
+    assert sorted(r["analyser_rank"] for r in ours) == list(range(1, len(ours) + 1))
     assert (ours[0]["lemma"], ours[0]["root"], ours[0]["pos"]) == ("كِتَاب", "كتب", "noun")
     assert [r for r in rows if r["word"] == "hello"] == [
         {
@@ -65,9 +69,11 @@ def test_analyze_prints_every_reading_first_marked(analysed):
             "tag": "",
             "pattern": "",
             "stem": "",
+            "ranked_by": "",
+            "analyser_rank": "",
         }
     ]
-    tsv = run_corpus("analyze", "في", env=env, text=True).stdout.splitlines()
+    tsv = run_corpus("analyze", "-C", str(corpus), "في", env=env, text=True).stdout.splitlines()
     assert tsv[0].split("\t") == [
         "word",
         "reading",
@@ -78,8 +84,11 @@ def test_analyze_prints_every_reading_first_marked(analysed):
         "tag",
         "pattern",
         "stem",
+        "ranked_by",
+        "analyser_rank",
     ]
     assert tsv[1].split("\t")[:6] == ["في", "1", "yes", "فِي", "", "function"]
+    assert tsv[1].split("\t")[-2:] == ["corpus", "1"]
 
 
 def test_root_written_three_ways(analysed):
