@@ -40,14 +40,16 @@ from ..text.morphology import (
     conventional_lemmas,
     have_analyser,
     missing_analyser,
+    modern_spellings,
     unvocalized,
 )
 from .fingerprint import cache_folder
 from .reading_ranking import rank_readings, ranking
 
 #: The version of the attributes made of the readings (``attribute_values``, the lemmas
-#: unvocalized): bump it when they change, so that indexes annotated before are again.
-VALUES_VERSION = 2
+#: unvocalized): bump it when they change, so that indexes annotated before are again
+#: (3: a word of the Uthmani script has the readings of its modern spelling).
+VALUES_VERSION = 3
 
 #: Forms a worker analyses between two reports to the parent.
 BATCH = 200
@@ -150,15 +152,25 @@ def analyse(
     cache: Cache | None = None,
 ) -> dict[str, list[Reading]]:
     """The readings of each Arabic word among ``forms`` (the others are left out): from
-    the cache, the rest analysed now on every core and added to the cache."""
+    the cache, the rest analysed now on every core and added to the cache.  Both are
+    keyed by the spelling the analyser is given (``analysed_spelling``): a form itself,
+    or for a word of the Uthmani script its modern spelling, whose readings it gets."""
     if not have_analyser():
         raise CorpusError(missing_analyser())
-    wanted = sorted({form for form in forms if analysable(form)})
+    words = {form for form in forms if analysable(form)}
+    modern = modern_spellings(words)
+    unasked: set[str] = set()  # modern spellings that are not among ``forms`` themselves
+    if modern:
+        spellings = set(modern.values())
+        unasked = spellings.difference(words)
+        words.difference_update(modern)
+        words.update(spellings)  # the keys of the cache: the spellings analysed
+    wanted = sorted(words)
     own = cache is None
     store = cache if cache is not None else Cache()
     try:
         found = store.get(wanted)
-        missing = [form for form in wanted if form not in found]
+        missing = [spelling for spelling in wanted if spelling not in found]
         if progress is not None:
             progress(len(found), len(wanted))
         if missing:
@@ -167,6 +179,11 @@ def analyse(
                 found.update(analysed)
                 if progress is not None:
                     progress(len(found), len(wanted))
+        if modern:  # the Uthmani words get the readings of their modern spellings
+            theirs = {form: found[spelling] for form, spelling in modern.items()}
+            for spelling in unasked:
+                del found[spelling]
+            found.update(theirs)
         return found
     finally:
         if own:

@@ -9,15 +9,21 @@ analyser's order.  A form that is no Arabic word (numbers, Latin, URLs, punctuat
 emoji) is never sent to it (``analysable``).  A form it knows nothing of is tried again
 in other spellings of the same word (``alternative_spellings``: Uthmani ءامنوا, hamza-less
 news spelling اعلن); a form still unknown is a noun of its own, without its article
-(``unknown_lemma``).  farahidi is made faster (its pattern matching indexed) and its
-order of equal analyses fixed (it followed Python's hash randomization), with the same
-analyses.
+(``unknown_lemma``).  A word of the Quran's Uthmani script, which farahidi does not know
+(ٱلرَّحِيمِ, ٱلْكِتَـٰبُ), is analysed as the modern spelling it stands for
+(``analysed_spelling``: الرحيم, الكتاب).  farahidi is made faster (its pattern matching
+indexed) and its order of equal analyses fixed (it followed Python's hash randomization),
+with the same analyses.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any, NamedTuple
+
+from .uthmani import uthmani_word
 
 #: Which analyser and how its answers are read: the cache of analyses is kept per version.
 ANALYSER = "farahidi 0.4.0"
@@ -143,9 +149,11 @@ class Analyser:
     def readings(self, form: str) -> list[Reading]:
         """Every reading of ``form``, the disambiguator's pick first; [] when the form is
         no Arabic word; one reading tagged ``UNKNOWN`` (a noun, its lemma the form) when
-        the analyser knows nothing of it."""
+        the analyser knows nothing of it.  A word of the Uthmani script has the readings
+        of its modern spelling (``analysed_spelling``), its unknown lemma too."""
         if not analysable(form):
             return []
+        form = analysed_spelling(form)
         self._raw.clear()
         analyses = self._disambiguator.analyzer.analyze(form)
         spelling = form
@@ -330,6 +338,84 @@ def alternative_spellings(form: str) -> list[str]:
     if form.endswith("ه") and len(form) > 2:
         add(form[:-1] + "ة")
     return found
+
+
+#: What only the Quran's Uthmani script writes in a word: the dagger alef, the alef wasla,
+#: the Quranic marks and small letters (U+06D6–U+06ED), the open tanween; the madda of a
+#: long vowel held (مَآ, جَآءَ, إِلَّآ, قُوٓا: the sign apart, U+0653, after an alef with a
+#: fatha before it, a wāw after a damma, a yeh after a kasra), where the Uthmani text
+#: writes no آ (ءَا is its آ) and modern spelling no madda (its آ, decomposed, has no
+#: fatha before it: القرآن, آمن).
+_UTHMANI_ONLY = re.compile(
+    "[\u0670\u0671\u06d6-\u06ed\u08f0-\u08f2]|\u064e\u0627\u0653|\u064f\u0648\u0653|\u0650\u064a\u0653"
+)
+#: Vocalized spellings of the Uthmani script that modern spelling never writes: a hamza on
+#: a tatweel (شَيْـًٔا), ء with a vowel before an alef (ءَامَنُوا, ءَأَنتُمْ) or after one
+#: (أَءِذَا), ى after a kasra (فِى, رَبِّى), ى with a shadda, kasra or sukun (عَلَىَّ, يُحْىِ,
+#: كَىْ), ى inside a word (شَىْءٍ).  Not ى with a tanween (هُدًى is modern: مستوىً), nor
+#: ء with a vowel elsewhere (مُرُوءَة).
+_UTHMANI_SPELLING = re.compile(
+    "\u0640[\u064b-\u0652]*\u0654"
+    "|\u0621[\u064b-\u0652]+[\u0627\u0623\u0625]|[\u0623\u0625][\u064b-\u0652]+\u0621"
+    "|\u0650\u0651?\u0649|\u0649[\u064b-\u0652]*[\u0650\u0651\u0652]"
+    "|\u0649[\u064b-\u0652]*[\u0621-\u063a\u0641-\u064a]"
+)
+#: What every word of the Uthmani script that ``analysed_spelling`` changes holds: a mark
+#: (a vowel, shadda, sukun, the hamza above, the dagger alef), the alef wasla, a Quranic
+#: mark or small letter.  Most words of a corpus have none: they are given as they are.
+_MARKED = re.compile("[\u064b-\u0654\u0670\u0671\u06d6-\u06ed\u08f0-\u08f2]")
+#: The Quranic marks and small letters, which modern spelling does not write (some are
+#: letters, not combining marks: ``unvocalized`` keeps those).
+_QURANIC_MARKS = str.maketrans("", "", "".join(map(chr, [*range(0x06D6, 0x06EE), *range(0x08F0, 0x08F3)])))
+
+
+def analysed_spelling(form: str) -> str:
+    """The spelling the analyser is given for ``form``: the form itself, except for a word
+    of the Quran's Uthmani script (a character only it writes, ``_UTHMANI_ONLY``, or a
+    vocalized spelling that modern spelling never writes, ``_UTHMANI_SPELLING``), which
+    farahidi does not know: the modern spelling it stands for under the ``uthmani`` fold,
+    unvocalized (the analyser knows a bare word more often than a vocalized one):
+    ٱلرَّحِيمِ الرحيم, ٱلْكِتَـٰبُ الكتاب, ٱلصَّلَوٰةَ الصلاة, ءَامَنُوا آمنوا, فِى في; of a
+    vocative joined to its noun, the noun (يَـٰقَوْمِ: قوم).  Modern spelling, vocalized
+    or not, is given as it is: so its cached analyses stay valid, and an Uthmani word
+    shares the cache entry of its modern spelling."""
+    if _MARKED.search(form) is None:
+        return form
+    if _UTHMANI_ONLY.search(form):
+        folded = uthmani_word(form)
+    elif _UTHMANI_SPELLING.search(form):
+        folded = uthmani_word(form)
+        if folded is None:
+            return form
+    else:
+        return form
+    chars = list(folded) if folded is not None else list(form)
+    _hamza_and_alef(form, chars)
+    words = unvocalized("".join(chars).translate(_QURANIC_MARKS).replace("\u0671", "\u0627")).split()
+    spelling = words[-1] if words else ""  # يا قوم: the vocative يا is a word apart
+    return spelling if analysable(spelling) else form
+
+
+def modern_spellings(forms: Iterable[str]) -> dict[str, str]:
+    """The words among ``forms`` that ``analysed_spelling`` gives the analyser in another
+    spelling, with that spelling (the unmarked forms, most of a corpus, skipped at once)."""
+    marked = _MARKED.search
+    return {
+        form: spelling for form in forms if marked(form) and (spelling := analysed_spelling(form)) != form
+    }
+
+
+def _hamza_and_alef(word: str, chars: list[str]) -> None:
+    """Write آ in ``chars`` (what each character of ``word`` becomes under the ``uthmani``
+    fold) where the fold deleted a hamza because it and the alef after it are آ (ءَامَنُوا,
+    ٱلْقُرْءَانَ, بِـَٔايَـٰتِ): the fold leaves an alef, which the analyser needs as آ."""
+    for at, char in enumerate(word):
+        if char not in "\u0621\u0640" or chars[at] != "":
+            continue
+        # the next letter, past the marks (the hamza above a tatweel is one)
+        after = next((j for j in range(at + 1, len(word)) if not unicodedata.combining(word[j])), None)
+        if after is not None and chars[after] in ("\u0627", "\u0671"):
+            chars[after] = "\u0622"
 
 
 def unknown_lemma(form: str) -> str:
