@@ -21,9 +21,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, NamedTuple
-
-from .uthmani import uthmani_word
 
 #: Which analyser and how its answers are read: the cache of analyses is kept per version.
 ANALYSER = "farahidi 0.4.0"
@@ -346,7 +345,7 @@ def alternative_spellings(form: str) -> list[str]:
 #: fatha before it, a wāw after a damma, a yeh after a kasra), where the Uthmani text
 #: writes no آ (ءَا is its آ) and modern spelling no madda (its آ, decomposed, has no
 #: fatha before it: القرآن, آمن).
-_UTHMANI_ONLY = re.compile(
+_UTHMANI_ONLY = (
     "[\u0670\u0671\u06d6-\u06ed\u08f0-\u08f2]|\u064e\u0627\u0653|\u064f\u0648\u0653|\u0650\u064a\u0653"
 )
 #: Vocalized spellings of the Uthmani script that modern spelling never writes: a hamza on
@@ -354,7 +353,7 @@ _UTHMANI_ONLY = re.compile(
 #: (أَءِذَا), ى after a kasra (فِى, رَبِّى), ى with a shadda, kasra or sukun (عَلَىَّ, يُحْىِ,
 #: كَىْ), ى inside a word (شَىْءٍ).  Not ى with a tanween (هُدًى is modern: مستوىً), nor
 #: ء with a vowel elsewhere (مُرُوءَة).
-_UTHMANI_SPELLING = re.compile(
+_UTHMANI_SPELLING = (
     "\u0640[\u064b-\u0652]*\u0654"
     "|\u0621[\u064b-\u0652]+[\u0627\u0623\u0625]|[\u0623\u0625][\u064b-\u0652]+\u0621"
     "|\u0650\u0651?\u0649|\u0649[\u064b-\u0652]*[\u0650\u0651\u0652]"
@@ -363,10 +362,17 @@ _UTHMANI_SPELLING = re.compile(
 #: What every word of the Uthmani script that ``analysed_spelling`` changes holds: a mark
 #: (a vowel, shadda, sukun, the hamza above, the dagger alef), the alef wasla, a Quranic
 #: mark or small letter.  Most words of a corpus have none: they are given as they are.
-_MARKED = re.compile("[\u064b-\u0654\u0670\u0671\u06d6-\u06ed\u08f0-\u08f2]")
+_MARKED = "[\u064b-\u0654\u0670\u0671\u06d6-\u06ed\u08f0-\u08f2]"
 #: The Quranic marks and small letters, which modern spelling does not write (some are
 #: letters, not combining marks: ``unvocalized`` keeps those).
 _QURANIC_MARKS = str.maketrans("", "", "".join(map(chr, [*range(0x06D6, 0x06EE), *range(0x08F0, 0x08F3)])))
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """``_MARKED``, ``_UTHMANI_ONLY`` and ``_UTHMANI_SPELLING`` compiled on first use (not
+    at start-up: most commands never analyse a word)."""
+    return re.compile(_MARKED), re.compile(_UTHMANI_ONLY), re.compile(_UTHMANI_SPELLING)
 
 
 def analysed_spelling(form: str) -> str:
@@ -379,11 +385,14 @@ def analysed_spelling(form: str) -> str:
     vocative joined to its noun, the noun (يَـٰقَوْمِ: قوم).  Modern spelling, vocalized
     or not, is given as it is: so its cached analyses stay valid, and an Uthmani word
     shares the cache entry of its modern spelling."""
-    if _MARKED.search(form) is None:
+    from .uthmani import uthmani_word
+
+    marked, only, spelled = _patterns()
+    if marked.search(form) is None:
         return form
-    if _UTHMANI_ONLY.search(form):
+    if only.search(form):
         folded = uthmani_word(form)
-    elif _UTHMANI_SPELLING.search(form):
+    elif spelled.search(form):
         folded = uthmani_word(form)
         if folded is None:
             return form
@@ -399,7 +408,7 @@ def analysed_spelling(form: str) -> str:
 def modern_spellings(forms: Iterable[str]) -> dict[str, str]:
     """The words among ``forms`` that ``analysed_spelling`` gives the analyser in another
     spelling, with that spelling (the unmarked forms, most of a corpus, skipped at once)."""
-    marked = _MARKED.search
+    marked = _patterns()[0].search
     return {
         form: spelling for form in forms if marked(form) and (spelling := analysed_spelling(form)) != form
     }
