@@ -368,6 +368,13 @@ _MARKED = "[\u064b-\u0654\u0670\u0671\u06d6-\u06ed\u08f0-\u08f2]"
 _QURANIC_MARKS = str.maketrans("", "", "".join(map(chr, [*range(0x06D6, 0x06EE), *range(0x08F0, 0x08F3)])))
 
 
+#: The preposition إلى as news often writes it, without its hamza (الى, اليه, والى: 6,909
+#: tokens of الى alone in saudinewsnet), which the analyser does not know (the alternative
+#: spellings leave an initial ال alone: it is the article in الشيشان): given to it as إلى.
+_ILA = re.compile("^([وف]?)ا(?=ل(?:ى|ي(?:ه|ها|هم|هما|هن|ك|كم|كما|كن|نا))$)")
+_ILA_STARTS = frozenset({"الى", "الي", "وال", "فال"})
+
+
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """``_MARKED``, ``_UTHMANI_ONLY`` and ``_UTHMANI_SPELLING`` compiled on first use (not
@@ -383,13 +390,14 @@ def analysed_spelling(form: str) -> str:
     unvocalized (the analyser knows a bare word more often than a vocalized one):
     ٱلرَّحِيمِ الرحيم, ٱلْكِتَـٰبُ الكتاب, ٱلصَّلَوٰةَ الصلاة, ءَامَنُوا آمنوا, فِى في; of a
     vocative joined to its noun, the noun (يَـٰقَوْمِ: قوم).  Modern spelling, vocalized
-    or not, is given as it is: so its cached analyses stay valid, and an Uthmani word
-    shares the cache entry of its modern spelling."""
+    or not, is given as it is (but إلى written without its hamza, ``_ILA``): so its
+    cached analyses stay valid, and an Uthmani word shares the cache entry of its modern
+    spelling."""
     from .uthmani import uthmani_word
 
     marked, only, spelled = _patterns()
     if marked.search(form) is None:
-        return form
+        return _ILA.sub("\\1إ", form) if form[:3] in _ILA_STARTS else form
     if only.search(form):
         folded = uthmani_word(form)
     elif spelled.search(form):
@@ -407,10 +415,13 @@ def analysed_spelling(form: str) -> str:
 
 def modern_spellings(forms: Iterable[str]) -> dict[str, str]:
     """The words among ``forms`` that ``analysed_spelling`` gives the analyser in another
-    spelling, with that spelling (the unmarked forms, most of a corpus, skipped at once)."""
+    spelling, with that spelling (the unmarked forms, most of a corpus, skipped at once,
+    but for the hamza-less إلى)."""
     marked = _patterns()[0].search
     return {
-        form: spelling for form in forms if marked(form) and (spelling := analysed_spelling(form)) != form
+        form: spelling
+        for form in forms
+        if (marked(form) or form[:3] in _ILA_STARTS) and (spelling := analysed_spelling(form)) != form
     }
 
 

@@ -270,3 +270,16 @@ def test_the_cache_reads_alike_by_look_ups_and_by_one_pass(tmp_path: Path):
     few = ["كاتب", "فيلم", "كتبااا", "غائب"]  # a few of 1,202 rows: look-ups
     assert cache.get(few) == {"كاتب": [old], "فيلم": [], "كتبااا": many["كتبااا"]}
     cache.close()
+
+
+def test_the_hamza_less_ila_is_analysed_as_ila():
+    """News writes إلى without its hamza (الى, اليه, والى); the analyser knows it only
+    with it.  Nothing else that starts with ال is touched (اليوم, الية, والي, اليمن)."""
+    from corpus_cli.text.morphology import analysed_spelling, modern_spellings
+
+    given = {"الى": "إلى", "والى": "وإلى", "فاليه": "فإليه", "اليها": "إليها", "الينا": "إلينا"}
+    for form, spelling in given.items():
+        assert analysed_spelling(form) == spelling, form
+    kept = ["اليوم", "الية", "والي", "اليمن", "الي", "الكتاب", "إلى", "والتي"]
+    assert [analysed_spelling(form) for form in kept] == kept
+    assert modern_spellings([*given, *kept]) == given
