@@ -347,6 +347,37 @@ def layer_numbers(positional: "Positional") -> "Collection[int]":
     return range(positional.layer.documents) if positional.selected is None else positional.selected
 
 
+#: ``--lemma``/``--root`` hits below which ``report_few`` looks at the other readings, and
+#: how many times as many ``--readings any`` must find for it to say so.
+FEW, MANY_TIMES = 20, 10
+
+
+def report_few(
+    session: Session, run: CqlRun, lemma: str | None, root: str | None, unit: str = "hits"
+) -> None:
+    """No silent few: ``--lemma``/``--root`` that found a few tokens where ``--readings
+    any`` finds ten times as many (a lemma the analyser puts second: مملكة, whose spellings
+    read first as مِمْلَك) says how many, as a zero does."""
+    if run.any_reading or not run.matches or len(run.matches) >= FEW:
+        return
+    from ..query.cql import find_matches, parse
+    from .morph import morph_cql
+
+    whole = morph_cql(lemma, root)
+    assert whole is not None
+    anyway = find_matches(
+        run.layer,
+        parse(whole),
+        normalizer=session.normalizer,
+        selected=run.positional.selected,
+        any_reading=True,
+    )
+    found = len(run.matches)
+    if len(anyway) >= MANY_TIMES * found:
+        said = unit if found != 1 else unit.rstrip("s")
+        session.note(f"{found:,} {said}; {len(anyway):,} with --readings any")
+
+
 def _report_morph_zero(session: Session, run: CqlRun, lemma: str | None, root: str | None, unit: str) -> None:
     """No silent zero for ``--lemma``/``--root``: how many ``--readings any`` would find;
     else, given both, how many each finds alone; else that no token has that lemma (or

@@ -423,3 +423,20 @@ def test_a_part_of_speech_this_tool_does_not_have_is_named_with_those_it_has(inv
     result = invoke("query", '[pos="ADJ"]', *ON, env=analysed)
     assert result.exit_code == 1
     assert '[pos="ADJ"] (pos is one of noun, verb, function)' in result.stderr
+
+
+def test_a_few_hits_say_how_many_any_reading_has(invoke, analysed, monkeypatch) -> None:
+    """No silent few: --lemma بان finds 1 token whose first reading has it, and 9 of which
+    one reading has (the threshold lowered from 10 times to 5 here); the output is the
+    same, and a lemma with many hits says nothing."""
+    from corpus_cli.cli import cql
+
+    monkeypatch.setattr(cql, "MANY_TIMES", 5)
+    for command in (["kwic"], ["grep", "-c"]):
+        result = invoke(*command, "--lemma", "بان", *ON, env=analysed)
+        assert result.exit_code == 0
+        assert result.stderr == "corpus: 1 hit; 9 with --readings any\n", command
+    many = invoke("kwic", "--lemma", "وزير", *ON, env=analysed)
+    assert many.exit_code == 0 and many.stderr == ""
+    monkeypatch.setattr(cql, "MANY_TIMES", 10)
+    assert invoke("kwic", "--lemma", "بان", *ON, env=analysed).stderr == ""

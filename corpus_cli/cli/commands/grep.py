@@ -360,7 +360,7 @@ def _grep_cql(
     whole tokens), from the matches placed in their lines; only the documents with one
     are read."""
     from ...output.grep import line_search, run_grep_positions
-    from ..cql import first_lines, report_zero, run_cql
+    from ..cql import first_lines, report_few, report_zero, run_cql
 
     option = "--cql" if morph is None else "--lemma/--root"
     run = run_cql(session, cql, command=f"grep {option}", any_reading=any_reading)
@@ -374,4 +374,6 @@ def _grep_cql(
             report_zero(session, run, asked_none)
         else:
             report_zero(session, run, asked_none, unit="hits", morph=morph)
+    elif found and morph is not None and not request.quiet:
+        report_few(session, run, *morph)
     raise typer.Exit(0 if found else 1)

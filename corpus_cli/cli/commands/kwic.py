@@ -2,13 +2,14 @@
 
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing, nullcontext
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ...errors import CorpusError
 from ..application import command
-from ..cql import CqlOpt, refuse_pattern_options, report_zero, run_cql
+from ..cql import CqlOpt, refuse_pattern_options, report_few, report_zero, run_cql
 from ..morph import (
     AnalysisOpt,
     LemmaOpt,
@@ -133,6 +134,7 @@ def kwic(
     if analysis and (clusters is not None or dask):
         raise CorpusError("--analysis shows each hit's line: not with --clusters or --engine dask")
     refuse_readings(readings, node)
+    few: Callable[[], None] = _say_nothing  # what a few hits say (--lemma, --root: report_few)
     answered = None  # the token layer that answered --cql/--lemma/--root
     if node is not None:
         option = "--cql" if cql is not None else "--lemma/--root"
@@ -162,6 +164,9 @@ def kwic(
                 report_zero(session, run, asked_none)
             else:
                 report_zero(session, run, asked_none, unit="hits", morph=(lemma, root))
+
+        if cql is None:
+            few = partial(report_few, session, run, lemma, root)
 
     else:
         assert pattern is not None
@@ -232,7 +237,13 @@ def kwic(
         session.note("0 hits")
     elif not found:
         zero(request.asks_none)
+    else:
+        few()
     raise typer.Exit(0 if found else 1)
+
+
+def _say_nothing() -> None:
+    """What a few hits of a PATTERN or --cql say: nothing (``report_few`` is --lemma's)."""
 
 
 #: The hits of the token layer, how to read their documents, and the layer.
