@@ -360,40 +360,39 @@ def report_few(
     read first as مِمْلَك) says how many, as a zero does."""
     if run.any_reading or not run.matches or len(run.matches) >= FEW:
         return
-    from ..query.cql import find_matches, parse
     from .morph import morph_cql
 
     whole = morph_cql(lemma, root)
     assert whole is not None
-    anyway = find_matches(
+    anyway = _count(session, run, whole, any_reading=True)
+    found = len(run.matches)
+    if anyway >= MANY_TIMES * found:
+        said = unit if found != 1 else unit.rstrip("s")
+        session.note(f"{found:,} {said}; {anyway:,} with --readings any")
+
+
+def _count(session: Session, run: CqlRun, query: str, *, any_reading: bool) -> int:
+    """How many matches the CQL ``query`` has in ``run``'s layer and documents."""
+    from ..query.cql import find_matches, parse
+
+    found = find_matches(
         run.layer,
-        parse(whole),
+        parse(query),
         normalizer=session.normalizer,
         selected=run.positional.selected,
-        any_reading=True,
+        any_reading=any_reading,
     )
-    found = len(run.matches)
-    if len(anyway) >= MANY_TIMES * found:
-        said = unit if found != 1 else unit.rstrip("s")
-        session.note(f"{found:,} {said}; {len(anyway):,} with --readings any")
+    return len(found)
 
 
 def _report_morph_zero(session: Session, run: CqlRun, lemma: str | None, root: str | None, unit: str) -> None:
     """No silent zero for ``--lemma``/``--root``: how many ``--readings any`` would find;
     else, given both, how many each finds alone; else that no token has that lemma (or
     root) in any of its readings."""
-    from ..query.cql import find_matches, parse
     from .morph import morph_cql
 
     def count(query: str, any_reading: bool) -> int:
-        found = find_matches(
-            run.layer,
-            parse(query),
-            normalizer=session.normalizer,
-            selected=run.positional.selected,
-            any_reading=any_reading,
-        )
-        return len(found)
+        return _count(session, run, query, any_reading=any_reading)
 
     whole = morph_cql(lemma, root)
     assert whole is not None
