@@ -49,8 +49,8 @@ from .reading_ranking import rank_readings, ranking
 #: The version of the attributes made of the readings (``attribute_values``, the lemmas
 #: unvocalized): bump it when they change, so that indexes annotated before are again
 #: (3: a word of the Uthmani script has the readings of its modern spelling; 4: so has
-#: the hamza-less إلى, الى).
-VALUES_VERSION = 4
+#: the hamza-less إلى, الى; 5: and a word drawn with tatweel or presentation forms).
+VALUES_VERSION = 5
 
 #: Forms a worker analyses between two reports to the parent.
 BATCH = 200

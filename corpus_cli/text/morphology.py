@@ -390,22 +390,22 @@ def analysed_spelling(form: str) -> str:
     unvocalized (the analyser knows a bare word more often than a vocalized one):
     ٱلرَّحِيمِ الرحيم, ٱلْكِتَـٰبُ الكتاب, ٱلصَّلَوٰةَ الصلاة, ءَامَنُوا آمنوا, فِى في; of a
     vocative joined to its noun, the noun (يَـٰقَوْمِ: قوم).  Modern spelling, vocalized
-    or not, is given as it is (but إلى written without its hamza, ``_ILA``): so its
-    cached analyses stay valid, and an Uthmani word shares the cache entry of its modern
-    spelling."""
+    or not, is given as it is (but for tatweel, presentation forms and إلى written
+    without its hamza: ``_modern``): so its cached analyses stay valid, and an Uthmani
+    word shares the cache entry of its modern spelling."""
     from .uthmani import uthmani_word
 
     marked, only, spelled = _patterns()
     if marked.search(form) is None:
-        return _ILA.sub("\\1إ", form) if form[:3] in _ILA_STARTS else form
+        return _modern(form)
     if only.search(form):
         folded = uthmani_word(form)
     elif spelled.search(form):
         folded = uthmani_word(form)
         if folded is None:
-            return form
+            return _modern(form)
     else:
-        return form
+        return _modern(form)
     chars = list(folded) if folded is not None else list(form)
     _hamza_and_alef(form, chars)
     words = unvocalized("".join(chars).translate(_QURANIC_MARKS).replace("\u0671", "\u0627")).split()
@@ -413,15 +413,31 @@ def analysed_spelling(form: str) -> str:
     return spelling if analysable(spelling) else form
 
 
+def _modern(form: str) -> str:
+    """A word of modern spelling as the analyser knows it: without tatweel, presentation
+    forms as the letters they draw (المملكـة, ﻓﻲ: unknown to it as written), and إلى with
+    its hamza (``_ILA``)."""
+    if _DRAWN.search(form):
+        plain = unicodedata.normalize("NFKC", form.replace("\u0640", ""))
+        if plain and " " not in plain and analysable(plain):
+            form = plain
+    return _ILA.sub("\\1إ", form) if form[:3] in _ILA_STARTS else form
+
+
+#: Tatweel and the Arabic presentation forms: how a word is drawn, not spelled.
+_DRAWN = re.compile("[\u0640\ufb50-\ufdff\ufe70-\ufefe]")
+
+
 def modern_spellings(forms: Iterable[str]) -> dict[str, str]:
     """The words among ``forms`` that ``analysed_spelling`` gives the analyser in another
     spelling, with that spelling (the unmarked forms, most of a corpus, skipped at once,
-    but for the hamza-less إلى)."""
+    but for the hamza-less إلى and the words drawn with tatweel or presentation forms)."""
     marked = _patterns()[0].search
     return {
         form: spelling
         for form in forms
-        if (marked(form) or form[:3] in _ILA_STARTS) and (spelling := analysed_spelling(form)) != form
+        if (marked(form) or form[:3] in _ILA_STARTS or _DRAWN.search(form))
+        and (spelling := analysed_spelling(form)) != form
     }
 
 

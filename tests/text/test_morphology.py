@@ -283,3 +283,17 @@ def test_the_hamza_less_ila_is_analysed_as_ila():
     kept = ["اليوم", "الية", "والي", "اليمن", "الي", "الكتاب", "إلى", "والتي"]
     assert [analysed_spelling(form) for form in kept] == kept
     assert modern_spellings([*given, *kept]) == given
+
+
+def test_a_word_drawn_with_tatweel_or_presentation_forms_is_analysed_as_spelled():
+    """The analyser knows no tatweel (المملكـة) nor presentation form (ﻓﻲ): it is given the
+    letters they draw, and the form shares their cache entry.  Not what is not one word
+    (ﷺ: four), nor a form without them."""
+    from corpus_cli.text.morphology import analysed_spelling, modern_spellings
+
+    given = {"المملكـة": "المملكة", "الوزيـر": "الوزير", "لـ": "ل", "ﻓﻲ": "في", "ﻻ": "لا"}
+    for form, spelling in given.items():
+        assert analysed_spelling(form) == spelling, form
+    kept = ["ﷺ", "المملكة", "كتب", "ـــ"]
+    assert [analysed_spelling(form) for form in kept] == kept
+    assert modern_spellings([*given, *kept]) == given
