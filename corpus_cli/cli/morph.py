@@ -301,8 +301,7 @@ def _analysed_at_hand(session: Session) -> "Positional | None":
         return positional if all(positional.layer.attribute(name) is not None for name in names) else None
     if source.index is not None or not have_analyser():
         return None
-    from ..index.morphology import Cache, cache_path
-    from ..text.morphology import analysable
+    from ..index.morphology import Cache, all_cached, cache_path
     from .documents import BIG_CORPUS
 
     path = cache_path()
@@ -316,10 +315,9 @@ def _analysed_at_hand(session: Session) -> "Positional | None":
     forms = set(positional.layer.forms())
     if positional.layer.corpus_counts is not None:  # --doc/--where: ranked over them all
         forms.update(positional.layer.corpus_counts())
-    wanted = sorted(form for form in forms if analysable(form))
     cache = Cache(path)
     try:
-        if len(cache.get(wanted)) < len(wanted):
+        if not all_cached(forms, cache):
             return None  # the analyser would be loaded: say nothing
     finally:
         cache.close()

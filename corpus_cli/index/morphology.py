@@ -158,15 +158,7 @@ def analyse(
     or for a word of the Uthmani script its modern spelling, whose readings it gets."""
     if not have_analyser():
         raise CorpusError(missing_analyser())
-    words = {form for form in forms if analysable(form)}
-    modern = modern_spellings(words)
-    unasked: set[str] = set()  # modern spellings that are not among ``forms`` themselves
-    if modern:
-        spellings = set(modern.values())
-        unasked = spellings.difference(words)
-        words.difference_update(modern)
-        words.update(spellings)  # the keys of the cache: the spellings analysed
-    wanted = sorted(words)
+    wanted, modern, unasked = _spellings(forms)
     own = cache is None
     store = cache if cache is not None else Cache()
     try:
@@ -189,6 +181,28 @@ def analyse(
     finally:
         if own:
             store.close()
+
+
+def _spellings(forms: Iterable[str]) -> tuple[list[str], dict[str, str], set[str]]:
+    """The spellings the analyser is given for the Arabic words among ``forms`` (the keys
+    of the cache: ``analysed_spelling``), sorted; the words given in another spelling,
+    with it; and those other spellings that are not among ``forms`` themselves."""
+    words = {form for form in forms if analysable(form)}
+    modern = modern_spellings(words)
+    unasked: set[str] = set()
+    if modern:
+        spellings = set(modern.values())
+        unasked = spellings.difference(words)
+        words.difference_update(modern)
+        words.update(spellings)
+    return sorted(words), modern, unasked
+
+
+def all_cached(forms: Iterable[str], cache: Cache) -> bool:
+    """Would ``analyse(forms)`` find every Arabic word among them in ``cache`` (and so
+    never load the analyser)?"""
+    wanted = _spellings(forms)[0]
+    return len(cache.get(wanted)) == len(wanted)
 
 
 def _team_size(workers: int | None, forms: int) -> int:

@@ -297,3 +297,15 @@ def test_a_word_drawn_with_tatweel_or_presentation_forms_is_analysed_as_spelled(
     kept = ["ﷺ", "المملكة", "كتب", "ـــ"]
     assert [analysed_spelling(form) for form in kept] == kept
     assert modern_spellings([*given, *kept]) == given
+
+
+def test_a_form_is_cached_under_the_spelling_the_analyser_is_given(tmp_path: Path):
+    """المملكـة is analysed as المملكة: the cache that holds المملكة holds it too (what the
+    zero-hit hints ask before they analyse nothing)."""
+    from corpus_cli.index.morphology import all_cached
+
+    cache = Cache(tmp_path / "morph.sqlite")
+    cache.put({"المملكة": [Reading("مَمْلَكَة", "ملك", "noun", "اسم")]})
+    assert all_cached(["المملكـة", "المملكة", "2015", "hello"], cache)
+    assert not all_cached(["المملكـة", "الوزيـر"], cache)
+    cache.close()
