@@ -101,26 +101,39 @@ def forms_holding(layer: TokenLayer, query: Query) -> list[int] | None:
     each key decoded; ignoring case, each key is searched."""
     if not inside_tokens(query):
         return None
-    from bisect import bisect_right
-
     keys = Keys.of(layer, query.normalizer)
     assert query.literal is not None
-    numbers: set[int] = set()
     if isinstance(keys.keys, Lexicon) and not query.options.ignore_case:
-        text, offsets = keys.keys.text.tobytes(), keys.keys.offsets
-        wanted = query.literal.encode("utf-8", "surrogatepass")
-        at = text.find(wanted)
-        while at >= 0:
-            number = bisect_right(offsets, at) - 1
-            end = offsets[number + 1]
-            if at + len(wanted) <= end:  # not across the end of the key: keys are not separated
-                numbers.add(number)
-                at = text.find(wanted, end)  # the next key
-            else:
-                at = text.find(wanted, at + 1)
+        numbers = _keys_holding(keys.keys, query.literal.encode("utf-8", "surrogatepass"))
     else:
         search = query.regex.search
         numbers = {i for i, key in enumerate(keys.keys) if search(key) is not None}
+    return _forms_of_keys(layer, keys, numbers)
+
+
+def _keys_holding(keys: Lexicon, wanted: bytes) -> set[int]:
+    """The numbers of the keys that hold ``wanted``, found in the lexicon's bytes (UTF-8: a
+    byte match is a character match), not by decoding every key.  The keys lie end to end:
+    a match across the end of one is in neither."""
+    from bisect import bisect_right
+
+    text, offsets = keys.text.tobytes(), keys.offsets
+    numbers: set[int] = set()
+    at = text.find(wanted)
+    while at >= 0:
+        number = bisect_right(offsets, at) - 1
+        end = offsets[number + 1]
+        if at + len(wanted) <= end:
+            numbers.add(number)
+            at = text.find(wanted, end)  # the next key
+        else:
+            at = text.find(wanted, at + 1)
+    return numbers
+
+
+def _forms_of_keys(layer: TokenLayer, keys: Keys, numbers: set[int]) -> list[int]:
+    """The lexicon ids of the spellings whose key is one of ``numbers``, ascending: from
+    the layer's lists of the spellings of each key when ``keys`` are its own."""
     if not numbers:
         return []
     if keys.of_form is layer.array("form_keys"):
@@ -148,16 +161,11 @@ def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
     assert query.literal is not None
     if query.options.clitics is None and not query.options.ignore_case and isinstance(keys.keys, Lexicon):
         found = keys.keys.find(query.literal)  # a binary search
-        if found is None:
-            forms = []
-        elif keys.of_form is layer.array("form_keys"):
-            forms = list(layer.forms_of_key(found))
-        else:
-            forms = [f for f, k in enumerate(keys.of_form) if k == found]
+        forms = _forms_of_keys(layer, keys, set() if found is None else {found})
     else:
         fullmatch = query.regex.fullmatch
         wanted = {i for i, key in enumerate(keys.keys) if fullmatch(key) is not None}
-        forms = [f for f, k in enumerate(keys.of_form) if k in wanted] if wanted else []
+        forms = _forms_of_keys(layer, keys, wanted)
     if query.constraint is not None:
         accepts, normalizer = query.constraint.accepts, query.normalizer
         forms = [f for f in forms if accepts(layer.form(f), normalizer)]
@@ -192,15 +200,7 @@ def _spaced(keys: Sequence[str]) -> list[str]:
     """The keys that hold a space: found in the lexicon's bytes, not by decoding every key."""
     if not isinstance(keys, Lexicon):
         return [key for key in keys if " " in key]
-    from bisect import bisect_right
-
-    text, offsets = keys.text.tobytes(), keys.offsets
-    numbers: set[int] = set()
-    at = text.find(b" ")
-    while at >= 0:
-        numbers.add(bisect_right(offsets, at) - 1)
-        at = text.find(b" ", at + 1)
-    return [keys[n] for n in sorted(numbers)]
+    return [keys[n] for n in sorted(_keys_holding(keys, b" "))]
 
 
 def node_positions(layer: TokenLayer, query: Query) -> list[int] | None:
