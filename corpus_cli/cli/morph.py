@@ -140,16 +140,13 @@ CURRENT, OUTDATED, NONE = "current", "outdated", "none"
 
 def analysis_state(layer: "TokenLayer") -> str:
     """Whether an index's layer has lemma, root and pos as this version would make them
-    (``CURRENT``), made by an earlier one: another analyser, reading format, ranking or
-    way of making values (``OUTDATED``), or has none (``NONE``)."""
-    from ..index.morphology import made_with
+    (``CURRENT``: ``index.morphology.annotated``), made by an earlier one: another analyser,
+    reading format, ranking or way of making values (``OUTDATED``), or has none (``NONE``)."""
+    from ..index.morphology import annotated
 
-    abouts = [layer.attribute_about(name) for name in MORPHOLOGY]
-    if all(about is None for about in abouts):
+    if all(layer.attribute_about(name) is None for name in MORPHOLOGY):
         return NONE
-    now = made_with()
-    made = [about.get("made_with") for about in abouts if about is not None]
-    return CURRENT if len(made) == len(MORPHOLOGY) and all(m == now for m in made) else OUTDATED
+    return CURRENT if annotated(layer) is not None else OUTDATED
 
 
 def _annotate_again(session: Session, layer: "TokenLayer") -> None:
