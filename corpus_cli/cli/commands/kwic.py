@@ -134,7 +134,7 @@ def kwic(
     if analysis and (clusters is not None or dask):
         raise CorpusError("--analysis shows each hit's line: not with --clusters or --engine dask")
     refuse_readings(readings, node)
-    few: Callable[[], None] = _say_nothing  # what a few hits say (--lemma, --root: report_few)
+    few: Callable[[], None] | None = None  # what a few hits say (--lemma, --root: report_few)
     answered = None  # the token layer that answered --cql/--lemma/--root
     if node is not None:
         option = "--cql" if cql is not None else "--lemma/--root"
@@ -237,13 +237,9 @@ def kwic(
         session.note("0 hits")
     elif not found:
         zero(request.asks_none)
-    else:
+    elif few is not None:
         few()
     raise typer.Exit(0 if found else 1)
-
-
-def _say_nothing() -> None:
-    """What a few hits of a PATTERN or --cql say: nothing (``report_few`` is --lemma's)."""
 
 
 #: The hits of the token layer, how to read their documents, and the layer.
