@@ -31,7 +31,7 @@ from ..errors import CorpusError
 from ..store.layer import TokenLayer
 from ..text.morphology import (
     ANALYSER,
-    DEMONSTRATIVE,
+    CONVENTIONAL_TAGS,
     MORPHOLOGY,
     READING_FORMAT,
     Analyser,
@@ -49,8 +49,9 @@ from .reading_ranking import rank_readings, ranking
 #: The version of the attributes made of the readings (``attribute_values``, the lemmas
 #: unvocalized): bump it when they change, so that indexes annotated before are again
 #: (3: a word of the Uthmani script has the readings of its modern spelling; 4: so has
-#: the hamza-less إلى, الى; 5: and a word drawn with tatweel or presentation forms).
-VALUES_VERSION = 5
+#: the hamza-less إلى, الى; 5: and a word drawn with tatweel or presentation forms; 6:
+#: ب and ل with a pronoun have the preposition's lemma).
+VALUES_VERSION = 6
 
 #: Forms a worker analyses between two reports to the parent.
 BATCH = 200
@@ -113,10 +114,11 @@ class Cache:
 
 
 def _decoded(data: str) -> list[Reading]:
-    """A form's readings as the cache keeps them (JSON), a demonstrative's lemma as
-    ``conventional_lemmas`` has it now (a row may have been cached before)."""
+    """A form's readings as the cache keeps them (JSON), the lemmas of demonstratives and
+    of prepositions with a pronoun as ``conventional_lemmas`` has them now (a row may have
+    been cached before)."""
     readings = _readings(json.loads(data))
-    return conventional_lemmas(readings) if DEMONSTRATIVE in data else readings
+    return conventional_lemmas(readings) if any(tag in data for tag in CONVENTIONAL_TAGS) else readings
 
 
 def _readings(stored: Sequence[Sequence[str]]) -> list[Reading]:

@@ -328,15 +328,37 @@ def alternative_spellings(form: str) -> list[str]:
     add(modern)
     if modern.endswith("ى"):
         add(modern[:-1] + "ي")
-    for proclitic in sorted(_BEFORE_ALEF, key=len, reverse=True):
-        at = len(proclitic)
-        if form.startswith(proclitic) and len(form) > at + 2 and form[at] == "ا" and form[at + 1] != "ل":
-            for hamza in ("أ", "إ"):
-                add(form[:at] + hamza + form[at + 1 :])
-            break
+    at = _initial_alef(form)
+    if at is not None and len(form) > at + 2:
+        for hamza in ("أ", "إ"):
+            add(form[:at] + hamza + form[at + 1 :])
     if form.endswith("ه") and len(form) > 2:
         add(form[:-1] + "ة")
     return found
+
+
+def hamza_spellings(form: str) -> list[str]:
+    """The spellings with a hamza that a hamza-less initial alef of ``form`` may stand for,
+    as news writes them (ايران for إيران, انه for أنه or إنه, لان for لأن): after the
+    proclitics, أ, إ and آ.  [] when the form has no such alef (السلام: the article's)."""
+    at = _initial_alef(form)
+    if at is None:
+        return []
+    return [form[:at] + hamza + form[at + 1 :] for hamza in ("أ", "إ", "آ")]
+
+
+def _initial_alef(form: str) -> int | None:
+    """Where a bare alef that may be a hamza-less أ, إ or آ starts ``form`` after its
+    proclitics (``_BEFORE_ALEF``, the longest that fits), or None: not before ل, which
+    is the article's (السلام) or إلى's (``_ILA``)."""
+    for proclitic in _PROCLITICS_LONGEST_FIRST:
+        at = len(proclitic)
+        if form.startswith(proclitic) and len(form) > at + 1 and form[at] == "ا" and form[at + 1] != "ل":
+            return at
+    return None
+
+
+_PROCLITICS_LONGEST_FIRST = sorted(_BEFORE_ALEF, key=len, reverse=True)
 
 
 #: What only the Quran's Uthmani script writes in a word: the dagger alef, the alef wasla,
@@ -474,12 +496,33 @@ _NEAR = frozenset({"هذا", "هذه", "هذي", "هذان", "هذين", "هات
 _FAR = frozenset({"ذلك", "تلك", "ذلكم", "ذلكما", "تلكم", "ذانك", "أولئ", "أولئك"})
 
 
+#: The analyser's tag of a preposition with its pronoun (بها, لهم, عليه).
+PREPOSITION_WITH_PRONOUN = "حرف:جار ومجرور"
+#: The analyser's lemma of ب and ل with a pronoun (بها, لهم: بِي, لِي), and the lemma of
+#: the preposition itself, which PADT, SAMA and arTenTen give them.
+_PREPOSITIONS = {"بي": "بِ", "لي": "لِ"}
+#: The tags of the readings whose lemmas ``conventional_lemmas`` changes: a cached row
+#: without them is read as it is.
+CONVENTIONAL_TAGS = (DEMONSTRATIVE, PREPOSITION_WITH_PRONOUN)
+
+
 def conventional_lemmas(readings: list[Reading]) -> list[Reading]:
-    """``readings`` with the lemmas of demonstratives as users look them up: هذه, هؤلاء
-    under هذا; تلك, أولئك under ذلك; هكذا under itself (the adverb), not all under ذا."""
-    if not any(reading.tag == DEMONSTRATIVE for reading in readings):
+    """``readings`` with lemmas as users look them up: the demonstratives هذه, هؤلاء
+    under هذا; تلك, أولئك under ذلك; هكذا under itself (the adverb), not all under ذا;
+    ب and ل with a pronoun (بها, له, لهم) under the preposition, not under بِي, لِي."""
+    if not any(reading.tag in CONVENTIONAL_TAGS for reading in readings):
         return readings
-    return [_demonstrative(reading) if reading.tag == DEMONSTRATIVE else reading for reading in readings]
+    return [_conventional(reading) for reading in readings]
+
+
+def _conventional(reading: Reading) -> Reading:
+    if reading.tag == DEMONSTRATIVE:
+        return _demonstrative(reading)
+    if reading.tag == PREPOSITION_WITH_PRONOUN:
+        preposition = _PREPOSITIONS.get(unvocalized(reading.lemma))
+        if preposition is not None:
+            return reading._replace(lemma=preposition)
+    return reading
 
 
 def _demonstrative(reading: Reading) -> Reading:

@@ -14,6 +14,7 @@ from corpus_cli.text.morphology import (
     analysable,
     coarse_pos,
     conventional_lemmas,
+    hamza_spellings,
     root_letters,
     unknown_lemma,
     unvocalized,
@@ -45,6 +46,16 @@ def test_other_spellings_of_a_word_the_analyser_does_not_know():
     assert alternative_spellings("مدرسه") == ["مدرسة"]  # ه for ة
     assert alternative_spellings("السلام") == []  # the article's alef is no hamza
     assert alternative_spellings("كتب") == []
+
+
+def test_the_spellings_with_a_hamza_of_a_bare_initial_alef():
+    assert hamza_spellings("ايران") == ["أيران", "إيران", "آيران"]
+    assert hamza_spellings("لان") == ["لأن", "لإن", "لآن"]  # after a proclitic
+    assert hamza_spellings("والاسلام") == ["والأسلام", "والإسلام", "والآسلام"]
+    assert hamza_spellings("ان") == ["أن", "إن", "آن"]
+    assert hamza_spellings("السلام") == []  # the article's alef
+    assert hamza_spellings("الى") == []  # إلى's (``_ILA``)
+    assert hamza_spellings("إيران") == hamza_spellings("كتب") == hamza_spellings("ا") == []
     assert alternative_spellings("اب") == []  # too short to be a hamza-less word
 
 
@@ -121,12 +132,34 @@ def test_demonstratives_have_the_lemmas_users_look_up():
     assert conventional_lemmas([here]) == [here]
 
 
+#: بها as the analyser reads it: the preposition with its pronoun, lemma بِي; then the verb بَهَا.
+WITH_HER = Reading("بِي", "", "function", "حرف:جار ومجرور")
+SHONE = Reading("بَهَا", "بهو", "verb", "فعل", "فَعَلَ", "بَهَا")
+
+
+def test_a_preposition_with_its_pronoun_has_the_prepositions_lemma():
+    """بها, لهم: ب and ل (PADT's, SAMA's and arTenTen's lemmas), not the analyser's بِي, لِي;
+    على and من with a pronoun are already theirs."""
+    assert conventional_lemmas([WITH_HER, SHONE]) == [WITH_HER._replace(lemma="بِ"), SHONE]
+    for_them = Reading("لِي", "", "function", "حرف:جار ومجرور")
+    assert conventional_lemmas([for_them]) == [for_them._replace(lemma="لِ")]
+    on_him = Reading("عَلَى", "علي", "function", "حرف:جار ومجرور")
+    assert conventional_lemmas([on_him]) == [on_him]
+
+
 def test_readings_cached_before_the_conventions_get_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     cache = Cache(tmp_path / "morph.sqlite")
-    cache.put({"وهذه": [_demonstrative("ذَا", "هَذِه")], "كتب": [Reading("كَتَبَ", "كتب", "verb", "فعل")]})
+    cache.put(
+        {
+            "وهذه": [_demonstrative("ذَا", "هَذِه")],
+            "بها": [WITH_HER, SHONE],
+            "كتب": [Reading("كَتَبَ", "كتب", "verb", "فعل")],
+        }
+    )
     monkeypatch.setattr(index_morphology, "have_analyser", lambda: True)
-    got = analyse(["وهذه", "كتب"], cache=cache)
+    got = analyse(["وهذه", "بها", "كتب"], cache=cache)
     assert got["وهذه"] == [_demonstrative("هَذَا", "هَذِه")]
+    assert got["بها"] == [WITH_HER._replace(lemma="بِ"), SHONE]
     assert got["كتب"] == [Reading("كَتَبَ", "كتب", "verb", "فعل")]
     cache.close()
 
