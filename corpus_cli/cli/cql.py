@@ -356,8 +356,8 @@ def report_few(
     session: Session, run: CqlRun, lemma: str | None, root: str | None, unit: str = "hits"
 ) -> None:
     """No silent few: ``--lemma``/``--root`` that found a few tokens where ``--readings
-    any`` finds ten times as many (a lemma the analyser puts second: مملكة, whose spellings
-    read first as مِمْلَك) says how many, as a zero does."""
+    any`` finds ten times as many (a lemma the analyser puts second: كتابة, whose spellings
+    read first as the verbal noun of كِتَاب) says how many, as a zero does."""
     if run.any_reading or not run.matches or len(run.matches) >= FEW:
         return
     from .morph import morph_cql

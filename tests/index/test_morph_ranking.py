@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from corpus_cli.index import morphology as index_morphology
-from corpus_cli.index.reading_ranking import evidence_key, first_reading_evidence, rank_readings
+from corpus_cli.index.reading_ranking import (
+    evidence_key,
+    first_reading_evidence,
+    rank_readings,
+    with_hamza_readings,
+)
 from corpus_cli.text.morphology import Reading
 
 #: The verb كَتَبَ and the noun كُتُب (plural of كِتَاب) share the spelling كتب.
@@ -118,7 +123,7 @@ def test_an_index_annotated_as_now_is_not_annotated_again(tmp_path, monkeypatch:
     index_morphology.annotate(layer)
     assert index_morphology.annotated(layer) == 3
     about = layer.attribute_about("root")
-    assert about is not None and about["made_with"]["ranking"] == "v3 margin 8.0 smoothing 2.0 own 2.0"
+    assert about is not None and about["made_with"]["ranking"] == "v4 margin 8.0 smoothing 2.0 own 2.0"
     monkeypatch.setattr(index_morphology, "VALUES_VERSION", index_morphology.VALUES_VERSION + 1)
     assert index_morphology.annotated(layer) is None
     monkeypatch.undo()
@@ -177,3 +182,52 @@ def test_a_particle_is_no_evidence_for_a_verb_spelled_alike():
     """لَمْ is first for its 9,000 tokens: none of them says that فيلم is the verb لَمَّ."""
     readings = {"فيلم": [FILM, GATHERED], "لم": [NOT, GATHERED]}
     assert rank_readings(readings, {"فيلم": 20, "لم": 9000})["فيلم"] == [FILM, GATHERED]
+
+
+#: المملكة: first the instrument noun مِمْلَك (its masculine), then the noun مَمْلَكَة "kingdom".
+INSTRUMENT = Reading("مِمْلَك", "ملك", "noun", "اسم:اسم آلة")
+KINGDOM = Reading("مَمْلَكَة", "ملك", "noun", "اسم:اسم جامد")
+
+
+def test_a_noun_whose_masculine_the_corpus_hardly_writes_keeps_its_own_lemma():
+    readings = {"المملكة": [INSTRUMENT, KINGDOM], "مملكة": [INSTRUMENT, KINGDOM], "المملك": [INSTRUMENT]}
+    ranked = rank_readings(readings, {"المملكة": 500, "مملكة": 15})
+    assert ranked["المملكة"] == [KINGDOM, INSTRUMENT]  # 500 > 8 × (0 + 2)
+    assert ranked["مملكة"] == [INSTRUMENT, KINGDOM]  # 15 ≤ 8 × (0 + 2): too few to say
+    assert rank_readings(readings, {"المملكة": 500, "المملك": 61})["المملكة"] == [INSTRUMENT, KINGDOM]
+    # an adjective's feminine is not concerned (كبيرة: the adjective كبير comes first by its own rule)
+    assert rank_readings({"كبيرة": [BIG, GRAVE_SIN]}, {"كبيرة": 500})["كبيرة"] == [BIG, GRAVE_SIN]
+
+
+#: ايران as the analyser reads it (أَيْر), and إيران; انه (the verb نَهَى) and أنه, إنه.
+AYR = Reading("أَيْر", "ءير", "noun", "اسم:مصدر أصلي")
+IRAN = Reading("إِيرَان", "ءرن", "noun", "اسم:اسم علم")
+FORBID = Reading("نَهَى", "نهي", "verb", "فعل")
+THAT = Reading("أَنَّ", "ءنن", "function", "حرف:ناسخ")
+INDEED = Reading("إِنَّ", "", "function", "حرف:ناسخ")
+
+
+def test_a_hamza_less_word_reads_as_the_spelling_with_a_hamza_the_corpus_writes_more():
+    readings = {
+        "ايران": [AYR],
+        "إيران": [IRAN],
+        "لإيران": [IRAN],
+        "انه": [FORBID],
+        "أنه": [THAT],
+        "إنه": [INDEED],
+        "آنه": [AYR],
+    }
+    counts = {"ايران": 600, "إيران": 5000, "لإيران": 400, "انه": 1200, "أنه": 12000, "إنه": 3000}
+    assert with_hamza_readings("ايران", [AYR], readings, counts) == [AYR, IRAN]
+    assert with_hamza_readings("انه", [FORBID], readings, counts) == [
+        FORBID,
+        THAT,
+        INDEED,
+    ]  # آنه: not written
+    ranked = rank_readings(readings, counts)
+    assert ranked["ايران"] == [IRAN, AYR]
+    assert ranked["انه"] == [THAT, FORBID, INDEED]
+    # written with its hamza less often than without: a word of its own (واحد, not وأحد)
+    assert with_hamza_readings("ايران", [AYR], readings, counts | {"إيران": 500}) == [AYR]
+    assert rank_readings(readings, counts | {"إيران": 500, "لإيران": 0})["ايران"] == [AYR]
+    assert with_hamza_readings("إيران", [IRAN], readings, counts) == [IRAN]  # no bare alef

@@ -47,11 +47,13 @@ BY_ANALYSER = "analyser"
 
 
 class Shown(NamedTuple):
-    """A word's readings as shown: ``order`` numbers the analyser's readings (from 0) in
-    the order shown; ``ranked_by`` says whose order it is."""
+    """A word's readings as shown: ``order`` numbers ``readings`` (from 0: the analyser's,
+    and in a corpus those of the spellings with a hamza that a hamza-less word may stand
+    for, ``with_hamza_readings``) in the order shown; ``ranked_by`` says whose order it is."""
 
     order: list[int]
     ranked_by: str
+    readings: list["Reading"]
 
 
 @command(
@@ -87,7 +89,10 @@ def analyze(
     whose order a word's readings are in: corpus, or analyser for a word
     the corpus does not hold as spelled, and for every word when its index
     is not analysed. analyser_rank is a reading's place in the analyser's
-    own order (out of context). An Arabic word the analyser does not know
+    own order (out of context). In a corpus, a word written with a bare
+    initial alef (ايران, انه) also has the first reading of each spelling
+    with a hamza (إيران; أنه, إنه) that the corpus writes more often:
+    those readings have no analyser_rank. An Arabic word the analyser does not know
     is a noun of its own (tag unknown); a word that is not Arabic has no
     reading (one row, reading 0). Analyses are cached in the cache
     directory (CORPUS_CACHE_DIR). Needs the extra: pip install
@@ -107,7 +112,7 @@ def analyze(
         if not readings:
             rows.append({"word": word, "reading": 0, **dict.fromkeys(COLUMNS[2:], "")})
             continue
-        order, ranked_by = shown[word]
+        order, ranked_by, readings = shown[word]
         for number, at in enumerate(order, 1):
             rows.append(
                 {
@@ -116,7 +121,7 @@ def analyze(
                     "first": "yes" if number == 1 else "no",
                     **readings[at]._asdict(),
                     "ranked_by": ranked_by,
-                    "analyser_rank": at + 1,
+                    "analyser_rank": at + 1 if at < len(analysed[word]) else "",
                 }
             )
     if fmt_name == "table":
@@ -148,7 +153,7 @@ def corpus_orders(session: Session, readings_of: Mapping[str, list["Reading"]]) 
     from ..morph import ensure_attributes
 
     words = [word for word, readings in readings_of.items() if readings]
-    analyser = {word: Shown(list(range(len(readings_of[word]))), BY_ANALYSER) for word in words}
+    analyser = {word: _in_analyser_order(readings_of[word]) for word in words}
     if not words or not session.paths:  # no corpus named: a quick look-up, out of any corpus
         return analyser
     source = session.source
@@ -174,11 +179,39 @@ def corpus_orders(session: Session, readings_of: Mapping[str, list["Reading"]]) 
             return analyser
     layer = positional.layer
     ensure_attributes(session, layer, MORPHOLOGY)
-    shown = {word: _from_attributes(session, layer, word, readings_of[word]) for word in words}
+    joined = _with_hamza_readings(layer, {word: readings_of[word] for word in words})
+    shown = {word: _from_attributes(session, layer, word, joined[word]) for word in words}
     absent = [word for word, found in shown.items() if found is None]
     if absent:
         session.note(f"not in this corpus as spelled: {', '.join(absent)}: readings in the analyser's order")
     return {word: found or analyser[word] for word, found in shown.items()}
+
+
+def _in_analyser_order(readings: list["Reading"]) -> Shown:
+    return Shown(list(range(len(readings))), BY_ANALYSER, readings)
+
+
+def _with_hamza_readings(
+    layer: "TokenLayer", readings_of: Mapping[str, list["Reading"]]
+) -> dict[str, list["Reading"]]:
+    """Each word's readings as the corpus ranks them: for a word with a hamza-less initial
+    alef, with those of the spellings with a hamza that the corpus writes more often
+    (``with_hamza_readings``, as ``rank_readings`` joins them)."""
+    from ...index.morphology import analyse
+    from ...index.reading_ranking import with_hamza_readings
+    from ...text.morphology import hamza_spellings
+
+    spellings = {spelling for word in readings_of for spelling in hamza_spellings(word)}
+    counts = {form: _tokens(layer, form) for form in {*spellings, *readings_of}}
+    theirs = analyse([spelling for spelling in spellings if counts[spelling]])
+    return {
+        word: with_hamza_readings(word, readings, theirs, counts) for word, readings in readings_of.items()
+    }
+
+
+def _tokens(layer: "TokenLayer", spelling: str) -> int:
+    """The tokens of ``spelling`` in ``layer`` (of all its kinds)."""
+    return sum(layer.frequency(number) for number in layer.find_form(spelling))
 
 
 def _from_attributes(
@@ -192,7 +225,7 @@ def _from_attributes(
         return None
     order = stored_order(readings, stored)
     if order is not None:
-        return Shown(order, BY_CORPUS)
+        return Shown(order, BY_CORPUS, readings)
     # Attributes made from other readings than the cache's now (analysed again since).
     firsts = tuple(values[0] for values in stored.values())
     from ...index.morphology import attribute_values
@@ -211,14 +244,14 @@ def _from_attributes(
             f"{word}: its tokens carry {described}, of none of its readings now: the readings are "
             "in the analyser's order (analyse the index again with 'corpus index morph')"
         )
-        return Shown(list(range(len(readings))), BY_ANALYSER)
+        return _in_analyser_order(readings)
     session.note(
         f"{word}: the index's attributes were made from other readings than the cache's now; "
         f"first, the one with the {described} its tokens carry (analyse the index again with "
         "'corpus index morph')"
     )
     keys = [evidence_key(reading) for reading in readings]
-    return Shown(_moved(list(range(len(readings))), keys, keys[carried[0]]), BY_CORPUS)
+    return Shown(_moved(list(range(len(readings))), keys, keys[carried[0]]), BY_CORPUS, readings)
 
 
 def stored_values(layer: "TokenLayer", word: str) -> dict[str, list[str]] | None:
