@@ -31,13 +31,12 @@ from ..errors import CorpusError
 from ..store.layer import TokenLayer
 from ..text.morphology import (
     ANALYSER,
-    CONVENTIONAL_TAGS,
     MORPHOLOGY,
     READING_FORMAT,
     Analyser,
     Reading,
     analysable,
-    conventional_lemmas,
+    conventional_readings,
     have_analyser,
     missing_analyser,
     modern_spellings,
@@ -50,7 +49,8 @@ from .reading_ranking import rank_readings, ranking
 #: unvocalized): bump it when they change, so that indexes annotated before are again
 #: (3: a word of the Uthmani script has the readings of its modern spelling; 4: so has
 #: the hamza-less إلى, الى; 5: and a word drawn with tatweel or presentation forms; 6:
-#: ب and ل with a pronoun have the preposition's lemma).
+#: ب and ل with a pronoun have the preposition's lemma, and nouns that work as
+#: prepositions are function words).
 VALUES_VERSION = 6
 
 #: Forms a worker analyses between two reports to the parent.
@@ -114,11 +114,9 @@ class Cache:
 
 
 def _decoded(data: str) -> list[Reading]:
-    """A form's readings as the cache keeps them (JSON), the lemmas of demonstratives and
-    of prepositions with a pronoun as ``conventional_lemmas`` has them now (a row may have
-    been cached before)."""
-    readings = _readings(json.loads(data))
-    return conventional_lemmas(readings) if any(tag in data for tag in CONVENTIONAL_TAGS) else readings
+    """A form's readings as the cache keeps them (JSON), with the conventions of
+    ``conventional_readings`` now (a row may have been cached before)."""
+    return conventional_readings(_readings(json.loads(data)))
 
 
 def _readings(stored: Sequence[Sequence[str]]) -> list[Reading]:

@@ -202,7 +202,7 @@ class Analyser:
             root = next((r.root for r in readings if r.root and unvocalized(r.lemma) == lemma), "")
             if root:
                 readings = [readings[0]._replace(root=root), *readings[1:]]
-        return conventional_lemmas(readings)
+        return conventional_readings(readings)
 
 
 def _filter_patterns_by_letters(analyzer: Any) -> None:
@@ -501,18 +501,31 @@ PREPOSITION_WITH_PRONOUN = "حرف:جار ومجرور"
 #: The analyser's lemma of ب and ل with a pronoun (بها, لهم: بِي, لِي), and the lemma of
 #: the preposition itself, which PADT, SAMA and arTenTen give them.
 _PREPOSITIONS = {"بي": "بِ", "لي": "لِ"}
-#: The tags of the readings whose lemmas ``conventional_lemmas`` changes: a cached row
-#: without them is read as it is.
-CONVENTIONAL_TAGS = (DEMONSTRATIVE, PREPOSITION_WITH_PRONOUN)
+#: Nouns that work as prepositions (ظروف and verbal nouns: بعد, خلال, حول), by their lemma
+#: unvocalized: function words in PADT's sense (it tags them ADP), as في and على are.
+#: Not those as often nouns of their own (نحو "grammar", وسط "middle", غير, مثل).
+SEMI_PREPOSITIONS = frozenset(
+    "بعد قبل خلال حول دون ضد أمام عبر حسب ضمن تجاه عند بين مع فوق تحت وراء لدى منذ حين إثر "
+    "عقب إزاء جراء حيال طوال حوالي حوالى إبان أثناء لدن".split()
+)
 
 
-def conventional_lemmas(readings: list[Reading]) -> list[Reading]:
-    """``readings`` with lemmas as users look them up: the demonstratives هذه, هؤلاء
-    under هذا; تلك, أولئك under ذلك; هكذا under itself (the adverb), not all under ذا;
-    ب and ل with a pronoun (بها, له, لهم) under the preposition, not under بِي, لِي."""
-    if not any(reading.tag in CONVENTIONAL_TAGS for reading in readings):
-        return readings
-    return [_conventional(reading) for reading in readings]
+def conventional_readings(readings: list[Reading]) -> list[Reading]:
+    """``readings`` as users look them up, where the analyser's conventions differ from
+    those of Arabic lemmatizers and treebanks (PADT, SAMA, Sketch Engine's arTenTen): the
+    demonstratives هذه, هؤلاء under هذا; تلك, أولئك under ذلك; هكذا under itself (the
+    adverb), not all under ذا; ب and ل with a pronoun (بها, له, لهم) under the
+    preposition, not under بِي, لِي; a noun that works as a preposition (بعد, خلال:
+    ``SEMI_PREPOSITIONS``) a function word.  Applied to cached readings as they are read,
+    so that no form is analysed again for them."""
+    changed: list[Reading] | None = None
+    for at, reading in enumerate(readings):
+        conventional = _conventional(reading)
+        if conventional is not reading:
+            if changed is None:
+                changed = list(readings)
+            changed[at] = conventional
+    return readings if changed is None else changed
 
 
 def _conventional(reading: Reading) -> Reading:
@@ -522,7 +535,16 @@ def _conventional(reading: Reading) -> Reading:
         preposition = _PREPOSITIONS.get(unvocalized(reading.lemma))
         if preposition is not None:
             return reading._replace(lemma=preposition)
+    if reading.pos == "noun" and _semi_preposition(reading.lemma):
+        return reading._replace(pos="function")
     return reading
+
+
+@cache
+def _semi_preposition(lemma: str) -> bool:
+    """Is ``lemma`` (vocalized) one of ``SEMI_PREPOSITIONS``?  Remembered: a corpus's
+    million readings have some 80,000 lemmas."""
+    return unvocalized(lemma) in SEMI_PREPOSITIONS
 
 
 def _demonstrative(reading: Reading) -> Reading:

@@ -13,7 +13,7 @@ from corpus_cli.text.morphology import (
     alternative_spellings,
     analysable,
     coarse_pos,
-    conventional_lemmas,
+    conventional_readings,
     hamza_spellings,
     root_letters,
     unknown_lemma,
@@ -126,10 +126,10 @@ def test_demonstratives_have_the_lemmas_users_look_up():
     }
     for stem, lemma in cases.items():
         first = _demonstrative("أُولَاءِ" if stem in ("هَؤُلَاء", "أُوْلَئ") else "ذَا", stem)
-        assert conventional_lemmas([first, verb]) == [first._replace(lemma=lemma), verb], stem
-    assert conventional_lemmas([verb]) == [verb]
+        assert conventional_readings([first, verb]) == [first._replace(lemma=lemma), verb], stem
+    assert conventional_readings([verb]) == [verb]
     here = Reading("هُنَا", "", "function", "اسم:إشارة", "", "هُنَا")
-    assert conventional_lemmas([here]) == [here]
+    assert conventional_readings([here]) == [here]
 
 
 #: بها as the analyser reads it: the preposition with its pronoun, lemma بِي; then the verb بَهَا.
@@ -140,11 +140,27 @@ SHONE = Reading("بَهَا", "بهو", "verb", "فعل", "فَعَلَ", "بَ�
 def test_a_preposition_with_its_pronoun_has_the_prepositions_lemma():
     """بها, لهم: ب and ل (PADT's, SAMA's and arTenTen's lemmas), not the analyser's بِي, لِي;
     على and من with a pronoun are already theirs."""
-    assert conventional_lemmas([WITH_HER, SHONE]) == [WITH_HER._replace(lemma="بِ"), SHONE]
+    assert conventional_readings([WITH_HER, SHONE]) == [WITH_HER._replace(lemma="بِ"), SHONE]
     for_them = Reading("لِي", "", "function", "حرف:جار ومجرور")
-    assert conventional_lemmas([for_them]) == [for_them._replace(lemma="لِ")]
+    assert conventional_readings([for_them]) == [for_them._replace(lemma="لِ")]
     on_him = Reading("عَلَى", "علي", "function", "حرف:جار ومجرور")
-    assert conventional_lemmas([on_him]) == [on_him]
+    assert conventional_readings([on_him]) == [on_him]
+
+
+def test_a_noun_that_works_as_a_preposition_is_a_function_word():
+    """بعد, خلال (PADT's ADP); the verb عَبَرَ stays a verb, نحو "grammar" a noun."""
+    after = Reading("بَعْدَ", "بعد", "noun", "اسم:ظرف")
+    during = Reading("خِلَال", "خلل", "noun", "اسم:مصدر أصلي")
+    crossed = Reading("عَبَرَ", "عبر", "verb", "فعل")
+    grammar = Reading("نَحْو", "نحو", "noun", "اسم:اسم جامد")
+    assert conventional_readings([after, during, crossed, grammar]) == [
+        after._replace(pos="function"),
+        during._replace(pos="function"),
+        crossed,
+        grammar,
+    ]
+    unchanged = [crossed, grammar]
+    assert conventional_readings(unchanged) is unchanged
 
 
 def test_readings_cached_before_the_conventions_get_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
