@@ -501,6 +501,22 @@ PREPOSITION_WITH_PRONOUN = "حرف:جار ومجرور"
 #: The analyser's lemma of ب and ل with a pronoun (بها, لهم: بِي, لِي), and the lemma of
 #: the preposition itself, which PADT, SAMA and arTenTen give them.
 _PREPOSITIONS = {"بي": "بِ", "لي": "لِ"}
+#: The feminine elatives (pattern فُعْلَى), by their lemma unvocalized, with the lemma of
+#: their masculine (أَفْعَل), which every Arabic lemmatizer gives them as it gives كبيرة
+#: كبير: أخرى آخر, الصغرى أصغر (the analyser's lemma is the feminine for some of them).
+_ELATIVES = {
+    "أخرى": "آخَر",
+    "أولى": "أَوَّل",
+    "كبرى": "أَكْبَر",
+    "صغرى": "أَصْغَر",
+    "عظمى": "أَعْظَم",
+    "قصوى": "أَقْصَى",
+    "وسطى": "أَوْسَط",
+    "عليا": "أَعْلَى",
+    "سفلى": "أَسْفَل",
+}
+#: The pattern of a feminine elative.
+_FEMININE_ELATIVE = "فُعْلَى"
 #: Nouns that work as prepositions (ظروف and verbal nouns: بعد, خلال, حول), by their lemma
 #: unvocalized: function words in PADT's sense (it tags them ADP), as في and على are.
 #: Not those as often nouns of their own (نحو "grammar", وسط "middle", غير, مثل).
@@ -516,7 +532,8 @@ def conventional_readings(readings: list[Reading]) -> list[Reading]:
     demonstratives هذه, هؤلاء under هذا; تلك, أولئك under ذلك; هكذا under itself (the
     adverb), not all under ذا; ب and ل with a pronoun (بها, له, لهم) under the
     preposition, not under بِي, لِي; a noun that works as a preposition (بعد, خلال:
-    ``SEMI_PREPOSITIONS``) a function word.  Applied to cached readings as they are read,
+    ``SEMI_PREPOSITIONS``) a function word; a feminine elative under its masculine
+    (أخرى آخر, الصغرى أصغر), as كبيرة is under كبير.  Applied to cached readings as they are read,
     so that no form is analysed again for them."""
     changed: list[Reading] | None = None
     for at, reading in enumerate(readings):
@@ -537,6 +554,10 @@ def _conventional(reading: Reading) -> Reading:
             return reading._replace(lemma=preposition)
     if reading.pos == "noun" and _semi_preposition(reading.lemma):
         return reading._replace(pos="function")
+    if reading.pattern == _FEMININE_ELATIVE:
+        masculine = _ELATIVES.get(unvocalized(reading.lemma))
+        if masculine is not None:
+            return reading._replace(lemma=masculine)
     return reading
 
 

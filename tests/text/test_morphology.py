@@ -163,6 +163,19 @@ def test_a_noun_that_works_as_a_preposition_is_a_function_word():
     assert conventional_readings(unchanged) is unchanged
 
 
+def test_a_feminine_elative_has_its_masculine_lemma():
+    """أخرى آخر, الصغرى أصغر, as PADT lemmatizes them; أَوْلَى "worthier" (another pattern)
+    is no feminine of أول."""
+    other = Reading("أُخْرَى", "ءخر", "noun", "اسم:اسم جامد", "فُعْلَى", "أُخْرَى")
+    smaller = Reading("صُغْرَى", "صغر", "noun", "اسم:اسم جامد", "فُعْلَى", "صُغْرَى")
+    worthier = Reading("أَوْلَى", "ولي", "noun", "اسم:اسم تفضيل", "أَفْعَل", "أَوْلَى")
+    assert conventional_readings([other, smaller, worthier]) == [
+        other._replace(lemma="آخَر"),
+        smaller._replace(lemma="أَصْغَر"),
+        worthier,
+    ]
+
+
 def test_readings_cached_before_the_conventions_get_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     cache = Cache(tmp_path / "morph.sqlite")
     cache.put(
