@@ -107,7 +107,7 @@ def root_letters(root: str) -> str:
 def coarse_pos(tag: str, kind: str | None, root: str) -> str:
     """noun / verb / function for farahidi's ``pos`` (اسم, فعل, حرف) and noun ``type``:
     its pronouns, relatives, demonstratives and rootless untyped nouns (في, هذا) are
-    function words."""
+    function words (and adverbs, prepositional nouns: ``conventional_readings``)."""
     if tag == "فعل":
         return "verb"
     if tag == "حرف":
@@ -517,6 +517,9 @@ _ELATIVES = {
 }
 #: The pattern of a feminine elative.
 _FEMININE_ELATIVE = "فُعْلَى"
+#: The analyser's tag of an adverb (ظرف: أمس, فقط, بعد, حيث), a function word whether or
+#: not it has a root (PADT tags them ADV or ADP).
+ADVERB = "اسم:ظرف"
 #: Nouns that work as prepositions (ظروف and verbal nouns: بعد, خلال, حول), by their lemma
 #: unvocalized: function words in PADT's sense (it tags them ADP), as في and على are.
 #: Not those as often nouns of their own (نحو "grammar", وسط "middle", غير, مثل).
@@ -531,8 +534,8 @@ def conventional_readings(readings: list[Reading]) -> list[Reading]:
     those of Arabic lemmatizers and treebanks (PADT, SAMA, Sketch Engine's arTenTen): the
     demonstratives هذه, هؤلاء under هذا; تلك, أولئك under ذلك; هكذا under itself (the
     adverb), not all under ذا; ب and ل with a pronoun (بها, له, لهم) under the
-    preposition, not under بِي, لِي; a noun that works as a preposition (بعد, خلال:
-    ``SEMI_PREPOSITIONS``) a function word; a feminine elative under its masculine
+    preposition, not under بِي, لِي; an adverb (أمس, فقط) and a noun that works as a
+    preposition (بعد, خلال: ``SEMI_PREPOSITIONS``) a function word; a feminine elative under its masculine
     (أخرى آخر, الصغرى أصغر), as كبيرة is under كبير.  Applied to cached readings as they are read,
     so that no form is analysed again for them."""
     changed: list[Reading] | None = None
@@ -552,7 +555,7 @@ def _conventional(reading: Reading) -> Reading:
         preposition = _PREPOSITIONS.get(unvocalized(reading.lemma))
         if preposition is not None:
             return reading._replace(lemma=preposition)
-    if reading.pos == "noun" and _semi_preposition(reading.lemma):
+    if reading.pos == "noun" and (reading.tag == ADVERB or _semi_preposition(reading.lemma)):
         return reading._replace(pos="function")
     if reading.pattern == _FEMININE_ELATIVE:
         masculine = _ELATIVES.get(unvocalized(reading.lemma))

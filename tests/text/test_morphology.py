@@ -148,8 +148,11 @@ def test_a_preposition_with_its_pronoun_has_the_prepositions_lemma():
 
 
 def test_a_noun_that_works_as_a_preposition_is_a_function_word():
-    """بعد, خلال (PADT's ADP); the verb عَبَرَ stays a verb, نحو "grammar" a noun."""
-    after = Reading("بَعْدَ", "بعد", "noun", "اسم:ظرف")
+    """بعد, خلال (PADT's ADP), the adverb أمس (ADV); the verb عَبَرَ stays a verb, نحو
+    "grammar" a noun."""
+    yesterday = Reading("أَمْسِ", "ءمس", "noun", "اسم:ظرف")
+    assert conventional_readings([yesterday]) == [yesterday._replace(pos="function")]
+    after = Reading("بَعْدَ", "بعد", "noun", "اسم:اسم جامد")
     during = Reading("خِلَال", "خلل", "noun", "اسم:مصدر أصلي")
     crossed = Reading("عَبَرَ", "عبر", "verb", "فعل")
     grammar = Reading("نَحْو", "نحو", "noun", "اسم:اسم جامد")
