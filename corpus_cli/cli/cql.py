@@ -229,7 +229,9 @@ def report_zero(
     if matches:
         session.note(f"0 {unit} shown of {len(matches):,}")
         return
-    if not run.any_reading and {"lemma", "root", "pos"} & query.attributes():
+    from ..text.morphology import MORPHOLOGY
+
+    if not run.any_reading and set(MORPHOLOGY) & query.attributes():
         from ..query.cql import find_matches
 
         anyway = find_matches(

@@ -180,6 +180,7 @@ class Attr(str, Enum):
     lemma = "lemma"
     root = "root"
     pos = "pos"
+    lempos = "lempos"
 
 
 def attribute_keys(session: Session, layer: "TokenLayer", attr: Attr) -> "AttributeKeys":
@@ -196,6 +197,7 @@ _WITHOUT = {
     Attr.root: "numbers, Latin, words the analyser does not know, words whose first reading has "
     "no root, such as في",
     Attr.pos: "numbers, Latin, words the analyser does not know",
+    Attr.lempos: "numbers, Latin, words the analyser does not know",
 }
 
 

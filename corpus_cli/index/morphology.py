@@ -38,6 +38,7 @@ from ..text.morphology import (
     analysable,
     conventional_readings,
     have_analyser,
+    lempos,
     missing_analyser,
     modern_spellings,
     unvocalized,
@@ -50,7 +51,7 @@ from .reading_ranking import rank_readings, ranking
 #: (3: a word of the Uthmani script has the readings of its modern spelling; 4: so has
 #: the hamza-less إلى, الى; 5: and a word drawn with tatweel or presentation forms; 6:
 #: ب and ل with a pronoun have the preposition's lemma, and nouns that work as
-#: prepositions are function words).
+#: prepositions are function words; the attribute lempos).
 VALUES_VERSION = 6
 
 #: Forms a worker analyses between two reports to the parent.
@@ -259,6 +260,8 @@ def attribute_values(readings: Sequence[Reading], name: str) -> list[str]:
             value = _unvocalized(reading.lemma)
         elif name == "root":
             value = reading.root
+        elif name == "lempos":
+            value = lempos(_unvocalized(reading.lemma), reading.pos)
         else:
             value = reading.pos
         if (value or number == 0) and value not in values:

@@ -7,8 +7,9 @@ per token one line of ``VRT_COLUMNS``, separated by tabs: ``word`` (the original
 spelling), ``norm`` (normalized at the level in force), ``kind`` (word, number, punct,
 url, emoji), ``start`` and ``end`` (its character offsets in the document's text, as
 ``kwic`` prints them); then, when asked for (``MORPHOLOGY_COLUMNS``, ``TokenAttributes``),
-``lemma``, ``root`` and ``pos`` (the first reading's), and ``lemma_set``, ``root_set`` and
-``pos_set`` (every reading's, as CWB's feature sets ``|a|b|``).  ``& < > "`` are written
+``lemma``, ``root``, ``pos`` and ``lempos`` (the first reading's), and ``lemma_set``,
+``root_set``, ``pos_set`` and ``lempos_set`` (every reading's, as CWB's feature sets
+``|a|b|``).  ``& < > "`` are written
 ``&amp; &lt; &gt; &quot;`` in attribute values and token columns, and a character that
 would end a line or a column (tab, line ends) as a numeric reference (``&#10;``);
 ``store.vrt.read_vrt`` reads back a file of the five columns.
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 #: The positional attributes, in the order of a token's columns.
 VRT_COLUMNS = ("word", "norm", "kind", "start", "end")
 #: The columns ``corpus export --attributes`` may add after ``VRT_COLUMNS``: the first
-#: reading's lemma, root and pos, and (``_set``) every reading's, as a CWB feature set.
-MORPHOLOGY_COLUMNS = ("lemma", "root", "pos", "lemma_set", "root_set", "pos_set")
+#: reading's lemma, root, pos and lempos, and (``_set``) every reading's, as a CWB feature set.
+MORPHOLOGY_COLUMNS = ("lemma", "root", "pos", "lempos", "lemma_set", "root_set", "pos_set", "lempos_set")
 
 #: Characters that would end a line (``str.splitlines``) or a column: written as ``&#N;``.
 _BREAKING = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

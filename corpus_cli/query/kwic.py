@@ -16,7 +16,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..errors import CorpusError
-from ..text.morphology import MORPHOLOGY
+from ..text.morphology import ANALYSIS
 from ..text.normalize import Normalizer
 from ..text.tokenize import word_spans
 from ..text.visible import after_chars, before_chars, outside_sequences
@@ -296,7 +296,7 @@ def positional_concordance(
 
 #: The columns ``--analysis`` adds to kwic's and grep's hits (``HitAnalysis``): the
 #: morphology's attributes.
-ANALYSIS_COLUMNS = MORPHOLOGY
+ANALYSIS_COLUMNS = ANALYSIS
 
 
 class HitAnalysis:

@@ -62,7 +62,7 @@ def values_of(layer: TokenLayer, normalizer: Normalizer, name: str) -> Values:
 
 def _checked(name: str) -> str:
     if name not in MORPHOLOGY:
-        raise CorpusError(f"unknown attribute '{name}' (lemma, root, pos)")
+        raise CorpusError(f"unknown attribute '{name}' ({', '.join(MORPHOLOGY)})")
     return name
 
 
@@ -98,7 +98,7 @@ class AttributeKeys:
 
         from ..text.morphology import unvocalized
 
-        if self.name != "lemma":
+        if self.name not in ("lemma", "lempos"):
             return self.keys.keys[key]
         forms, offsets = self._forms_by_key
         mine = forms[offsets[key] : offsets[key + 1]]

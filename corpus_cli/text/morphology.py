@@ -33,8 +33,12 @@ UNKNOWN = "unknown"
 
 #: The coarse parts of speech every reading has.
 POS = ("noun", "verb", "function")
-#: The token attributes the analyses give a corpus (``corpus index build --morph``).
-MORPHOLOGY = ("lemma", "root", "pos")
+#: The token attributes the analyses give a corpus (``corpus index build --morph``):
+#: ``lempos`` is the lemma with the part of speech's initial (``lempos``), as Sketch
+#: Engine's lempos, so that a noun and a verb spelled alike (قدم-n, قدم-v) are two.
+MORPHOLOGY = ("lemma", "root", "pos", "lempos")
+#: The attributes ``--analysis`` shows beside a hit.
+ANALYSIS = ("lemma", "root", "pos")
 
 #: Types of farahidi's nouns (its ``type``) that are function words in PADT's sense
 #: (pronouns, relatives, demonstratives, interrogatives, conditionals).
@@ -52,6 +56,22 @@ class Reading(NamedTuple):
     tag: str
     pattern: str = ""
     stem: str = ""
+
+
+#: The initial a ``lempos`` gives each part of speech (Sketch Engine's -n and -v).
+POS_INITIALS = {"noun": "n", "verb": "v", "function": "f"}
+
+
+def lempos(lemma: str, pos: str) -> str:
+    """A reading's lempos: its lemma (unvocalized), a hyphen and its part of speech's
+    initial (قدم-n "foot", قدم-v "to present", في-f); "" without a lemma."""
+    return f"{lemma}-{POS_INITIALS.get(pos, pos)}" if lemma else ""
+
+
+def split_lempos(value: str) -> tuple[str, str]:
+    """A lempos's lemma and initial ("" when it has no hyphen: a lemma alone)."""
+    lemma, hyphen, initial = value.rpartition("-")
+    return (lemma, initial) if hyphen else (value, "")
 
 
 def missing_analyser() -> str:

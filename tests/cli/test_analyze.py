@@ -108,6 +108,22 @@ def test_lemma_unvocalized_or_vocalized_and_pos(analysed):
     assert _query(analysed, '[lemma="ك.*" & pos!="noun"]') == ["يكتبون"]
 
 
+def test_lempos_is_the_lemma_with_its_part_of_speech(analysed):
+    """``lempos`` (Sketch Engine's): a noun and a verb of the same root apart, as
+    ``[lemma & pos]`` finds them; its initial in any case, its lemma vocalized or not."""
+    assert _query(analysed, '[lempos="كتاب-n"]') == _query(analysed, '[lemma="كتاب" & pos="noun"]')
+    assert _query(analysed, '[lempos="كتاب-n"]') == ["كتب", "والكتابة", "الكتب", "وكتب"]
+    assert _query(analysed, '[lempos="كِتَاب-N"]') == ["كتب", "والكتابة", "الكتب", "وكتب"]
+    assert _query(analysed, '[lempos="كتب-v"]') == ["يكتبون"]
+    assert _query(analysed, '[lempos="كتب-n"]') == []
+    assert _query(analysed, '[lempos=".*-v"]') == _query(analysed, '[pos="verb"]')
+    corpus, env = analysed
+    done = run_corpus("freq", "-C", str(corpus), "--attr", "lempos", "--format", "tsv", env=env, text=True)
+    assert done.returncode == 0, done.stderr
+    terms = {line.split("\t")[1]: int(line.split("\t")[3]) for line in done.stdout.splitlines()[1:]}
+    assert terms["كتاب-n"] == 4 and terms["كتب-v"] == 1
+
+
 def test_a_rebuilt_layer_does_not_use_stale_attributes(analysed, tmp_path: Path):
     _, env = analysed
     copy = tmp_path / "corpus"
@@ -256,7 +272,7 @@ def test_index_morph_on_an_index_already_analysed_does_nothing(analysed):
     this analyser, ranking and values: it says so and leaves them as they are."""
     corpus, env = analysed
     attributes = sorted(Path(env["CORPUS_CACHE_DIR"]).glob("*-attribute-*"))
-    assert len(attributes) == 3
+    assert len(attributes) == 4  # lemma, root, pos, lempos
     before = [path.stat().st_mtime_ns for path in attributes]
     done = run_corpus("index", "morph", "-C", str(corpus), env=env, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

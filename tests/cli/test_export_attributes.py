@@ -29,7 +29,10 @@ def _token_rows(vrt: str) -> list[list[str]]:
 
 def test_an_unknown_column_is_refused(invoke) -> None:
     for given, message in (
-        ("lemma,stem", "no column stem (choose from lemma, root, pos, lemma_set, root_set, pos_set)"),
+        (
+            "lemma,stem",
+            "no column stem (choose from lemma, root, pos, lempos, lemma_set, root_set, pos_set, lempos_set)",
+        ),
         ("pos,pos", "a column is named twice"),
         (",", "no column named"),
     ):

@@ -159,7 +159,7 @@ def test_an_unknown_attribute_is_a_syntax_error(invoke, news: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
         "corpus: CQL syntax error at column 2: unknown attribute 'lema' "
-        "(this corpus has word, orig, norm, kind; lemma, root, pos with the morphology)"
+        "(this corpus has word, orig, norm, kind; lemma, root, pos, lempos with the morphology)"
     )
 
 

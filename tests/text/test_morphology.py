@@ -15,7 +15,9 @@ from corpus_cli.text.morphology import (
     coarse_pos,
     conventional_readings,
     hamza_spellings,
+    lempos,
     root_letters,
+    split_lempos,
     unknown_lemma,
     unvocalized,
 )
@@ -164,6 +166,17 @@ def test_a_noun_that_works_as_a_preposition_is_a_function_word():
     ]
     unchanged = [crossed, grammar]
     assert conventional_readings(unchanged) is unchanged
+
+
+def test_lempos_joins_a_lemma_and_the_initial_of_its_part_of_speech():
+    assert lempos("قدم", "noun") == "قدم-n"
+    assert lempos("قدم", "verb") == "قدم-v"
+    assert lempos("في", "function") == "في-f"
+    assert lempos("", "noun") == ""
+    assert split_lempos("قدم-v") == ("قدم", "v")
+    assert split_lempos("بن-سلمان-n") == ("بن-سلمان", "n")  # the last hyphen
+    assert split_lempos("قدم") == ("قدم", "")
+    assert index_morphology.attribute_values([WITH_HER, SHONE], "lempos") == ["بي-f", "بها-v"]
 
 
 def test_a_feminine_elative_has_its_masculine_lemma():

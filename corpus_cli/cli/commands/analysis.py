@@ -301,9 +301,10 @@ def collocates_command(
         Attr | None,
         typer.Option(
             "--attr",
-            help="Count the collocates as lemmas, roots or parts of speech (pos); the node is "
-            "PATTERN (or --cql, --lemma, --root) as ever. A word without a reading is its own "
-            "normalized form as a lemma, and leaves its slot empty for root and pos (so does a "
+            help="Count the collocates as lemmas, roots, parts of speech (pos) or lemmas with their "
+            "part of speech (lempos: قدم-n, قدم-v); the node is PATTERN (or --cql, --lemma, --root) "
+            "as ever. A word without a reading is its own normalized form as a lemma, and leaves "
+            "its slot empty for root, pos and lempos (so does a "
             "word whose first reading has no root, في, for root). Needs the morphology.",
             rich_help_panel=MATCH_PANEL,
             case_sensitive=False,
@@ -575,9 +576,10 @@ def keywords_command(
         Attr | None,
         typer.Option(
             "--attr",
-            help="Compare lemmas, roots or parts of speech (pos) in place of words, in target and "
-            "reference alike (a word without a reading: its own form as a lemma, left out of "
-            "root and pos); a --reference then is a corpus, analysed too. Needs the morphology.",
+            help="Compare lemmas, roots, parts of speech (pos) or lempos (قدم-n, قدم-v) in place of "
+            "words, in target and reference alike (a word without a reading: its own form as a "
+            "lemma, left out of root, pos and lempos); a --reference then is a corpus, analysed "
+            "too. Needs the morphology.",
             rich_help_panel=MATCH_PANEL,
             case_sensitive=False,
             show_default=False,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 import typer
 
 from ...errors import CorpusError
-from ...text.morphology import MORPHOLOGY
+from ...text.morphology import ANALYSIS, MORPHOLOGY
 from ..application import command
 from ..options import FormatOpt, NoHeaderOpt
 from ..session import Session
@@ -237,7 +237,9 @@ def _from_attributes(
         if tuple(attribute_values([reading], name)[0] for name in MORPHOLOGY) == firsts
     ]
     described = ", ".join(
-        f"{name} {value or '(none)'}" for name, value in zip(MORPHOLOGY, firsts, strict=True)
+        f"{name} {value or '(none)'}"
+        for name, value in zip(MORPHOLOGY, firsts, strict=True)
+        if name in ANALYSIS  # lempos says it again
     )
     if not carried:
         session.note(

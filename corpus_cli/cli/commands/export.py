@@ -39,9 +39,9 @@ def export(
         typer.Option(
             "--attributes",
             metavar="NAMES",
-            help="More columns after the five, comma-separated, in the order given: lemma, root, pos "
-            "(each token's first reading), lemma_set, root_set, pos_set (all its readings, as "
-            "|a|b|). Needs the morphology: pip install 'corpus-cli\\[morph]'.",
+            help="More columns after the five, comma-separated, in the order given: lemma, root, pos, "
+            "lempos (each token's first reading), lemma_set, root_set, pos_set, lempos_set (all its "
+            "readings, as |a|b|). Needs the morphology: pip install 'corpus-cli\\[morph]'.",
             rich_help_panel=OUTPUT_PANEL,
             show_default=False,
         ),
@@ -69,9 +69,12 @@ def export(
       root       its root: letters only, a hamza on any seat as ء, alef maksura
                  as ي
       pos        its part of speech: noun, verb or function
+      lempos     its lemma, a hyphen and its part of speech's initial (n, v,
+                 f), as Sketch Engine's lempos: قدم-n, قدم-v
       lemma_set  the lemmas of all its readings (first first) as a CWB feature
-                 set: |a|b|, and | without a reading; root_set, pos_set alike
-    lemma, root and pos are empty for a token without a reading (numbers,
+                 set: |a|b|, and | without a reading; root_set, pos_set,
+                 lempos_set alike
+    lemma, root, pos and lempos are empty for a token without a reading (numbers,
     punctuation, Latin; cwb-encode keeps an empty column as __UNDEF__). Each
     value is written as corpus query compares it, not as the analyser spells it
     (its lemma is vocalized): CQP compares bytes, so \\[lemma="امير"] over the

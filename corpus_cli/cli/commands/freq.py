@@ -128,12 +128,13 @@ def freq(
         Attr | None,
         typer.Option(
             "--attr",
-            help="Count words by their lemma, root or part of speech (pos): a lemma list, with "
-            "the commonest spellings of each value (all of them with --forms). A word without "
-            "a reading counts under its own normalized form as a lemma, and is left out of a "
-            "root or pos list, as is a word whose first reading has no root (في) of a root "
-            "list (stderr says how many). With --ngram N, runs of N words counted by their "
-            "values (lemma n-grams), a run with such a word left out. Needs the morphology.",
+            help="Count words by their lemma, root, part of speech (pos) or lemma and part of "
+            "speech (lempos: قدم-n, قدم-v): a lemma list, with the commonest spellings of each "
+            "value (all of them with --forms). A word without a reading counts under its own "
+            "normalized form as a lemma, and is left out of a root, pos or lempos list, as is "
+            "a word whose first reading has no root (في) of a root list (stderr says how many). "
+            "With --ngram N, runs of N words counted by their values (lemma n-grams), a run "
+            "with such a word left out. Needs the morphology.",
             rich_help_panel=MATCH_PANEL,
             case_sensitive=False,
             show_default=False,

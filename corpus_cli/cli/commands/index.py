@@ -73,7 +73,7 @@ MorphOpt = Annotated[
     typer.Option(
         "--morph",
         help="Also analyse every Arabic word form (lemma, root, part of speech: the CQL "
-        "attributes lemma, root, pos), on every core, each form once ever (cached in the "
+        "attributes lemma, root, pos and lempos), on every core, each form once ever (cached in the "
         "cache directory). Needs pip install 'corpus-cli\\[morph]'.",
     ),
 ]

@@ -48,6 +48,7 @@ class CountBy(str, Enum):
     lemma = "lemma"
     root = "root"
     pos = "pos"
+    lempos = "lempos"
 
 
 @command("query", rich_help_panel="Commands")
@@ -79,7 +80,7 @@ def query(
         typer.Option(
             "--count-by",
             help="The attribute --count joins the matched tokens by: word (normalized), orig (as written), "
-            "norm, kind, or with the morphology lemma, root or pos.",
+            "norm, kind, or with the morphology lemma, root, pos or lempos.",
             rich_help_panel=OUTPUT_PANEL,
             case_sensitive=False,
         ),

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ...store.layer import KINDS, NO_KEY, Lexicon, TokenLayer, attribute_path
-from ...text.morphology import MORPHOLOGY, root_letters, unvocalized
+from ...text.morphology import MORPHOLOGY, root_letters, split_lempos, unvocalized
 from ..positions import Keys
 from .syntax import CqlSyntaxError, Value
 
@@ -102,7 +102,7 @@ def _make(layer: TokenLayer, normalizer: Normalizer, name: str, column: int) -> 
         return _morphology(layer, normalizer, name, column)
     known = ", ".join(ATTRIBUTES + tuple(a for a in MORPHOLOGY if layer.attribute(a) is not None))
     if layer.attribute(MORPHOLOGY[0]) is None:
-        known += "; lemma, root, pos with the morphology"
+        known += f"; {', '.join(MORPHOLOGY)} with the morphology"
     raise CqlSyntaxError(f"unknown attribute '{name}' (this corpus has {known})", column)
 
 
@@ -110,11 +110,20 @@ def morphology_normalizer(normalizer: Normalizer, name: str) -> Callable[[str], 
     """How a value of ``lemma``, ``root`` or ``pos`` is compared, in the layer and in a
     query alike: a lemma unvocalized and at the normalization in force (وزير finds
     وَزِير, أحمد finds احمد at the standard level); a root as letters (كتب, ك ت ب and
-    ك-ت-ب are one root); a part of speech in lower case (NOUN is noun)."""
+    ك-ت-ب are one root); a part of speech in lower case (NOUN is noun); a lempos as its
+    lemma, a hyphen and its initial in lower case (وَزِير-N is وزير-n)."""
     if name == "lemma":
         return lambda value: normalizer.normalize(unvocalized(value))
     if name == "root":
         return lambda value: root_letters(unvocalized(value))
+    if name == "lempos":
+
+        def compare(value: str) -> str:
+            lemma, initial = split_lempos(value)
+            lemma = normalizer.normalize(unvocalized(lemma))
+            return f"{lemma}-{initial.lower()}" if initial else lemma
+
+        return compare
     return str.lower
 
 
@@ -124,6 +133,13 @@ def compared_values(values: Lexicon, normalizer: Normalizer, name: str) -> list[
     raw = lexicon_strings(values)
     if name == "lemma":
         return _lemmas(raw, normalizer)
+    if name == "lempos":  # the lemmas at once, as above; their initials as they are
+        parts = [split_lempos(value) for value in raw]
+        lemmas = _lemmas([lemma for lemma, _ in parts], normalizer)
+        return [
+            f"{lemma}-{initial}" if initial else lemma
+            for lemma, (_, initial) in zip(lemmas, parts, strict=True)
+        ]
     compare = morphology_normalizer(normalizer, name)
     return [compare(value) for value in raw]
 
