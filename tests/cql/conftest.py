@@ -129,7 +129,7 @@ def sample(samples: dict[str, Sample], key: str) -> Sample:
 
 #: The columns ``corpus export --attributes`` adds, as CQP's p-attributes: the first
 #: reading's values, then every reading's as feature sets (``|a|b|``).
-MORPHOLOGY = ("lemma", "root", "pos", "lemma_set", "root_set", "pos_set")
+MORPHOLOGY = ("lemma", "root", "pos", "lempos", "lemma_set", "root_set", "pos_set", "lempos_set")
 #: The corpora of the morphology's differential: the seeds, and 3 articles of each paper of
 #: saudinewsnet (42 documents, 5,600 Arabic forms: analysed in about 20 CPU-seconds).
 MORPH_NEWS = SampleSpec("saudinewsnet", _first_of_each_folder(3), _news_fields)

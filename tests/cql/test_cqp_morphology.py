@@ -16,6 +16,7 @@ column).  The other attributes map as in ``test_cqp_differential.py``.
 from __future__ import annotations
 
 import json
+import re
 from typing import NamedTuple
 
 import pytest
@@ -174,6 +175,11 @@ CASES = [
         readings="any",
     ),
     C("any reading", "news", '[lemma="قال"]', '[lemma_set contains "قال"]', readings="any"),
+    C("lempos", "seeds", '[lempos="سوري-n"]', '[lempos="سوري-n"]'),
+    C("lempos", "news", '[lempos="قدم-v"]', '[lempos="قدم-v"]'),
+    C("lempos", "news", '[lempos="أكد-V"] [pos="noun"]', '[lempos="اكد-v"] [pos="noun"]'),
+    C("lempos", "news", '[lempos=".*-f"]', '[lempos=".*-f"]'),
+    C("any reading", "news", '[lempos="قدم-n"]', '[lempos_set contains "قدم-n"]', readings="any"),
     C(
         "any reading",
         "news",
@@ -237,8 +243,9 @@ def _ours(
 
 def test_the_suite_covers_each_attribute() -> None:
     assert len({(c.corpus, c.ours, c.strategy, c.readings) for c in CASES}) == len(CASES), "a case is twice"
-    for name in ("lemma", "root", "pos"):
-        assert sum(f"{name}=" in c.ours or f"{name}!=" in c.ours for c in CASES) >= 8, name
+    for name in ("lemma", "root", "pos", "lempos"):
+        tests = re.compile(rf"\b{name}!?=")  # not pos in lempos
+        assert sum(bool(tests.search(c.ours)) for c in CASES) >= (8 if name != "lempos" else 4), name
     assert sum(c.construct == "sequence" for c in CASES) >= 8
 
 
@@ -251,7 +258,8 @@ def test_the_export_holds_the_layers_values(morph_corpora: dict[str, MorphCorpus
         decoded = decode_tokens(cwb, corpus.cqp.registry, corpus.key, (*P_ATTRIBUTES, *MORPHOLOGY))
         assert len(decoded) == corpus.layer.tokens
         tok = corpus.layer.numpy("tok")
-        for column, name in enumerate(("lemma", "root", "pos"), start=5):
+        names = ("lemma", "root", "pos", "lempos")
+        for column, name in enumerate(names, start=5):
             found = table(corpus.layer, NORMALIZER, name)
             expected = [found.value(int(found.of_form[t])) or "__UNDEF__" for t in tok]
             assert [row[column] for row in decoded] == expected, (corpus.key, name)
@@ -259,9 +267,11 @@ def test_the_export_holds_the_layers_values(morph_corpora: dict[str, MorphCorpus
             offsets, numbers = found.readings()
             values = found.values()
             members = [{values[n] for n in numbers[offsets[t] : offsets[t + 1]]} - {""} for t in tok]
-            assert [set(row[column + 3].strip("|").split("|")) - {""} for row in decoded] == members
+            sets = column + len(names)
+            assert [set(row[sets].strip("|").split("|")) - {""} for row in decoded] == members
         assert sum(row[7] == "noun" for row in decoded) > corpus.layer.tokens // 3
-        assert sum("|verb|" in row[10] and row[7] != "verb" for row in decoded) > 100  # ambiguity kept
+        assert sum("|verb|" in row[11] and row[7] != "verb" for row in decoded) > 100  # ambiguity kept
+        assert all(row[8] == f"{row[5]}-{row[7][0]}" for row in decoded if row[7] != "__UNDEF__")
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
