@@ -157,15 +157,11 @@ def rank_readings(
         found = evidence.get(best, 0)
         to_verb = readings[0].pos == "noun" and best[2] == "verb"
         if found > margin * (own + smoothing) and not (to_verb and found <= OWN_FACTOR * counts.get(form, 0)):
-            ranked[form] = [r for r in readings if key_of(r) == best] + [
-                r for r in readings if key_of(r) != best
-            ]
+            ranked[form] = _moved_first(readings, best, key_of)
     for form, readings in ranked.items():
         feminine = _feminine_noun(readings, key_of) if form.endswith("ة") else None
         if feminine is not None and counts.get(form, 0) > margin * (counts.get(form[:-1], 0) + smoothing):
-            ranked[form] = readings = [r for r in readings if key_of(r) == feminine] + [
-                r for r in readings if key_of(r) != feminine
-            ]
+            ranked[form] = _moved_first(readings, feminine, key_of)
             continue
         masculine = _masculine(readings, key_of)
         if masculine is not None and form.endswith("ة"):
@@ -174,10 +170,15 @@ def rank_readings(
             # beside الكبيرة (never الباح beside الباحة, a city).
             spelled = ranked.get(form[:-1])
             if evidence.get(masculine, 0) > own + smoothing and spelled and key_of(spelled[0]) == masculine:
-                ranked[form] = [r for r in readings if key_of(r) == masculine] + [
-                    r for r in readings if key_of(r) != masculine
-                ]
+                ranked[form] = _moved_first(readings, masculine, key_of)
     return ranked
+
+
+def _moved_first(
+    readings: Sequence[Reading], key: Evidence, key_of: Callable[[Reading], Evidence]
+) -> list[Reading]:
+    """``readings`` with those of ``key`` first, each part in its order."""
+    return [r for r in readings if key_of(r) == key] + [r for r in readings if key_of(r) != key]
 
 
 def _masculine(readings: Sequence[Reading], key_of: Callable[[Reading], Evidence]) -> Evidence | None:
