@@ -21,11 +21,12 @@ the part of speech, and without ``OWN_FACTOR``, moved 3,952 forms of saudinewsne
 tokens) from a noun to a verb, most of them wrongly (عام "year" read as عَامَ "to swim",
 ضمن as ضَمَّ, فيلم as لَمَّ by the evidence of the particle لَمْ); now 2,219 (18,778 tokens),
 mostly the verbs the analyser took for verbal nouns (تسمح, تقرر): +0.1 lemma and +0.2 POS
-points on PADT with saudinewsnet's counts, the roots unchanged.  Two more rules
+points on PADT with saudinewsnet's counts, the roots unchanged.  Three more rules
 (``with_hamza_readings``: ايران reads as إيران, انه as أنه; ``_feminine_noun``: المملكة is
-مَمْلَكَة, not مِمْلَك) change the first reading of 760 forms of saudinewsnet (50,074
-tokens: المملكة's 11,509, ان's 7,501, جدة's 4,185 among them): +0.3 lemma points on PADT
-with saudinewsnet's counts, +0.1 with its own, roots and parts of speech unchanged.
+مَمْلَكَة, not مِمْلَك; ``_particle_spelled_so``: لكن is لَكِنَّ, not لِ with a pronoun)
+change the first reading of 764 forms of saudinewsnet (61,121 tokens: المملكة's 11,509,
+ان's 7,501, لكن's 6,344, جدة's 4,185 among them): +0.3 lemma points on PADT with
+saudinewsnet's counts, +0.1 with its own, roots and parts of speech unchanged.
 
 Pure and deterministic: the forms' readings and counts in, their readings out, so that an
 index's attributes (``index.morphology.annotate``) and the gold scores rank alike.
@@ -36,7 +37,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
-from ..text.morphology import UNKNOWN, Reading, hamza_spellings, root_letters, unvocalized
+from ..text.morphology import (
+    PREPOSITION_WITH_PRONOUN,
+    UNKNOWN,
+    Reading,
+    hamza_spellings,
+    root_letters,
+    unvocalized,
+)
 
 #: How many times more tokens must attest another (lemma, root) than the first reading's
 #: (plus ``SMOOTHING``) before it goes first: the analyser's own pick is right most of the
@@ -58,6 +66,8 @@ RANKING_VERSION = 4
 
 #: The analyser's tag of a proper name (its ``type``, in ``Reading.tag``).
 PROPER_NAME = "اسم علم"
+#: The analyser's tag of a particle (حرف), before its kind.
+PARTICLE = "حرف"
 #: The analyser's tags of the readings that are adjectives or participles.
 ADJECTIVES = ("صفة", "اسم فاعل", "اسم مفعول", "نسبة", "مبالغة")
 
@@ -134,9 +144,10 @@ def rank_readings(
     adjective, with that noun's masculine as lemma (المملكة: the instrument مِمْلَك before
     مَمْلَكَة "kingdom") takes the feminine noun first when the corpus writes the form
     ``margin`` times more often than the masculine spelling (plus ``smoothing``): a lemma
-    nobody writes is no likely reading.  And a form written with a hamza-less initial alef
-    is ranked with the readings of the spellings with a hamza it may stand for
-    (``with_hamza_readings``)."""
+    nobody writes is no likely reading.  A particle spelled as the form goes before a
+    preposition with a pronoun (``_particle_spelled_so``: لكن).  And a form written with a
+    hamza-less initial alef is ranked with the readings of the spellings with a hamza it
+    may stand for (``with_hamza_readings``)."""
     readings_by_form = {
         form: with_hamza_readings(form, readings, readings_by_form, counts)
         for form, readings in readings_by_form.items()
@@ -159,6 +170,10 @@ def rank_readings(
         if found > margin * (own + smoothing) and not (to_verb and found <= OWN_FACTOR * counts.get(form, 0)):
             ranked[form] = _moved_first(readings, best, key_of)
     for form, readings in ranked.items():
+        particle = _particle_spelled_so(form, readings, key_of)
+        if particle is not None:
+            ranked[form] = _moved_first(readings, particle, key_of)
+            continue
         feminine = _feminine_noun(readings, key_of) if form.endswith("ة") else None
         if feminine is not None and counts.get(form, 0) > margin * (counts.get(form[:-1], 0) + smoothing):
             ranked[form] = _moved_first(readings, feminine, key_of)
@@ -194,6 +209,23 @@ def _masculine(readings: Sequence[Reading], key_of: Callable[[Reading], Evidence
         key = key_of(reading)
         if key[0] == lemma[:-1] and reading.pos == "noun" and any(kind in reading.tag for kind in ADJECTIVES):
             return key
+    return None
+
+
+def _particle_spelled_so(
+    form: str, readings: Sequence[Reading], key_of: Callable[[Reading], Evidence]
+) -> Evidence | None:
+    """The (lemma, root, pos) of a particle spelled as the form (after a conjunction و or ف)
+    when the first reading makes a preposition and a pronoun of it: لكن, ولكن are the
+    particle لَكِنَّ "but", not لِ with the pronoun كُنَّ; else None."""
+    if len(readings) < 2 or readings[0].tag != PREPOSITION_WITH_PRONOUN:
+        return None
+    spelled = {form, form[1:]} if form[:1] in ("و", "ف") else {form}
+    for reading in readings[1:]:
+        if reading.tag.startswith(PARTICLE) and reading.tag != PREPOSITION_WITH_PRONOUN:
+            key = key_of(reading)
+            if key[0] in spelled:
+                return key
     return None
 
 

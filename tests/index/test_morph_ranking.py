@@ -231,3 +231,16 @@ def test_a_hamza_less_word_reads_as_the_spelling_with_a_hamza_the_corpus_writes_
     assert with_hamza_readings("ايران", [AYR], readings, counts | {"إيران": 500}) == [AYR]
     assert rank_readings(readings, counts | {"إيران": 500, "لإيران": 0})["ايران"] == [AYR]
     assert with_hamza_readings("إيران", [IRAN], readings, counts) == [IRAN]  # no bare alef
+
+
+#: لكن as the analyser reads it first: لِ with the pronoun كُنَّ; then the particle لَكِنَّ "but".
+TO_YOU = Reading("لِ", "", "function", "حرف:جار ومجرور")
+BUT = Reading("لَكِنَّ", "", "function", "حرف:ناسخ")
+
+
+def test_a_particle_spelled_as_the_word_goes_before_a_preposition_with_a_pronoun():
+    readings = {"لكن": [TO_YOU, BUT], "ولكن": [TO_YOU, BUT], "لهن": [TO_YOU, BUT]}
+    ranked = rank_readings(readings, {"لكن": 10, "ولكن": 5, "لهن": 3})
+    assert ranked["لكن"] == [BUT, TO_YOU]
+    assert ranked["ولكن"] == [BUT, TO_YOU]  # after the conjunction و
+    assert ranked["لهن"] == [TO_YOU, BUT]  # لكن is not how لهن is spelled
