@@ -112,15 +112,18 @@ def ensure_attributes(session: Session, layer: "TokenLayer", names: Iterable[str
     wanted = [name for name in MORPHOLOGY if name in set(names)]
     if not wanted:
         return
-    if all(layer.attribute(name) is not None for name in wanted):
-        if layer.path is not None and analysis_state(layer) == OUTDATED:
+    if layer.path is not None:  # an index's: analysed again when an earlier version analysed it
+        if analysis_state(layer) == OUTDATED:
             _annotate_again(session, layer)
+        missing = [name for name in wanted if layer.attribute(name) is None]
+        if missing:
+            raise CorpusError(
+                f"this corpus's index has no {missing[0]}: analyse it with 'corpus index morph' "
+                "(or build it with 'corpus index build --morph')"
+            )
         return
-    if layer.path is not None:
-        raise CorpusError(
-            f"this corpus's index has no {wanted[0]}: analyse it with 'corpus index morph' "
-            "(or build it with 'corpus index build --morph')"
-        )
+    if all(layer.attribute(name) is not None for name in wanted):
+        return
     from ..index.morphology import annotate
     from ..text.morphology import have_analyser, missing_analyser
     from .documents import LateBar

@@ -406,7 +406,7 @@ def test_attributes_of_an_earlier_version_are_made_again(
     env = {**analysed, "CORPUS_CACHE_DIR": str(cache)}
     expected = invoke("freq", "--attr", "lemma", "--top", "20", *ON, env=env)
     assert "earlier version" not in expected.stderr
-    assert "morphology: lemma, root, pos\n" in invoke("index", "status", *ON, env=env).stdout
+    assert "morphology: lemma, root, pos, lempos\n" in invoke("index", "status", *ON, env=env).stdout
     with monkeypatch.context() as older:
         older.setattr(index_morphology, "ranking", lambda: "v0 margin 8.0 smoothing 2.0")
         assert invoke("index", "morph", *ON, env=env).exit_code == 0  # made "by v0"
@@ -415,8 +415,33 @@ def test_attributes_of_an_earlier_version_are_made_again(
     again = invoke("freq", "--attr", "lemma", "--top", "20", *ON, env=env)
     assert (again.exit_code, again.stdout) == (0, expected.stdout)
     assert "made by an earlier version: analysing again" in again.stderr
-    assert "morphology: lemma, root, pos\n" in invoke("index", "status", *ON, env=env).stdout
+    assert "morphology: lemma, root, pos, lempos\n" in invoke("index", "status", *ON, env=env).stdout
     assert "earlier version" not in invoke("kwic", "--lemma", "وزير", *ON, env=env).stderr
+
+
+def test_an_attribute_new_to_this_version_is_made_when_asked_for(
+    invoke, analysed, monkeypatch, tmp_path: Path
+) -> None:
+    """An index analysed before lempos existed has lemma, root and pos but no lempos: it is
+    analysed again when a command asks for lempos, not refused."""
+    import shutil
+
+    from corpus_cli.index import morphology as index_morphology
+
+    cache = tmp_path / "cache"
+    shutil.copytree(analysed["CORPUS_CACHE_DIR"], cache)
+    env = {**analysed, "CORPUS_CACHE_DIR": str(cache)}
+    expected = invoke("freq", "--attr", "lempos", "--top", "20", *ON, env=env)
+    assert expected.exit_code == 0 and "earlier version" not in expected.stderr
+    with monkeypatch.context() as older:
+        older.setattr(index_morphology, "MORPHOLOGY", ("lemma", "root", "pos"))
+        older.setattr(index_morphology, "ranking", lambda: "v0 margin 8.0 smoothing 2.0")
+        assert invoke("index", "morph", *ON, env=env).exit_code == 0  # three attributes, "by v0"
+    for path in cache.glob("*-attribute-lempos"):
+        path.unlink()
+    again = invoke("freq", "--attr", "lempos", "--top", "20", *ON, env=env)
+    assert (again.exit_code, again.stdout) == (0, expected.stdout)
+    assert "made by an earlier version: analysing again" in again.stderr
 
 
 def test_a_part_of_speech_this_tool_does_not_have_is_named_with_those_it_has(invoke, analysed) -> None:

@@ -216,18 +216,18 @@ def status(ctx: typer.Context, output: FoundInOpt = None) -> None:
 
 
 def _morphology_state(layer: Any) -> str:
-    """``index status``'s line about lemma, root and pos."""
+    """``index status``'s line about the morphology's attributes (lemma, root, pos, lempos)."""
+    from ...text.morphology import MORPHOLOGY
     from ..morph import CURRENT, NONE, analysis_state
 
+    names = ", ".join(MORPHOLOGY)
     state = analysis_state(layer)
     if state == CURRENT:
-        return "lemma, root, pos"
+        return names
     if state == NONE:
-        return "none ('corpus index morph' adds lemma, root, pos)"
-    return (
-        "lemma, root, pos made by an earlier version "
-        "(analysed again when first asked for, or by 'corpus index morph')"
-    )
+        return f"none ('corpus index morph' adds {names})"
+    again = "analysed again when first asked for, or by 'corpus index morph'"
+    return f"{names} made by an earlier version ({again})"
 
 
 def _count(value: Any) -> str:
