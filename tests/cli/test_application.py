@@ -975,7 +975,7 @@ def test_timeout_is_documented_on_the_commands_that_match(invoke) -> None:
         ["dispersion", "x"],
         ["collocates", "x"],
     ):
-        text = " ".join(invoke(*args, "--help").stdout.split())
+        text = " ".join(invoke(*args, "--help").stdout.replace("│", " ").split())  # across lines
         assert "--timeout" in text and "[default: 10]" in text, args
     for args in (["list"], ["keywords"], ["normalize"]):
         assert "--timeout" not in invoke(*args, "--help").stdout, args
