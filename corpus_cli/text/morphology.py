@@ -34,7 +34,7 @@ UNKNOWN = "unknown"
 #: The coarse parts of speech every reading has.
 POS = ("noun", "verb", "function")
 #: The token attributes the analyses give a corpus (``corpus index build --morph``):
-#: ``lempos`` is the lemma with the part of speech's initial (``lempos``), as Sketch
+#: ``lempos`` is the lemma with the part of speech's initial (``lempos()``), as Sketch
 #: Engine's lempos, so that a noun and a verb spelled alike (قدم-n, قدم-v) are two.
 MORPHOLOGY = ("lemma", "root", "pos", "lempos")
 #: The attributes ``--analysis`` shows beside a hit.
@@ -126,13 +126,14 @@ def root_letters(root: str) -> str:
 
 def coarse_pos(tag: str, kind: str | None, root: str) -> str:
     """noun / verb / function for farahidi's ``pos`` (اسم, فعل, حرف) and noun ``type``:
-    its pronouns, relatives, demonstratives and rootless untyped nouns (في, هذا) are
-    function words (and adverbs, prepositional nouns: ``conventional_readings``)."""
+    its adverbs (أمس, حيث), pronouns, relatives, demonstratives and rootless untyped nouns
+    (في, هذا) are function words (and the nouns that work as prepositions:
+    ``conventional_readings``, which also mends readings cached before)."""
     if tag == "فعل":
         return "verb"
     if tag == "حرف":
         return "function"
-    if kind == "ظرف" and not root:
+    if kind == "ظرف":
         return "function"
     if kind and any(part in kind for part in _FUNCTION_NOUN_TYPES):
         return "function"

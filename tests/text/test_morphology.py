@@ -75,6 +75,7 @@ def test_coarse_parts_of_speech():
     assert coarse_pos("اسم", None, "") == "function"  # في, as farahidi has it
     assert coarse_pos("اسم", "اسم علم", "") == "noun"
     assert coarse_pos("اسم", "مصدر أصلي", "كتب") == "noun"
+    assert coarse_pos("اسم", "ظرف", "ءمس") == "function"  # أمس: an adverb, with its root
 
 
 def test_attribute_values_are_distinct_and_first_first():
