@@ -36,6 +36,7 @@ from ..text.morphology import (
     Analyser,
     Reading,
     analysable,
+    compound_reading,
     conventional_readings,
     have_analyser,
     lempos,
@@ -51,7 +52,7 @@ from .reading_ranking import rank_readings, ranking
 #: (3: a word of the Uthmani script has the readings of its modern spelling; 4: so has
 #: the hamza-less إلى, الى; 5: and a word drawn with tatweel or presentation forms; 6:
 #: ب and ل with a pronoun have the preposition's lemma, and nouns that work as
-#: prepositions are function words; the attribute lempos).
+#: prepositions are function words; the attribute lempos; كما, عندما... read as themselves).
 VALUES_VERSION = 6
 
 #: Forms a worker analyses between two reports to the parent.
@@ -178,10 +179,22 @@ def analyse(
             for spelling in unasked:
                 del found[spelling]
             found.update(theirs)
-        return found
+        return _with_compounds(found)
     finally:
         if own:
             store.close()
+
+
+def _with_compounds(found: dict[str, list[Reading]]) -> dict[str, list[Reading]]:
+    """``found`` with the conjunctions written with ما (كما, عندما: ``compound_reading``)
+    first read as themselves, then as the analyser reads them (ما, عند); with the root of
+    the function word the analyser reads first (بينما: بين, as بين has)."""
+    for form in [form for form in found if "م" in form[-4:]]:
+        first = found[form][0] if found[form] else None
+        compound = compound_reading(form, first.root if first is not None and first.pos == "function" else "")
+        if compound is not None:
+            found[form] = [compound, *found[form]]
+    return found
 
 
 def _spellings(forms: Iterable[str]) -> tuple[list[str], dict[str, str], set[str]]:

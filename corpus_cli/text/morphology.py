@@ -550,6 +550,29 @@ SEMI_PREPOSITIONS = frozenset(
 )
 
 
+#: Conjunctions and particles written as one word with ما (كما "as", عندما "when", بينما
+#: "while", إنما "only"), which the analyser reads as their first part (ما, عند, بين, إنّ):
+#: words of their own, as PADT and SAMA lemmatize them.  Not لما (لَمّا "when" or لِما
+#: "for what") nor مما (من and ما).
+COMPOUNDS = frozenset(
+    "كما عندما بينما حينما كلما ريثما ربما إنما فيما مثلما بعدما حيثما أينما كيفما قلما طالما".split()
+)
+#: The tag of a ``COMPOUNDS`` reading (farahidi's tag of such words as فيما and سيما).
+COMPOUND = "حرف:مركب"
+
+
+def compound_reading(form: str, root: str = "") -> Reading | None:
+    """The reading of the conjunction written with ما (``COMPOUNDS``) that ``form`` is,
+    after a و or ف (وكما): a function word whose lemma is the whole conjunction, with
+    ``root``; None for any other form."""
+    bare = unvocalized(form)
+    if bare not in COMPOUNDS and bare[:1] in ("و", "ف"):
+        bare = bare[1:]
+    if bare not in COMPOUNDS:
+        return None
+    return Reading(bare, root, "function", COMPOUND, "", bare)
+
+
 def conventional_readings(readings: list[Reading]) -> list[Reading]:
     """``readings`` as users look them up, where the analyser's conventions differ from
     those of Arabic lemmatizers and treebanks (PADT, SAMA, Sketch Engine's arTenTen): the

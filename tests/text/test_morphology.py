@@ -13,6 +13,7 @@ from corpus_cli.text.morphology import (
     alternative_spellings,
     analysable,
     coarse_pos,
+    compound_reading,
     conventional_readings,
     hamza_spellings,
     lempos,
@@ -191,6 +192,27 @@ def test_a_feminine_elative_has_its_masculine_lemma():
         smaller._replace(lemma="أَصْغَر"),
         worthier,
     ]
+
+
+def test_a_conjunction_written_with_ma_is_read_as_itself_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """كما, عندما, بينما (PADT's CONJ): first a function word of their own, then as the
+    analyser reads them (ما, عند); بينما keeps the root of بين; لما is left alone."""
+    assert compound_reading("كما") == Reading("كما", "", "function", "حرف:مركب", "", "كما")
+    assert compound_reading("وكَمَا") == compound_reading("كما")
+    assert compound_reading("فيما") == Reading("فيما", "", "function", "حرف:مركب", "", "فيما")
+    assert compound_reading("لما") is None and compound_reading("ما") is None
+    what = Reading("مَا", "", "function", "اسم:موصول")
+    between = Reading("بَيْنَ", "بين", "function", "اسم:ظرف")
+    cache = Cache(tmp_path / "morph.sqlite")
+    cache.put({"كما": [what], "بينما": [between], "ما": [what]})
+    monkeypatch.setattr(index_morphology, "have_analyser", lambda: True)
+    got = analyse(["كما", "بينما", "ما"], cache=cache)
+    assert got["كما"] == [compound_reading("كما"), what]
+    assert got["بينما"] == [compound_reading("بينما", "بين"), between]
+    assert got["ما"] == [what]
+    cache.close()
 
 
 def test_readings_cached_before_the_conventions_get_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
