@@ -52,8 +52,9 @@ from .reading_ranking import rank_readings, ranking
 #: (3: a word of the Uthmani script has the readings of its modern spelling; 4: so has
 #: the hamza-less إلى, الى; 5: and a word drawn with tatweel or presentation forms; 6:
 #: ب and ل with a pronoun have the preposition's lemma, and nouns that work as
-#: prepositions are function words; the attribute lempos; كما, عندما... read as themselves).
-VALUES_VERSION = 6
+#: prepositions are function words; the attribute lempos; 7: كما, عندما... read as
+#: themselves).
+VALUES_VERSION = 7
 
 #: Forms a worker analyses between two reports to the parent.
 BATCH = 200
