@@ -53,8 +53,8 @@ from .reading_ranking import rank_readings, ranking
 #: the hamza-less إلى, الى; 5: and a word drawn with tatweel or presentation forms; 6:
 #: ب and ل with a pronoun have the preposition's lemma, and nouns that work as
 #: prepositions are function words; the attribute lempos; 7: كما, عندما... read as
-#: themselves).
-VALUES_VERSION = 7
+#: themselves; 8: إلا a function word, and first read as itself).
+VALUES_VERSION = 8
 
 #: Forms a worker analyses between two reports to the parent.
 BATCH = 200

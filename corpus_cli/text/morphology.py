@@ -541,12 +541,13 @@ _FEMININE_ELATIVE = "فُعْلَى"
 #: The analyser's tag of an adverb (ظرف: أمس, فقط, بعد, حيث), a function word whether or
 #: not it has a root (PADT tags them ADV or ADP).
 ADVERB = "اسم:ظرف"
-#: Nouns that work as prepositions (ظروف and verbal nouns: بعد, خلال, حول), by their lemma
-#: unvocalized: function words in PADT's sense (it tags them ADP), as في and على are.
-#: Not those as often nouns of their own (نحو "grammar", وسط "middle", غير, مثل).
+#: Nouns that work as prepositions (ظروف and verbal nouns: بعد, خلال, حول), and the
+#: exceptive إلا (a noun of exception to the analyser), by their lemma unvocalized:
+#: function words in PADT's sense (it tags them ADP and PART), as في and على are.  Not
+#: those as often nouns of their own (نحو "grammar", وسط "middle", غير, مثل).
 SEMI_PREPOSITIONS = frozenset(
     "بعد قبل خلال حول دون ضد أمام عبر حسب ضمن تجاه عند بين مع فوق تحت وراء لدى منذ حين إثر "
-    "عقب إزاء جراء حيال طوال حوالي حوالى إبان أثناء لدن".split()
+    "عقب إزاء جراء حيال طوال حوالي حوالى إبان أثناء لدن إلا".split()
 )
 
 

@@ -238,9 +238,18 @@ TO_YOU = Reading("لِ", "", "function", "حرف:جار ومجرور")
 BUT = Reading("لَكِنَّ", "", "function", "حرف:ناسخ")
 
 
-def test_a_particle_spelled_as_the_word_goes_before_a_preposition_with_a_pronoun():
-    readings = {"لكن": [TO_YOU, BUT], "ولكن": [TO_YOU, BUT], "لهن": [TO_YOU, BUT]}
-    ranked = rank_readings(readings, {"لكن": 10, "ولكن": 5, "لهن": 3})
+#: إلا as the analyser reads it first: إِنْ (with لا); then إِلَّا "except".
+IF = Reading("إِنْ", "", "function", "اسم:شرط")
+EXCEPT = Reading("إِلَّا", "", "function", "اسم:استثناء")
+#: في read first as itself: nothing to move.
+VERB_FULFIL = Reading("وَفَى", "وفي", "verb", "فعل")
+
+
+def test_a_function_word_spelled_as_the_word_goes_before_one_with_something_attached():
+    readings = {"لكن": [TO_YOU, BUT], "ولكن": [TO_YOU, BUT], "لهن": [TO_YOU, BUT], "إلا": [IF, EXCEPT]}
+    ranked = rank_readings(readings, {"لكن": 10, "ولكن": 5, "لهن": 3, "إلا": 7})
     assert ranked["لكن"] == [BUT, TO_YOU]
     assert ranked["ولكن"] == [BUT, TO_YOU]  # after the conjunction و
     assert ranked["لهن"] == [TO_YOU, BUT]  # لكن is not how لهن is spelled
+    assert ranked["إلا"] == [EXCEPT, IF]
+    assert rank_readings({"في": [IN, VERB_FULFIL]}, {"في": 9})["في"] == [IN, VERB_FULFIL]

@@ -156,6 +156,8 @@ def test_a_noun_that_works_as_a_preposition_is_a_function_word():
     "grammar" a noun."""
     yesterday = Reading("أَمْسِ", "ءمس", "noun", "اسم:ظرف")
     assert conventional_readings([yesterday]) == [yesterday._replace(pos="function")]
+    except_ = Reading("إِلَّا", "", "noun", "اسم:استثناء")  # PADT's PART
+    assert conventional_readings([except_]) == [except_._replace(pos="function")]
     after = Reading("بَعْدَ", "بعد", "noun", "اسم:اسم جامد")
     during = Reading("خِلَال", "خلل", "noun", "اسم:مصدر أصلي")
     crossed = Reading("عَبَرَ", "عبر", "verb", "فعل")
