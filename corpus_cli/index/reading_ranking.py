@@ -23,7 +23,7 @@ tokens) from a noun to a verb, most of them wrongly (عام "year" read as عَ�
 mostly the verbs the analyser took for verbal nouns (تسمح, تقرر): +0.1 lemma and +0.2 POS
 points on PADT with saudinewsnet's counts, the roots unchanged.  Three more rules
 (``with_hamza_readings``: ايران reads as إيران, انه as أنه; ``_feminine_noun``: المملكة is
-مَمْلَكَة, not مِمْلَك; ``_particle_spelled_so``: لكن is لَكِنَّ, not لِ with a pronoun, إلا
+مَمْلَكَة, not مِمْلَك; ``_function_word_spelled_so``: لكن is لَكِنَّ, not لِ with a pronoun, إلا
 is إِلَّا, not إِنْ) change the first reading of 778 forms of saudinewsnet (72,264 tokens:
 المملكة's 11,509, ان's 7,501, إلا's 7,194, لكن's 6,344, جدة's 4,185 among them): +0.4
 lemma points on PADT with saudinewsnet's counts, +0.2 with its own, roots and parts of
@@ -66,8 +66,6 @@ RANKING_VERSION = 4
 
 #: The analyser's tag of a proper name (its ``type``, in ``Reading.tag``).
 PROPER_NAME = "اسم علم"
-#: The analyser's tag of a particle (حرف), before its kind.
-PARTICLE = "حرف"
 #: The analyser's tags of the readings that are adjectives or participles.
 ADJECTIVES = ("صفة", "اسم فاعل", "اسم مفعول", "نسبة", "مبالغة")
 
@@ -145,7 +143,7 @@ def rank_readings(
     مَمْلَكَة "kingdom") takes the feminine noun first when the corpus writes the form
     ``margin`` times more often than the masculine spelling (plus ``smoothing``): a lemma
     nobody writes is no likely reading.  A function word spelled as the form goes before
-    one with something attached (``_particle_spelled_so``: لكن, إلا).  And a form written with a
+    one with something attached (``_function_word_spelled_so``: لكن, إلا).  And a form written with a
     hamza-less initial alef is ranked with the readings of the spellings with a hamza it
     may stand for (``with_hamza_readings``)."""
     readings_by_form = {
@@ -170,9 +168,9 @@ def rank_readings(
         if found > margin * (own + smoothing) and not (to_verb and found <= OWN_FACTOR * counts.get(form, 0)):
             ranked[form] = _moved_first(readings, best, key_of)
     for form, readings in ranked.items():
-        particle = _particle_spelled_so(form, readings, key_of)
-        if particle is not None:
-            ranked[form] = _moved_first(readings, particle, key_of)
+        whole = _function_word_spelled_so(form, readings, key_of)
+        if whole is not None:
+            ranked[form] = _moved_first(readings, whole, key_of)
             continue
         feminine = _feminine_noun(readings, key_of) if form.endswith("ة") else None
         if feminine is not None and counts.get(form, 0) > margin * (counts.get(form[:-1], 0) + smoothing):
@@ -212,7 +210,7 @@ def _masculine(readings: Sequence[Reading], key_of: Callable[[Reading], Evidence
     return None
 
 
-def _particle_spelled_so(
+def _function_word_spelled_so(
     form: str, readings: Sequence[Reading], key_of: Callable[[Reading], Evidence]
 ) -> Evidence | None:
     """The (lemma, root, pos) of a function word spelled as the form (after a conjunction و
