@@ -257,15 +257,22 @@ def with_hamza_readings(
     (أَيْر, the verb نَهَى, the noun لان), and the corpus's evidence may then put the
     hamza's reading first.  A word of its own, written more often than the spelling with
     a hamza it might stand for (واحد beside وأحد, كاهل beside كأهل), is left alone."""
-    if not readings or "ا" not in form[:4]:
-        return list(readings)
     joined = list(readings)
-    keys = {evidence_key(reading) for reading in readings}
-    for spelling in hamza_spellings(form):
-        theirs = readings_by_form.get(spelling)
-        if theirs and counts.get(spelling, 0) > counts.get(form, 0) and theirs[0].tag != UNKNOWN:
-            key = evidence_key(theirs[0])
+    if not readings or "ا" not in form[:4]:
+        return joined
+    own = counts.get(form, 0)
+    theirs = [
+        found[0]
+        for spelling in hamza_spellings(form)
+        if counts.get(spelling, 0) > own
+        and (found := readings_by_form.get(spelling))
+        and found[0].tag != UNKNOWN
+    ]
+    if theirs:  # most forms with an alef have no such spelling: no key computed for them
+        keys = {evidence_key(reading) for reading in readings}
+        for reading in theirs:
+            key = evidence_key(reading)
             if key not in keys:
                 keys.add(key)
-                joined.append(theirs[0])
+                joined.append(reading)
     return joined
