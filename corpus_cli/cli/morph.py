@@ -142,7 +142,7 @@ CURRENT, OUTDATED, NONE = "current", "outdated", "none"
 
 
 def analysis_state(layer: "TokenLayer") -> str:
-    """Whether an index's layer has lemma, root and pos as this version would make them
+    """Whether an index's layer has the morphology's attributes as this version would make them
     (``CURRENT``: ``index.morphology.annotated``), made by an earlier one: another analyser,
     reading format, ranking or way of making values (``OUTDATED``), or has none (``NONE``)."""
     from ..index.morphology import annotated
