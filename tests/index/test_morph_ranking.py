@@ -7,6 +7,7 @@ import pytest
 
 from corpus_cli.index import morphology as index_morphology
 from corpus_cli.index.reading_ranking import (
+    RANKING_VERSION,
     evidence_key,
     first_reading_evidence,
     rank_readings,
@@ -123,7 +124,10 @@ def test_an_index_annotated_as_now_is_not_annotated_again(tmp_path, monkeypatch:
     index_morphology.annotate(layer)
     assert index_morphology.annotated(layer) == 3
     about = layer.attribute_about("root")
-    assert about is not None and about["made_with"]["ranking"] == "v4 margin 8.0 smoothing 2.0 own 2.0"
+    assert (
+        about is not None
+        and about["made_with"]["ranking"] == f"v{RANKING_VERSION} margin 8.0 smoothing 2.0 own 2.0"
+    )
     monkeypatch.setattr(index_morphology, "VALUES_VERSION", index_morphology.VALUES_VERSION + 1)
     assert index_morphology.annotated(layer) is None
     monkeypatch.undo()
@@ -253,3 +257,24 @@ def test_a_function_word_spelled_as_the_word_goes_before_one_with_something_atta
     assert ranked["لهن"] == [TO_YOU, BUT]  # لكن is not how لهن is spelled
     assert ranked["إلا"] == [EXCEPT, IF]
     assert rank_readings({"في": [IN, VERB_FULFIL]}, {"في": 9})["في"] == [IN, VERB_FULFIL]
+
+
+#: عيد as the analyser reads it first (عِيدَ, the passive of عَادَ "to return"), then the
+#: noun عِيد "feast"; نقل first as نَ + قُلْ (of قَالَ), then the verb and the noun نَقْل.
+RETURNED = Reading("عَادَ", "عود", "verb", "فعل")
+FEAST = Reading("عِيد", "عود", "noun", "اسم:اسم جامد")
+SAID = Reading("قَالَ", "قول", "verb", "فعل")
+MOVED = Reading("نَقَلَ", "نقل", "verb", "فعل")
+MOVING = Reading("نَقْل", "نقل", "noun", "اسم:مصدر أصلي")
+
+
+def test_a_word_the_corpus_writes_with_the_article_is_not_a_verb_read_with_a_prefix():
+    readings = {"عيد": [RETURNED, FEAST], "نقل": [SAID, MOVED, MOVING]}
+    ranked = rank_readings(readings, {"عيد": 100, "العيد": 12, "نقل": 100, "النقل": 12})
+    assert ranked["عيد"] == [FEAST, RETURNED]  # 12 ≥ 0.1 × 100 + 2
+    assert ranked["نقل"] == [MOVING, SAID, MOVED]  # the noun first: the article is the noun's
+    # the article too rare: the analyser's order stands
+    assert rank_readings(readings, {"عيد": 100, "العيد": 11})["عيد"] == [RETURNED, FEAST]
+    # a verb spelled as the form is not concerned, nor a form no reading spells whole
+    assert rank_readings({"نقل": [MOVED, MOVING]}, {"نقل": 10, "النقل": 9})["نقل"] == [MOVED, MOVING]
+    assert rank_readings({"عيد": [RETURNED, SAID]}, {"عيد": 10, "العيد": 9})["عيد"] == [RETURNED, SAID]
