@@ -224,8 +224,8 @@ def _spelled_whole(
     if counts.get("ال" + form, 0) < DEFINITE_SHARE * counts.get(form, 0) + SMOOTHING:
         return None
     whole = [key_of(r) for r in readings[1:] if key_of(r)[0] == form]
-    nouns = [k for k in whole if k[2] == "noun"]
-    return (nouns or whole or [None])[0]
+    nouns = [key for key in whole if key[2] == "noun"]
+    return (nouns or whole)[0] if whole else None
 
 
 def _masculine(readings: Sequence[Reading], key_of: Callable[[Reading], Evidence]) -> Evidence | None:
