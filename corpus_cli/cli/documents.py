@@ -301,7 +301,13 @@ class DocumentSource:
         return Positional(layer, in_memory_read, in_memory_read, None, lambda: list(docs))
 
     def layer_hits(
-        self, query: Query, max_count: int | None, *, flowing: bool = True, lines_only: bool = False
+        self,
+        query: Query,
+        max_count: int | None,
+        *,
+        flowing: bool = True,
+        lines_only: bool = False,
+        inside: bool = True,
     ) -> tuple[Iterator[DocumentHits], Callable[[Iterable[int]], Iterator[Document]], TokenLayer] | None:
         """The hits of ``query`` from the index's token layer (``tracked``), how to read
         their documents, and the layer; or None: no layer, or a query it cannot answer
@@ -311,7 +317,9 @@ class DocumentSource:
         ``lines_only``: the caller wants the lines that hold a hit and the documents'
         ids, not the hits (``grep -c``, ``-l``, ``-q``): documents are then read
         without their text, and a substring query within tokens is answered too
-        (``search.holding_hits``: the tokens that hold its matches)."""
+        (``search.holding_hits``: the tokens that hold its matches).  ``inside``: a hit
+        inside a token (a word in a URL) is a hit at that token's position
+        (``search.positional_hits``); not for counts of the tokens around hits."""
         from ..query.positions import inside_tokens, single_token
         from ..query.search import holding_hits, positional_hits
 
@@ -321,8 +329,12 @@ class DocumentSource:
         positional = self.positional(tracked=True)
         if positional is None:
             return None
-        find = positional_hits if whole else holding_hits
-        groups = find(positional.layer, query, selected=positional.selected, max_count=max_count)
+        if whole:
+            groups = positional_hits(
+                positional.layer, query, selected=positional.selected, max_count=max_count, inside=inside
+            )
+        else:
+            groups = holding_hits(positional.layer, query, selected=positional.selected, max_count=max_count)
         if groups is None:
             return None
         settle = self.held.settle if flowing and self.held is not None else None

@@ -13,6 +13,7 @@ get theirs from a pass over the spellings (``Keys.of``), not over the tokens.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -158,6 +159,63 @@ def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
     keys = Keys.of(layer, query.normalizer)
     if _may_hit_inside_a_token(layer, query, keys):
         return None  # the matcher's -w sees words in a URL or a ligature, one token here
+    return _whole_forms(layer, query, keys)
+
+
+#: Per spelling, the spans of the hits inside one of its tokens (``hits_inside_tokens``).
+InsideHits = dict[int, list[tuple[int, int]]]
+
+
+def forms_and_inside_hits(layer: TokenLayer, query: Query) -> tuple[list[int], InsideHits] | None:
+    """``matching_forms``, and the hits the matcher sees inside tokens of several words
+    (``hits_inside_tokens``) instead of None when there are such hits: for an answer
+    made of hits (kwic's lines, grep's), where a count of tokens would be wrong."""
+    if not layer_may_answer(query):
+        return None
+    keys = Keys.of(layer, query.normalizer)
+    inside: InsideHits = {}
+    if _may_hit_inside_a_token(layer, query, keys):
+        found = hits_inside_tokens(layer, query, keys)
+        if found is None:
+            return None
+        inside = found
+    forms = _whole_forms(layer, query, keys)
+    whole = set(forms)
+    return forms, {form: spans for form, spans in inside.items() if form not in whole}
+
+
+def hits_inside_tokens(layer: TokenLayer, query: Query, keys: Keys) -> InsideHits | None:
+    """The hits of ``query`` inside the spellings of several words (a URL or an e-mail
+    address, where the matcher's -w sees words: https://t.co/x#الرياض#صباح; a ligature
+    whose key is several words), per spelling that has one: each found by the matcher on
+    the spelling alone, which is where the matcher finds it in any context when it
+    touches neither edge of the token (its word boundaries are then the token's own
+    characters).  None when one touches an edge, or the query has clitics or a
+    constraint: only the text can then say."""
+    from .search import line_hits
+
+    if query.options.clitics is not None or query.constraint is not None:
+        return None
+    code = re.escape(bytes([KINDS.index(Kind.url)]))
+    candidates = {m.start() for m in re.finditer(code, layer.array("kinds").tobytes())}
+    candidates.update(_forms_of_keys(layer, keys, _spaced_numbers(keys.keys)))
+    search = query.regex.search
+    normalize = query.normalizer.normalize
+    found: InsideHits = {}
+    for form in sorted(candidates):
+        spelling = layer.form(form)
+        if search(normalize(spelling)) is None:
+            continue
+        spans = [span for span, _ in line_hits(spelling, query)]
+        if any(start == 0 or end == len(spelling) for start, end in spans):
+            return None
+        if spans:
+            found[form] = spans
+    return found
+
+
+def _whole_forms(layer: TokenLayer, query: Query, keys: Keys) -> list[int]:
+    """The spellings whose key the query matches whole (``matching_forms``)."""
     assert query.literal is not None
     if query.options.clitics is None and not query.options.ignore_case and isinstance(keys.keys, Lexicon):
         found = keys.keys.find(query.literal)  # a binary search
@@ -182,8 +240,6 @@ def _may_hit_inside_a_token(layer: TokenLayer, query: Query, keys: Keys) -> bool
     steps = tuple(query.normalizer.active_steps)
     texts = cache.get(steps)
     if texts is None:
-        import re
-
         code = re.escape(bytes([KINDS.index(Kind.url)]))
         urls = [layer.form(m.start()) for m in re.finditer(code, layer.array("kinds").tobytes())]
         texts = cache[steps] = [*normalize_many(urls, query.normalizer).values(), *_spaced(keys.keys)]
@@ -197,10 +253,16 @@ def _may_hit_inside_a_token(layer: TokenLayer, query: Query, keys: Keys) -> bool
 
 
 def _spaced(keys: Sequence[str]) -> list[str]:
-    """The keys that hold a space: found in the lexicon's bytes, not by decoding every key."""
+    """The keys that hold a space."""
+    return [keys[n] for n in sorted(_spaced_numbers(keys))]
+
+
+def _spaced_numbers(keys: Sequence[str]) -> set[int]:
+    """The numbers of the keys that hold a space: found in the lexicon's bytes, not by
+    decoding every key."""
     if not isinstance(keys, Lexicon):
-        return [key for key in keys if " " in key]
-    return [keys[n] for n in sorted(_keys_holding(keys, b" "))]
+        return {n for n, key in enumerate(keys) if " " in key}
+    return _keys_holding(keys, b" ")
 
 
 def node_positions(layer: TokenLayer, query: Query) -> list[int] | None:

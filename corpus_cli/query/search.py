@@ -425,20 +425,31 @@ def positional_hits(
     *,
     selected: Iterable[int] | None = None,
     max_count: int | None = None,
+    inside: bool = False,
 ) -> Iterator[DocumentHits] | None:
     """The hits of ``query`` from the token layer, document by document, exactly as
     ``iter_hits`` finds them in the text; None when the layer cannot answer ``query``
     exactly (``positions.matching_forms``): the text must then be searched.
 
     ``selected``: the documents to keep (``Positional.selected``; None: all);
-    ``max_count``: a document's hits on its first N lines only.  Lazy: ``--limit``
-    computes only the lines it shows.
+    ``max_count``: a document's hits on its first N lines only; ``inside``: the hits
+    inside a token of several words count too (``positions.hits_inside_tokens``: a
+    word in a URL), at the position of that token, where None would be returned (for
+    lines of text; a count of tokens around the hit would count the URL).  Lazy:
+    ``--limit`` computes only the lines it shows.
     """
-    from .positions import inner_span, matching_forms
+    from .positions import forms_and_inside_hits, inner_span, matching_forms
 
-    forms = matching_forms(layer, query)
-    if forms is None:
-        return None
+    if inside:
+        found = forms_and_inside_hits(layer, query)
+        if found is None:
+            return None
+        forms, inside_spans = found
+    else:
+        matched = matching_forms(layer, query)
+        if matched is None:
+            return None
+        forms, inside_spans = matched, {}
     inner = {f: inner_span(layer.form(f), query.normalizer) for f in forms}
     splits: dict[int, Split | None] = dict.fromkeys(forms)
     if query.clitics:
@@ -448,7 +459,8 @@ def positional_hits(
                 return None
             splits[form] = split
     kept = None if selected is None else set(selected)
-    return _placed(layer, layer.positions(forms), inner, splits, kept, max_count)
+    positions = layer.positions([*forms, *inside_spans])
+    return _placed(layer, positions, inner, splits, kept, max_count, inside_spans)
 
 
 def holding_hits(
@@ -469,7 +481,7 @@ def holding_hits(
         return None
     whole = {f: (0, len(layer.form(f))) for f in forms}
     kept = None if selected is None else set(selected)
-    return _placed(layer, layer.positions(forms), whole, dict.fromkeys(forms), kept, max_count)
+    return _placed(layer, layer.positions(forms), whole, dict.fromkeys(forms), kept, max_count, {})
 
 
 def whole_token_split(form: str, query: Query, span: Span) -> Split | None:
@@ -488,9 +500,11 @@ def _placed(
     splits: dict[int, Split | None],
     kept: set[int] | None,
     max_count: int | None,
+    inside: dict[int, list[Span]],
 ) -> Iterator[DocumentHits]:
     """``positional_hits``' documents: the positions walked once, in order; a document's
-    or line's start is looked up (bisection) only when a position leaves the last one."""
+    or line's start is looked up (bisection) only when a position leaves the last one.
+    A spelling in ``inside`` has those hits in each of its tokens, not one on the whole."""
     tok, start, docs = layer.tok, layer.start, layer.docs
     line_starts, line_numbers = layer.line_starts, layer.line_numbers
     new = tuple.__new__  # PlacedHit(...) runs a __new__ written in Python
@@ -523,8 +537,12 @@ def _placed(
             line_no = line_numbers[line_index]
             lines += 1
         form = tok[position]
-        a, b = inner[form]
         first = start[position]
+        if inside and form in inside:  # a word in a URL (rare)
+            for a, b in inside[form]:
+                hits.append(new(PlacedHit, (position, line_no, first + a, first + b, None)))
+            continue
+        a, b = inner[form]
         hits.append(new(PlacedHit, (position, line_no, first + a, first + b, splits[form])))
     if hits:
         yield DocumentHits(number, hits)

@@ -267,6 +267,36 @@ def test_a_word_inside_a_url_is_left_to_the_text(invoke, monkeypatch, tmp_path):
     )
 
 
+def test_a_word_inside_a_url_away_from_its_edges_is_answered_by_the_layer(invoke, monkeypatch, tmp_path):
+    """A tweet's URL runs on into its hashtags (``https://t.co/Ab1#الأمم#اليوم``): the
+    matcher finds الأمم there as a word, and so does the layer, by the matcher run on
+    that spelling alone (its boundaries are the URL's own characters), at the URL's
+    position; the rest from positions.  Clusters count the tokens around a hit: those
+    still come from the text."""
+    corpus = tmp_path / "tweets"
+    corpus.mkdir()
+    text = "زوروا https://t.co/Ab1#الأمم#اليوم والأمم الأمم\nالأمم المتحدة https://t.co/x#الامم#الامم#y\n"
+    (corpus / "a.txt").write_text(text, encoding="utf-8")
+    (corpus / "b.txt").write_text("الأمم\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    _build(corpus, cache)
+    where = (corpus, cache)
+    for args in (
+        ["kwic", "الأمم"],
+        ["kwic", "الامم", "--limit", "3", "--format", "jsonl"],
+        ["grep", "-w", "-o", "الأمم"],
+        ["grep", "-w", "-c", "الامم"],
+        ["grep", "-w", "-n", "--color", "always", "الامم"],
+    ):
+        assert same_output(invoke, monkeypatch, where, *args).exit_code == 0
+    found = invoke("grep", "-w", "-o", "الامم", "--corpus", str(corpus), env={"CORPUS_CACHE_DIR": str(cache)})
+    assert found.stdout.count("\n") == 6  # 3 in the URLs' hashtags, 3 elsewhere (not والأمم)
+    assert (
+        same_output(invoke, monkeypatch, where, "kwic", "الأمم", "--clusters", "2", layer=False).exit_code
+        == 0
+    )
+
+
 def test_a_word_inside_a_ligature_or_a_joined_vocative_is_left_to_the_text(invoke, monkeypatch, tmp_path):
     """ﷺ normalizes to four words and, under ``--fold uthmani``, يَـٰٓأَيُّهَا to two: one
     token of the layer each, where the matcher sees whole words.  A query that may hit

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("numpy")
 
 from corpus_cli.query.pattern import MatchOptions, compile_query
-from corpus_cli.query.positions import Keys, matching_forms, node_hits, single_token
+from corpus_cli.query.positions import Keys, forms_and_inside_hits, matching_forms, node_hits, single_token
 from corpus_cli.query.search import iter_hits
 from corpus_cli.store.corpus import Document, load_corpus
 from corpus_cli.store.layer import build_layer
@@ -129,6 +129,26 @@ def test_a_word_inside_a_url_leaves_the_query_to_the_matcher() -> None:
     assert matching_forms(layer, inside) is None and node_hits(layer, inside) is None
     elsewhere = compile_query("المتحدة", STANDARD, MatchOptions(word=True))
     assert [(h.doc, h.start) for h in node_hits(layer, elsewhere) or []] == [(0, 6)]
+
+
+def test_the_hits_inside_a_url_away_from_its_edges_are_the_matchers_on_it_alone() -> None:
+    """A tweet's URL runs on into its hashtags: the hits there are found on the URL alone,
+    unless one touches its edge (https://un.org/الأمم: the text must say)."""
+    text = "الأمم https://t.co/Ab1#الأمم#اليوم"
+    layer = build_layer([text], STANDARD)
+    query = compile_query("الامم", STANDARD, MatchOptions(word=True))
+    found = forms_and_inside_hits(layer, query)
+    assert found is not None
+    forms, inside = found
+    assert [layer.form(f) for f in forms] == ["الأمم"]
+    assert {layer.form(f): spans for f, spans in inside.items()} == {
+        "https://t.co/Ab1#الأمم#اليوم": [(17, 22)]
+    }
+    docs = [Document("a", "a", text)]
+    assert [(h.start, h.end) for h in iter_hits(docs, query)] == [(0, 5), (23, 28)]
+    edge = build_layer(["الأمم https://un.org/الأمم"], STANDARD)
+    assert forms_and_inside_hits(edge, query) is None
+    assert matching_forms(layer, query) is None  # for counts of the tokens around a hit
 
 
 def test_a_word_is_found_on_the_layer_without_compiling_its_pattern() -> None:

@@ -173,7 +173,11 @@ def kwic(
         query = session.query(
             pattern, MatchOptions(fixed, not substring, ignore_case, clitics, strict_marks), explain
         )
-        positional = None if dask else session.source.layer_hits(query, max_count, flowing=limit is None)
+        positional = (
+            None
+            if dask
+            else session.source.layer_hits(query, max_count, flowing=limit is None, inside=clusters is None)
+        )
 
         def zero(asked_none: str | None) -> None:
             assert pattern is not None
