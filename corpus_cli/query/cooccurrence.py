@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..store.layer import KINDS, NO_KEY, TokenLayer
 from ..text.tokenize import Kind
-from .positions import Keys, inner_span, matching_forms
+from .positions import Keys, forms_and_inside_hits, inner_span
 
 if TYPE_CHECKING:
     from .pattern import Query
@@ -138,6 +138,7 @@ class Nodes:
         positions: Array,
         docs: Array,
         lasts: Array | None = None,
+        within: Array | None = None,
     ) -> None:
         self.layer, self.query, self.forms = layer, query, forms
         self.positions = positions  # int64
@@ -145,6 +146,9 @@ class Nodes:
         #: the last position of each hit, when hits are longer than a token (a CQL
         #: query's matches: the window's right side starts after it); None: one token
         self.lasts = lasts
+        #: each hit's first character within its token, when some hits are inside a
+        #: token (a word in a URL: ``positions.hits_inside_tokens``); None: from ``forms``
+        self.within = within
 
     @cached_property
     def starts(self) -> Array:
@@ -152,6 +156,8 @@ class Nodes:
         token, within the token (int64)."""
         np = _numpy()
         layer = self.layer
+        if self.within is not None:
+            return layer.numpy("start")[self.positions].astype(np.int64) + self.within
         form_ids = np.asarray(sorted(self.forms), dtype=np.int64)
         inner = np.asarray(
             [inner_span(layer.form(int(f)), self.query.normalizer)[0] for f in form_ids], dtype=np.int64
@@ -164,15 +170,34 @@ class Nodes:
 
 def node_arrays(layer: TokenLayer, query: Query, selected: Sequence[int] | None = None) -> Nodes | None:
     """The hits of ``query`` in the documents ``selected`` (None: all), or None when the
-    layer cannot answer it exactly (``query.positions.matching_forms``)."""
-    forms = matching_forms(layer, query)
-    if forms is None:
+    layer cannot answer it exactly (``query.positions.forms_and_inside_hits``).  A hit
+    inside a token (a word in a URL) is a node at that token, as the text path takes it:
+    a node that is not a word (``node_words``)."""
+    found = forms_and_inside_hits(layer, query)
+    if found is None:
         return None
+    forms, inside = found
     np = _numpy()
     postings, offsets = layer.numpy("postings"), layer.numpy("posting_offsets")
     lists = [postings[offsets[f] : offsets[f + 1]] for f in forms]
+    within = None
+    if inside:  # each hit inside a token at that token, in order of its first character
+        normalizer = query.normalizer
+        firsts = [
+            np.full(len(listed), inner_span(layer.form(f), normalizer)[0])
+            for f, listed in zip(forms, lists, strict=True)
+        ]
+        for form, spans in inside.items():
+            found_at = postings[offsets[form] : offsets[form + 1]]
+            for start, _ in spans:
+                lists.append(found_at)
+                firsts.append(np.full(len(found_at), start))
     positions = np.concatenate([np.empty(0, dtype=np.uint32), *lists]).astype(np.int64)
-    if len(lists) > 1:
+    if inside:
+        within = np.concatenate([np.empty(0, dtype=np.int64), *firsts]).astype(np.int64)
+        order = np.lexsort((within, positions))
+        positions, within = positions[order], within[order]
+    elif len(lists) > 1:
         positions.sort()
     docs = np.searchsorted(layer.numpy("docs"), positions, side="right").astype(np.int64) - 1
     if selected is not None:
@@ -180,7 +205,8 @@ def node_arrays(layer: TokenLayer, query: Query, selected: Sequence[int] | None 
         keep[np.asarray(selected, dtype=np.int64)] = True
         chosen = keep[docs]
         positions, docs = positions[chosen], docs[chosen]
-    return Nodes(layer, query, forms, positions, docs)
+        within = None if within is None else within[chosen]
+    return Nodes(layer, query, forms, positions, docs, within=within)
 
 
 def node_words(words: WordPositions, nodes: Nodes) -> Array:

@@ -273,6 +273,34 @@ def test_a_word_inside_a_url_is_left_to_the_text(invoke, monkeypatch, tmp_path, 
         assert hits == ["2", "1", "3"]  # a.txt, b.txt, and (all)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["dispersion", "الأمم"],
+        ["collocates", "الأمم", "--min-freq", "1"],
+        ["collocates", "الامم", "--by-position", "--window", "2", "--min-freq", "1"],
+        ["collocates", "الأمم", "--measure", "mi", "--min-freq", "1", "--format", "jsonl"],
+    ],
+    ids=" ".join,
+)
+def test_a_word_inside_a_url_away_from_its_edges_is_a_node_of_the_layer(invoke, monkeypatch, tmp_path, args):
+    """A tweet's URL runs on into its hashtags: الأمم inside ``https://t.co/Q#الامم#x#الأمم#y``
+    (twice) is found by the layer too, a node at the URL (not a word), as the text takes it."""
+    root = tmp_path / "tweets"
+    root.mkdir()
+    (root / "a.txt").write_text(
+        "قال الوزير https://t.co/Ab1#الأمم#اليوم في بيان\nالأمم المتحدة\n", encoding="utf-8"
+    )
+    (root / "b.txt").write_text("الأمم https://t.co/Q#الامم#x#الأمم#y بيان\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    _build(root, cache)
+    result = same(invoke, monkeypatch, Indexed(root, cache), args)  # TSV in a pipe, unless asked
+    assert result.exit_code == 0
+    if args[0] == "dispersion":
+        hits = [row.split("\t")[2] for row in result.stdout.splitlines()[1:]]
+        assert hits == ["2", "3", "5"]  # a.txt, b.txt, and (all)
+
+
 # --------------------------------------------------------------------------- by position
 
 
