@@ -265,12 +265,6 @@ def _spaced_numbers(keys: Sequence[str]) -> set[int]:
     return _keys_holding(keys, b" ")
 
 
-def node_positions(layer: TokenLayer, query: Query) -> list[int] | None:
-    """The sorted positions of the hits of ``query``, or None (``matching_forms``)."""
-    forms = matching_forms(layer, query)
-    return None if forms is None else layer.positions(forms)
-
-
 def inner_span(form: str, normalizer: Normalizer) -> tuple[int, int]:
     """The characters of ``form`` that a hit on the whole token covers: the matcher's hit
     on the normalized token, mapped back (a tatweel after the last letter is left out, the
