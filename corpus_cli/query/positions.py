@@ -168,8 +168,9 @@ InsideHits = dict[int, list[tuple[int, int]]]
 
 def forms_and_inside_hits(layer: TokenLayer, query: Query) -> tuple[list[int], InsideHits] | None:
     """``matching_forms``, and the hits the matcher sees inside tokens of several words
-    (``hits_inside_tokens``) instead of None when there are such hits: for an answer
-    made of hits (kwic's lines, grep's), where a count of tokens would be wrong."""
+    (``hits_inside_tokens``) instead of None when there are such hits: for the answers
+    made of hits (kwic's and grep's lines, the nodes of collocates and dispersion).  Not
+    for ``kwic --clusters``, which counts the tokens around a hit as the text cuts them."""
     if not layer_may_answer(query):
         return None
     keys = Keys.of(layer, query.normalizer)
