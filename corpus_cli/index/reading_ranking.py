@@ -239,10 +239,11 @@ def _spelled_whole(
 
 
 def _skeleton(root: str) -> str:
-    """A root without its weak radicals and hamza (فيد and فود are فد): how two readings'
-    roots are compared when the analyser spells a weak radical one way in one reading and
-    the other way in the other."""
-    return "".join(char for char in root if char not in "اويءى")
+    """A root without its weak radicals and hamza, a doubled radical once (فيد and فود are
+    فد, طقق and طوق طق): how two readings' roots are compared when the analyser spells a
+    weak or doubled radical one way in one reading and another way in the other."""
+    letters = [char for char in root if char not in "اويءى"]
+    return "".join(char for i, char in enumerate(letters) if i == 0 or char != letters[i - 1])
 
 
 #: The analyser's tags of the nouns derived from a verb that take a pattern of their own
