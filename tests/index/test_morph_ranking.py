@@ -298,5 +298,9 @@ def test_a_noun_whose_lemma_the_corpus_writes_goes_before_one_whose_lemma_it_har
     assert ranked["الثقافة"] == [CULTURE, THAQAF]  # 60 written > 8 × (1 + 2)
     assert ranked["سنوات"] == [YEAR, YEARS_BACK_FORMED]  # one root, its weak radical spelled two ways
     assert ranked["الموارد"] == [SOURCE, COMING]  # a participle spelled like the plural: no evidence
+    # one root spelled with a doubled radical and with a weak one (طقق, طوق)
+    packed = Reading("طَاقّ", "طقق", "noun", "اسم:اسم فاعل")
+    energy = Reading("طَاقَة", "طوق", "noun", "اسم:مصدر أصلي")
+    assert rank_readings({"الطاقة": [packed, energy]}, {"الطاقة": 30})["الطاقة"] == [energy, packed]
     # written, but not far more often: the analyser's order stands
     assert rank_readings(readings, counts | {"الثقاف": 6})["الثقافة"] == [THAQAF, CULTURE]  # 60 ≤ 8 × 8
