@@ -319,7 +319,7 @@ class DocumentSource:
         without their text, and a substring query within tokens is answered too
         (``search.holding_hits``: the tokens that hold its matches).  ``inside``: a hit
         inside a token (a word in a URL) is a hit at that token's position
-        (``search.positional_hits``); not for counts of the tokens around hits."""
+        (``search.positional_hits``); not for ``kwic --clusters``."""
         from ..query.positions import inside_tokens, single_token
         from ..query.search import holding_hits, positional_hits
 

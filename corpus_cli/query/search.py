@@ -434,9 +434,9 @@ def positional_hits(
     ``selected``: the documents to keep (``Positional.selected``; None: all);
     ``max_count``: a document's hits on its first N lines only; ``inside``: the hits
     inside a token of several words count too (``positions.hits_inside_tokens``: a
-    word in a URL), at the position of that token, where None would be returned (for
-    lines of text; a count of tokens around the hit would count the URL).  Lazy:
-    ``--limit`` computes only the lines it shows.
+    word in a URL), at the position of that token, where None would be returned (not
+    for ``kwic --clusters``, whose clusters are the tokens around a hit as the text cuts
+    them).  Lazy: ``--limit`` computes only the lines it shows.
     """
     from .positions import forms_and_inside_hits, inner_span, matching_forms
 
