@@ -7,6 +7,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("numpy")
 
@@ -176,3 +178,48 @@ def test_a_word_is_found_on_the_layer_without_compiling_its_pattern() -> None:
     assert [m.span() for m in again.regex.finditer(STANDARD.normalize(texts[1]))] == [(0, 5), (8, 13)]
     # Patterns the user typed are compiled at once: their errors are the user's to see.
     assert not isinstance(compile_query("الأ.م", STANDARD, MatchOptions(word=True)).regex, LazyPattern)
+
+
+_URL_PIECES = st.sampled_from(
+    [
+        "الأمم",
+        "الامم",
+        "اليوم",
+        " ",
+        "\n",
+        "https://t.co/Ab1#",
+        "#",
+        "/",
+        "x@y.co",
+        ".",
+        "a",
+        "#الامم",
+        "الأمم#",
+        "ﷺ",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.lists(_URL_PIECES, max_size=14).map("".join), min_size=1, max_size=3))
+def test_the_layer_finds_the_matchers_hits_inside_urls(texts: list[str]) -> None:
+    """Whatever the URLs around a word: when the layer answers (``inside``), its hits are
+    the matcher's, and its nodes (``node_arrays``) start where those hits start."""
+    from corpus_cli.query.cooccurrence import node_arrays
+    from corpus_cli.query.search import hits_from_positions, positional_hits
+
+    docs = [Document(str(i), str(i), text) for i, text in enumerate(texts)]
+    layer = build_layer(texts, STANDARD)
+    for term in ("الامم", "اليوم"):
+        query = compile_query(term, STANDARD, MatchOptions(word=True))
+        expected = [(h.doc.id, h.line_no, h.start, h.end) for h in iter_hits(docs, query)]
+        groups = positional_hits(layer, query, inside=True)
+        if groups is None:
+            continue
+        read = lambda numbers: (docs[n] for n in numbers)  # noqa: E731
+        assert [(h.doc.id, h.line_no, h.start, h.end) for h in hits_from_positions(groups, read)] == expected
+        nodes = node_arrays(layer, query)
+        assert nodes is not None
+        assert list(zip(nodes.docs.tolist(), nodes.starts.tolist(), strict=True)) == [
+            (int(doc), start) for doc, _, start, _ in expected
+        ]
