@@ -95,6 +95,11 @@ class Positional(NamedTuple):
     headers: Callable[[], list[Document]]
 
 
+#: Characters of a flowing answer let go before the whole index check (``DocumentSource.
+#: _release_first_lines``): enough for ``| head`` and a screenful.
+FIRST_LINES = 1 << 16
+
+
 class DocumentSource:
     """The documents of one command run (see the module's docstring)."""
 
@@ -367,13 +372,29 @@ class DocumentSource:
         a reader that wants a few lines (``| head``) gets them without the rest."""
         from ..index.fingerprint import early_ready
 
+        released = False
         for group in groups:
             self.reached(group.number)
             yield group
             if settle is not None and early_ready():
                 settle()
                 settle = None
+            elif settle is not None and not released:
+                released = self._release_first_lines()
         self.reached(None)
+
+    def _release_first_lines(self) -> bool:
+        """Let the first ``FIRST_LINES`` characters of a flowing answer go before the check
+        of every file is over, once the files of the documents they came from prove
+        unchanged (``Index.fresh_through``): they are the files' answer whatever the
+        later files hold.  True when done."""
+        held, index, reach = self.held, self._unchecked_index, self._reach
+        if held is None or not held.holding or held.size < FIRST_LINES or index is None or reach is None:
+            return False
+        if not index.fresh_through(reach):
+            return False
+        held.release()
+        return True
 
     @functools.cached_property
     def _index_at_another_level(self) -> Index | None:

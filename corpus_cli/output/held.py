@@ -8,7 +8,10 @@ check is awaited when the command ends, when more than ``LIMIT`` characters are 
 or before anything is written to stderr.  At the end, a command that stopped early
 (``kwic --limit``) needs only the files it read checked (``Index.fresh_through``).  A
 stale index then raises ``StaleIndex`` and the command runs again without it: nothing
-of the first answer has been written.
+of the first answer has been written, but for the first lines of an answer that flows
+in document order, let go (``release``) once the files of the documents they came from
+proved unchanged, which the run again skips as below (``| head`` on 650,000 files gets
+its lines without the 2 s of the whole check).
 
 An index found damaged while it answers (``DamagedIndex``) is left aside the same way,
 at any point of the output: what already went out is counted (bytes, and their CRC),
@@ -117,6 +120,18 @@ class HeldOutput:
         self.holding = False
         self.counting = count or self.gone[0] < self.skip[0]
         parts, self.parts = self.parts, []
+        for part in parts:
+            self._out(part)
+
+    def release(self) -> None:
+        """Write out what is held, counted, and go on holding what comes next: for the
+        part of an answer already proven to be the files' own (``Index.fresh_through``
+        of the documents it came from).  Should the index still prove stale, the command
+        runs again without it and skips these bytes (``resume``)."""
+        if not self.holding:
+            return
+        parts, self.parts = self.parts, []
+        self.size = 0
         for part in parts:
             self._out(part)
 

@@ -145,6 +145,53 @@ def test_an_edit_past_what_the_answer_read(invoke, private_index_cache, corpus, 
     assert (result.exit_code, result.stdout) == (off.exit_code, off.stdout)
 
 
+@pytest.mark.parametrize(
+    "args", [["kwic", "سوريا"], ["grep", "-w", "سوريا"], ["grep", "-w", "-c", "الأمن"]], ids=" ".join
+)
+def test_first_lines_let_go_early_are_not_written_twice(
+    invoke, private_index_cache, corpus, monkeypatch, args
+):
+    """The first lines of a flowing answer go out once the files they came from prove
+    unchanged; the last file, changed, makes the index stale all the same: the command
+    answers again from the files, skipping what went out, and the whole is the files'."""
+    from corpus_cli.cli import documents
+
+    monkeypatch.setattr(documents, "FIRST_LINES", 1)
+    where = ("--corpus", str(corpus))
+    assert invoke("index", "build", *where).exit_code == 0
+    fresh_off = invoke(*args, *where, "--index", "off")
+    _early(corpus, args)
+    fresh = invoke(*args, *where)
+    assert (fresh.exit_code, fresh.stdout, fresh.stderr) == (fresh_off.exit_code, fresh_off.stdout, "")
+    last = sorted(corpus.iterdir())[-1]
+    last.write_text(last.read_text(encoding="utf-8") + "\nسوريا الأمن كازاخستان\n", encoding="utf-8")
+    off = invoke(*args, *where, "--index", "off")
+    assert off.stdout != fresh_off.stdout
+    released = []
+    real = HeldOutput.release
+    monkeypatch.setattr(HeldOutput, "release", lambda self: released.append(self.size) or real(self))
+    monkeypatch.setattr(fp, "early_ready", lambda: False)  # the check of every file still running
+    _early(corpus, args)
+    result = invoke(*args, *where)
+    assert released, "nothing was let go before the check"
+    assert (result.exit_code, result.stdout) == (off.exit_code, off.stdout)
+    assert result.stderr.count("changed since its index was built") == 1
+
+
+def test_let_go_output_is_counted_and_holding_goes_on():
+    out = io.StringIO()
+    stream = HeldOutput(out)
+    stream.write("سطر\n")
+    stream.release()
+    assert out.getvalue() == "سطر\n" and stream.gone[0] == len("سطر\n".encode())
+    stream.write("later\n")
+    assert out.getvalue() == "سطر\n" and stream.holding  # held again
+    stream.check = lambda final: False
+    with pytest.raises(StaleIndex):
+        stream.settle()
+    assert out.getvalue() == "سطر\n"
+
+
 def test_an_answer_that_stops_early_checks_only_what_it_read(invoke, private_index_cache, corpus):
     where = ("--corpus", str(corpus))
     assert invoke("index", "build", *where).exit_code == 0
