@@ -190,9 +190,10 @@ def hits_inside_tokens(layer: TokenLayer, query: Query, keys: Keys) -> InsideHit
     address, where the matcher's -w sees words: https://t.co/x#الرياض#صباح; a ligature
     whose key is several words), per spelling that has one: each found by the matcher on
     the spelling alone, which is where the matcher finds it in any context when it
-    touches neither edge of the token (its word boundaries are then the token's own
-    characters).  None when one touches an edge, or the query has clitics or a
-    constraint: only the text can then say."""
+    touches neither edge of the token, nor has only characters that normalization
+    deletes between it and one (its word boundaries are then the token's own
+    characters).  None when one does, or the query has clitics or a constraint: only
+    the text can then say."""
     from .search import line_hits
 
     if query.options.clitics is not None or query.constraint is not None:
@@ -208,7 +209,9 @@ def hits_inside_tokens(layer: TokenLayer, query: Query, keys: Keys) -> InsideHit
         if search(normalize(spelling)) is None:
             continue
         spans = [span for span, _ in line_hits(spelling, query)]
-        if any(start == 0 or end == len(spelling) for start, end in spans):
+        # At an edge, or with only what normalization deletes between the hit and it
+        # (a tatweel, an RLM ending an e-mail address): the neighbour decides.
+        if any(not normalize(spelling[:start]) or not normalize(spelling[end:]) for start, end in spans):
             return None
         if spans:
             found[form] = spans
