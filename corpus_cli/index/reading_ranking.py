@@ -268,10 +268,10 @@ def _written_lemma(
     """The (lemma, root, pos) of a noun whose lemma the corpus writes ``margin`` times more
     often (as a word, bare or with the article; plus ``smoothing``) than the first
     reading's, when the first reading is a noun (not a name or an adjective:
-    ``KEPT_FIRST``) and both have one root
-    (``_skeleton``): ثقافة is ثَقَافَة, not farahidi's ثَقَاف; عقوبة, فائدة likewise; سنوات is
-    سَنَة, not سَنَوَة; الإنسان إِنْسَان, not إِنْس; الشعب شَعْب, not the plural of شُعْبَة.  Not
-    a participle or place noun (``DERIVED``): موارد is the plural of مَوْرِد.  Else None."""
+    ``KEPT_FIRST``) and both have one root (``_skeleton``): ثقافة is ثَقَافَة, not
+    farahidi's ثَقَاف; عقوبة, فائدة likewise; سنوات is سَنَة, not سَنَوَة; الإنسان إِنْسَان,
+    not إِنْس; الشعب شَعْب, not the plural of شُعْبَة.  Not a participle or place noun
+    (``DERIVED``): موارد is the plural of مَوْرِد.  Else None."""
     if len(readings) < 2 or readings[0].pos != "noun" or any(kind in readings[0].tag for kind in KEPT_FIRST):
         return None
     first = key_of(readings[0])
