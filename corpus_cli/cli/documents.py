@@ -372,28 +372,30 @@ class DocumentSource:
         a reader that wants a few lines (``| head``) gets them without the rest."""
         from ..index.fingerprint import early_ready
 
-        released = False
+        tried = False
         for group in groups:
             self.reached(group.number)
             yield group
             if settle is not None and early_ready():
                 settle()
                 settle = None
-            elif settle is not None and not released:
-                released = self._release_first_lines()
+            elif settle is not None and not tried:
+                tried = self._release_first_lines()
         self.reached(None)
 
     def _release_first_lines(self) -> bool:
         """Let the first ``FIRST_LINES`` characters of a flowing answer go before the check
         of every file is over, once the files of the documents they came from prove
         unchanged (``Index.fresh_through``): they are the files' answer whatever the
-        later files hold.  True when done."""
+        later files hold.  True once tried (let go, or a file of theirs changed: the
+        whole check will say so), False while too little is held to try."""
         held, index, reach = self.held, self._unchecked_index, self._reach
-        if held is None or not held.holding or held.size < FIRST_LINES or index is None or reach is None:
+        if held is None or index is None or reach is None or not held.holding:
+            return True
+        if held.size < FIRST_LINES:
             return False
-        if not index.fresh_through(reach):
-            return False
-        held.release()
+        if index.fresh_through(reach):
+            held.release()
         return True
 
     @functools.cached_property

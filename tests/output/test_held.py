@@ -178,6 +178,28 @@ def test_first_lines_let_go_early_are_not_written_twice(
     assert result.stderr.count("changed since its index was built") == 1
 
 
+def test_a_changed_first_file_is_looked_for_once(invoke, private_index_cache, corpus, monkeypatch):
+    """The first file changed: nothing is let go early, and the files of the documents
+    read are checked once, not again after every document (the whole check says stale)."""
+    from corpus_cli.cli import documents
+    from corpus_cli.index.read import Index
+
+    monkeypatch.setattr(documents, "FIRST_LINES", 1)
+    where = ("--corpus", str(corpus))
+    assert invoke("index", "build", *where).exit_code == 0
+    first = sorted(corpus.iterdir())[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nسوريا سوريا\n", encoding="utf-8")
+    off = invoke("kwic", "سوريا", *where, "--index", "off")
+    calls = []
+    real = Index.fresh_through
+    monkeypatch.setattr(Index, "fresh_through", lambda self, last: calls.append(last) or real(self, last))
+    monkeypatch.setattr(fp, "early_ready", lambda: False)
+    _early(corpus, ["kwic", "سوريا"])
+    result = invoke("kwic", "سوريا", *where)
+    assert (result.exit_code, result.stdout) == (off.exit_code, off.stdout)
+    assert len(calls) == 1
+
+
 def test_let_go_output_is_counted_and_holding_goes_on():
     out = io.StringIO()
     stream = HeldOutput(out)
