@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..store.layer import KINDS, NO_KEY, TokenLayer
 from ..text.tokenize import Kind
-from .positions import Keys, forms_and_inside_hits, inner_span
+from .positions import Keys, inner_span
+from .search import forms_and_inside_hits
 
 if TYPE_CHECKING:
     from .pattern import Query
@@ -147,7 +148,7 @@ class Nodes:
         #: query's matches: the window's right side starts after it); None: one token
         self.lasts = lasts
         #: each hit's first character within its token, when some hits are inside a
-        #: token (a word in a URL: ``positions.hits_inside_tokens``); None: from ``forms``
+        #: token (a word in a URL: ``search.hits_inside_tokens``); None: from ``forms``
         self.within = within
 
     @cached_property
@@ -170,7 +171,7 @@ class Nodes:
 
 def node_arrays(layer: TokenLayer, query: Query, selected: Sequence[int] | None = None) -> Nodes | None:
     """The hits of ``query`` in the documents ``selected`` (None: all), or None when the
-    layer cannot answer it exactly (``query.positions.forms_and_inside_hits``).  A hit
+    layer cannot answer it exactly (``query.search.forms_and_inside_hits``).  A hit
     inside a token (a word in a URL) is a node at that token, as the text path takes it:
     a node that is not a word (``node_words``)."""
     found = forms_and_inside_hits(layer, query)

@@ -162,60 +162,28 @@ def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
     return _whole_forms(layer, query, keys)
 
 
-#: Per spelling, the spans of the hits inside one of its tokens (``hits_inside_tokens``).
-InsideHits = dict[int, list[tuple[int, int]]]
-
-
-def forms_and_inside_hits(layer: TokenLayer, query: Query) -> tuple[list[int], InsideHits] | None:
-    """``matching_forms``, and the hits the matcher sees inside tokens of several words
-    (``hits_inside_tokens``) instead of None when there are such hits: for the answers
-    made of hits (kwic's and grep's lines, the nodes of collocates and dispersion).  Not
-    for ``kwic --clusters``, which counts the tokens around a hit as the text cuts them."""
+def forms_and_compounds(layer: TokenLayer, query: Query) -> tuple[list[int], list[int]] | None:
+    """``matching_forms``, and, where the matcher may find ``query`` inside a token of
+    several words (``may_hit_inside_a_token``), those tokens' spellings
+    (``compound_forms``) instead of None: ``search.forms_and_inside_hits`` finds the hits
+    in them.  None when the layer cannot answer at all (``layer_may_answer``)."""
     if not layer_may_answer(query):
         return None
     keys = Keys.of(layer, query.normalizer)
-    inside: InsideHits = {}
-    if _may_hit_inside_a_token(layer, query, keys):
-        found = hits_inside_tokens(layer, query, keys)
-        if found is None:
-            return None
-        inside = found
-    forms = _whole_forms(layer, query, keys)
-    whole = set(forms)
-    return forms, {form: spans for form, spans in inside.items() if form not in whole}
+    compounds = compound_forms(layer, keys) if _may_hit_inside_a_token(layer, query, keys) else []
+    return _whole_forms(layer, query, keys), compounds
 
 
-def hits_inside_tokens(layer: TokenLayer, query: Query, keys: Keys) -> InsideHits | None:
-    """The hits of ``query`` inside the spellings of several words (a URL or an e-mail
-    address, where the matcher's -w sees words: https://t.co/x#الرياض#صباح; a ligature
-    whose key is several words), per spelling that has one: each found by the matcher on
-    the spelling alone, which is where the matcher finds it in any context when it
-    touches neither edge of the token, nor has only characters that normalization
-    deletes between it and one (its word boundaries are then the token's own
-    characters).  None when one does, or the query has clitics or a constraint: only
-    the text can then say."""
-    from .search import line_hits
+def compound_forms(layer: TokenLayer, keys: Keys) -> list[int]:
+    """The spellings that may hold several words: URLs and e-mail addresses, and those
+    whose key holds a space (ﷺ), ascending."""
+    return sorted({*_url_forms(layer), *_forms_of_keys(layer, keys, _spaced_numbers(keys.keys))})
 
-    if query.options.clitics is not None or query.constraint is not None:
-        return None
+
+def _url_forms(layer: TokenLayer) -> list[int]:
+    """The lexicon ids of the spellings tokenized as a URL (or an e-mail address)."""
     code = re.escape(bytes([KINDS.index(Kind.url)]))
-    candidates = {m.start() for m in re.finditer(code, layer.array("kinds").tobytes())}
-    candidates.update(_forms_of_keys(layer, keys, _spaced_numbers(keys.keys)))
-    search = query.regex.search
-    normalize = query.normalizer.normalize
-    found: InsideHits = {}
-    for form in sorted(candidates):
-        spelling = layer.form(form)
-        if search(normalize(spelling)) is None:
-            continue
-        spans = [span for span, _ in line_hits(spelling, query)]
-        # At an edge, or with only what normalization deletes between the hit and it
-        # (a tatweel, an RLM ending an e-mail address): the neighbour decides.
-        if any(not normalize(spelling[:start]) or not normalize(spelling[end:]) for start, end in spans):
-            return None
-        if spans:
-            found[form] = spans
-    return found
+    return [m.start() for m in re.finditer(code, layer.array("kinds").tobytes())]
 
 
 def _whole_forms(layer: TokenLayer, query: Query, keys: Keys) -> list[int]:
@@ -244,8 +212,7 @@ def _may_hit_inside_a_token(layer: TokenLayer, query: Query, keys: Keys) -> bool
     steps = tuple(query.normalizer.active_steps)
     texts = cache.get(steps)
     if texts is None:
-        code = re.escape(bytes([KINDS.index(Kind.url)]))
-        urls = [layer.form(m.start()) for m in re.finditer(code, layer.array("kinds").tobytes())]
+        urls = [layer.form(f) for f in _url_forms(layer)]
         texts = cache[steps] = [*normalize_many(urls, query.normalizer).values(), *_spaced(keys.keys)]
     anchor = None if query.options.ignore_case else query.index_literal()
     if anchor is not None:  # in every hit's text: most often in none of them (and the regex is not needed)

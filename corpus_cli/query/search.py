@@ -433,12 +433,12 @@ def positional_hits(
 
     ``selected``: the documents to keep (``Positional.selected``; None: all);
     ``max_count``: a document's hits on its first N lines only; ``inside``: the hits
-    inside a token of several words count too (``positions.hits_inside_tokens``: a
+    inside a token of several words count too (``hits_inside_tokens``: a
     word in a URL), at the position of that token, where None would be returned (not
     for ``kwic --clusters``, whose clusters are the tokens around a hit as the text cuts
     them).  Lazy: ``--limit`` computes only the lines it shows.
     """
-    from .positions import forms_and_inside_hits, inner_span, matching_forms
+    from .positions import inner_span, matching_forms
 
     if inside:
         found = forms_and_inside_hits(layer, query)
@@ -461,6 +461,55 @@ def positional_hits(
     kept = None if selected is None else set(selected)
     positions = layer.positions([*forms, *inside_spans])
     return _placed(layer, positions, inner, splits, kept, max_count, inside_spans)
+
+
+#: Per spelling, the spans of the hits inside one of its tokens (``hits_inside_tokens``).
+InsideHits = dict[int, list[Span]]
+
+
+def forms_and_inside_hits(layer: TokenLayer, query: Query) -> tuple[list[int], InsideHits] | None:
+    """``positions.matching_forms``, and the hits the matcher sees inside tokens of
+    several words (``hits_inside_tokens``) instead of None when there are such hits: for
+    the answers made of hits (kwic's and grep's lines, the nodes of collocates and
+    dispersion).  Not for ``kwic --clusters``, which counts the tokens around a hit as
+    the text cuts them."""
+    from .positions import forms_and_compounds
+
+    found = forms_and_compounds(layer, query)
+    if found is None:
+        return None
+    forms, compounds = found
+    whole = set(forms)
+    inside = hits_inside_tokens(layer, query, [f for f in compounds if f not in whole])
+    return None if inside is None else (forms, inside)
+
+
+def hits_inside_tokens(layer: TokenLayer, query: Query, compounds: Iterable[int]) -> InsideHits | None:
+    """The hits of ``query`` inside the spellings ``compounds`` of several words (a URL or
+    an e-mail address, where the matcher's -w sees words: https://t.co/x#الرياض#صباح; a
+    ligature whose key is several words), per spelling that has one: each found by the
+    matcher on the spelling alone, which is where the matcher finds it in any context
+    when it touches neither edge of the token, nor has only characters that
+    normalization deletes between it and one (its word boundaries are then the token's
+    own characters).  None when one does, or the query has clitics or a constraint:
+    only the text can then say."""
+    if query.options.clitics is not None or query.constraint is not None:
+        return None if compounds else {}
+    search = query.regex.search
+    normalize = query.normalizer.normalize
+    found: InsideHits = {}
+    for form in compounds:
+        spelling = layer.form(form)
+        if search(normalize(spelling)) is None:
+            continue
+        spans = [span for span, _ in line_hits(spelling, query)]
+        # At an edge, or with only what normalization deletes between the hit and it
+        # (a tatweel, an RLM ending an e-mail address): the neighbour decides.
+        if any(not normalize(spelling[:start]) or not normalize(spelling[end:]) for start, end in spans):
+            return None
+        if spans:
+            found[form] = spans
+    return found
 
 
 def holding_hits(

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 pytest.importorskip("numpy")
 
 from corpus_cli.query.pattern import MatchOptions, compile_query
-from corpus_cli.query.positions import Keys, forms_and_inside_hits, matching_forms, node_hits, single_token
-from corpus_cli.query.search import iter_hits
+from corpus_cli.query.positions import Keys, matching_forms, node_hits, single_token
+from corpus_cli.query.search import forms_and_inside_hits, iter_hits
 from corpus_cli.store.corpus import Document, load_corpus
 from corpus_cli.store.layer import build_layer
 from corpus_cli.text.clitics import CliticMode
