@@ -154,12 +154,10 @@ def layer_may_answer(query: Query) -> bool:
 def matching_forms(layer: TokenLayer, query: Query) -> list[int] | None:
     """The lexicon ids of the spellings every hit of ``query`` is one of, or None when the
     layer cannot answer ``query`` exactly (``layer_may_answer``)."""
-    if not layer_may_answer(query):
+    found = forms_and_compounds(layer, query)
+    if found is None or found[1]:  # the matcher's -w may see words in a URL or a ligature
         return None
-    keys = Keys.of(layer, query.normalizer)
-    if _may_hit_inside_a_token(layer, query, keys):
-        return None  # the matcher's -w sees words in a URL or a ligature, one token here
-    return _whole_forms(layer, query, keys)
+    return found[0]
 
 
 def forms_and_compounds(layer: TokenLayer, query: Query) -> tuple[list[int], list[int]] | None:
@@ -170,8 +168,9 @@ def forms_and_compounds(layer: TokenLayer, query: Query) -> tuple[list[int], lis
     if not layer_may_answer(query):
         return None
     keys = Keys.of(layer, query.normalizer)
-    compounds = compound_forms(layer, keys) if _may_hit_inside_a_token(layer, query, keys) else []
-    return _whole_forms(layer, query, keys), compounds
+    if _may_hit_inside_a_token(layer, query, keys):
+        return _whole_forms(layer, query, keys), compound_forms(layer, keys)
+    return _whole_forms(layer, query, keys), []
 
 
 def compound_forms(layer: TokenLayer, keys: Keys) -> list[int]:
