@@ -422,3 +422,61 @@ def test_attr_ngrams_on_news_from_the_index_and_in_memory_are_the_same(
         for options in (["--top", "0", "--format", "jsonl"], ["--by-doc", "--top", "3"], ["--dispersion"]):
             result = news.same(invoke, "freq", "--attr", name, "--ngram", n, *options)
             assert result.exit_code == 0, (options, result.stderr)
+
+
+# --------------------------------------------------------------------------- --lemma, --root
+
+#: One-token queries that test the morphology against literals: ``--lemma`` and ``--root``
+#: (``evaluate._looked_up``: answered from the inverted lists, without masks).
+LOOKED_UP = [
+    '[lemma="وزير"%l]',
+    '[lemma="الوزير"]',
+    '[root="كتب"]',
+    '[root="ك ت ب"%l]',
+    '[root="ك-ت-ب"]',
+    '[pos="NOUN"]',
+    '[pos="noun"%l & root="وزر"%l]',
+    '[lemma="رسالة" & root="رسل" & pos="noun"]',
+    '[lemma="زززز"%l]',
+    '[root="كتب" & pos="noun"]',
+    '[root="رسل"] cut 3',
+]
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_lemma_and_root_lookups_match_as_the_automaton_does(
+    tmp_path: Path, on_disk: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The positions from the inverted lists are the automaton's matches, in every
+    selection of documents, and are placed as its hits are (``hits.place``)."""
+    from corpus_cli.query.cql import evaluate, find_matches, parse
+    from corpus_cli.query.cql.hits import _placed_chunks, place
+
+    path = tmp_path / "layer" if on_disk else None
+    layer = _layer(path=path)
+    if path is not None:  # a second command: the values kept beside the layer
+        reopened = TokenLayer.open(path)
+        assert reopened is not None
+        layer = reopened
+    for text in LOOKED_UP:
+        query = parse(text)
+        for selected in (None, {0, 2}, set()):
+            fast = find_matches(layer, query, normalizer=NORM, selected=selected)
+            assert evaluate._looked_up(layer, query, NORM, selected) is not None, text
+            with monkeypatch.context() as patched:
+                patched.setattr(evaluate, "_looked_up", lambda *args: None)
+                slow = find_matches(layer, query, normalizer=NORM, selected=selected)
+            assert fast == slow, (text, selected)
+            assert list(place(layer, fast, NORM)) == list(_placed_chunks(layer, slow, NORM))
+    found = find_matches(layer, parse('[root="كتب"]'), normalizer=NORM)
+    assert {layer.form(layer.tok[m.first]) for m in found} == {"كتب", "يكتبون"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['[lemma="وز.*"]', '[lemma=""]', '[lemma!="وزير"]', '@[root="كتب"]', '[word="الوزير"]', '[root="كتب"%c]'],
+)
+def test_other_queries_are_left_to_the_automaton(text: str) -> None:
+    from corpus_cli.query.cql import evaluate, parse
+
+    assert evaluate._looked_up(_layer(), parse(text), NORM, None) is None

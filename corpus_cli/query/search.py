@@ -22,7 +22,7 @@ that hold a hit.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import count
 from typing import TYPE_CHECKING, NamedTuple
@@ -540,6 +540,21 @@ def whole_token_split(form: str, query: Query, span: Span) -> Split | None:
     if len(found) != 1 or found[0][0] != span:
         return None
     return found[0][1]
+
+
+def token_hits(layer: TokenLayer, positions: list[int], normalizer: Normalizer) -> Iterator[DocumentHits]:
+    """The hits of whole tokens at ``positions`` (sorted), by document, each on the
+    characters its spelling's inner span gives (``inner_span``): the one-token matches of
+    a CQL query (``--lemma``, ``--root``) placed without numpy."""
+    from .positions import inner_span
+
+    class Inner(dict[int, Span]):
+        def __missing__(self, form: int) -> Span:
+            span = self[form] = inner_span(layer.form(form), normalizer)
+            return span
+
+    splits: defaultdict[int, Split | None] = defaultdict(lambda: None)
+    return _placed(layer, positions, Inner(), splits, None, None, {})
 
 
 def _placed(

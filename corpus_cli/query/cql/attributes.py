@@ -10,15 +10,17 @@ passes when the mask holds for its spelling (``tok``).  Attributes the morpholog
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ...store.layer import KINDS, NO_KEY, Lexicon, TokenLayer, attribute_path
 from ...text.morphology import MORPHOLOGY, root_letters, split_lempos, unvocalized
 from ..positions import Keys
-from .syntax import CqlSyntaxError, Value
+from .syntax import And, Attribute, Compare, Condition, CqlSyntaxError, Value
 
 if TYPE_CHECKING:
     from ...text.normalize import Normalizer
@@ -144,13 +146,38 @@ def compared_values(values: Lexicon, normalizer: Normalizer, name: str) -> list[
     return [compare(value) for value in raw]
 
 
-class FirstValues(NamedTuple):
+class FirstValues:
     """An attribute (lemma, root, pos) over a layer's spellings, at a normalization: its
     values as ``morphology_normalizer`` compares them and, per spelling, its first reading's."""
 
-    values: Sequence[str]  # the distinct values of every reading, sorted, "" not among them
-    first: Any  # per spelling, the number of its first reading's value; NO_KEY: none (uint32)
-    has_reading: Any  # per spelling (numpy bool): it has a first value (not one that compares as "")
+    def __init__(self, values: Sequence[str], first: Any) -> None:
+        self.values = values  # the distinct values of every reading, sorted, "" not among them
+        self.first = first  # per spelling, the number of its first reading's value; NO_KEY: none (uint32)
+
+    @cached_property
+    def has_reading(self) -> Any:
+        """Per spelling (numpy bool): it has a first value (not one that compares as "")."""
+        import numpy as np
+
+        return np.asarray(self.first, dtype=np.uint32) != NO_KEY
+
+    def spellings_of(self, number: int) -> list[int]:
+        """The spellings whose first value is value ``number``, in lexicon order, found
+        without numpy (``bytes.find`` over the saved array): ``kwic --root كتب`` need not
+        import it."""
+        view = memoryview(self.first)
+        assert view.itemsize == 4  # uint32
+        first = view.cast("B").tobytes()
+        wanted = number.to_bytes(4, sys.byteorder)
+        found: list[int] = []
+        at = first.find(wanted)
+        while at != -1:
+            if at % 4 == 0:
+                found.append(at // 4)
+                at = first.find(wanted, at + 4)
+            else:
+                at = first.find(wanted, at + 1)
+        return found
 
 
 def first_values(layer: TokenLayer, normalizer: Normalizer, name: str) -> FirstValues | None:
@@ -160,8 +187,6 @@ def first_values(layer: TokenLayer, normalizer: Normalizer, name: str) -> FirstV
     whose first value compares as nothing (a value of marks alone), has none.  Kept on the
     layer for the command and, once computed, beside an index's layer (at this
     normalization): the next command reads them (saudinewsnet's lemmas: 0.4 s saved)."""
-    import numpy as np
-
     cache: dict[tuple[str, tuple[str, ...]], FirstValues] = layer.__dict__.setdefault("_first_values", {})
     wanted = (name, tuple(normalizer.active_steps))
     found = cache.get(wanted)
@@ -177,6 +202,8 @@ def first_values(layer: TokenLayer, normalizer: Normalizer, name: str) -> FirstV
     if kept_keys is not None:
         distinct, first_value = kept_keys
     else:
+        import numpy as np
+
         compared = compared_values(saved.values, normalizer, name)
         distinct = sorted(set(compared) - {""})
         number = {value: i for i, value in enumerate(distinct)}
@@ -187,9 +214,46 @@ def first_values(layer: TokenLayer, normalizer: Normalizer, name: str) -> FirstV
         first_value[has] = remap[first[has]]
         if kept is not None:
             layer.save_keys(kept, distinct, first_value)
-    has_reading = np.asarray(first_value, dtype=np.uint32) != NO_KEY
-    found = cache[wanted] = FirstValues(distinct, first_value, has_reading)
+    found = cache[wanted] = FirstValues(distinct, first_value)
     return found
+
+
+def literal_spellings(layer: TokenLayer, normalizer: Normalizer, condition: Condition) -> list[int] | None:
+    """The spellings (sorted) whose first reading passes ``condition`` when it tests
+    lemma, root or pos against literal strings, one test or several joined by ``&``
+    (what ``--lemma`` and ``--root`` ask): found without a mask over the lexicon, nor
+    numpy.  None for any other condition, and for an attribute the layer lacks (the masks
+    then test it, or say what is missing)."""
+    if isinstance(condition, And):
+        left = literal_spellings(layer, normalizer, condition.left)
+        right = None if left is None else literal_spellings(layer, normalizer, condition.right)
+        if left is None or right is None:
+            return None
+        both = set(right)
+        return [form for form in left if form in both]
+    if not (
+        isinstance(condition, Compare)
+        and condition.op == "="
+        and isinstance(condition.left, Attribute)
+        and isinstance(condition.right, Value)
+        and condition.left.name in MORPHOLOGY
+    ):
+        return None
+    literal = condition.right.literal
+    name = condition.left.name
+    shared = None if literal is None else first_values(layer, normalizer, name)
+    if literal is None or shared is None:
+        return None
+    wanted = morphology_normalizer(normalizer, name)(literal)
+    if not wanted:  # the value "": the spellings without a reading
+        return None
+    values = shared.values
+    if isinstance(values, Lexicon):
+        number = values.find(wanted)
+    else:
+        at = bisect_left(values, wanted)
+        number = at if at < len(values) and values[at] == wanted else None
+    return [] if number is None else shared.spellings_of(number)
 
 
 def _morphology(layer: TokenLayer, normalizer: Normalizer, name: str, column: int) -> Table:

@@ -25,10 +25,11 @@ stops it).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .attributes import strip_marks, table, value_mask
+from .attributes import literal_spellings, strip_marks, table, value_mask
 from .syntax import (
     HARD_BOUNDARY,
     STRATEGIES,
@@ -241,6 +242,9 @@ def find_matches(
     ``any_reading`` (``--readings any``): ``lemma``, ``root`` and ``pos`` match a token
     when any reading of its spelling has the value, not only the first.
     """
+    looked_up = None if any_reading else _looked_up(layer, query, normalizer, selected)
+    if looked_up is not None:
+        return looked_up
     try:
         import numpy as np
     except ImportError:  # pragma: no cover - numpy is the [index] extra
@@ -298,6 +302,41 @@ def find_matches(
     has_target = any(t.marker == "target" for t in machine.tokens)
     has_keyword = any(t.marker == "keyword" for t in machine.tokens)
     return _listed(firsts, lasts, targets if has_target else None, keywords if has_keyword else None)
+
+
+def _looked_up(
+    layer: TokenLayer, query: CqlQuery, normalizer: Normalizer, selected: Collection[int] | None
+) -> list[Match] | None:
+    """The matches of a query of one token that tests lemma, root or pos against literals
+    (``--lemma``, ``--root``; ``attributes.literal_spellings``): the positions of its
+    spellings from the inverted lists, as the automaton would find them, without numpy
+    (whose import is a tenth of ``kwic --root كتب``).  None for any other query."""
+    pattern = query.pattern
+    if query.constraint is not None or not isinstance(pattern, Token) or pattern.marker is not None:
+        return None
+    forms = literal_spellings(layer, normalizer, pattern.condition)
+    if forms is None:
+        return None
+    positions = layer.positions(forms)
+    if selected is not None:
+        positions = _in_documents(layer.docs, positions, set(selected))
+    if query.cut is not None:
+        positions = positions[: query.cut]
+    return [Match(position, position, None, None) for position in positions]
+
+
+def _in_documents(docs: Sequence[int], positions: list[int], chosen: set[int]) -> list[int]:
+    """The ``positions`` (sorted) in the documents ``chosen`` (numbers from 0); ``docs``:
+    each document's first position, then the corpus's end."""
+    kept: list[int] = []
+    number, end, keep = -1, 0, False
+    for position in positions:
+        if position >= end:
+            number = bisect_right(docs, position, number + 1) - 1
+            end, keep = docs[number + 1], number in chosen
+        if keep:
+            kept.append(position)
+    return kept
 
 
 def _listed(firsts: Any, lasts: Any, targets: Any | None, keywords: Any | None) -> list[Match]:

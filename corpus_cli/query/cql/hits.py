@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..positions import inner_span
-from ..search import DocumentHits, PlacedHit
+from ..search import DocumentHits, PlacedHit, token_hits
 from .attributes import table
 from .evaluate import Match, find_matches
 from .syntax import CqlQuery, parse
@@ -33,9 +33,18 @@ def place(layer: TokenLayer, matches: Sequence[Match], normalizer: Normalizer) -
     token, its line that token's line, its characters from the first token's (as a
     one-token query's hit begins) to the end of the last's (as such a hit ends).
 
-    Placed a chunk of matches at a time with numpy (a match at a time took a sixth of
-    ``kwic --root كتب``'s 14,345 lines), the chunks growing so that a reader of the
-    first lines (``| head``) waits for few."""
+    Matches of one token each (``--lemma``, ``--root``) are placed as a word query's
+    positions are (``search.token_hits``: one walk, no numpy); others a chunk at a time
+    with numpy (a match at a time took a sixth of ``kwic --root كتب``'s 14,345 lines),
+    the chunks growing so that a reader of the first lines (``| head``) waits for few."""
+    if all(match.first == match.last for match in matches):
+        return token_hits(layer, [match.first for match in matches], normalizer)
+    return _placed_chunks(layer, matches, normalizer)
+
+
+def _placed_chunks(
+    layer: TokenLayer, matches: Sequence[Match], normalizer: Normalizer
+) -> Iterator[DocumentHits]:
     import numpy as np
 
     docs = layer.numpy("docs")
