@@ -121,6 +121,8 @@ PARITY = [
     ["grep", "-w", "سوريا", "--analysis", "--format", "tsv"],
     ["grep", "سوري", "--analysis", "-o"],
     ["grep", "-c", "--lemma", "وزير"],
+    ["grep", "--count-matches", "--root", "وزر"],
+    ["grep", "-l", "--root", "وزر", "--format", "jsonl"],
     ["kwic", "خارجي"],
     ["kwic", "وزر"],
     ["grep", "-w", "خارجي"],

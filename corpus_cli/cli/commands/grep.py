@@ -366,7 +366,11 @@ def _grep_cql(
     run = run_cql(session, cql, command=f"grep {option}", any_reading=any_reading)
     columns: HitAnalysis | None = hit_analysis(session, run.positional) if analysis else None
     groups = first_lines(run.groups(session), line_search(request).max_count)
-    read = run.positional.read if columns is None else columns.reading(run.positional.read)
+    counted = request.count_lines or request.count_matches or request.files_with_matches or request.quiet
+    # Matches counted or documents listed, not lines shown: no text is read.
+    read = run.positional.heads if counted else run.positional.read
+    if columns is not None:
+        read = columns.reading(read)
     found = run_grep_positions(groups, read, query, request, shape, session.env, session.color, columns)
     if not found and not request.quiet:
         asked_none = "--max-count 0" if request.max_count == 0 else None
