@@ -43,7 +43,7 @@ from .fingerprint import (
 if TYPE_CHECKING:
     from ..store.readers import ReadOptions
 
-FORMAT = 8
+FORMAT = 9
 
 
 def cache_dir() -> Path:

@@ -81,7 +81,12 @@ _RUN = f"{WORD_CHAR}+(?:{INVISIBLE}+{WORD_CHAR}+)*"
 # One joiner between two runs; invisible characters around it do not break the word.
 _JOIN = f"{INVISIBLE}*{_JOINS}{INVISIBLE}*"
 _CORE = f"{_RUN}(?:{_JOIN}{_RUN})*"
-_URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+[^\s<>\"«»“”.,;:!?)\]}'،؛؟]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+# An e-mail address takes invisible format characters between its characters, as a word
+# does (``_RUN``): ``x@y.org`` + U+200F + ``الأمم`` is one token, not an address and a
+# word that the text's matcher, which sees them joined, would not find as a whole word.
+_LABEL = f"[\\w-](?:{INVISIBLE}*[\\w-])*"
+_EMAIL = f"[\\w.+-](?:{INVISIBLE}*[\\w.+-])*@{_LABEL}(?:\\.{_LABEL})+"
+_URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+[^\s<>\"«»“”.,;:!?)\]}'،؛؟]|" + _EMAIL
 _EMOJI = r"\p{Extended_Pictographic}(?:\p{EMod}|\ufe0f|\u200d\p{Extended_Pictographic})*"
 
 _PUNCT = r"[^\s\p{L}\p{M}\p{N}\p{Cf}]"  # format characters alone are no token
@@ -191,7 +196,8 @@ def _plain_url() -> str:
     space, w = _bmp_class(r"\s"), _bmp_class(r"\w")
     return (
         f'(?:https?://|www\\.)[^{space}<>"«»“”]+[^{space}<>"«»“”.,;:!?)\\]}}\'،؛؟]'
-        f"|[{w}.+\\-]+@[{w}\\-]+(?:\\.[{w}\\-]+)+"
+        f"|[{w}.+\\-](?:{INVISIBLE}*[{w}.+\\-])*@[{w}\\-](?:{INVISIBLE}*[{w}\\-])*"
+        f"(?:\\.[{w}\\-](?:{INVISIBLE}*[{w}\\-])*)+"
     )
 
 

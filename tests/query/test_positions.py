@@ -151,9 +151,19 @@ def test_the_hits_inside_a_url_away_from_its_edges_are_the_matchers_on_it_alone(
     edge = build_layer(["الأمم https://un.org/الأمم"], STANDARD)
     assert forms_and_inside_hits(edge, query) is None
     # nothing but what normalization deletes (a tatweel, an RLM) between the hit and the
-    # edge of an e-mail address: the letter after it decides, so the text must say
-    deleted = build_layer(["كلمة a@b.الأممـ\u200fب هنا"], STANDARD)
+    # edge of an e-mail address: what comes after the edge decides, so the text must say
+    deleted = build_layer(["كلمة a@b.الأممـ\u200f هنا"], STANDARD)
     assert forms_and_inside_hits(deleted, query) is None
+    # a letter after an RLM is the address's own (as in a word): no hit, on the layer as
+    # in the text, where the letters are joined
+    glued = "كلمة a@b.الأممـ\u200fب هنا"
+    assert [layer_form for layer_form in build_layer([glued], STANDARD).forms()] == [
+        "a@b.الأممـ\u200fب",
+        "كلمة",
+        "هنا",
+    ]
+    assert forms_and_inside_hits(build_layer([glued], STANDARD), query) == ([], {})
+    assert list(iter_hits([Document("a", "a", glued)], query)) == []
     assert matching_forms(layer, query) is None  # for counts of the tokens around a hit
 
 

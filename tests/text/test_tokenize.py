@@ -258,6 +258,14 @@ def test_url_email_are_single_url_tokens_and_not_words() -> None:
     assert words("a@b.com www.x.org foo") == ["foo"]
 
 
+def test_an_email_address_takes_invisible_characters_between_its_own_as_a_word_does() -> None:
+    """An RLM inside an address does not end it (nor one in a word: ``a\u200fb``); the
+    text's ``-w`` matcher, for which normalization deletes the RLM, sees one run of letters."""
+    assert kinds("x@y.الأمم\u200fالأمم ب") == [("x@y.الأمم\u200fالأمم", "url"), ("ب", "word")]
+    assert kinds("x@y.com\u200f ب") == [("x@y.com", "url"), ("ب", "word")]  # not at its end
+    assert kinds("x\u200f@y.com") == [("x", "word"), ("@", "punct"), ("y.com", "word")]
+
+
 def test_url_does_not_swallow_final_punctuation() -> None:
     assert kinds("(https://x.org/a).") == [
         ("(", "punct"),
@@ -412,6 +420,7 @@ def test_the_fast_path_gives_exactly_the_tokens_of_regex(text: str) -> None:
         "الوزير.والحكومة د.محمد 2014.وفقا بي.بي.سي",
         "ـَ ـ\u200c ـ-ب ١٬٠٠٠ 9،000 ﻻ.ب 😀 a\u200fb",
         "\u2764\ufe0f\u200d\u2764 ©2020 x@y.z. https://a.b/c?d=e, «ب»",
+        "x@y.الأمم\u200fالأمم a\u200fb@c.d\u200e e@f\u200f.g د\u200fx@y.com\u200f",
         "قال\nالوزير.والحكومة، www.x.y/z\n\nCOVID-19 ـ\u200c ب.ب\nد.محمد ١٢",  # refused joiners: regex
     ],
 )
