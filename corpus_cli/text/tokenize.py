@@ -84,8 +84,10 @@ _CORE = f"{_RUN}(?:{_JOIN}{_RUN})*"
 # An e-mail address takes invisible format characters between its characters, as a word
 # does (``_RUN``): ``x@y.org`` + U+200F + ``الأمم`` is one token, not an address and a
 # word that the text's matcher, which sees them joined, would not find as a whole word.
-_LABEL = f"[\\w-](?:{INVISIBLE}*[\\w-])*"
-_EMAIL = f"[\\w.+-](?:{INVISIBLE}*[\\w.+-])*@{_LABEL}(?:\\.{_LABEL})+"
+# The lookahead turns a place with no ``@`` ahead away in one scan (without it, each
+# place a word starts was tried a character at a time: tokenizing was 20% slower).
+_LABEL = f"[\\w-]+(?:{INVISIBLE}+[\\w-]+)*"
+_EMAIL = f"(?=[\\w.+{INVISIBLE[1:-1]}-]*@)[\\w.+-]+(?:{INVISIBLE}+[\\w.+-]+)*@{_LABEL}(?:\\.{_LABEL})+"
 _URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+[^\s<>\"«»“”.,;:!?)\]}'،؛؟]|" + _EMAIL
 _EMOJI = r"\p{Extended_Pictographic}(?:\p{EMod}|\ufe0f|\u200d\p{Extended_Pictographic})*"
 
@@ -196,8 +198,8 @@ def _plain_url() -> str:
     space, w = _bmp_class(r"\s"), _bmp_class(r"\w")
     return (
         f'(?:https?://|www\\.)[^{space}<>"«»“”]+[^{space}<>"«»“”.,;:!?)\\]}}\'،؛؟]'
-        f"|[{w}.+\\-](?:{INVISIBLE}*[{w}.+\\-])*@[{w}\\-](?:{INVISIBLE}*[{w}\\-])*"
-        f"(?:\\.[{w}\\-](?:{INVISIBLE}*[{w}\\-])*)+"
+        f"|(?=[{w}.+{INVISIBLE[1:-1]}\\-]*@)[{w}.+\\-]+(?:{INVISIBLE}+[{w}.+\\-]+)*@[{w}\\-]+(?:{INVISIBLE}+[{w}\\-]+)*"
+        f"(?:\\.[{w}\\-]+(?:{INVISIBLE}+[{w}\\-]+)*)+"
     )
 
 
