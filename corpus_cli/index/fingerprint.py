@@ -44,7 +44,7 @@ def cache_folder() -> str:
     return os.path.join(base, "corpus-cli", "indexes")
 
 
-def fingerprint(paths: Iterable[str]) -> str:
+def fingerprint(paths: Iterable[str], split_after: float | None = None) -> str:
     """Paths, sizes, modification times and modes of every file under ``paths``.
 
     The mode counts: a file skipped as unreadable at the build that becomes readable
@@ -53,14 +53,154 @@ def fingerprint(paths: Iterable[str]) -> str:
     Every file counts, not only those the glob selects: a changed neighbour makes the
     index look stale, never the other way round.  The lines are hashed as they come, a
     few thousand at a time: memory does not grow with the number of files.
+
+    The files are taken in parts (``_parts``: each folder at the top of a corpus path,
+    each run of files there), each part hashed on its own, and the fingerprint is the
+    hash of the parts' hashes: the same value however the parts are shared out.  With
+    ``split_after`` (seconds), parts still to do once that much time has gone are shared
+    with forked processes, one per other core (``_digests``): a corpus of 650,000 files
+    takes two seconds of ``stat`` calls on one core.
     """
-    sink = _Sink()
+    parts = _parts(paths)
+    digests = _digests(parts, split_after)
+    import hashlib
+
+    return hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()
+
+
+#: Seconds of ``stat`` calls after which the early child shares the rest of the parts
+#: with a process per other core (``Stamps``): the check of a corpus of tens of
+#: thousands of files is over before that, within the start-up it runs beside.
+SPLIT_AFTER = 0.2
+
+#: The most files of one folder hashed as one part (``_parts``).
+RUN = 4096
+
+
+def _parts(paths: Iterable[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The parts ``fingerprint`` hashes, in order: ("path", PATH) for a corpus path that
+    is no folder; for a folder, ("tree", SUBFOLDER) for each folder in it and ("files",
+    FOLDER, NAMES) for each run of up to ``RUN`` other names between them (name order, as
+    ``_scan`` goes); ("tree", FOLDER) for a folder that cannot be listed.  The names are
+    sorted by what the directory entries say, without a ``stat`` of each."""
+    parts: list[tuple[str, str, tuple[str, ...]]] = []
     for top in paths:
-        if os.path.isdir(top):
-            _scan(top, sink)
-        else:
-            _stat_line(top, sink.lines)
+        if not os.path.isdir(top):
+            parts.append(("path", top, ()))
+            continue
+        try:
+            with os.scandir(top) as listed:
+                entries = sorted((entry.name, _is_folder(entry)) for entry in listed)
+        except OSError:
+            parts.append(("tree", top, ()))
+            continue
+        run: list[str] = []
+        for name, folder in entries:
+            if folder or len(run) == RUN:
+                if run:
+                    parts.append(("files", top, tuple(run)))
+                    run = []
+            if folder:
+                parts.append(("tree", os.path.join(top, name), ()))
+            else:
+                run.append(name)
+        if run:
+            parts.append(("files", top, tuple(run)))
+    return parts
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False  # its ``stat`` will say what it is (or that it is missing)
+
+
+def _digest(part: tuple[str, str, tuple[str, ...]]) -> str:
+    """The SHA-256 of the lines of one part (``_parts``)."""
+    sink = _Sink()
+    kind, where, names = part
+    if kind == "path":
+        _stat_line(where, sink.lines)
+    elif kind == "tree":
+        _scan(where, sink)
+    else:
+        _scan(where, sink, names)
     return sink.hexdigest()
+
+
+def _digests(parts: Sequence[tuple[str, str, tuple[str, ...]]], split_after: float | None) -> list[str]:
+    """Each part's digest, in order.  With ``split_after``: once that many seconds have
+    gone, the parts left are shared with one forked process per other core (a share each,
+    the last to this one); a process that fails has its share done here."""
+    import time
+
+    if not hasattr(os, "fork"):
+        split_after = None
+    started = time.monotonic()
+    digests: list[str] = []
+    end = len(parts)
+    shares: list[tuple[tuple[int, int] | None, int, int]] = []  # (pid, pipe) or None, first part, end
+    while len(digests) < end:
+        digests.append(_digest(parts[len(digests)]))
+        left = end - len(digests)
+        if split_after is None or shares or left < 2 or time.monotonic() - started < split_after:
+            continue
+        cores = min(os.cpu_count() or 1, left)
+        size = -(-left // cores)
+        lows = range(len(digests) + size, end, size)
+        shares = [(_helper(parts, low, min(low + size, end)), low, min(low + size, end)) for low in lows]
+        if shares:
+            end = shares[0][1]
+    for helper, low, high in shares:
+        found = None if helper is None else _collected(*helper, high - low)
+        digests.extend(found if found is not None else [_digest(parts[i]) for i in range(low, high)])
+    return digests
+
+
+def _helper(parts: Sequence[tuple[str, str, tuple[str, ...]]], low: int, high: int) -> tuple[int, int] | None:
+    """A forked process that writes the digests of ``parts[low:high]`` to a pipe, one a
+    line: its pid and the pipe; None where it cannot be started."""
+    try:
+        readable, writable = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(readable)
+        os.close(writable)
+        return None
+    if pid == 0:  # the helper: nothing but its digests, then gone
+        status = 1
+        try:
+            os.close(readable)
+            text = "\n".join(_digest(parts[i]) for i in range(low, high)).encode("ascii")
+            while text:
+                text = text[os.write(writable, text) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writable)
+    return pid, readable
+
+
+def _collected(pid: int, pipe: int, count: int) -> list[str] | None:
+    """What helper ``pid`` wrote (``count`` digests), or None when it failed."""
+    chunks = []
+    try:
+        while chunk := os.read(pipe, 1 << 16):
+            chunks.append(chunk)
+    except OSError:
+        chunks = []
+    finally:
+        os.close(pipe)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except OSError:
+        status = 1
+    found = b"".join(chunks).decode("ascii", "replace").split("\n") if chunks else []
+    return found if status == 0 and len(found) == count else None
 
 
 class _Sink:
@@ -88,17 +228,18 @@ class _Sink:
         return self.hash.hexdigest()
 
 
-def _scan(folder: str, sink: _Sink) -> None:
+def _scan(folder: str, sink: _Sink, only: Sequence[str] | None = None) -> None:
     # ``lstat`` of each name relative to a descriptor of the folder (``fstatat``), where
     # the platform allows: the kernel does not resolve the whole path again for every
-    # file, and no ``DirEntry`` is made (a tenth faster than ``scandir``).
+    # file, and no ``DirEntry`` is made (a tenth faster than ``scandir``).  ``only``: these
+    # names of the folder (a part of it: ``_parts``), not all.
     lines = sink.lines
     at = os.stat in os.supports_dir_fd and os.listdir in os.supports_fd
     fd = None
     try:
         if at:
             fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        names = sorted(os.listdir(folder if fd is None else fd))
+        names = list(only) if only is not None else sorted(os.listdir(folder if fd is None else fd))
     except OSError:
         lines.append(f"{folder}\0unreadable")
         if fd is not None:
@@ -257,7 +398,7 @@ class Stamps:
         forking.send(out, self._take() if self.when is None or self.when() else None)
 
     def _take(self) -> tuple[str, list[str] | None, str | None]:
-        files = fingerprint(self.paths)
+        files = fingerprint(self.paths, split_after=SPLIT_AFTER)
         if not self.folders:
             return files, None, None
         folders = directories(self.paths)

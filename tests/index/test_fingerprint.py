@@ -45,10 +45,16 @@ def test_corpus_arguments_skip_the_value_of_every_option_before_the_command():
     assert set(fp.BEFORE_COMMAND) == taking - {"--corpus", "-C"}
 
 
-def test_early_fingerprint_equals_the_direct_one(tmp_path, monkeypatch):
+@pytest.mark.parametrize("split_after", [fp.SPLIT_AFTER, 0.0])
+def test_early_fingerprint_equals_the_direct_one(tmp_path, monkeypatch, split_after):
+    """Taken in the early child, with helpers of its own (``split_after`` 0) or alone."""
+    monkeypatch.setattr(fp, "SPLIT_AFTER", split_after)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text("سلام", encoding="utf-8")
+    for folder in ("x", "y", "z"):
+        (corpus / folder).mkdir()
+        (corpus / folder / "b.txt").write_text(folder, encoding="utf-8")
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / "x.corpus-index").write_bytes(b"")  # some index exists: worth checking
@@ -115,7 +121,8 @@ def test_a_frozen_index_checks_directories_only(tmp_path):
 
 def test_the_fingerprint_hashes_as_it_goes(tmp_path, monkeypatch):
     """Lines hashed a few at a time give the hash of them all: same value, and memory
-    that does not grow with the number of files."""
+    that does not grow with the number of files.  The fingerprint is the hash of the
+    hashes of its parts, one per folder at the top of the corpus here."""
     for folder in ("a", "b/c", "d"):
         (tmp_path / folder).mkdir(parents=True)
         for i in range(5):
@@ -125,15 +132,64 @@ def test_the_fingerprint_hashes_as_it_goes(tmp_path, monkeypatch):
     assert fp.fingerprint([str(tmp_path)]) == whole
     import hashlib
 
-    lines: list[str] = []
-    for root, dirs, files in os.walk(tmp_path):
-        dirs.sort()
-        entries = sorted([*files, *dirs])
-        for name in entries:
-            if name in files:
+    digests = []
+    for top in ("a", "b", "d"):
+        lines: list[str] = []
+        for root, dirs, files in os.walk(tmp_path / top):
+            dirs.sort()
+            for name in sorted(files):
                 info = os.stat(os.path.join(root, name))
                 line = f"{os.path.join(root, name)}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_mode:o}"
                 lines.append(line)
-    # os.walk visits a folder's files before its subfolders; the scan goes in name order
-    # (a, b/c, d hold only files or only folders here, so both orders agree).
-    assert whole == hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        digests.append(hashlib.sha256("\n".join(lines).encode()).hexdigest())
+    assert whole == hashlib.sha256("\n".join(digests).encode()).hexdigest()
+
+
+def _tree(root: Path) -> None:
+    """Files at the top and in folders, a link, enough names for several runs."""
+    for i in range(7):
+        (root / f"top{i}.txt").write_text("x" * i, encoding="utf-8")
+    for folder in ("a", "b/c", "b/d", "e"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        for i in range(4):
+            (root / folder / f"{i}.txt").write_text("y" * i, encoding="utf-8")
+    (root / "z.txt").write_text("z", encoding="utf-8")
+    (root / "link.txt").symlink_to(root / "top1.txt")
+
+
+def test_the_fingerprint_is_the_same_however_its_parts_are_shared_out(tmp_path, monkeypatch):
+    """Parts hashed by forked helpers (``split_after``), by a helper that failed (done
+    again in process), or all here: one value; an edit in a helper's share changes it."""
+    _tree(tmp_path)
+    monkeypatch.setattr(fp, "RUN", 3)  # runs of three files: more parts
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)  # two helpers
+    paths = [str(tmp_path), str(tmp_path / "z.txt")]
+    # a, b, e; link.txt top0 top1, top2-4, top5 top6 z.txt; the path z.txt
+    assert len(fp._parts(paths)) == 7
+    serial = fp.fingerprint(paths)
+    assert fp.fingerprint(paths, split_after=0) == serial
+    shared_out: list[tuple[int, int]] = []
+    started = fp._helper
+
+    def helper(parts, low, high):
+        shared_out.append((low, high))
+        return started(parts, low, high)
+
+    monkeypatch.setattr(fp, "_helper", helper)
+    assert fp.fingerprint(paths, split_after=0) == serial
+    assert len(shared_out) == 2
+    monkeypatch.setattr(fp, "_helper", lambda parts, low, high: None)  # fork refused
+    assert fp.fingerprint(paths, split_after=0) == serial
+    monkeypatch.setattr(fp, "_helper", started)
+
+    def lost(pid: int, pipe: int, count: int) -> None:
+        os.close(pipe)
+        os.waitpid(pid, 0)
+
+    monkeypatch.setattr(fp, "_collected", lost)
+    assert fp.fingerprint(paths, split_after=0) == serial  # a helper's answer lost
+    monkeypatch.undo()
+    monkeypatch.setattr(fp, "RUN", 3)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    (tmp_path / "e" / "3.txt").write_text("changed", encoding="utf-8")  # the last part's
+    assert fp.fingerprint(paths, split_after=0) != serial

@@ -298,9 +298,9 @@ def test_a_file_added_while_the_build_lists_the_corpus_makes_it_stale(invoke, tm
     (root / "a.txt").write_text("سلام\n", encoding="utf-8")
     slow, listing = fp.fingerprint, corpus_module.sources
 
-    def late(paths):  # the fingerprint of a busy machine (in the forked child too)
+    def late(paths, split_after=None):  # the fingerprint of a busy machine (in the forked child too)
         time.sleep(0.3)
-        return slow(paths)
+        return slow(paths, split_after)
 
     def listed_then_added(*args, **kwargs):
         found = listing(*args, **kwargs)
