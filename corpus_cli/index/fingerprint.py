@@ -65,7 +65,7 @@ def fingerprint(paths: Iterable[str], split_after: float | None = None) -> str:
     digests = _digests(parts, split_after)
     import hashlib
 
-    return hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()
+    return hashlib.sha256("\n".join(d for d in digests if d).encode("ascii")).hexdigest()
 
 
 #: Seconds of ``stat`` calls after which the early child shares the rest of the parts
@@ -117,7 +117,8 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 
 
 def _digest(part: tuple[str, str, tuple[str, ...]]) -> str:
-    """The SHA-256 of the lines of one part (``_parts``)."""
+    """The SHA-256 of the lines of one part (``_parts``); "" for a part without any (a
+    folder with no file under it, which counts for nothing, as anywhere deeper)."""
     sink = _Sink()
     kind, where, names = part
     if kind == "path":
@@ -126,7 +127,7 @@ def _digest(part: tuple[str, str, tuple[str, ...]]) -> str:
         _scan(where, sink)
     else:
         _scan(where, sink, names)
-    return sink.hexdigest()
+    return sink.hexdigest() if sink.started or sink.lines else ""
 
 
 def _digests(parts: Sequence[tuple[str, str, tuple[str, ...]]], split_after: float | None) -> list[str]:
@@ -146,7 +147,7 @@ def _digests(parts: Sequence[tuple[str, str, tuple[str, ...]]], split_after: flo
         left = end - len(digests)
         if split_after is None or shares or left < 2 or time.monotonic() - started < split_after:
             continue
-        cores = min(os.cpu_count() or 1, left)
+        cores = min(_cores(), left)
         size = -(-left // cores)
         lows = range(len(digests) + size, end, size)
         shares = [(_helper(parts, low, min(low + size, end)), low, min(low + size, end)) for low in lows]
@@ -158,6 +159,19 @@ def _digests(parts: Sequence[tuple[str, str, tuple[str, ...]]], split_after: flo
     return digests
 
 
+def _cores() -> int:
+    """The cores this process may run on (its affinity, where the platform says)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+#: In a helper (``_helper``): the pid of the process that forked it; a helper whose
+#: parent is gone (stopped with the early child) stops too, at its next spill.
+_forker: list[int] = []
+
+
 def _helper(parts: Sequence[tuple[str, str, tuple[str, ...]]], low: int, high: int) -> tuple[int, int] | None:
     """A forked process that writes the digests of ``parts[low:high]`` to a pipe, one a
     line: its pid and the pipe; None where it cannot be started."""
@@ -165,6 +179,7 @@ def _helper(parts: Sequence[tuple[str, str, tuple[str, ...]]], low: int, high: i
         readable, writable = os.pipe()
     except OSError:
         return None
+    forker = os.getpid()
     try:
         pid = os.fork()
     except OSError:
@@ -174,8 +189,9 @@ def _helper(parts: Sequence[tuple[str, str, tuple[str, ...]]], low: int, high: i
     if pid == 0:  # the helper: nothing but its digests, then gone
         status = 1
         try:
-            os.close(readable)
-            text = "\n".join(_digest(parts[i]) for i in range(low, high)).encode("ascii")
+            _forker[:] = [forker]
+            _keep_only(writable)
+            text = "".join(_digest(parts[i]) + "\n" for i in range(low, high)).encode("ascii")
             while text:
                 text = text[os.write(writable, text) :]
             status = 0
@@ -183,6 +199,18 @@ def _helper(parts: Sequence[tuple[str, str, tuple[str, ...]]], low: int, high: i
             os._exit(status)
     os.close(writable)
     return pid, readable
+
+
+def _keep_only(pipe: int) -> None:
+    """Close every descriptor a helper inherited but ``pipe``, and give it ``/dev/null``
+    for its standard streams: a helper left running must not hold a pipe the user's
+    shell or the main process waits on (``$(corpus ...)``, ``| cat``)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        if fd not in (null, pipe):
+            os.dup2(null, fd)
+    os.closerange(3, pipe)  # ``null`` too, when it is not a standard stream
+    os.closerange(pipe + 1, 1 << 16)
 
 
 def _collected(pid: int, pipe: int, count: int) -> list[str] | None:
@@ -199,7 +227,8 @@ def _collected(pid: int, pipe: int, count: int) -> list[str] | None:
         _, status = os.waitpid(pid, 0)
     except OSError:
         status = 1
-    found = b"".join(chunks).decode("ascii", "replace").split("\n") if chunks else []
+    text = b"".join(chunks).decode("ascii", "replace")
+    found = text.split("\n")[:-1] if text.endswith("\n") else []
     return found if status == 0 and len(found) == count else None
 
 
@@ -217,6 +246,8 @@ class _Sink:
         self.started = False
 
     def spill(self) -> None:
+        if _forker and os.getppid() != _forker[0]:
+            os._exit(1)  # a helper whose parent is gone: nobody waits for its digests
         if self.lines:
             text = "\n".join(self.lines)
             self.hash.update((f"\n{text}" if self.started else text).encode("utf-8", "surrogateescape"))

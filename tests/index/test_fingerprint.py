@@ -162,7 +162,7 @@ def test_the_fingerprint_is_the_same_however_its_parts_are_shared_out(tmp_path, 
     again in process), or all here: one value; an edit in a helper's share changes it."""
     _tree(tmp_path)
     monkeypatch.setattr(fp, "RUN", 3)  # runs of three files: more parts
-    monkeypatch.setattr(os, "cpu_count", lambda: 3)  # two helpers
+    monkeypatch.setattr(fp, "_cores", lambda: 3)  # two helpers
     paths = [str(tmp_path), str(tmp_path / "z.txt")]
     # a, b, e; link.txt top0 top1, top2-4, top5 top6 z.txt; the path z.txt
     assert len(fp._parts(paths)) == 7
@@ -190,6 +190,76 @@ def test_the_fingerprint_is_the_same_however_its_parts_are_shared_out(tmp_path, 
     assert fp.fingerprint(paths, split_after=0) == serial  # a helper's answer lost
     monkeypatch.undo()
     monkeypatch.setattr(fp, "RUN", 3)
-    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(fp, "_cores", lambda: 3)
     (tmp_path / "e" / "3.txt").write_text("changed", encoding="utf-8")  # the last part's
     assert fp.fingerprint(paths, split_after=0) != serial
+
+
+def test_an_empty_folder_at_the_top_counts_for_nothing(tmp_path):
+    """As anywhere deeper: a folder without a file under it adds no line."""
+    _tree(tmp_path)
+    before = fp.fingerprint([str(tmp_path)])
+    (tmp_path / "empty" / "deeper").mkdir(parents=True)
+    assert fp.fingerprint([str(tmp_path)]) == before
+    assert fp.fingerprint([str(tmp_path)], split_after=0) == before
+    (tmp_path / "empty" / "deeper" / "f.txt").write_text("x", encoding="utf-8")
+    assert fp.fingerprint([str(tmp_path)]) != before
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self") or not hasattr(os, "fork"), reason="needs fork and /proc")
+def test_helpers_stop_when_the_process_that_forked_them_is_gone(tmp_path):
+    """The early child is killed when its fingerprint is not wanted (``Stamps.stop``):
+    its helpers stop at their next spill instead of finishing their share."""
+    import signal
+    import time
+
+    corpus = tmp_path / "corpus"
+    for folder, files in (("a", 1), ("b", 100), ("c", 100), ("d", 100)):  # shared after a
+        (corpus / folder).mkdir(parents=True)
+        for i in range(files):
+            (corpus / folder / f"{i}.txt").write_text("x", encoding="utf-8")
+    pids = tmp_path / "pids"
+    child = os.fork()
+    if child == 0:  # the early child's stand-in: each stat 50 ms, a share of 5 s a helper
+        try:
+            fp._Sink.SPILL = 1
+            stat = os.stat
+
+            def slow(*args, **kwargs):
+                time.sleep(0.05)
+                return stat(*args, **kwargs)
+
+            os.stat = slow
+            started = fp._helper
+
+            def helper(parts, low, high):
+                found = started(parts, low, high)
+                if found is not None:
+                    with open(pids, "a", encoding="ascii") as out:
+                        out.write(f"{found[0]}\n")
+                return found
+
+            fp._helper = helper
+            fp._cores = lambda: 3
+            fp.fingerprint([str(corpus)], split_after=0)
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (not pids.exists() or len(pids.read_text().split()) < 2):
+        time.sleep(0.02)
+    helpers = [int(p) for p in pids.read_text().split()]
+    assert len(helpers) == 2
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+
+    def running(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 2  # their shares would take 5 s
+    while time.monotonic() < deadline and any(map(running, helpers)):
+        time.sleep(0.02)
+    assert not any(map(running, helpers))
