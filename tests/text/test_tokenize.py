@@ -266,6 +266,16 @@ def test_an_email_address_takes_invisible_characters_between_its_own_as_a_word_d
     assert kinds("x\u200f@y.com") == [("x", "word"), ("@", "punct"), ("y.com", "word")]
 
 
+def test_the_part_before_an_at_sign_is_at_most_256_characters() -> None:
+    """The standard allows 64; a longer run is no address (and no scan from each of its
+    places runs on to a distant ``@``: long runs of invisible characters or joiners
+    before one tokenized in quadratic time)."""
+    assert kinds("a" * 256 + "@x.com") == [("a" * 256 + "@x.com", "url")]
+    assert kinds("a" * 257 + "@x.com") == [("a" * 257, "word"), ("@", "punct"), ("x.com", "word")]
+    for text in ("\u200f" * 3000 + "@x.com", "\u200f-" * 1500 + "@x.com", "a+" * 1500 + "@x.com"):
+        _assert_exact(text)
+
+
 def test_url_does_not_swallow_final_punctuation() -> None:
     assert kinds("(https://x.org/a).") == [
         ("(", "punct"),
