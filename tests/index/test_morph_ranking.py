@@ -304,3 +304,26 @@ def test_a_noun_whose_lemma_the_corpus_writes_goes_before_one_whose_lemma_it_har
     assert rank_readings({"الطاقة": [packed, energy]}, {"الطاقة": 30})["الطاقة"] == [energy, packed]
     # written, but not far more often: the analyser's order stands
     assert rank_readings(readings, counts | {"الثقاف": 6})["الثقافة"] == [THAQAF, CULTURE]  # 60 ≤ 8 × 8
+
+
+#: العقاري as the evidence of عقار and العقار puts it first (the noun عَقَار, its ي read as
+#: a letter of the pattern), then the relative adjective; الجاري as a participle.
+REAL_ESTATE = Reading("عَقَار", "عقر", "noun", "اسم:اسم جامد", "فَعَالِي", "عَقَارِي")
+OF_REAL_ESTATE = Reading("عَقَارِيّ", "عقر", "noun", "اسم:نسبة", "فَعَالِيّ", "عَقَارِيّ")
+RUNNING = Reading("جَارٍ", "جري", "noun", "اسم:اسم فاعل", "فَاعِل", "جَارِي")
+OF_A_NEIGHBOUR = Reading("جَارِيّ", "جور", "noun", "اسم:نسبة", "فَاعِلِيّ", "جَارِيّ")
+
+
+def test_a_relative_adjective_with_the_article_is_itself_not_the_noun_it_comes_from():
+    ranked = rank_readings({"العقاري": [REAL_ESTATE, OF_REAL_ESTATE]}, {"العقاري": 10})
+    assert ranked["العقاري"] == [OF_REAL_ESTATE, REAL_ESTATE]
+    # without the article the ي may be a pronoun or a construct ending: the order stands
+    assert rank_readings({"عقاري": [REAL_ESTATE, OF_REAL_ESTATE]}, {"عقاري": 10})["عقاري"] == [
+        REAL_ESTATE,
+        OF_REAL_ESTATE,
+    ]
+    # a participle first (الجاري: جَارٍ, "current") stays first
+    assert rank_readings({"الجاري": [RUNNING, OF_A_NEIGHBOUR]}, {"الجاري": 10})["الجاري"] == [
+        RUNNING,
+        OF_A_NEIGHBOUR,
+    ]
