@@ -322,6 +322,10 @@ def test_a_relative_adjective_with_the_article_is_itself_not_the_noun_it_comes_f
         REAL_ESTATE,
         OF_REAL_ESTATE,
     ]
+    # a verb that takes the article for letters of its own: the relative adjective first
+    commanded = Reading("لَءَمَ", "لءم", "verb", "فعل", "افْعَلْ", "الْأَم")
+    security = Reading("أَمْنِيّ", "ءمن", "noun", "اسم:نسبة", "فَعْلِيّ", "أَمْنِيّ")
+    assert rank_readings({"الأمني": [commanded, security]}, {"الأمني": 5})["الأمني"] == [security, commanded]
     # a participle first (الجاري: جَارٍ, "current") stays first
     assert rank_readings({"الجاري": [RUNNING, OF_A_NEIGHBOUR]}, {"الجاري": 10})["الجاري"] == [
         RUNNING,
