@@ -265,11 +265,12 @@ def _nisba_with_article(
     if not form.startswith("ال") or not form.endswith("ي") or len(readings) < 2:
         return None
     first, bare = readings[0], form[2:]
-    if first.pos == "verb":
-        pass  # a verb read off the article: الأمني as an imperative of لَأَمَ
-    elif first.pos != "noun" or any(kind in first.tag for kind in (PROPER_NAME, NISBA, "اسم فاعل")):
-        return None
-    elif key_of(first)[0] != bare[:-1]:
+    derived_from = (
+        first.pos == "noun"
+        and not any(kind in first.tag for kind in (PROPER_NAME, NISBA, "اسم فاعل"))
+        and key_of(first)[0] == bare[:-1]
+    )
+    if first.pos != "verb" and not derived_from:
         return None
     for reading in readings[1:]:
         if NISBA in reading.tag and key_of(reading)[0] == bare:
