@@ -856,8 +856,7 @@ def grep_numbers(
 ) -> Generator[tuple[str, int], None, None]:
     """``corpus grep -c/-l/--count-matches --engine dask``: (document, number) pairs in
     corpus order, as the cluster gives them.  The options are checked at the call."""
-    summary = request.count_lines or request.count_matches or request.files_with_matches
-    if request.quiet or not summary:
+    if request.quiet or not request.summary:
         raise CorpusError("--engine dask runs grep with -c, -l or --count-matches only")
     job = _job(run, {})
 

@@ -53,6 +53,11 @@ class GrepRequest(NamedTuple):
     def grouped(self) -> bool:
         return self.context or bool(self.before or self.after)
 
+    @property
+    def summary(self) -> bool:
+        """``-c``, ``--count-matches``, ``-l``: a number or a name per document, no line."""
+        return self.count_lines or self.count_matches or self.files_with_matches
+
 
 class Row(NamedTuple):
     """A line to print: a selected line, or a context line around one."""
@@ -76,7 +81,7 @@ def line_search(request: GrepRequest) -> LineSearch:
     max_count = request.max_count
     if request.quiet:
         return LineSearch(request.invert, 1)
-    if request.count_lines or request.count_matches or request.files_with_matches:
+    if request.summary:
         if request.files_with_matches and not request.count_lines and not request.count_matches:
             max_count = 1 if max_count is None else min(max_count, 1)
         return LineSearch(request.invert, max_count, spans=request.count_matches and not request.invert)
@@ -91,8 +96,9 @@ def shows_spans(fmt: str, color: bool) -> bool:
 def needs_text(request: GrepRequest, fmt: str) -> bool:
     """Does the output need a document's text beyond its selected lines?  Context lines
     do, and so does the screen (the width of its line numbers)."""
-    summary = request.count_lines or request.count_matches or request.files_with_matches
-    return not (request.quiet or summary) and (fmt == "table" or bool(request.before or request.after))
+    return not (request.quiet or request.summary) and (
+        fmt == "table" or bool(request.before or request.after)
+    )
 
 
 def run_grep(
@@ -109,7 +115,7 @@ def run_grep(
     if request.quiet:
         search = line_search(request)._asdict()
         return any(next(search_lines(d, query, **search), None) for d in docs)
-    if request.count_lines or request.count_matches or request.files_with_matches:
+    if request.summary:
         return _summaries(docs, query, request, fmt, env, color)
     return _lines(((doc, None) for doc in docs), query, request, fmt, env, color, analysis)
 
@@ -130,7 +136,7 @@ def run_grep_positions(
     if request.quiet:
         return next(iter(groups), None) is not None
     search = line_search(request)
-    if request.count_lines or request.count_matches or request.files_with_matches:
+    if request.summary:
         numbers = (
             (doc.id, len(group.hits) if search.spans else len({hit.line_no for hit in group.hits}))
             for doc, group in with_documents(groups, read)

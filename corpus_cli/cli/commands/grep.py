@@ -366,7 +366,7 @@ def _grep_cql(
     run = run_cql(session, cql, command=f"grep {option}", any_reading=any_reading)
     columns: HitAnalysis | None = hit_analysis(session, run.positional) if analysis else None
     groups = first_lines(run.groups(session), line_search(request).max_count)
-    counted = request.count_lines or request.count_matches or request.files_with_matches or request.quiet
+    counted = request.summary or request.quiet
     # Matches counted or documents listed, not lines shown: no text is read.
     read = run.positional.heads if counted else run.positional.read
     if columns is not None:
