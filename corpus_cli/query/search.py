@@ -22,7 +22,7 @@ that hold a hit.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import count
 from typing import TYPE_CHECKING, NamedTuple
@@ -548,13 +548,9 @@ def token_hits(layer: TokenLayer, positions: list[int], normalizer: Normalizer) 
     a CQL query (``--lemma``, ``--root``) placed without numpy."""
     from .positions import inner_span
 
-    class Inner(dict[int, Span]):
-        def __missing__(self, form: int) -> Span:
-            span = self[form] = inner_span(layer.form(form), normalizer)
-            return span
-
-    splits: defaultdict[int, Split | None] = defaultdict(lambda: None)
-    return _placed(layer, positions, Inner(), splits, None, None, {})
+    tok = layer.tok
+    inner = {f: inner_span(layer.form(f), normalizer) for f in {tok[p] for p in positions}}
+    return _placed(layer, positions, inner, dict.fromkeys(inner), None, None, {})
 
 
 def _placed(
